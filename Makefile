@@ -1,0 +1,31 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Prefect state stays inside the project; no telemetry, no network.
+export PREFECT_HOME := $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: run test samples clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/harmstats run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+samples: $(STAMP)
+	$(BIN)/python -m pipelines.samples
+
+clean:
+	rm -rf data/curated/releases data/curated/current data/curated/harmstats.duckdb .prefect

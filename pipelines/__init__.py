@@ -1,0 +1,13 @@
+"""harmstats: public records of harm to migrants, turned into statistics people can trust."""
+
+import os
+
+# Prefect reads these at import time; set them before anything imports prefect.
+# Project-local state, no telemetry (its writes race the temporary server's sqlite
+# and it tries to reach the internet), logs kept off stdout.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Harmonisation: small functions over reviewed mapping tables (the CSV files in maps/)."""

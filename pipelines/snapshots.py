@@ -1,0 +1,158 @@
+"""Raw snapshots on disk: `<raw>/<source>/<snapshot>/<files>` plus a `snapshot.json` sidecar.
+
+A snapshot dropped in by hand without a sidecar gets one inferred (kind `full`) and written,
+as the data model says. Raw files themselves are never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+SIDECAR = "snapshot.json"
+KINDS = ("full", "partial", "derived")
+_DATE_IN_NAME = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One snapshot folder and what its sidecar says about it."""
+
+    source: str
+    name: str
+    folder: Path
+    kind: str
+    product: str
+    period_start: str | None
+    period_end: str | None
+    files: dict[str, dict] = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def is_sample(self) -> bool:
+        return bool(self.meta.get("sample")) or self.name.upper().startswith("SAMPLE")
+
+    @property
+    def sort_key(self) -> tuple:
+        """Newest last: by the date in the snapshot name, then period end, then name."""
+        return (_date_from_name(self.name) or date.min, self.period_end or "", self.name)
+
+    def data_files(self) -> list[Path]:
+        """The published files of this snapshot, sidecar excluded, in name order."""
+        return sorted(p for p in self.folder.iterdir() if p.is_file() and p.name != SIDECAR
+                      and not p.name.startswith("."))
+
+    def period_end_date(self) -> date | None:
+        """End of the period covered, falling back to the date in the snapshot name."""
+        if self.period_end:
+            try:
+                return date.fromisoformat(self.period_end[:10])
+            except ValueError:
+                pass
+        return _date_from_name(self.name)
+
+
+def _date_from_name(name: str) -> date | None:
+    match = _DATE_IN_NAME.search(name)
+    if not match:
+        return None
+    year, month, day = match.group(1), match.group(2) or "12", match.group(3) or "28"
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def describe_files(folder: Path) -> dict[str, dict]:
+    """`files` entry of a sidecar: sha256 and size of each published file."""
+    return {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size}
+            for p in sorted(folder.iterdir())
+            if p.is_file() and p.name != SIDECAR and not p.name.startswith(".")}
+
+
+def infer_sidecar(folder: Path, source: str) -> dict:
+    """Sidecar for a snapshot dropped in by hand: kind `full`, period unknown."""
+    return {
+        "source": source,
+        "snapshot": folder.name,
+        "kind": "full",
+        "product": "default",
+        "period": {"start": None, "end": None},
+        "landing_page": None,
+        "licence": None,
+        "download_url": None,
+        "retrieved": None,
+        "inferred": True,
+        "files": describe_files(folder),
+    }
+
+
+def load_snapshot(folder: Path, source: str, write_missing_sidecar: bool = True) -> Snapshot:
+    """Read a snapshot folder; infer and write the sidecar when there is none."""
+    sidecar_path = folder / SIDECAR
+    if sidecar_path.exists():
+        try:
+            meta = json.loads(sidecar_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{sidecar_path}: not valid JSON ({exc})") from exc
+    else:
+        meta = infer_sidecar(folder, source)
+        if write_missing_sidecar:
+            sidecar_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    kind = meta.get("kind", "full")
+    if kind not in KINDS:
+        raise ValueError(f"{sidecar_path}: kind {kind!r} is not one of {KINDS}")
+    period = meta.get("period") or {}
+    return Snapshot(
+        source=source,
+        name=folder.name,
+        folder=folder,
+        kind=kind,
+        product=meta.get("product") or "default",
+        period_start=period.get("start"),
+        period_end=period.get("end"),
+        files=meta.get("files") or {},
+        meta=meta,
+    )
+
+
+def discover(raw_dir: Path, source: str) -> list[Snapshot]:
+    """Every snapshot folder of one source, oldest first."""
+    source_dir = raw_dir / source
+    if not source_dir.is_dir():
+        return []
+    snaps = [load_snapshot(p, source) for p in sorted(source_dir.iterdir())
+             if p.is_dir() and not p.name.startswith(".")]
+    return sorted(snaps, key=lambda s: s.sort_key)
+
+
+def latest_per_product(snaps: list[Snapshot]) -> list[Snapshot]:
+    """Newest `full` snapshot per product, or the newest of any kind where none is full."""
+    chosen: dict[str, Snapshot] = {}
+    for product in sorted({s.product for s in snaps}):
+        of_product = [s for s in snaps if s.product == product]
+        full = [s for s in of_product if s.kind == "full"]
+        chosen[product] = max(full or of_product, key=lambda s: s.sort_key)
+    return sorted(chosen.values(), key=lambda s: s.sort_key)
+
+
+def select(snaps: list[Snapshot], mode: str) -> list[Snapshot]:
+    """Apply `--snapshot latest|all|NAME` to one source's snapshots."""
+    if mode == "latest":
+        return latest_per_product(snaps)
+    if mode == "all":
+        return list(snaps)
+    return [s for s in snaps if s.name == mode]

@@ -1,0 +1,115 @@
+"""What every source module shares: its metadata record, the raw table it reads, and the
+bookkeeping that sends bad rows to quarantine instead of dropping them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Metadata of a source, kept in code beside its parser."""
+
+    id: str
+    title: str
+    publisher: str
+    landing_page: str
+    licence: str
+    stream: str  # deaths | crimes | prosecutions
+    cadence: str  # how often the publisher updates, in words
+    max_age_days: int | None  # after this many days without a new snapshot a source is overdue
+    product: str = "default"  # the product a fetched snapshot belongs to
+    download_url: str | None = None
+    download_name: str | None = None
+    person_level: bool = False  # one person a row: sex, age and status may be crossed
+    name_columns: tuple[str, ...] = ()  # raw columns holding personal names: never published
+    citation: str = ""
+
+
+@dataclass
+class RawTable:
+    """A file as published: every cell as text ("" where blank), plus what we detected."""
+
+    path: Path
+    frame: pd.DataFrame
+    format_version: str
+    raw_rows: np.ndarray  # row number a person sees in a spreadsheet (header = 1)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+class RawFormatError(ValueError):
+    """A raw file that cannot be read as any known format of its source."""
+
+    def __init__(self, path: Path, message: str, row: int | None = None, column: str | None = None):
+        where = f"{path}" + (f", row {row}" if row is not None else "") + (
+            f", column {column!r}" if column else "")
+        super().__init__(f"{where}: {message}")
+        self.path, self.row, self.column = path, row, column
+
+
+QUARANTINE_COLUMNS = ["source", "snapshot", "file", "raw_row", "column", "check", "value", "reason"]
+
+
+@dataclass
+class Curation:
+    """Collects rejected rows of one raw table, with the column, check and value that failed.
+
+    A row may fail several checks; each failure is listed, but the row counts once.
+    """
+
+    raw: RawTable
+    source: str
+    snapshot: str
+    rejected: np.ndarray = field(init=False)
+    _entries: list[pd.DataFrame] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        self.rejected = np.zeros(len(self.raw.frame), dtype=bool)
+
+    def reject(self, mask, column: str, check: str, reason: str) -> None:
+        """Quarantine the rows under `mask`, naming the column and check that failed."""
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        self.rejected |= mask
+        values = (self.raw.frame[column].to_numpy()[mask]
+                  if column in self.raw.frame.columns else [""] * int(mask.sum()))
+        self._entries.append(pd.DataFrame({
+            "source": self.source,
+            "snapshot": self.snapshot,
+            "file": self.raw.name,
+            "raw_row": self.raw.raw_rows[mask].astype("int64"),
+            "column": column,
+            "check": check,
+            "value": [str(v)[:200] for v in values],
+            "reason": reason,
+        }))
+
+    def quarantine(self) -> pd.DataFrame:
+        """Every failure recorded so far, in the quarantine table's columns."""
+        if not self._entries:
+            return pd.DataFrame({c: pd.Series(dtype="int64" if c == "raw_row" else "str")
+                                 for c in QUARANTINE_COLUMNS})
+        return pd.concat(self._entries, ignore_index=True)[QUARANTINE_COLUMNS]
+
+
+@dataclass
+class CuratedPart:
+    """What a source module hands on for one raw file: accepted records and quarantine."""
+
+    records: pd.DataFrame
+    quarantine: pd.DataFrame
+    rows_read: int
+    format_version: str
+    unmapped: pd.DataFrame  # harmonisation misses: column, value, count
+
+    @property
+    def rows_quarantined(self) -> int:
+        return int(self.quarantine["raw_row"].nunique()) if len(self.quarantine) else 0

@@ -1,0 +1,37 @@
+"""Which published format a file is, told from its header, and the raw-schema check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandera.pandas as pa
+
+from pipelines.sources.base import RawFormatError, RawTable
+
+
+def detect_format(path: Path, header: list[str], headers: dict[str, list[str]]) -> str:
+    """The format version whose header has exactly these columns (order ignored).
+
+    A header matching none fails loudly, naming the closest known version and the columns
+    that are missing or new, so the person who updates the parser knows what changed."""
+    seen = [h.strip() for h in header]
+    for version, columns in headers.items():
+        if set(seen) == set(columns):
+            return version
+    closest = max(headers, key=lambda v: len(set(seen) & set(headers[v])))
+    missing = [c for c in headers[closest] if c not in seen]
+    new = [c for c in seen if c not in headers[closest]]
+    raise RawFormatError(path, f"header matches no known format; closest is {closest!r}: "
+                         f"missing columns {missing}, new columns {new}", row=1)
+
+
+def validate_raw(raw: RawTable, schema: pa.DataFrameSchema) -> None:
+    """Check a text table against its strict raw schema; every failure is reported at once."""
+    raw.frame.columns = [c.strip() for c in raw.frame.columns]
+    try:
+        schema.validate(raw.frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        summary = "; ".join(f"{r.column}: {r.check} ({r.failure_case})"
+                            for r in cases.head(10).itertuples())
+        raise RawFormatError(raw.path, f"raw schema {schema.name} failed: {summary}") from exc

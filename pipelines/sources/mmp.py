@@ -1,0 +1,217 @@
+"""IOM Missing Migrants Project (MMP): incidents of migrants dead and missing in transit.
+
+Every export generation since 2017 is read here; the format is told from the header and each
+version is a header map onto the same internal names, not a copy of the parser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.fetching import fetch_snapshot
+from pipelines.harmonize.categories import map_causes
+from pipelines.harmonize.countries import map_countries
+from pipelines.harmonize.dates import parse_dates
+from pipelines.harmonize.numbers import parse_counts
+from pipelines.harmonize.unmapped import UnmappedLog
+from pipelines.snapshots import Snapshot
+from pipelines.sources.base import Curation, CuratedPart, RawTable, SourceSpec
+from pipelines.sources.curate import add_flag, finish_records, sex_unknown_counts, split_flags
+from pipelines.sources.formats import detect_format, validate_raw
+from pipelines.sources.readers import read_csv_text, read_header, read_xlsx_rows, xlsx_table
+from schemas.raw.mmp import HEADERS, SCHEMAS
+
+SOURCE = SourceSpec(
+    id="mmp",
+    title="Missing Migrants Project",
+    publisher="International Organization for Migration (IOM)",
+    landing_page="https://missingmigrants.iom.int/downloads",
+    licence="CC BY 4.0 IGO (as stated on HDX); not stated in the copies held",
+    stream="deaths",
+    cadence="continuous (website updated as incidents are recorded)",
+    max_age_days=14,
+    product="global",
+    # The download sits behind a terms page: drop the file into data/raw/mmp/<date>/ by hand.
+    download_url=None,
+    citation="IOM Missing Migrants Project, https://missingmigrants.iom.int (minimum estimates).",
+)
+FILE_PATTERNS = ("*.csv", "*.xlsx")
+
+# Internal name <- published name, per format version. Missing keys: not in that format.
+COLUMN_MAPS = {
+    "kaggle_2017": {"record_id": "id", "cause": "cause_of_death", "nationality": "affected_nationality",
+                    "missing": "missing", "dead": "dead", "region": "incident_region",
+                    "date": "date", "quality": "reliability"},
+    "web_id_2019": {"record_id": "Web ID", "region": "Region of Incident", "date": "Reported Date",
+                    "year": "Reported Year", "dead": "Number Dead",
+                    "missing": "Minimum Estimated Number of Missing", "total": "Total Dead and Missing",
+                    "females": "Number of Females", "males": "Number of Males",
+                    "children": "Number of Children", "cause": "Cause of Death",
+                    "route": "Migration Route", "quality": "Source Quality"},
+    "main_id_2022": {"record_id": "Incident ID", "region": "Region of Incident",
+                     "date": "Incident Date", "year": "Incident year", "dead": "Number of Dead",
+                     "missing": "Minimum Estimated Number of Missing",
+                     "total": "Total Number of Dead and Missing", "females": "Number of Females",
+                     "males": "Number of Males", "children": "Number of Children",
+                     "cause": "Cause of Death", "route": "Migration route", "quality": "Source Quality"},
+    "kaggle_2023": {"region": "Region of Incident", "year": "Incident year", "dead": "Number of Dead",
+                    "missing": "Minimum Estimated Number of Missing",
+                    "total": "Total Number of Dead and Missing", "females": "Number of Females",
+                    "males": "Number of Males", "children": "Number of Children",
+                    "cause": "Cause of Death", "route": "Migration route",
+                    "nationality": "Country of Origin"},
+    "country_2024": {"record_id": "Incident ID", "region": "Region of Incident",
+                     "date": "Incident Date", "year": "Incident Year", "dead": "Number of Dead",
+                     "missing": "Minimum Estimated Number of Missing",
+                     "total": "Total Number of Dead and Missing", "females": "Number of Females",
+                     "males": "Number of Males", "children": "Number of Children",
+                     "cause": "Cause of Death", "route": "Migration Route", "quality": "Source Quality",
+                     "nationality": "Country of Origin", "country": "Country of Incident"},
+    "export_2026": {"record_id": "Incident ID", "region": "Region", "date": "Incident Date",
+                    "year": "Year", "dead": "Number Dead",
+                    "missing": "Minimum Estimated Number of Missing", "females": "Number of Females",
+                    "males": "Number of Males", "children": "Number of Children",
+                    "cause": "Cause of Death", "route": "Migration route", "quality": "Source Quality",
+                    "nationality": "Country of Origin"},
+}
+COLUMN_MAPS["main_id_2022_website_date"] = {**COLUMN_MAPS["main_id_2022"], "date": "Website Date"}
+
+# The "Web ID" exports and the 2017 copy date incidents by when they were reported.
+YEAR_BASIS = {"kaggle_2017": "reported", "web_id_2019": "reported"}
+DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%B %d, %Y", "%a, %m/%d/%Y - %H:%M", "%d/%m/%Y")
+CAUSE_SCHEMES = ("mmp_category", "free_text")
+COUNT_COLUMNS = ("dead", "missing", "total", "females", "males", "children")
+
+
+# --- load -----------------------------------------------------------------------------------
+
+def fetch(raw_dir: Path) -> Path | None:
+    """MMP has no stable download address (terms page); files are dropped in by hand."""
+    return fetch_snapshot(SOURCE, raw_dir)
+
+
+def read_raw(path: Path) -> RawTable:
+    """Read an MMP export (CSV or XLSX) as text and check it against its raw schema."""
+    if path.suffix.lower() == ".xlsx":
+        rows = read_xlsx_rows(path)
+        header = [str(c or "") for c in (rows[0] if rows else ())]
+        version = detect_format(path, [h for h in header if h], HEADERS)
+        raw = xlsx_table(path, rows, 0, version)
+    else:
+        version = detect_format(path, read_header(path), HEADERS)
+        raw = read_csv_text(path, version)
+    validate_raw(raw, SCHEMAS[raw.format_version])
+    return raw
+
+
+# --- process --------------------------------------------------------------------------------
+
+def _column(raw: RawTable, name: str) -> pd.Series:
+    """A published column under its internal name, or blanks where the format lacks it."""
+    published = COLUMN_MAPS[raw.format_version].get(name)
+    if published is None:
+        return pd.Series("", index=raw.frame.index, dtype="str")
+    return raw.frame[published].astype("str")
+
+
+def content_ids(frame: pd.DataFrame) -> pd.Series:
+    """Ids for a copy without publisher ids: a hash of the row's content plus its occurrence
+    number, because identical rows there are separate incidents."""
+    joined = frame.astype("str").agg("\x1f".join, axis=1)
+    digest = joined.map(lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest()[:16])
+    occurrence = digest.groupby(digest).cumcount() + 1
+    return "h" + digest + "-" + occurrence.astype("str")
+
+
+def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
+    """Harmonise one MMP export into `deaths` rows; bad rows go to quarantine."""
+    version = raw.format_version
+    curation = Curation(raw, snapshot.source, snapshot.name)
+    log = UnmappedLog()
+    out = pd.DataFrame(index=raw.frame.index)
+
+    if "record_id" in COLUMN_MAPS[version]:
+        ids = _column(raw, "record_id").str.strip()
+        curation.reject(ids == "", COLUMN_MAPS[version]["record_id"], "record_id_present",
+                        "the row has no incident id")
+        repeated = ids.duplicated(keep="first") & (ids != "")
+        curation.reject(repeated, COLUMN_MAPS[version]["record_id"], "record_id_unique",
+                        "the publisher's id repeats an earlier row of the file (a duplicate)")
+        out["record_id"] = ids
+    else:
+        out["record_id"] = content_ids(raw.frame)
+
+    counts = {}
+    for name in COUNT_COLUMNS:
+        values, bad = parse_counts(_column(raw, name))
+        if bad.any():
+            curation.reject(bad, COLUMN_MAPS[version][name], "whole_number",
+                            f"{COLUMN_MAPS[version][name]!r} is not a whole number")
+        counts[name] = values
+    out["dead"], out["missing"] = counts["dead"], counts["missing"]
+    parts = counts["dead"].fillna(0) + counts["missing"].fillna(0)
+    has_parts = counts["dead"].notna() | counts["missing"].notna()
+    total = counts["total"].fillna(parts.where(has_parts))
+    no_total = total.isna().to_numpy() | (total < 0).fillna(False).to_numpy()
+    curation.reject(no_total, COLUMN_MAPS[version].get("total", COLUMN_MAPS[version]["dead"]),
+                    "total_present", "no usable total: the total is blank or negative and dead "
+                    "and missing are blank")
+    out["dead_and_missing"] = total
+    out["female"], out["male"], out["children"] = counts["females"], counts["males"], counts["children"]
+    out["flags"] = ""
+    out["flags"] = add_flag(out["flags"], (counts["total"].notna() & has_parts &
+                                           (counts["total"] != parts)).fillna(False),
+                            "total_differs_from_parts")
+    out["sex_unknown"] = sex_unknown_counts(out)
+    has_sex = "females" in COLUMN_MAPS[version]
+    if not has_sex:
+        out["sex_unknown"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    if "children" in COLUMN_MAPS[version]:
+        children = out["children"].fillna(0)
+        out["age_unknown"] = total.where(children > total, total - children).astype("Int64")
+    out["flags"] = split_flags(out)
+
+    dates, bad_dates = parse_dates(_column(raw, "date"), DATE_FORMATS)
+    out["event_date"] = dates
+    out["flags"] = add_flag(out["flags"], bad_dates, "date_unparsed")
+    years, bad_years = parse_counts(_column(raw, "year"))
+    year = years.fillna(pd.Series(dates.dt.year, index=dates.index).astype("Int64"))
+    from_id = out["record_id"].str.extract(r"^(\d{4})\.", expand=False)
+    use_id = year.isna() & from_id.notna()
+    year = year.fillna(pd.to_numeric(from_id, errors="coerce").astype("Int64"))
+    out["flags"] = add_flag(out["flags"], use_id, "year_from_record_id")
+    curation.reject(year.isna().to_numpy() | bad_years, COLUMN_MAPS[version].get("year", "date"),
+                    "year_present", "no year: the year and date are blank or unreadable")
+    out["year"] = year.astype("Int32")
+    if snapshot.period_end_date() and not snapshot.is_sample:
+        limit = pd.Timestamp(snapshot.period_end_date()) + pd.Timedelta(days=1)
+        out["flags"] = add_flag(out["flags"], (dates > limit).fillna(False), "future_date")
+    out["year_basis"] = YEAR_BASIS.get(version, "incident")
+
+    out["region"] = _column(raw, "region").str.strip().replace("", None)
+    out["route"] = _column(raw, "route").str.strip().replace("", None)
+    if "country" in COLUMN_MAPS[version]:
+        out["country_native"] = _column(raw, "country").str.strip().replace("", None)
+        out["country_iso3"] = map_countries(_column(raw, "country"), log, COLUMN_MAPS[version]["country"])
+    if "nationality" in COLUMN_MAPS[version]:
+        out["nationality_native"] = _column(raw, "nationality").str.strip().replace("", None)
+        out["nationality"] = map_countries(_column(raw, "nationality"), log,
+                                           COLUMN_MAPS[version]["nationality"])
+    causes = map_causes(_column(raw, "cause"), CAUSE_SCHEMES, log, COLUMN_MAPS[version]["cause"])
+    out[["cause", "criminal", "criminal_rule"]] = causes
+    out["cause_native"] = _column(raw, "cause").str.strip().replace("", None)
+    out["scope"] = "in_transit"
+    out["source_quality"] = _column(raw, "quality").str.strip().str.capitalize().replace("", None)
+    return finish_records(out, raw, snapshot, curation, log)
+
+
+def row_totals(raw: RawTable) -> pd.Series:
+    """The source's own total per row, as the publisher's arithmetic gives it (for tests)."""
+    total, _ = parse_counts(_column(raw, "total"))
+    dead, _ = parse_counts(_column(raw, "dead"))
+    missing, _ = parse_counts(_column(raw, "missing"))
+    return total.fillna(dead.fillna(0) + missing.fillna(0)).astype("Int64")
+

@@ -1,0 +1,122 @@
+"""Read published files as text, exactly as published: every cell a string, blank as "".
+
+Typing happens later, column by column, so that a bad cell becomes a quarantined row with
+its file, row and column named, not a crash or a silent NaN.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipelines.sources.base import RawFormatError, RawTable
+
+_HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<?xml")
+
+
+def sniff_problem(path: Path) -> str | None:
+    """A reason the file is not data at all (empty, an HTML error page), or None."""
+    with path.open("rb") as handle:
+        head = handle.read(2048)
+    if not head.strip():
+        return "the file is empty"
+    lowered = head.lstrip(b"\xef\xbb\xbf \r\n\t").lower()
+    if lowered.startswith(_HTML_MARKERS):
+        return "the file is an HTML page (an error or login page?), not data"
+    return None
+
+
+def decode_text(path: Path, encodings: tuple[str, ...]) -> tuple[str, str]:
+    """File contents and the first encoding in `encodings` that decodes them."""
+    data = path.read_bytes()
+    for encoding in encodings:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise RawFormatError(path, f"cannot be decoded as any of {', '.join(encodings)}")
+
+
+def read_header(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> list[str]:
+    """The first CSV record of a file: enough to detect which format version it is."""
+    problem = sniff_problem(path)
+    if problem:
+        raise RawFormatError(path, problem)
+    text, _ = decode_text(path, encodings)
+    return next(csv.reader(io.StringIO(text)), [])
+
+
+def read_csv_text(path: Path, format_version: str,
+                  encodings: tuple[str, ...] = ("utf-8-sig",)) -> RawTable:
+    """A CSV file with a header row, every cell as text.
+
+    `raw_rows` counts CSV records with the header as row 1, which is the row a person sees
+    when the file is opened in a spreadsheet (quoted line breaks do not add rows there).
+    """
+    problem = sniff_problem(path)
+    if problem:
+        raise RawFormatError(path, problem)
+    text, _ = decode_text(path, encodings)
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                            na_filter=False, skip_blank_lines=True)
+    except pd.errors.ParserError as exc:
+        raise RawFormatError(path, f"malformed CSV: {exc}") from exc
+    frame.columns = [str(c) for c in frame.columns]
+    return RawTable(path=path, frame=frame, format_version=format_version,
+                    raw_rows=np.arange(2, len(frame) + 2, dtype=np.int64))
+
+
+def cell_text(value) -> str:
+    """A spreadsheet cell as the text a person would read in it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def read_xlsx_rows(path: Path) -> list[tuple]:
+    """All rows of the first worksheet as tuples of raw cell values."""
+    import openpyxl
+
+    problem = sniff_problem(path)
+    if problem:
+        raise RawFormatError(path, problem)
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException...
+        raise RawFormatError(path, f"not a readable XLSX workbook ({exc})") from exc
+    try:
+        return list(workbook.worksheets[0].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+
+
+def xlsx_table(path: Path, rows: list[tuple], header_index: int, format_version: str) -> RawTable:
+    """Rows of a worksheet below the header at `header_index` (0-based) as a text table."""
+    header = [cell_text(c) for c in rows[header_index]]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+    body, numbers = [], []
+    for offset, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+        cells = [cell_text(c) for c in row[:width]] + [""] * max(0, width - len(row))
+        if any(cells):
+            body.append(cells)
+            numbers.append(offset)
+    frame = pd.DataFrame(body, columns=header, dtype="str") if body else pd.DataFrame(
+        {c: pd.Series(dtype="str") for c in header})
+    return RawTable(path=path, frame=frame, format_version=format_version,
+                    raw_rows=np.asarray(numbers, dtype=np.int64))

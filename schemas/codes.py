@@ -1,0 +1,32 @@
+"""The data model's code lists (docs: ../shared/docs/DATA_MODEL.md, "Canonical categories")."""
+
+SEX = ("female", "male", "other", "unknown", "not_recorded")
+GENDER_IDENTITY = ("woman", "man", "transgender_or_gender_diverse", "unknown", "not_recorded")
+AGE_GROUP = ("child", "adult", "unknown", "not_recorded")
+RACE_ETHNICITY = ("indigenous", "black_afrodescendant", "hispanic_latino", "white", "asian", "mena",
+                  "pacific_islander", "multiple", "other", "unknown", "not_recorded")
+NATIONALITY_SPECIAL = ("MULTIPLE", "STATELESS", "FOREIGN_UNSPECIFIED", "UNKNOWN", "NOT_RECORDED")
+COUNTRY_SPECIAL = ("UNKNOWN",)
+# `self_harm` extends the data model's list: suicide in custody fits none of its categories.
+CAUSE = ("drowning", "transport", "environmental_exposure", "illness", "violence",
+         "accident_other", "self_harm", "multiple", "unknown")
+CRIMINAL = ("criminal", "non_criminal", "undetermined")
+SCOPE = ("in_transit", "in_custody", "at_destination", "unknown")
+STATUS = ("dead", "missing", "unknown")
+YEAR_BASIS = ("incident", "reported", "found", "fiscal")
+UNIT = ("persons", "incidents", "offences", "cases", "unspecified")
+FLAG_TEXT = ("yes", "no")
+ALL = "all"
+# Consistency warnings a deaths row may carry in `flags` (source warnings, never "fixed").
+DEATH_FLAGS = (
+    "sex_split_exceeds_total",      # females + males above the row total: split goes to unknown
+    "children_exceed_total",        # children above the row total: age goes to unknown
+    "negative_count",               # a negative dead or missing count (an IOM correction)
+    "dead_missing_exceed_total",    # dead + missing above the row total: status goes to unknown
+    "total_differs_from_parts",     # the published total is not dead + missing
+    "year_from_record_id",          # no date or year in the row; year taken from the id prefix
+    "date_unparsed",                # a date cell no known format reads; year from another column
+    "national_of_reporting_country",  # e.g. a U.S. citizen on a U.S. custody list
+    "age_sentinel_unknown",         # age written as a sentinel (Pima County's 100) meaning unknown
+    "future_date",                  # a date after the snapshot date
+)

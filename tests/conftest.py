@@ -1,0 +1,37 @@
+"""Shared fixtures: where the real files are, and skipping cleanly when they are absent."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Prefect state for the test session: temporary, no telemetry, before prefect is imported.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="harmstats-prefect-"))
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["DO_NOT_TRACK"] = "1"
+
+from pipelines.config import REAL_DATA_DIR  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def real_dir() -> Path:
+    """`../shared/data/real`, read-only; tests that need it skip when it is not there."""
+    if not REAL_DATA_DIR.is_dir():
+        pytest.skip(f"real published files not found at {REAL_DATA_DIR} "
+                    "(they live in ../shared/data/real beside the project)")
+    return REAL_DATA_DIR
+
+
+def real_snapshot(real_dir: Path, source: str, name: str):
+    """One real snapshot, or a skip naming the missing folder."""
+    from pipelines import snapshots
+
+    folder = real_dir / source / name
+    if not folder.is_dir():
+        pytest.skip(f"real snapshot {folder} not found")
+    return snapshots.load_snapshot(folder, source, write_missing_sidecar=False)
