@@ -157,8 +157,8 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     total = counts["total"].fillna(parts.where(has_parts))
     no_total = total.isna().to_numpy() | (total < 0).fillna(False).to_numpy()
     curation.reject(no_total, COLUMN_MAPS[version].get("total", COLUMN_MAPS[version]["dead"]),
-                    "total_present", "no usable total: the total is blank or negative and dead "
-                    "and missing are blank")
+                    "total_present", "no usable total: the total is negative, or blank with dead "
+                    "and missing blank too")
     out["dead_and_missing"] = total
     out["female"], out["male"], out["children"] = counts["females"], counts["males"], counts["children"]
     out["flags"] = ""

@@ -1,0 +1,168 @@
+"""`harmstats`: run the pipeline, query the catalog, list what sources are on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipelines.config import CATALOG_NAME, DEFAULT_OUT_DIR, DEFAULT_RAW_DIR
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Public records of harm to migrants, as statistics people can trust.")
+out_console = Console()
+err_console = Console(stderr=True)
+
+RAW_OPTION = typer.Option(DEFAULT_RAW_DIR, "--raw-dir", help="Folder laid out <source>/<snapshot>/<files>.")
+OUT_OPTION = typer.Option(DEFAULT_OUT_DIR, "--out", help="Output folder (releases, current, harmstats.duckdb).")
+
+
+@app.command()
+def run(
+    raw_dir: Path = RAW_OPTION,
+    out: Path = OUT_OPTION,
+    sources: Optional[str] = typer.Option(None, "--sources", help="Comma-separated source ids (default: all)."),
+    snapshot: str = typer.Option("latest", "--snapshot", help="latest, all, or a snapshot name."),
+    fetch: bool = typer.Option(False, "--fetch", help="Download new snapshots first (network)."),
+) -> None:
+    """Run the pipeline and publish a release. Without --fetch it touches no network."""
+    from pipelines.sources import SOURCES
+
+    chosen = [s.strip() for s in sources.split(",")] if sources else None
+    unknown = [s for s in chosen or [] if s not in SOURCES]
+    if unknown:
+        err_console.print(f"[red]Unknown source(s): {', '.join(unknown)}.[/] Known: {', '.join(sorted(SOURCES))}")
+        raise typer.Exit(2)
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from pipelines.flows import run_pipeline
+
+    with err_console.status("Running the pipeline (Prefect may take a few seconds to start)..."):
+        report = run_pipeline(raw_dir=str(raw_dir.resolve()), out_dir=str(out.resolve()),
+                              sources=chosen, snapshot_mode=snapshot, fetch=fetch)
+    _save_report(out, report)
+    _print_report(report)
+    raise typer.Exit(report["exit_code"])
+
+
+@app.command()
+def query(
+    sql: str = typer.Argument(..., help="A read-only SQL query against the catalog."),
+    out: Path = OUT_OPTION,
+    fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+) -> None:
+    """Query the current release's catalog (read-only)."""
+    import duckdb
+
+    catalog = out / CATALOG_NAME
+    if not catalog.exists():
+        err_console.print(f"[red]No catalog at {catalog}.[/] Run `harmstats run` first.")
+        raise typer.Exit(2)
+    con = duckdb.connect(str(catalog), read_only=True)
+    try:
+        result = con.sql(sql)
+        if result is None:
+            return
+        table = result.to_arrow_table()
+    except duckdb.Error as exc:
+        err_console.print(f"[red]Query failed:[/] {exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        con.close()
+    frame = table.to_pandas()
+    if fmt == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif fmt == "json":
+        sys.stdout.write(frame.to_json(orient="records", date_format="iso") + "\n")
+    else:
+        view = Table(*[str(c) for c in frame.columns])
+        for row in frame.itertuples(index=False):
+            view.add_row(*["" if v is None else str(v) for v in row])
+        out_console.print(view)
+
+
+@app.command("sources")
+def list_sources(raw_dir: Path = RAW_OPTION, out: Path = OUT_OPTION) -> None:
+    """What is on disk per source: snapshots, kind, rows in the current release, checksum."""
+    from pipelines import snapshots
+    from pipelines.sources import SOURCES
+
+    accounting = _current_accounting(out)
+    view = Table("source", "snapshot", "kind", "product", "file", "rows read", "accepted",
+                 "quarantined", "sha256", title=f"Raw snapshots in {raw_dir}")
+    for source_id in sorted(SOURCES):
+        found = snapshots.discover(raw_dir, source_id)
+        if not found:
+            view.add_row(source_id, "(none)", "", "", "", "", "", "", "")
+        for snap in found:
+            for name, described in sorted(snap.files.items()):
+                counts = accounting.get((source_id, snap.name, name), {})
+                view.add_row(source_id, snap.name, snap.kind, snap.product, name,
+                             *(str(counts.get(k, "")) for k in ("rows_read", "rows_accepted", "rows_quarantined")),
+                             str(described.get("sha256", ""))[:12])
+    out_console.print(view)
+
+
+def _current_accounting(out: Path) -> dict:
+    """Row counts per file from the current catalog's `sources` table, if there is one."""
+    import duckdb
+
+    catalog = out / CATALOG_NAME
+    if not catalog.exists():
+        return {}
+    con = duckdb.connect(str(catalog), read_only=True)
+    try:
+        rows = con.sql("SELECT source, snapshot, file, rows_read, rows_accepted, rows_quarantined "
+                       "FROM sources").fetchall()
+    finally:
+        con.close()
+    return {(r[0], r[1], r[2]): dict(zip(("rows_read", "rows_accepted", "rows_quarantined"), r[3:]))
+            for r in rows}
+
+
+def _save_report(out: Path, report: dict) -> None:
+    reports = out / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    text = json.dumps(report, indent=2, default=str) + "\n"
+    (reports / f"run-{stamp}.json").write_text(text, encoding="utf-8")
+    (out / "last_run.json").write_text(text, encoding="utf-8")
+
+
+def _print_report(report: dict) -> None:
+    view = Table("source", "status", "snapshots", "rows read", "accepted", "quarantined", "flagged",
+                 title="harmstats run")
+    for source_id, info in sorted(report["sources"].items()):
+        view.add_row(source_id, info.get("status", ""), ", ".join(info.get("snapshots", [])),
+                     *(str(info.get(k, "")) for k in ("rows_read", "rows_accepted",
+                                                      "rows_quarantined", "rows_flagged")))
+    out_console.print(view)
+    for source_id, info in sorted(report["sources"].items()):
+        for f in info.get("files", []):
+            if f.get("error"):
+                out_console.print(f"[red]{source_id}[/] {f['snapshot']}/{f['file']}: {f['error'].splitlines()[0]}")
+        if info.get("error"):
+            out_console.print(f"[red]{source_id}[/]: {info['error']}")
+        if info.get("fetch_error"):
+            out_console.print(f"[yellow]{source_id} fetch failed[/]: {info['fetch_error']}")
+    skipped = [s for s, i in report["sources"].items() if i.get("status") == "no_snapshot"]
+    if skipped:
+        out_console.print(f"No snapshot on disk (skipped): {', '.join(sorted(skipped))}")
+    if report["unknown_folders"]:
+        out_console.print(f"Folders no source module reads (skipped): {', '.join(report['unknown_folders'])}")
+    if report["release"]:
+        sample = report["release"].endswith("-SAMPLE")
+        out_console.print(f"Published {report['release']}" + (
+            "  [bold yellow]SAMPLE DATA: not real statistics[/]" if sample else ""))
+    else:
+        out_console.print("Nothing published.")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,109 @@
+"""Run one source over its selected snapshots: read, harmonise, write parts to a work folder.
+
+A failure in one file is recorded with its message and does not stop the others; what is
+handed on is small (paths and counts), never frames.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import traceback
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines import snapshots
+from pipelines.sources import SOURCES
+from pipelines.sources.base import RawFormatError
+
+
+@dataclass
+class FileResult:
+    """What happened to one raw file."""
+
+    source: str
+    snapshot: str
+    file: str
+    status: str  # ok | failed
+    error: str | None = None
+    format_version: str | None = None
+    rows_read: int | None = None
+    rows_accepted: int | None = None
+    rows_quarantined: int | None = None
+    rows_flagged: int | None = None
+    records: str | None = None  # parquet paths in the work folder
+    quarantine: str | None = None
+    unmapped: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def files_to_read(snapshot: snapshots.Snapshot, patterns: tuple[str, ...]) -> tuple[list[Path], list[Path]]:
+    """(files the module reads, other files in the folder) of one snapshot."""
+    files = snapshot.data_files()
+    wanted = [f for f in files if any(fnmatch.fnmatch(f.name.lower(), p) for p in patterns)]
+    return wanted, [f for f in files if f not in wanted]
+
+
+def process_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_dir: Path) -> FileResult:
+    """Read and harmonise one raw file; write its records, quarantine and unmapped values."""
+    module = SOURCES[source_id]
+    result = FileResult(source=source_id, snapshot=snapshot.name, file=path.name, status="ok")
+    try:
+        raw = module.read_raw(path)
+        part = module.to_curated(raw, snapshot)
+    except RawFormatError as exc:
+        result.status, result.error = "failed", str(exc)
+        return result
+    except Exception as exc:  # a bug or an unforeseen format: report it, keep other files going
+        result.status = "failed"
+        result.error = f"{path}: {exc.__class__.__name__}: {exc}\n{traceback.format_exc(limit=3)}"
+        return result
+    target = work_dir / source_id / snapshot.name
+    target.mkdir(parents=True, exist_ok=True)
+    stem = path.name.replace(" ", "_")
+    unmapped = part.unmapped.assign(source=source_id, snapshot=snapshot.name, file=path.name)
+    for name, frame in (("records", part.records), ("quarantine", part.quarantine),
+                        ("unmapped", unmapped)):
+        out = target / f"{stem}.{name}.parquet"
+        frame.to_parquet(out, index=False)
+        setattr(result, name, str(out))
+    result.format_version = part.format_version
+    result.rows_read = part.rows_read
+    result.rows_accepted = len(part.records)
+    result.rows_quarantined = part.rows_quarantined
+    result.rows_flagged = int((part.records["flags"] != "").sum()) if "flags" in part.records else 0
+    return result
+
+
+def process_source(source_id: str, raw_dir: Path, snapshot_mode: str, work_dir: Path) -> dict:
+    """Process the selected snapshots of one source. Returns a JSON-able summary."""
+    module = SOURCES[source_id]
+    found = snapshots.discover(raw_dir, source_id)
+    chosen = snapshots.select(found, snapshot_mode)
+    results, ignored = [], []
+    for snap in chosen:
+        wanted, others = files_to_read(snap, module.FILE_PATTERNS)
+        ignored += [f"{source_id}/{snap.name}/{f.name}" for f in others]
+        if not wanted:
+            results.append(FileResult(source_id, snap.name, "", "failed",
+                                      error=f"{snap.folder}: no file matching {module.FILE_PATTERNS}"))
+        for path in wanted:
+            results.append(process_file(source_id, snap, path, work_dir))
+    return {
+        "source": source_id,
+        "snapshots_found": [s.name for s in found],
+        "snapshots_selected": [s.name for s in chosen],
+        "files": [r.to_dict() for r in results],
+        "ignored_files": ignored,
+    }
+
+
+def read_parts(summaries: list[dict], kind: str) -> pd.DataFrame:
+    """Concatenate the `kind` parts (records, quarantine, unmapped) of successful files."""
+    paths = [f[kind] for s in summaries for f in s["files"] if f.get(kind)]
+    frames = [pd.read_parquet(p) for p in paths]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -1,0 +1,127 @@
+"""Write a release: tables as Parquet, the catalog, a manifest; then make it current.
+
+The release is built in a hidden staging folder and renamed into `releases/<id>/` only when
+complete. `current` is a symlink replaced atomically (readers never see a half-switched
+state), and `harmstats.duckdb` is a copy of the release's catalog swapped in with
+os.replace. A failure before the swap leaves the previous release current and untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines import __version__
+from pipelines.config import CATALOG_NAME, PROJECT_ROOT
+from pipelines.publish.catalog import build_catalog
+
+LIBRARIES = ("pandas", "pyarrow", "duckdb", "pandera", "prefect", "great_expectations", "pycountry")
+
+
+def frame_to_arrow(frame: pd.DataFrame) -> pa.Table:
+    """A frame as an Arrow table, dates as DATE rather than timestamps."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for i, field in enumerate(table.schema):
+        if pa.types.is_timestamp(field.type) and field.name.endswith("_date"):
+            table = table.set_column(i, pa.field(field.name, pa.date32()),
+                                     table.column(i).cast(pa.date32()))
+    return table
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def definition_hashes() -> dict[str, str]:
+    """sha256 of every mapping table and schema module: what the numbers were built with."""
+    files = sorted((PROJECT_ROOT / "pipelines" / "harmonize" / "maps").glob("*.csv")) + sorted(
+        (PROJECT_ROOT / "schemas").rglob("*.py"))
+    return {str(p.relative_to(PROJECT_ROOT)): sha256_of(p) for p in files}
+
+
+def code_version() -> str:
+    """Package version plus the git commit when the code runs from a checkout."""
+    head = PROJECT_ROOT / ".git" / "HEAD"
+    try:
+        ref = head.read_text().strip()
+        if ref.startswith("ref: "):
+            commit = (PROJECT_ROOT / ".git" / ref[5:]).read_text().strip()
+        else:
+            commit = ref
+        return f"{__version__}+{commit[:12]}"
+    except OSError:
+        return __version__
+
+
+def write_release(tables: dict[str, pd.DataFrame], out_dir: Path, run_info: dict,
+                  sample: bool) -> Path:
+    """Write every table, the catalog and the manifest into a new release and make it current."""
+    releases = out_dir / "releases"
+    releases.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(timezone.utc)
+    staging = releases / f".staging-{now:%Y%m%dT%H%M%S%f}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "tables").mkdir(parents=True)
+    try:
+        table_files, table_meta = {}, {}
+        for name, frame in tables.items():
+            path = staging / "tables" / f"{name}.parquet"
+            pq.write_table(frame_to_arrow(frame), path, compression="zstd")
+            table_files[name] = path
+            table_meta[name] = {"rows": len(frame), "sha256": sha256_of(path)}
+        content = hashlib.sha256(json.dumps(table_meta, sort_keys=True).encode()).hexdigest()
+        release_id = f"{now:%Y%m%dT%H%M%SZ}-{content[:8]}" + ("-SAMPLE" if sample else "")
+        final = releases / release_id
+        manifest = {
+            "release_id": release_id,
+            "created": now.isoformat(timespec="seconds"),
+            "sample": sample,
+            "code_version": code_version(),
+            "python": platform.python_version(),
+            "libraries": {lib: _version(lib) for lib in LIBRARIES},
+            "definitions": definition_hashes(),
+            "tables": table_meta,
+            **run_info,
+        }
+        # Tables are copied into the catalog file, so it does not depend on these paths.
+        build_catalog(staging / CATALOG_NAME, table_files,
+                      {"release_id": release_id, "created": manifest["created"],
+                       "sample": sample, "code_version": manifest["code_version"]}, sample)
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n",
+                                               encoding="utf-8")
+        staging.rename(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    make_current(final, out_dir)
+    return final
+
+
+def make_current(release: Path, out_dir: Path) -> None:
+    """Point `current` and `harmstats.duckdb` at `release`, each with one atomic rename."""
+    link_tmp = out_dir / f".current.{os.getpid()}"
+    link_tmp.unlink(missing_ok=True)
+    link_tmp.symlink_to(Path("releases") / release.name)
+    os.replace(link_tmp, out_dir / "current")
+    catalog_tmp = out_dir / f".{CATALOG_NAME}.{os.getpid()}"
+    shutil.copyfile(release / CATALOG_NAME, catalog_tmp)
+    os.replace(catalog_tmp, out_dir / CATALOG_NAME)
+
+
+def _version(lib: str) -> str | None:
+    try:
+        return metadata.version(lib.replace("_", "-"))
+    except metadata.PackageNotFoundError:
+        return None

@@ -1,0 +1,157 @@
+"""`deaths_stats`: tidy statistics with `all` margins, computed in DuckDB.
+
+Three dimensions are *splits* of a row's count rather than attributes of the row: status
+(dead / missing), sex (females / males) and age group (children). In an incident-level source
+(MMP) each split covers the same people again, so a published grouping may cross at most one
+split with the row attributes (nationality, cause, ...). In a person-level source every
+dimension is an attribute of the person and any declared crossing is published.
+
+Splits follow invariant 2 of the data model: a row's unknown remainder goes to `unknown`,
+an inconsistent split (parts above the total, negative corrections) puts the whole row
+under `unknown`, and a source with no field for a dimension gives `not_recorded`.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import duckdb
+import pandas as pd
+
+DIMENSIONS = ("sex", "gender_identity", "age_group", "nationality", "race_ethnicity",
+              "country_iso3", "cause", "criminal", "scope", "status")
+SPLIT_DIMENSIONS = ("status", "sex", "age_group")
+
+# The crossings published, beyond every dimension alone. Each is closed under its subsets,
+# so every published cell has its margins published too.
+DECLARED_CROSSINGS = (
+    ("criminal", "sex", "nationality"),
+    ("criminal", "race_ethnicity"),
+    ("criminal", "age_group"),
+    ("criminal", "gender_identity"),
+    ("cause", "criminal"),
+    ("sex", "age_group"),
+    ("sex", "race_ethnicity"),
+    ("country_iso3", "sex", "nationality"),
+    ("status", "cause"),
+    ("status", "criminal"),
+    ("status", "nationality"),
+)
+
+# Per-row category counts of each split, from the `deaths` columns (SQL over a view `d`).
+_SPLIT_SQL = """
+CREATE OR REPLACE TEMP VIEW split AS
+SELECT *,
+  (coalesce(dead, 0) >= 0 AND coalesce(missing, 0) >= 0
+   AND coalesce(dead, 0) + coalesce(missing, 0) <= dead_and_missing) AS status_ok,
+  (female IS NULL AND male IS NULL AND sex_unknown IS NULL) AS sex_absent,
+  (coalesce(female, 0) + coalesce(male, 0) > dead_and_missing) AS sex_bad,
+  (children IS NULL AND adults IS NULL AND age_unknown IS NULL) AS age_absent,
+  (coalesce(children, 0) + coalesce(adults, 0) > dead_and_missing) AS age_bad
+FROM d;
+CREATE OR REPLACE TEMP VIEW parts AS
+SELECT *,
+  CASE WHEN status_ok THEN coalesce(dead, 0) ELSE 0 END AS n_status_dead,
+  CASE WHEN status_ok THEN coalesce(missing, 0) ELSE 0 END AS n_status_missing,
+  CASE WHEN sex_absent OR sex_bad THEN 0 ELSE coalesce(female, 0) END AS n_sex_female,
+  CASE WHEN sex_absent OR sex_bad THEN 0 ELSE coalesce(male, 0) END AS n_sex_male,
+  CASE WHEN sex_absent THEN dead_and_missing ELSE 0 END AS n_sex_not_recorded,
+  CASE WHEN age_absent OR age_bad THEN 0 ELSE coalesce(children, 0) END AS n_age_group_child,
+  CASE WHEN age_absent OR age_bad THEN 0 ELSE coalesce(adults, 0) END AS n_age_group_adult,
+  CASE WHEN age_absent THEN dead_and_missing ELSE 0 END AS n_age_group_not_recorded
+FROM split;
+CREATE OR REPLACE TEMP VIEW counted AS
+SELECT *,
+  dead_and_missing - n_status_dead - n_status_missing AS n_status_unknown,
+  dead_and_missing - n_sex_female - n_sex_male - n_sex_not_recorded AS n_sex_unknown,
+  dead_and_missing - n_age_group_child - n_age_group_adult - n_age_group_not_recorded
+    AS n_age_group_unknown
+FROM parts;
+"""
+SPLIT_CATEGORIES = {
+    "status": ("dead", "missing", "unknown"),
+    "sex": ("female", "male", "unknown", "not_recorded"),
+    "age_group": ("child", "adult", "unknown", "not_recorded"),
+}
+FIXED = ("source", "snapshot", "year", "year_basis")
+
+
+def grouping_sets(person_level: bool) -> list[tuple[str, ...]]:
+    """Every published grouping: (), each dimension alone, the declared crossings and all
+    their subsets; crossings of two splits only for person-level sources."""
+    sets = {()} | {(d,) for d in DIMENSIONS}
+    for crossing in DECLARED_CROSSINGS:
+        for size in range(1, len(crossing) + 1):
+            sets |= {tuple(sorted(c)) for c in combinations(crossing, size)}
+    if not person_level:
+        sets = {s for s in sets if sum(d in SPLIT_DIMENSIONS for d in s) <= 1}
+    return sorted(sets, key=lambda s: (len(s), s))
+
+
+def _person_view() -> str:
+    """Person-level rows: each split is an attribute of the person (counts are 0/1)."""
+    def pick(split: str) -> str:
+        cases = " ".join(f"WHEN n_{split}_{c} > 0 THEN '{c}'" for c in SPLIT_CATEGORIES[split])
+        return f"CASE {cases} END AS {split}"
+    return ("SELECT *, dead_and_missing AS n, "
+            + ", ".join(pick(s) for s in SPLIT_DIMENSIONS) + " FROM counted")
+
+
+def _unpivot_view(split: str | None) -> str:
+    """Incident-level rows, one per category of `split` (or the row total when None)."""
+    if split is None:
+        return "SELECT *, dead_and_missing AS n FROM counted"
+    arms = [f"SELECT *, '{c}' AS {split}, n_{split}_{c} AS n FROM counted WHERE n_{split}_{c} > 0"
+            for c in SPLIT_CATEGORIES[split]]
+    return " UNION ALL ".join(arms)
+
+
+def _grouping_query(view: str, sets: list[tuple[str, ...]]) -> str:
+    fixed = ", ".join(FIXED)
+    gsets = ", ".join("(" + ", ".join(FIXED + s) + ")" for s in sets)
+    dims = ", ".join(f"CASE WHEN GROUPING({d}) = 1 THEN 'all' ELSE {d} END AS {d}"
+                     if any(d in s for s in sets) else f"'all' AS {d}" for d in DIMENSIONS)
+    used = [d for d in DIMENSIONS if any(d in s for s in sets)]
+    return (f"SELECT {fixed}, {dims}, sum(n)::BIGINT AS value FROM ({view}) "
+            f"GROUP BY GROUPING SETS ({gsets})" if used else
+            f"SELECT {fixed}, {dims}, sum(n)::BIGINT AS value FROM ({view}) GROUP BY {fixed}")
+
+
+def deaths_stats(con: duckdb.DuckDBPyConnection, person_level: dict[str, bool],
+                 snapshot_info: pd.DataFrame) -> pd.DataFrame:
+    """Build `deaths_stats` from the table `deaths` on `con`.
+
+    `person_level` says, per source, whether its rows are people; `snapshot_info` has one row
+    per (source, snapshot) with `is_latest` and `period_end` (a date or null)."""
+    con.execute(_SPLIT_SQL.replace("FROM d;", "FROM deaths;", 1))
+    queries = []
+    for source, is_person in sorted(person_level.items()):
+        sets = grouping_sets(is_person)
+        where = f"source = '{source}'"
+        if is_person:
+            queries.append(_grouping_query(f"SELECT * FROM ({_person_view()}) WHERE {where}", sets))
+            continue
+        by_split: dict[str | None, list] = {}
+        for s in sets:
+            split = next((d for d in s if d in SPLIT_DIMENSIONS), None)
+            by_split.setdefault(split, []).append(s)
+        for split, split_sets in by_split.items():
+            queries.append(_grouping_query(
+                f"SELECT * FROM ({_unpivot_view(split)}) WHERE {where}", split_sets))
+    if not queries:
+        return pd.DataFrame()
+    con.register("snapshot_info", snapshot_info)
+    sql = f"""
+        SELECT s.source, s.snapshot, i.is_latest, s.year::INTEGER AS year, s.year_basis,
+               coalesce(i.period_end IS NOT NULL AND s.year >= year(i.period_end)
+                        AND i.period_end < make_date(s.year::INTEGER, 12, 31), false) AS partial_year,
+               'persons' AS unit, {", ".join(f"s.{d}" for d in DIMENSIONS)},
+               s.value, s.value AS value_min, s.value AS value_max,
+               false AS suppressed, false AS source_suppressed
+        FROM ({" UNION ALL ".join(queries)}) s
+        JOIN snapshot_info i USING (source, snapshot)
+        ORDER BY s.source, s.snapshot, s.year, {", ".join(f"s.{d}" for d in DIMENSIONS)}
+    """
+    frame = con.sql(sql).to_arrow_table().to_pandas()
+    con.unregister("snapshot_info")
+    return frame

@@ -1,0 +1,26 @@
+"""Every published table and the model that defines it: the one list the catalog, the data
+dictionary and the validation steps iterate over."""
+
+from schemas.deaths import Deaths, DeathsStats
+from schemas.metadata import Coverage, Quarantine, Sources, UnmappedValues
+
+TABLES = {
+    "deaths": Deaths,
+    "deaths_stats": DeathsStats,
+    "sources": Sources,
+    "coverage": Coverage,
+    "quarantine": Quarantine,
+    "unmapped_values": UnmappedValues,
+}
+# Record-grain and lineage tables stay in the catalog; only these may go public.
+PUBLIC_TABLES = ("deaths_stats", "coverage", "sources")
+
+
+def table_description(name: str) -> str:
+    """The model docstring, as one paragraph."""
+    return " ".join((TABLES[name].__doc__ or "").split())
+
+
+def column_descriptions(name: str) -> dict[str, str]:
+    """Column -> description, from the model's fields."""
+    return {c: col.description or "" for c, col in TABLES[name].to_schema().columns.items()}
