@@ -33,7 +33,7 @@ def run(
     fetch: bool = typer.Option(False, "--fetch", help="Download new snapshots first (network)."),
 ) -> None:
     """Run the pipeline and publish a release. Without --fetch it touches no network."""
-    from pipelines.sources import SOURCES
+    from pipelines.registry import SOURCES
 
     chosen = [s.strip() for s in sources.split(",")] if sources else None
     unknown = [s for s in chosen or [] if s not in SOURCES]
@@ -91,7 +91,7 @@ def query(
 def list_sources(raw_dir: Path = RAW_OPTION, out: Path = OUT_OPTION) -> None:
     """What is on disk per source: snapshots, kind, rows in the current release, checksum."""
     from pipelines import snapshots
-    from pipelines.sources import SOURCES
+    from pipelines.registry import SOURCES
 
     accounting = _current_accounting(out)
     view = Table("source", "snapshot", "kind", "product", "file", "rows read", "accepted",

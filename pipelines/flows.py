@@ -18,7 +18,7 @@ from pipelines.process import process_source
 from pipelines.publish.release import write_release
 from pipelines.publish.tables import build_tables
 from pipelines.report import RunReport
-from pipelines.sources import SOURCES
+from pipelines.registry import SOURCES
 
 
 @task(retries=2, retry_delay_seconds=[5, 30])

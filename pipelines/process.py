@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines import snapshots
-from pipelines.sources import SOURCES
+from pipelines.registry import SOURCES
 from pipelines.sources.base import RawFormatError
 
 

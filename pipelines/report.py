@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines import snapshots
-from pipelines.sources import SOURCES
+from pipelines.registry import SOURCES
 
 EXIT_OK, EXIT_WARNINGS = 0, 1
 

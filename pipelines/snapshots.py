@@ -38,8 +38,10 @@ class Snapshot:
 
     @property
     def sort_key(self) -> tuple:
-        """Newest last: by the date in the snapshot name, then period end, then name."""
-        return (_date_from_name(self.name) or date.min, self.period_end or "", self.name)
+        """Newest last: by the date in the snapshot name, then period end, then name; a real
+        snapshot outranks a generated sample of the same date."""
+        return (_date_from_name(self.name) or date.min, not self.is_sample,
+                self.period_end or "", self.name)
 
     def data_files(self) -> list[Path]:
         """The published files of this snapshot, sidecar excluded, in name order."""

@@ -10,8 +10,9 @@ import pandas as pd
 
 from pipelines import snapshots
 from pipelines.process import read_parts
+from pipelines.publish.checks import check_deaths
 from pipelines.publish.stats import deaths_stats
-from pipelines.sources import SOURCES
+from pipelines.registry import SOURCES
 from schemas.deaths import Deaths, DeathsStats
 from schemas.metadata import Coverage, Quarantine, Sources, UnmappedValues
 
@@ -124,6 +125,8 @@ def build_tables(raw_dir: Path, summaries: list[dict]) -> dict[str, pd.DataFrame
         stats = deaths_stats(con, person, snaps[["source", "snapshot", "is_latest", "period_end"]])
         con.close()
     stats = DeathsStats.validate(stats, lazy=True)
+    if len(deaths):
+        check_deaths(stats, deaths)
     quarantine = read_parts(summaries, "quarantine")
     unmapped = read_parts(summaries, "unmapped")
     return {

@@ -65,7 +65,8 @@ SURFACES = ["Tohono Oodham Nation", "Private", "State of Arizona",
             "Pima County Office of the Medical Examiner"]
 SURFACE_WEIGHTS = [40, 16, 12, 7, 6, 5, 3, 1, 1]
 PRECISIONS = ["GPS Coordinate (precise to within ca. 300ft./100m)",
-              "physical description with directions, distances, and landmarks (precise to within 1mi/2km)",
+              "physical description with directions, distances, and landmarks "
+              "(precise to within 1mi/2km)",
               "vague physical description (precise to within 10mi/15km)",
               "Street Address (precise to within ca. 1000ft/300m)", "no location description"]
 PRECISION_WEIGHTS = [68, 15, 12, 3, 1]
@@ -118,7 +119,8 @@ def _write_2018(folder: Path, r: random.Random, rows: int, end: date) -> None:
     for i in range(rows):
         p = _person(r, i, end, ages_as_100=True)
         when = p["date"]
-        writer.writerow([p["ml"], p["sex"], p["age"], f"{when.month}/{when.day}/{when.year % 100:02d}",
+        m_d_yy = f"{when.month}/{when.day}/{when.year % 100:02d}"
+        writer.writerow([p["ml"], p["sex"], p["age"], m_d_yy,
                          p["surface"], p["corridor"], p["cause"] or "Not Reported", "Arizona",
                          p["county"], p["lat"], p["lon"], p["utm_x"], p["utm_y"]])
     # The 2018 copy ends without a final line break.
@@ -144,7 +146,8 @@ def _write_2022(folder: Path, r: random.Random, rows: int, end: date) -> None:
             *p["condition"], "Arizona", p["county"], p["lat"], p["lon"], p["utm_x"], p["utm_y"]]))
         quoted = {c: _quoted(c, v) for c, v in cells.items()}
         if i == QUIRKY_QUOTE_ROW:  # one published cell escapes a quote with a backslash
-            quoted["OME Determined COD"] = '"HYPERTHERMIA; AS A CONSEQUENCE OF\\" EXPOSURE TO THE ELEMENTS"'
+            quoted["OME Determined COD"] = ('"HYPERTHERMIA; AS A CONSEQUENCE OF\\" '
+                                            'EXPOSURE TO THE ELEMENTS"')
         lines.append(",".join(quoted.values()))
     (folder / "ogis_data_original.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
 

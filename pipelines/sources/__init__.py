@@ -1,21 +1,2 @@
-"""The registry of sources. Every module here has the same shape:
-
-- `SOURCE`: a `SourceSpec` (title, publisher, landing page, download location, licence, cadence)
-- `FILE_PATTERNS`: which files of a snapshot folder the module reads
-- `fetch(raw_dir)`: download a new snapshot where the source has a download location
-- `read_raw(path)`: the file as published, as text, checked against its raw schema
-- `to_curated(raw, snapshot)`: harmonised record-grain rows plus quarantine (a `CuratedPart`)
-
-A convention test checks that every module in this folder is registered and has that shape.
-"""
-
-from __future__ import annotations
-
-from types import ModuleType
-
-from pipelines.sources import mmp
-
-SOURCES: dict[str, ModuleType] = {
-    module.SOURCE.id: module
-    for module in (mmp,)
-}
+"""One module per source (see pipelines/registry.py for the shape they share), plus the
+shared pieces: base (records and quarantine), readers, formats and curate."""

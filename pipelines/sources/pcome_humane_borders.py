@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipelines.fetching import fetch_snapshot
@@ -88,7 +89,7 @@ def _column(raw: RawTable, name: str) -> pd.Series:
     return raw.frame[published].astype("str")
 
 
-def reporting_dates(text: pd.Series, snapshot: Snapshot) -> tuple[pd.Series, pd.Series]:
+def reporting_dates(text: pd.Series, snapshot: Snapshot) -> tuple[pd.Series, np.ndarray]:
     """Dates and the mask of unreadable ones. A two-digit year takes the latest century that
     does not put the date after the snapshot's end (records start in 1981)."""
     dates, bad = parse_dates(text, DATE_FORMATS)

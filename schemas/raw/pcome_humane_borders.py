@@ -3,7 +3,8 @@
 from schemas.raw import text_schema
 
 HEADERS = {
-    # 2018 copy: underscored names, no Name / OME text / body condition, m/d/yy dates, age 100 = unknown.
+    # 2018 copy: underscored names, no Name / OME text / body condition; m/d/yy dates;
+    # age 100 means unknown.
     "underscore_2018": ["ML_Number", "Sex", "Age", "Reporting_Date", "Surface_Management",
                         "Corridor", "Cause_of_Death", "State", "County", "Latitude", "Longitude",
                         "UTM_X", "UTM_Y"],

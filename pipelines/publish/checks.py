@@ -1,0 +1,63 @@
+"""Blocking checks on our own outputs: margins add up (invariant 1) and totals reconcile with
+the source (invariant 3). A failure stops publication; the previous release stays current."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipelines.publish.stats import DIMENSIONS
+
+FIXED_KEYS = ("source", "snapshot", "year", "year_basis")
+
+
+class BlockingCheckError(RuntimeError):
+    """Our own output broke an invariant: nothing is published."""
+
+
+def margin_violations(stats: pd.DataFrame, dims: tuple[str, ...] = DIMENSIONS) -> pd.DataFrame:
+    """Rows where the categories of a dimension do not sum to its `all` margin, or where a
+    published cell has no published margin. Empty when invariant 1 holds."""
+    problems = []
+    exact = stats[stats["value"].notna()]
+    for dim in dims:
+        others = list(FIXED_KEYS) + [d for d in dims if d != dim]
+        parts = exact[exact[dim] != "all"].groupby(others, dropna=False)["value"].sum()
+        margins = stats[stats[dim] == "all"].set_index(others)["value"]
+        joined = parts.to_frame("parts").join(margins.rename("margin"), how="left")
+        bad = joined[joined["margin"].isna() | (joined["parts"] != joined["margin"])]
+        if len(bad):
+            problems.append(bad.reset_index().assign(dimension=dim))
+    return pd.concat(problems, ignore_index=True) if problems else pd.DataFrame()
+
+
+def grand_totals(stats: pd.DataFrame, dims: tuple[str, ...] = DIMENSIONS) -> pd.DataFrame:
+    """The one row per source, snapshot and year where every dimension is `all`."""
+    return stats[(stats[list(dims)] == "all").all(axis=1)]
+
+
+def reconciliation_problems(stats: pd.DataFrame, records: pd.DataFrame,
+                            dims: tuple[str, ...] = DIMENSIONS) -> pd.DataFrame:
+    """Source, snapshot and year where the grand total differs from the source's own total
+    over accepted records (invariant 3). Empty when they agree."""
+    published = grand_totals(stats, dims).groupby(["source", "snapshot", "year"])["value"].sum()
+    own = records.groupby(["source", "snapshot", "year"])["dead_and_missing"].sum()
+    joined = pd.concat([published.rename("published"), own.rename("source_total")], axis=1)
+    return joined[joined["published"].fillna(-1) != joined["source_total"].fillna(-1)].reset_index()
+
+
+def check_deaths(stats: pd.DataFrame, records: pd.DataFrame) -> None:
+    """Raise BlockingCheckError naming what broke, with a few examples."""
+    margins = margin_violations(stats)
+    totals = reconciliation_problems(stats, records)
+    negative = stats[stats["value"] < 0]
+    messages = []
+    if len(margins):
+        messages.append(f"{len(margins)} margin(s) do not add up, e.g. "
+                        f"{margins.head(3).to_dict('records')}")
+    if len(totals):
+        messages.append(f"{len(totals)} grand total(s) differ from the source's own total, e.g. "
+                        f"{totals.head(3).to_dict('records')}")
+    if len(negative):
+        messages.append(f"{len(negative)} negative published value(s)")
+    if messages:
+        raise BlockingCheckError("deaths_stats failed blocking checks: " + "; ".join(messages))

@@ -1,0 +1,22 @@
+"""The registry of sources: id -> module. Every module in pipelines/sources/ (except the shared
+base, readers, formats and curate modules) has the same shape:
+
+- `SOURCE`: a `SourceSpec` (title, publisher, landing page, download location, licence, cadence)
+- `FILE_PATTERNS`: which files of a snapshot folder the module reads
+- `fetch(raw_dir)`: download a new snapshot where the source has a download location
+- `read_raw(path)`: the file as published, as text, checked against its raw schema
+- `to_curated(raw, snapshot)`: harmonised record-grain rows plus quarantine (a `CuratedPart`)
+
+A convention test checks that every source module is registered here and has that shape.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from pipelines.sources import mmp, pcome_humane_borders
+
+SOURCES: dict[str, ModuleType] = {
+    module.SOURCE.id: module
+    for module in (mmp, pcome_humane_borders)
+}
