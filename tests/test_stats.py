@@ -1,0 +1,100 @@
+"""`deaths_stats` on a few hand-built records: splits, margins, nothing invented."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipelines.publish.checks import BlockingCheckError, check_deaths, margin_violations
+from pipelines.publish.stats import DIMENSIONS, deaths_stats, grouping_sets
+
+BASE = dict(source="mmp", snapshot="2025-05-05", year=2020, year_basis="incident",
+            nationality="GTM", race_ethnicity="not_recorded", gender_identity="not_recorded",
+            country_iso3="USA", cause="drowning", criminal="undetermined", scope="in_transit")
+
+
+def _records(rows: list[dict]) -> pd.DataFrame:
+    counts = ["dead", "missing", "dead_and_missing", "female", "male", "sex_unknown", "children",
+              "adults", "age_unknown"]
+    frame = pd.DataFrame([{**BASE, **r} for r in rows])
+    for column in counts:
+        frame[column] = pd.array(frame.get(column, [None] * len(frame)), dtype="Int64")
+    return frame
+
+
+def _stats(records: pd.DataFrame, person_level: bool = False) -> pd.DataFrame:
+    con = duckdb.connect()
+    con.register("frame", records)
+    con.execute("CREATE TABLE deaths AS SELECT * FROM frame")
+    info = pd.DataFrame({"source": ["mmp"], "snapshot": ["2025-05-05"], "is_latest": [True],
+                         "period_end": [pd.Timestamp("2020-06-30")]})
+    return deaths_stats(con, {"mmp": person_level}, info)
+
+
+def _cell(stats: pd.DataFrame, **dims) -> int | None:
+    mask = pd.Series(True, index=stats.index)
+    for dim in DIMENSIONS:
+        mask &= stats[dim] == dims.get(dim, "all")
+    values = stats.loc[mask, "value"]
+    return int(values.iloc[0]) if len(values) else None
+
+
+@pytest.fixture
+def incident_stats():
+    records = _records([
+        dict(dead=3, missing=2, dead_and_missing=5, female=1, male=2, sex_unknown=2, children=1, age_unknown=4),
+        dict(dead=2, missing=None, dead_and_missing=2, female=2, male=1, sex_unknown=2, children=None, age_unknown=2,
+             nationality="MULTIPLE"),                                   # females + males above total
+        dict(dead=4, missing=-1, dead_and_missing=4, female=None, male=None, sex_unknown=4, children=0,
+             age_unknown=4, cause="violence", criminal="criminal"),     # a negative correction
+    ])
+    return _stats(records)
+
+
+def test_splits_follow_the_data_model(incident_stats):
+    s = incident_stats
+    assert _cell(s) == 11
+    assert (_cell(s, sex="female"), _cell(s, sex="male"), _cell(s, sex="unknown")) == (1, 2, 8)
+    assert (_cell(s, status="dead"), _cell(s, status="missing"), _cell(s, status="unknown")) == (5, 2, 4)
+    assert (_cell(s, age_group="child"), _cell(s, age_group="unknown")) == (1, 10)
+    assert _cell(s, age_group="adult") is None  # MMP has no adult count: never invented
+    assert _cell(s, race_ethnicity="not_recorded") == 11
+    assert _cell(s, criminal="criminal", sex="unknown") == 4
+
+
+def test_margins_add_up_and_no_two_splits_are_crossed(incident_stats):
+    s = incident_stats
+    assert margin_violations(s).empty
+    assert s[(s["sex"] != "all") & (s["status"] != "all")].empty
+    assert s[(s["sex"] != "all") & (s["age_group"] != "all")].empty
+    assert bool(s["partial_year"].iloc[0]) is True
+
+
+def test_person_level_sources_cross_sex_and_age():
+    records = _records([dict(dead=1, missing=0, dead_and_missing=1, female=1, male=0, sex_unknown=0,
+                             children=0, adults=1, age_unknown=0),
+                        dict(dead=1, missing=0, dead_and_missing=1, female=0, male=1, sex_unknown=0,
+                             children=1, adults=0, age_unknown=0)])
+    s = _stats(records, person_level=True)
+    assert _cell(s, sex="female", age_group="adult") == 1
+    assert _cell(s, sex="male", age_group="child") == 1
+    assert margin_violations(s).empty
+    assert ("age_group", "sex") in grouping_sets(True) and ("age_group", "sex") not in grouping_sets(False)
+
+
+def test_source_without_sex_field_gives_not_recorded():
+    records = _records([dict(dead=1, missing=0, dead_and_missing=1)])
+    s = _stats(records, person_level=True)
+    assert _cell(s, sex="not_recorded") == 1 and _cell(s, age_group="not_recorded") == 1
+
+
+def test_blocking_check_catches_a_broken_margin(incident_stats):
+    records = pd.DataFrame({"source": ["mmp"], "snapshot": ["2025-05-05"], "year": [2020],
+                            "dead_and_missing": [11]})
+    check_deaths(incident_stats, records)
+    broken = incident_stats.copy()
+    row = broken.index[(broken["sex"] == "female")][0]
+    broken.loc[row, "value"] += 1
+    with pytest.raises(BlockingCheckError, match="margin"):
+        check_deaths(broken, records)
