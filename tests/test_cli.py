@@ -1,0 +1,56 @@
+"""The `harmstats` command line, in process (the run itself is covered by test_pipeline)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def sample_out(tmp_path_factory):
+    from pipelines.config import DEFAULT_RAW_DIR
+    from pipelines.flows import run_pipeline
+
+    out = tmp_path_factory.mktemp("cli-out")
+    run_pipeline(raw_dir=str(DEFAULT_RAW_DIR), out_dir=str(out), sources=["mmp"])
+    return out
+
+
+def test_query_prints_csv_and_json(sample_out):
+    result = runner.invoke(app, ["query", "SELECT count(*) AS n FROM deaths", "--out",
+                                 str(sample_out), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    header, value = result.output.strip().splitlines()
+    assert header == "n" and int(value) > 0
+    result = runner.invoke(app, ["query", "SELECT DISTINCT source FROM deaths", "--out",
+                                 str(sample_out), "--format", "json"])
+    assert json.loads(result.output) == [{"source": "mmp"}]
+
+
+def test_query_refuses_writes_and_explains(sample_out):
+    result = runner.invoke(app, ["query", "DROP TABLE deaths", "--out", str(sample_out)])
+    assert result.exit_code == 2
+    assert "read-only" in result.output.lower() or "Query failed" in result.output
+
+
+def test_query_without_a_catalog_says_what_to_do(tmp_path):
+    result = runner.invoke(app, ["query", "SELECT 1", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "harmstats run" in result.output
+
+
+def test_sources_lists_snapshots_with_row_counts(sample_out, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")
+    result = runner.invoke(app, ["sources", "--out", str(sample_out)])
+    assert result.exit_code == 0, result.output
+    assert "SAMPLE-2025-05-05" in result.output and "full" in result.output
+
+
+def test_run_rejects_an_unknown_source(tmp_path):
+    result = runner.invoke(app, ["run", "--sources", "nope", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "Unknown source" in result.output
