@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/harmstats run
+	$(BIN)/harmstats run --snapshot all
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

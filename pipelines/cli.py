@@ -139,7 +139,7 @@ def _print_report(report: dict) -> None:
     view = Table("source", "status", "snapshots", "rows read", "accepted", "quarantined", "flagged",
                  title="harmstats run")
     for source_id, info in sorted(report["sources"].items()):
-        view.add_row(source_id, info.get("status", ""), ", ".join(info.get("snapshots", [])),
+        view.add_row(source_id, info.get("status", ""), str(len(info.get("snapshots", []))),
                      *(str(info.get(k, "")) for k in ("rows_read", "rows_accepted",
                                                       "rows_quarantined", "rows_flagged")))
     out_console.print(view)

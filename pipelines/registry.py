@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from pipelines.sources import mmp, pcome_humane_borders
+from pipelines.sources import cbp_deaths, ice_detention_deaths, mmp, pcome_humane_borders
 
 SOURCES: dict[str, ModuleType] = {
     module.SOURCE.id: module
-    for module in (mmp, pcome_humane_borders)
+    for module in (mmp, pcome_humane_borders, ice_detention_deaths, cbp_deaths)
 }
