@@ -10,12 +10,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from pandera.errors import SchemaErrors
 from prefect import flow, task
 
 from pipelines import snapshots
 from pipelines.fetching import FetchError
 from pipelines.process import process_source
-from pipelines.publish.release import write_release
+from pipelines.publish.checks import BlockingCheckError
+from pipelines.publish.release import current_release, write_release
 from pipelines.publish.tables import build_tables
 from pipelines.report import RunReport
 from pipelines.registry import SOURCES
@@ -35,11 +37,16 @@ def process_source_task(source_id: str, raw_dir: str, snapshot_mode: str, work_d
 
 
 @task
-def publish_task(raw_dir: str, summaries: list[dict], out_dir: str, run_info: dict,
-                 sample: bool) -> str:
-    """Assemble, validate and publish the release; returns its folder."""
-    tables = build_tables(Path(raw_dir), summaries)
-    return str(write_release(tables, Path(out_dir), run_info, sample))
+def publish_task(raw_dir: str, summaries: list[dict], failed_sources: list[str], out_dir: str,
+                 run_info: dict, sample: bool) -> dict:
+    """Assemble, validate and publish the release. Failed sources are carried forward from
+    the current release. Returns the release folder and what was carried forward."""
+    previous = current_release(Path(out_dir))
+    tables = build_tables(Path(raw_dir), summaries, previous, set(failed_sources))
+    sources = tables["sources"]
+    carried = sorted(set(sources.loc[sources["status"] == "carried_forward", "source"]))
+    release = write_release(tables, Path(out_dir), {**run_info, "carried_forward": carried}, sample)
+    return {"release": str(release), "carried_forward": carried}
 
 
 @flow(name="harmstats-run", log_prints=False)
@@ -64,20 +71,28 @@ def run_pipeline(raw_dir: str, out_dir: str, sources: list[str] | None = None,
                 report.no_snapshot(source_id)
                 continue
             futures[source_id] = process_source_task.submit(source_id, raw_dir, snapshot_mode, work_dir)
-        summaries = []
+        summaries, failed = [], []
         for source_id, future in futures.items():
             future.wait()
             state = future.state
             if state.is_failed():
                 report.source_failed(source_id, _message(state))
+                failed.append(source_id)
                 continue
             summary = future.result()
             report.add_summary(summary)
             summaries.append(summary)
-        if summaries:
+        if summaries or failed:
             sample = report.any_sample(Path(raw_dir), summaries)
-            release = publish_task(raw_dir, summaries, out_dir, report.manifest_info(), sample)
-            report.published(release)
+            state = publish_task(raw_dir, summaries, failed, out_dir, report.manifest_info(),
+                                 sample, return_state=True)
+            outcome = state.result(raise_on_failure=False)
+            if isinstance(outcome, (BlockingCheckError, SchemaErrors)):
+                report.blocked(outcome)
+            elif isinstance(outcome, BaseException):
+                raise outcome
+            else:
+                report.published(outcome["release"], outcome["carried_forward"])
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
     return report.to_dict()

@@ -8,7 +8,7 @@ from pathlib import Path
 from pipelines import snapshots
 from pipelines.registry import SOURCES
 
-EXIT_OK, EXIT_WARNINGS = 0, 1
+EXIT_OK, EXIT_WARNINGS, EXIT_BLOCKED = 0, 1, 2
 
 
 @dataclass
@@ -21,6 +21,7 @@ class RunReport:
     sources: dict[str, dict] = field(default_factory=dict)
     unknown_folders: list[str] = field(default_factory=list)
     release: str | None = None
+    blocked_by: str | None = None
 
     def note_raw_folders(self, raw_dir: Path, chosen: list[str]) -> None:
         """Remember folders in the raw dir that no source module reads."""
@@ -59,8 +60,20 @@ class RunReport:
             "rows_flagged": sum(f["rows_flagged"] or 0 for f in files),
         }
 
-    def published(self, release: str) -> None:
+    def published(self, release: str, carried_forward: list[str]) -> None:
         self.release = release
+        for source_id in carried_forward:
+            self.sources.setdefault(source_id, {})["carried_forward"] = True
+
+    def blocked(self, error: BaseException) -> None:
+        """A blocking check failed: nothing was published; say what broke, briefly."""
+        failure_cases = getattr(error, "failure_cases", None)
+        if failure_cases is not None:
+            summary = failure_cases.groupby(["schema_context", "column", "check"], dropna=False).size()
+            text = "; ".join(f"{col} {check}: {n} case(s)" for (_, col, check), n in summary.head(10).items())
+            self.blocked_by = f"schema validation failed: {text}"
+        else:
+            self.blocked_by = str(error)[:2000]
 
     @staticmethod
     def any_sample(raw_dir: Path, summaries: list[dict]) -> bool:
@@ -76,6 +89,8 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
+        if self.blocked_by:
+            return EXIT_BLOCKED
         bad = {"failed", "partly_failed"}
         if any(s.get("status") in bad or s.get("fetch_error") for s in self.sources.values()):
             return EXIT_WARNINGS
@@ -84,5 +99,5 @@ class RunReport:
     def to_dict(self) -> dict:
         return {"raw_dir": self.raw_dir, "out_dir": self.out_dir,
                 "snapshot_mode": self.snapshot_mode, "release": self.release,
-                "exit_code": self.exit_code, "sources": self.sources,
+                "exit_code": self.exit_code, "blocked_by": self.blocked_by, "sources": self.sources,
                 "unknown_folders": self.unknown_folders}

@@ -22,6 +22,9 @@ class Sources(pa.DataFrameModel):
                                  "(a period only) or derived (a third party's re-publication).")
     product: Series[str] = pa.Field(description="Which of the source's products the file is.")
     retrieved: Series[str] = pa.Field(nullable=True, description="When it was downloaded, if known.")
+    period_start: Series[str] = pa.Field(nullable=True, description="First date the snapshot covers.")
+    period_end: Series[str] = pa.Field(nullable=True, description="Last date the snapshot covers "
+                                       "(a year ending after it is a partial year).")
     is_latest: Series[bool] = pa.Field(description="The newest full snapshot of its source and product.")
     is_sample: Series[bool] = pa.Field(description="Generated sample data, not real statistics.")
     file: Series[str] = pa.Field(description="Raw file name.")
@@ -29,8 +32,14 @@ class Sources(pa.DataFrameModel):
     bytes: Series[pd.Int64Dtype] = pa.Field(ge=0, description="Size of the raw file.")
     format_version: Series[str] = pa.Field(nullable=True, description="Published format detected "
                                            "from the header.")
-    status: Series[str] = pa.Field(isin=["ok", "failed"], description="ok, or failed (see error).")
+    status: Series[str] = pa.Field(isin=["ok", "failed", "carried_forward"], description="ok; "
+                                   "failed (see error; its rows are not in this release); or "
+                                   "carried_forward: this run could not read the source, so its "
+                                   "last good rows were copied from an earlier release.")
     error: Series[str] = pa.Field(nullable=True, description="Why the file could not be read.")
+    carried_forward_from: Series[str] = pa.Field(nullable=True, description="Release the rows "
+                                                 "were carried forward from, when status is "
+                                                 "carried_forward.")
     rows_read: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="Data rows in the file.")
     rows_accepted: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="Rows that "
                                                     "became records.")

@@ -65,11 +65,54 @@ def code_version() -> str:
         return __version__
 
 
+def current_release(out_dir: Path) -> Path | None:
+    """The release `current` points at, or None before the first release."""
+    link = out_dir / "current"
+    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_interrupted(out_dir: Path) -> list[str]:
+    """Remove what a killed publish left behind (staging folders and temporary links or
+    catalogs of processes no longer alive). The current release is never touched."""
+    removed = []
+    candidates = list((out_dir / "releases").glob(".staging-*")) + list(out_dir.glob(".current.*")) \
+        + list(out_dir.glob(f".{CATALOG_NAME}.*"))
+    for path in candidates:
+        pid = path.name.rsplit("-" if path.name.startswith(".staging-") else ".", 1)[-1]
+        if pid.isdigit() and _pid_alive(int(pid)) and int(pid) != os.getpid():
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path.name)
+    return removed
+
+
+def inputs_of(sources: pd.DataFrame) -> list[dict]:
+    """Per raw file: source, snapshot, kind, sha256 and row accounting, for the manifest."""
+    columns = ["source", "snapshot", "kind", "product", "file", "sha256", "bytes", "status",
+               "carried_forward_from", "rows_read", "rows_accepted", "rows_quarantined", "rows_flagged"]
+    frame = sources[[c for c in columns if c in sources]].astype(object)
+    return frame.where(frame.notna(), None).to_dict("records")
+
+
 def write_release(tables: dict[str, pd.DataFrame], out_dir: Path, run_info: dict,
                   sample: bool) -> Path:
     """Write every table, the catalog and the manifest into a new release and make it current."""
     releases = out_dir / "releases"
     releases.mkdir(parents=True, exist_ok=True)
+    recover_interrupted(out_dir)
     now = datetime.now(timezone.utc)
     staging = releases / f".staging-{now:%Y%m%dT%H%M%S%f}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -93,6 +136,7 @@ def write_release(tables: dict[str, pd.DataFrame], out_dir: Path, run_info: dict
             "libraries": {lib: _version(lib) for lib in LIBRARIES},
             "definitions": definition_hashes(),
             "tables": table_meta,
+            "inputs": inputs_of(tables["sources"]) if "sources" in tables else [],
             **run_info,
         }
         # Tables are copied into the catalog file, so it does not depend on these paths.

@@ -99,7 +99,9 @@ def read_xlsx_rows(path: Path) -> list[tuple]:
     except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException...
         raise RawFormatError(path, f"not a readable XLSX workbook ({exc})") from exc
     try:
-        return list(workbook.worksheets[0].iter_rows(values_only=True))
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some writers declare a wrong sheet size (GLOTIP 2025: "A1")
+        return list(sheet.iter_rows(values_only=True))
     finally:
         workbook.close()
 
