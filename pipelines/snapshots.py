@@ -85,13 +85,21 @@ def describe_files(folder: Path) -> dict[str, dict]:
             if p.is_file() and p.name != SIDECAR and not p.name.startswith(".")}
 
 
+def _declared_product(source: str) -> str:
+    """The product a source module declares, for snapshots dropped in without a sidecar."""
+    from pipelines.registry import SOURCES  # late: the registry imports modules that import this one
+
+    return SOURCES[source].SOURCE.product if source in SOURCES else "default"
+
+
 def infer_sidecar(folder: Path, source: str) -> dict:
-    """Sidecar for a snapshot dropped in by hand: kind `full`, period unknown."""
+    """Sidecar for a snapshot dropped in by hand: kind `full`, the source's declared product,
+    period unknown."""
     return {
         "source": source,
         "snapshot": folder.name,
         "kind": "full",
-        "product": "default",
+        "product": _declared_product(source),
         "period": {"start": None, "end": None},
         "landing_page": None,
         "licence": None,

@@ -38,6 +38,7 @@ class RawTable:
     frame: pd.DataFrame
     format_version: str
     raw_rows: np.ndarray  # row number a person sees in a spreadsheet (header = 1)
+    short_rows: np.ndarray | None = None  # records with fewer fields than the header (truncated)
 
     @property
     def name(self) -> str:
@@ -72,6 +73,10 @@ class Curation:
 
     def __post_init__(self) -> None:
         self.rejected = np.zeros(len(self.raw.frame), dtype=bool)
+        if self.raw.short_rows is not None and self.raw.short_rows.any():
+            self.reject(self.raw.short_rows, self.raw.frame.columns[-1], "complete_record",
+                        "the record has fewer fields than the header: the file is cut short "
+                        "or the row is malformed")
 
     def reject(self, mask, column: str, check: str, reason: str) -> None:
         """Quarantine the rows under `mask`, naming the column and check that failed."""

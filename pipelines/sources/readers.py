@@ -69,7 +69,17 @@ def read_csv_text(path: Path, format_version: str,
         raise RawFormatError(path, f"malformed CSV: {exc}") from exc
     frame.columns = [str(c) for c in frame.columns]
     return RawTable(path=path, frame=frame, format_version=format_version,
-                    raw_rows=np.arange(2, len(frame) + 2, dtype=np.int64))
+                    raw_rows=np.arange(2, len(frame) + 2, dtype=np.int64),
+                    short_rows=short_records(text, len(frame.columns), len(frame)))
+
+
+def short_records(text: str, width: int, rows: int) -> np.ndarray | None:
+    """Mask of data records with fewer fields than the header (pandas pads them silently).
+    A file cut short usually ends in one. Blank lines are skipped, as pandas skips them."""
+    counts = [len(r) for r in csv.reader(io.StringIO(text)) if r]
+    if len(counts) - 1 != rows:
+        return None  # pandas and csv disagree on record boundaries: leave it to the parser
+    return np.asarray(counts[1:], dtype=np.int64) < width
 
 
 def cell_text(value) -> str:
