@@ -109,6 +109,122 @@ def list_sources(raw_dir: Path = RAW_OPTION, out: Path = OUT_OPTION) -> None:
     out_console.print(view)
 
 
+@app.command()
+def diff(
+    old: Optional[str] = typer.Argument(None, help="Old release: id under OUT/releases or a path "
+                                        "(default: the second newest)."),
+    new: Optional[str] = typer.Argument(None, help="New release: id or path (default: the newest)."),
+    out: Path = OUT_OPTION,
+    top: int = typer.Option(20, "--top", help="Figures shown per source and kind, largest "
+                            "revisions first (0 = all)."),
+    fmt: str = typer.Option("table", "--format", help="table or json."),
+) -> None:
+    """What changed between two releases: rows per table and source, and the latest figures
+    (totals by year, by year and country) that moved."""
+    from pipelines.publish.diff import default_pair, diff_releases, render_diff
+
+    if fmt not in ("table", "json"):
+        err_console.print(f"[red]Unknown format {fmt!r}[/]: table or json.")
+        raise typer.Exit(2)
+    try:
+        old_path, new_path = default_pair(out, old, new)
+    except FileNotFoundError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    result = diff_releases(old_path, new_path, top=top)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
+    else:
+        render_diff(result, out_console)
+
+
+@app.command()
+def trace(
+    source: str = typer.Argument(..., help="Source id."),
+    snapshot: str = typer.Argument(..., help="Snapshot name, or `latest`."),
+    year: int = typer.Argument(..., help="Year of the cell."),
+    dims: Optional[list[str]] = typer.Argument(None, help="DIMENSION=VALUE ...; the others are `all`."),
+    year_basis: Optional[str] = typer.Option(None, "--year-basis",
+                                             help="Needed only where a year is published on several bases."),
+    out: Path = OUT_OPTION,
+    fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+    limit: int = typer.Option(100, "--limit", help="Records shown (0 = all); the closing line "
+                              "always counts them all."),
+) -> None:
+    """List the source records that add up to one cell of deaths_stats (catalog only: it
+    lists records of people, never publish its output)."""
+    import duckdb
+
+    from pipelines.lineage import CellError, latest_snapshot, parse_dims, published_cell, trace_cell
+
+    if fmt not in ("table", "csv", "json"):
+        err_console.print(f"[red]Unknown format {fmt!r}[/]: table, csv or json.")
+        raise typer.Exit(2)
+    catalog = out / CATALOG_NAME
+    if not catalog.exists():
+        err_console.print(f"[red]No catalog at {catalog}.[/] Run `harmstats run` first.")
+        raise typer.Exit(2)
+    con = duckdb.connect(str(catalog), read_only=True)
+    try:
+        cell_dims = parse_dims(dims)
+        if snapshot == "latest":
+            snapshot = latest_snapshot(con, source)
+        cell = published_cell(con, source, snapshot, year, cell_dims, year_basis)
+        records = trace_cell(con, source, snapshot, year, cell_dims, year_basis)
+    except CellError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    finally:
+        con.close()
+    total = int(records["contribution"].sum()) if len(records) else 0
+    shown = records if limit <= 0 else records.head(limit)
+    label = ", ".join(f"{k}={v}" for k, v in cell_dims.items()) or "grand total"
+    if cell is None:
+        published = "no such cell in deaths_stats (not published)"
+    elif cell["suppressed"]:
+        published = "published value suppressed (withheld by disclosure control)"
+    else:
+        published = f"published value {cell['value']:,}"
+    closing = f"{len(records):,} records, contributions sum to {total:,}; {published}"
+    mismatch = cell is not None and not cell["suppressed"] and cell["value"] != total
+    if fmt == "json":
+        payload = {"cell": {"source": source, "snapshot": snapshot, "year": year,
+                            "year_basis": cell["year_basis"] if cell else year_basis,
+                            "dims": cell_dims},
+                   "exists": cell is not None,
+                   "suppressed": bool(cell and cell["suppressed"]),
+                   "published_value": None if cell is None or cell["suppressed"] else int(cell["value"]),
+                   "records_total": len(records), "contributions_sum": total,
+                   "records": shown.to_dict("records")}
+        sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+    elif fmt == "csv":
+        shown.to_csv(sys.stdout, index=False)
+        err_console.print(closing)
+    else:
+        # source and snapshot are the same on every row: they are in the title
+        view = Table(title=f"source {source}, snapshot {snapshot}, year {year}: {label}")
+        for column in ("raw_file", "raw_sha256", "raw_row", "record_id", "contribution"):
+            view.add_column(column, overflow="fold",
+                            justify="right" if column in ("raw_row", "contribution") else "left")
+        for row in shown.itertuples(index=False):
+            view.add_row(row.raw_file, str(row.raw_sha256)[:12] + "…", str(row.raw_row),
+                         str(row.record_id), f"{row.contribution:,}")
+        out_console.print(view)
+        if len(shown) < len(records):
+            out_console.print(f"(first {len(shown):,} of {len(records):,} records; --limit 0 shows all)")
+        out_console.print(closing, highlight=False)
+    if cell is None:
+        err_console.print("[yellow]The cell does not exist in deaths_stats.[/]")
+        raise typer.Exit(1)
+    if cell["suppressed"]:
+        err_console.print("[yellow]The published cell is suppressed; the records above are "
+                          "catalog-only and must not be published.[/]")
+    if mismatch:
+        err_console.print(f"[red]Contributions ({total:,}) differ from the published value "
+                          f"({cell['value']:,}).[/]")
+        raise typer.Exit(1)
+
+
 def _current_accounting(out: Path) -> dict:
     """Row counts per file from the current catalog's `sources` table, if there is one."""
     import duckdb

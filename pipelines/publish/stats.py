@@ -76,6 +76,20 @@ SPLIT_CATEGORIES = {
 FIXED = ("source", "snapshot", "year", "year_basis")
 
 
+def create_counted_view(con: duckdb.DuckDBPyConnection, table: str = "deaths") -> None:
+    """Create the temp views `split`, `parts` and `counted` over `table` (record grain) on
+    `con`: per row, its count in every category of every split (n_status_dead, n_sex_female,
+    ...). Shared by the statistics and by lineage (pipelines/lineage.py)."""
+    con.execute(_SPLIT_SQL.replace("FROM d;", f"FROM {table};", 1))
+
+
+def rows_view_sql(person_level: bool, split: str | None) -> str:
+    """SQL over the view `counted`: the rows a published grouping sums, with their count `n`.
+    Person-level rows carry each split as an attribute; incident-level rows are unpivoted on
+    the one split of the grouping (rows with a zero count in a category are left out)."""
+    return _person_view() if person_level else _unpivot_view(split)
+
+
 def grouping_sets(person_level: bool) -> list[tuple[str, ...]]:
     """Every published grouping: (), each dimension alone, the declared crossings and all
     their subsets; crossings of two splits only for person-level sources."""
@@ -123,13 +137,14 @@ def deaths_stats(con: duckdb.DuckDBPyConnection, person_level: dict[str, bool],
 
     `person_level` says, per source, whether its rows are people; `snapshot_info` has one row
     per (source, snapshot) with `is_latest` and `period_end` (a date or null)."""
-    con.execute(_SPLIT_SQL.replace("FROM d;", "FROM deaths;", 1))
+    create_counted_view(con, "deaths")
     queries = []
     for source, is_person in sorted(person_level.items()):
         sets = grouping_sets(is_person)
         where = f"source = '{source}'"
         if is_person:
-            queries.append(_grouping_query(f"SELECT * FROM ({_person_view()}) WHERE {where}", sets))
+            queries.append(_grouping_query(
+                f"SELECT * FROM ({rows_view_sql(True, None)}) WHERE {where}", sets))
             continue
         by_split: dict[str | None, list] = {}
         for s in sets:
@@ -137,7 +152,7 @@ def deaths_stats(con: duckdb.DuckDBPyConnection, person_level: dict[str, bool],
             by_split.setdefault(split, []).append(s)
         for split, split_sets in by_split.items():
             queries.append(_grouping_query(
-                f"SELECT * FROM ({_unpivot_view(split)}) WHERE {where}", split_sets))
+                f"SELECT * FROM ({rows_view_sql(False, split)}) WHERE {where}", split_sets))
     if not queries:
         return pd.DataFrame()
     con.register("snapshot_info", snapshot_info)
