@@ -30,3 +30,20 @@ DEATH_FLAGS = (
     "age_sentinel_unknown",         # age written as a sentinel (Pima County's 100) meaning unknown
     "future_date",                  # a date after the snapshot date
 )
+
+# --- crimes and prosecutions ----------------------------------------------------------------
+SUBJECT = ("victim", "offender", "incident")
+# The data model's list, extended where a source needs it (marked *): trafficking in persons
+# of unstated form*, trafficking of minors*, threats*, domestic violence*, other gender-based
+# violence*, other*, unknown* (a source total its parts fall short of).
+CRIME_TYPE = ("homicide", "femicide", "assault", "kidnapping", "extortion", "robbery", "rape",
+              "sexual_assault_other", "sexual_harassment", "trafficking_sexual_exploitation",
+              "trafficking_forced_labour", "trafficking_other", "trafficking_unspecified",
+              "trafficking_of_minors", "smuggling_aggravated", "disappearance",
+              "abuse_of_authority", "discrimination", "hate_crime", "threats",
+              "domestic_violence", "gender_violence_other", "other", "unknown")
+STAGE = ("reported", "recorded", "suspect_identified", "prosecuted", "convicted", "acquitted",
+         "dismissed", "pending", "unknown")
+PERPETRATOR = ("state_agent", "organised_crime", "smuggler", "common_criminal",
+               "intimate_partner_or_family", "other_migrant", "other", "unknown", "not_recorded")
+SGBV = ("yes", "no", "unknown")

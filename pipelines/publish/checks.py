@@ -61,3 +61,29 @@ def check_deaths(stats: pd.DataFrame, records: pd.DataFrame) -> None:
         messages.append(f"{len(negative)} negative published value(s)")
     if messages:
         raise BlockingCheckError("deaths_stats failed blocking checks: " + "; ".join(messages))
+
+
+def case_margin_violations(stats: pd.DataFrame, fixed: tuple[str, ...], dims: tuple[str, ...],
+                           inconsistencies: pd.DataFrame) -> pd.DataFrame:
+    """Margins of a crimes/prosecutions table that neither add up (within the bounds of
+    withheld parts) nor appear in `source_inconsistencies`. Empty when invariant 1 holds."""
+    problems = []
+    listed = set()
+    if len(inconsistencies):
+        listed = {(r.source, r.snapshot, int(r.year), r.dimension, r.cell)
+                  for r in inconsistencies.itertuples()}
+    for dim in dims:
+        others = list(fixed) + [d for d in dims if d != dim]
+        parts = stats[stats[dim] != "all"].groupby(others, dropna=False).agg(
+            parts_min=("value_min", "sum"), parts_max=("value_max", "sum"))
+        margins = stats[stats[dim] == "all"].set_index(others)[["value_min", "value_max"]]
+        joined = parts.join(margins, how="left").reset_index()
+        bad = joined[joined["value_min"].isna() | (joined["parts_min"] > joined["value_max"])
+                     | (joined["parts_max"] < joined["value_min"])]
+        for row in bad.itertuples(index=False):
+            record = row._asdict()
+            cell = "; ".join(f"{k}={record[k]}" for k in others
+                             if k not in ("source", "snapshot", "year") and record[k] != "all")
+            if (record["source"], record["snapshot"], int(record["year"]), dim, cell) not in listed:
+                problems.append({**record, "dimension": dim})
+    return pd.DataFrame(problems)

@@ -1,0 +1,95 @@
+"""Crimes statistics of aggregate sources: margins, shortfalls, excesses, withheld cells."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipelines.publish.case_stats import STREAMS, case_stats
+from pipelines.publish.checks import case_margin_violations
+
+DIMS = STREAMS["crimes"]["dims"]
+FIXED = STREAMS["crimes"]["fixed"]
+
+
+def _cell(value, low=None, high=None, **dims) -> dict:
+    row = {"source": "unodc_glotip", "snapshot": "2025-04-14", "year": 2021, "year_basis": "reported",
+           "unit": "persons", "subject": "victim", **{d: "all" for d in DIMS}, **dims,
+           "value": value, "value_min": low if low is not None else value,
+           "value_max": high if high is not None else value, "source_suppressed": value is None}
+    return row
+
+
+def _stats(rows):
+    records = pd.DataFrame(rows).astype({"value": "Int64", "value_min": "Int64", "value_max": "Int64",
+                                         "year": "Int32"})
+    info = pd.DataFrame({"source": ["unodc_glotip"], "snapshot": ["2025-04-14"], "is_latest": [True],
+                         "period_end": [pd.Timestamp("2025-04-14")]})
+    return case_stats(records, "crimes", {"unodc_glotip": False}, info)
+
+
+def _get(stats, **dims):
+    mask = pd.Series(True, index=stats.index)
+    for d in DIMS:
+        mask &= stats[d] == dims.get(d, "all")
+    rows = stats[mask]
+    assert len(rows) <= 1
+    return None if rows.empty else rows.iloc[0]
+
+
+@pytest.fixture
+def glotip_like():
+    return _stats([
+        _cell(115, crime_type="trafficking_unspecified"),
+        _cell(15, sex="female", crime_type="trafficking_unspecified"),
+        _cell(6, sex="male", crime_type="trafficking_unspecified"),
+        _cell(50, nationality="ROU", crime_type="trafficking_unspecified"),
+        _cell(None, 0, 4, nationality="NGA", crime_type="trafficking_unspecified"),
+        _cell(3, nationality="NGA", crime_type="trafficking_unspecified"),  # a collapsed sub-row: added
+    ])
+
+
+def test_shortfall_goes_to_unknown_and_total_stays(glotip_like):
+    stats, problems = glotip_like
+    assert _get(stats, crime_type="trafficking_unspecified")["value"] == 115
+    assert _get(stats, sex="unknown", crime_type="trafficking_unspecified")["value"] == 94
+    nga = _get(stats, nationality="NGA", crime_type="trafficking_unspecified")
+    assert pd.isna(nga["value"]) and (nga["value_min"], nga["value_max"]) == (3, 7)
+    unknown = _get(stats, nationality="UNKNOWN", crime_type="trafficking_unspecified")
+    assert (unknown["value_min"], unknown["value_max"]) == (58, 62)
+    assert problems.empty
+
+
+def test_margins_hold_within_bounds(glotip_like):
+    stats, problems = glotip_like
+    assert case_margin_violations(stats, FIXED, DIMS, problems).empty
+
+
+def test_not_recorded_dimensions_are_said_in_numbers(glotip_like):
+    stats, _ = glotip_like
+    assert _get(stats, race_ethnicity="not_recorded")["value"] == 115
+    assert _get(stats, gender_identity="not_recorded")["value"] == 115
+    assert _get(stats, sex="not_recorded") is None  # sex is recorded
+
+
+def test_excess_is_listed_not_hidden():
+    stats, problems = _stats([
+        _cell(115),
+        _cell(80, crime_type="trafficking_sexual_exploitation"),
+        _cell(60, crime_type="trafficking_forced_labour"),
+    ])
+    assert _get(stats)["value"] == 115
+    (problem,) = problems.to_dict("records")
+    assert (problem["dimension"], problem["published_total"], problem["excess"]) == ("crime_type", 115, 25)
+    assert case_margin_violations(stats, FIXED, DIMS, problems).empty
+    assert not case_margin_violations(stats, FIXED, DIMS, problems.iloc[0:0]).empty
+
+
+def test_leaf_only_source_gets_computed_margins():
+    stats, problems = _stats([
+        _cell(3, country_iso3="USA", bias_motivation="anti_hispanic_latino", crime_type="hate_crime"),
+        _cell(4, country_iso3="USA", bias_motivation="anti_black", crime_type="hate_crime"),
+    ])
+    assert _get(stats, country_iso3="USA", crime_type="hate_crime")["value"] == 7
+    assert _get(stats)["value"] == 7
+    assert problems.empty and case_margin_violations(stats, FIXED, DIMS, problems).empty
