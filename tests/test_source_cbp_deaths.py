@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.conftest import real_snapshot
-from pipelines import snapshots
 from pipelines.harmonize.countries import country_code
 from pipelines.samples.cbp_deaths import write_samples
 from pipelines.sources import cbp_deaths as cbp
 from pipelines.sources.base import RawFormatError, RawTable
 from schemas.raw.cbp_deaths import HEADERS
+from tests.helpers import (assert_no_names, assert_rows_reconcile, curate, curate_real,
+                           curate_samples, write_snapshot)
 
 HEADER = HEADERS["aclu_2026"]
 # Name cells that hold no name: they may appear elsewhere (e.g. nationality "Unknown").
@@ -42,37 +41,19 @@ def _row(case, age="40", date="2021-03-10", nationality="Mexican", incident="1. 
 def _snapshot(tmp_path: Path, rows: list[list[str]], name: str = "2026-01-28"):
     """A snapshot folder holding the list written as the publisher writes it (LF, quoted
     multi-line cells), and its sidecar."""
-    folder = tmp_path / "cbp_deaths" / name
-    folder.mkdir(parents=True)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(HEADER)
     writer.writerows(rows)
-    (folder / "cbp_deaths_in_custody.csv").write_bytes(buffer.getvalue().encode("utf-8"))
-    sidecar = {"source": "cbp_deaths", "snapshot": name, "kind": "full",
-               "product": "cbp_involved_deaths", "period": {"start": "2011-01-01",
-                                                            "end": "2025-03-26"},
-               "files": snapshots.describe_files(folder)}
-    (folder / snapshots.SIDECAR).write_text(json.dumps(sidecar), encoding="utf-8")
-    return snapshots.load_snapshot(folder, "cbp_deaths"), folder / "cbp_deaths_in_custody.csv"
-
-
-def _curate(snap, path):
-    raw = cbp.read_raw(path)
-    return raw, cbp.to_curated(raw, snap)
-
-
-def _cells(frame: pd.DataFrame) -> list[str]:
-    return [str(v) for v in frame.to_numpy().ravel()]
+    return write_snapshot(tmp_path, cbp, name, "cbp_deaths_in_custody.csv",
+                          buffer.getvalue().encode("utf-8"), ("2011-01-01", "2025-03-26"))
 
 
 def _no_names(raw, part) -> None:
+    """No published name, as written or with its line breaks made spaces, is in a curated cell."""
     names = {n.strip() for n in raw.frame["Name"]} - {""} - PLACEHOLDERS
     names |= {" ".join(n.split()) for n in names}
-    cells = _cells(part.records)
-    assert not names & set(cells)
-    blob = "\x1f".join(cells)
-    assert not [n for n in names if len(n) >= 5 and n in blob]
+    assert_no_names(names, part.records)
 
 
 # --- hand-written excerpts ------------------------------------------------------------------
@@ -106,7 +87,7 @@ def test_list_ages_causes_scope_and_sex(tmp_path):
              state="AZ"),
     ]
     snap, path = _snapshot(tmp_path, rows)
-    raw, part = _curate(snap, path)
+    raw, part = curate(cbp, snap, path)
     rec = part.records.set_index("record_id")
 
     assert raw.format_version == "aclu_2026"
@@ -157,7 +138,7 @@ def test_sbcc_cause_is_read_where_the_list_gives_none(tmp_path):
     rows = [_row(1, sbcc="Gunshot wound"), _row(2, incident="1. In Custody\n2. Medical",
                                                  sbcc="Gunshot wound")]
     snap, path = _snapshot(tmp_path, rows)
-    _, part = _curate(snap, path)
+    _, part = curate(cbp, snap, path)
     rec = part.records.set_index("record_id")
     assert rec.loc["1", ["cause", "criminal_rule"]].tolist() == ["violence",
                                                                  "sbcc_text_violence_stated"]
@@ -172,11 +153,11 @@ def test_bad_rows_are_quarantined_not_dropped(tmp_path):
             _row(14, date="23-Sept-20", year="2020"),
             _row(15, incident="1. In Custody\n2. Taser")]
     snap, path = _snapshot(tmp_path, rows)
-    _, part = _curate(snap, path)
+    _, part = curate(cbp, snap, path)
 
     q = part.quarantine.set_index("raw_row")
     assert part.rows_read == 8 and len(part.records) == 3 and part.rows_quarantined == 5
-    assert part.rows_read == len(part.records) + part.rows_quarantined
+    assert_rows_reconcile(part)
     assert q.loc[3, "check"] == "record_id_unique" and q.loc[4, "check"] == "record_id_present"
     assert q.loc[5, "check"] == "year_present" and q.loc[6, "check"] == "year_in_range"
     assert q.loc[7, "check"] == "indicator_0_1"
@@ -201,12 +182,9 @@ def test_unknown_header_fails_loudly(tmp_path):
 # --- generated sample -----------------------------------------------------------------------
 
 def test_sample_parses_without_quarantine(tmp_path):
-    write_samples(tmp_path)
-    (snap,) = snapshots.discover(tmp_path, "cbp_deaths")
+    ((snap, path, raw, part),) = curate_samples(tmp_path, cbp, write_samples)
     assert snap.name == "SAMPLE-2026-01-28" and snap.is_sample
     assert snap.product == "cbp_involved_deaths"
-    (path,) = snap.data_files()
-    raw, part = _curate(snap, path)
     assert 40 <= part.rows_read <= 150
     assert part.rows_quarantined == 0 and len(part.records) == part.rows_read
     assert part.unmapped.query("mapping != 'countries'").empty, part.unmapped
@@ -223,19 +201,15 @@ def test_sample_parses_without_quarantine(tmp_path):
 
 # --- real file ------------------------------------------------------------------------------
 
-def _real(real_dir):
-    snap = real_snapshot(real_dir, "cbp_deaths", "2026-01-28")
-    (path,) = snap.data_files()
-    raw, part = _curate(snap, path)
-    return raw, part
+REAL = "2026-01-28"
 
 
 @pytest.mark.real
 def test_real_file_parses_and_reconciles(real_dir):
-    raw, part = _real(real_dir)
+    _, raw, part = curate_real(real_dir, cbp, REAL)
     rec = part.records
     assert raw.format_version == "aclu_2026" and part.rows_read == 61
-    assert part.rows_read == len(rec) + part.rows_quarantined
+    assert_rows_reconcile(part)
     assert part.rows_quarantined == 0
     assert rec["dead_and_missing"].sum() == 61
     assert rec["year"].between(2011, 2025).all()
@@ -252,13 +226,13 @@ def test_real_file_parses_and_reconciles(real_dir):
 
 @pytest.mark.real
 def test_real_sex_is_not_recorded(real_dir):
-    _, part = _real(real_dir)
+    _, _, part = curate_real(real_dir, cbp, REAL)
     assert part.records[["female", "male", "sex_unknown"]].isna().all().all()
 
 
 @pytest.mark.real
 def test_real_us_citizens_are_kept_as_nationals(real_dir):
-    raw, part = _real(real_dir)
+    _, raw, part = curate_real(real_dir, cbp, REAL)
     us = raw.frame["Nationality"].isin(US_FORMS).to_numpy()
     assert us.sum() == 6
     missing = [f for f in US_FORMS if country_code(f) != "USA"]
@@ -272,5 +246,5 @@ def test_real_us_citizens_are_kept_as_nationals(real_dir):
 
 @pytest.mark.real
 def test_real_names_never_reach_curated_records(real_dir):
-    raw, part = _real(real_dir)
+    _, raw, part = curate_real(real_dir, cbp, REAL)
     _no_names(raw, part)

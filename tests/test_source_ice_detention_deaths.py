@@ -3,18 +3,18 @@ files (skipped when absent) and on the generated samples."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.conftest import real_snapshot
-from pipelines import snapshots
 from pipelines.harmonize.categories import classify_cause
 from pipelines.samples.ice_detention_deaths import write_samples
 from pipelines.sources import ice_detention_deaths as ice
 from pipelines.sources.base import RawFormatError
+from pipelines.sources.curate import content_ids
+from tests.helpers import (assert_no_names, assert_rows_reconcile, curate, curate_real,
+                           curate_samples, write_snapshot)
 
 NBSP, HYPHEN = "\u00a0", "\u2010"
 FOIA_HEADER = ("index,name,sex,dob,country,date_of_death,location_of_death,"
@@ -27,23 +27,8 @@ PDF = "https://www.ice.gov/doclib/foia/reports/detaineedeaths-2003-2017.pdf"
 def _snapshot(tmp_path: Path, name: str, file_name: str, lines: list[str], end: str,
               kind: str = "full"):
     """A snapshot folder holding one CSV written with LF, and its sidecar."""
-    folder = tmp_path / "ice_detention_deaths" / name
-    folder.mkdir(parents=True)
-    (folder / file_name).write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
-    sidecar = {"source": "ice_detention_deaths", "snapshot": name, "kind": kind,
-               "product": "detainee_deaths", "period": {"start": "2003-10-01", "end": end},
-               "files": snapshots.describe_files(folder)}
-    (folder / snapshots.SIDECAR).write_text(json.dumps(sidecar), encoding="utf-8")
-    return snapshots.load_snapshot(folder, "ice_detention_deaths"), folder / file_name
-
-
-def _curate(snap, path):
-    raw = ice.read_raw(path)
-    return raw, ice.to_curated(raw, snap)
-
-
-def _cells(frame: pd.DataFrame) -> list[str]:
-    return [str(v) for v in frame.to_numpy().ravel()]
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    return write_snapshot(tmp_path, ice, name, file_name, data, ("2003-10-01", end), kind)
 
 
 def _no_names(raw, part) -> None:
@@ -51,10 +36,7 @@ def _no_names(raw, part) -> None:
     column = next(c for c in ice.SOURCE.name_columns if c in raw.frame.columns)
     names = {n.strip() for n in raw.frame[column]} - {""}
     names |= {" ".join(n.replace(HYPHEN, "-").split()) for n in names}
-    cells = _cells(part.records)
-    assert not names & set(cells)
-    blob = "\x1f".join(cells)
-    assert not [n for n in names if len(n) >= 5 and n in blob]
+    assert_no_names(names, part.records)
 
 
 def _foia_row(index, name, sex, country, died, cause, age, place=f"Sample{NBSP} Jail,{NBSP} AZ"):
@@ -80,7 +62,7 @@ def test_foia_table_pdf_artefacts(tmp_path):
                        f"Suicide{NBSP}by{NBSP}Hanging", 17)]
     snap, path = _snapshot(tmp_path, "2025-11-17", "_extracted_foia_2003_2017.csv", lines,
                            "2017-05-31", kind="partial")
-    raw, part = _curate(snap, path)
+    raw, part = curate(ice, snap, path)
     rec = part.records.set_index("record_id")
 
     assert raw.format_version == "foia_2017"
@@ -125,7 +107,7 @@ def test_detailed_list_ages_countries_ids_and_scope(tmp_path):
                            "Homicide (neck injuries per autopsy; ICE reported suicide attempt).",
                            period="Public reporting (CY2026)")]
     snap, path = _snapshot(tmp_path, "2026-01-29", "all_deaths.csv", lines, "2026-01-24")
-    raw, part = _curate(snap, path)
+    raw, part = curate(ice, snap, path)
     rec = part.records
 
     assert raw.format_version == "detailed_2026" and part.rows_quarantined == 0
@@ -151,7 +133,7 @@ def test_detailed_list_ages_countries_ids_and_scope(tmp_path):
 def test_ids_do_not_change_with_names_or_urls():
     frame = pd.DataFrame({"Name": ["SAMPLE A", "SAMPLE B"], "PDF_URL": ["u1", "u2"],
                           "Age": ["40.0", "40.0"]})
-    ids = ice.content_ids(frame.drop(columns=list(ice.NOT_HASHED), errors="ignore"))
+    ids = content_ids(frame.drop(columns=list(ice.NOT_HASHED), errors="ignore"))
     assert ids.str[:-2].nunique() == 1 and ids.tolist()[1].endswith("-2")
 
 
@@ -189,11 +171,11 @@ def test_bad_rows_are_quarantined_not_dropped(tmp_path):
              _foia_row(6, "SAMPLE, F", "X", "ATLANTIS", "5/28/2017", "Mysterious", 46),
              _foia_row(7, "SAMPLE, G", "M", "MEXICO", "5/28/2018", "Cancer", "about 40")]
     snap, path = _snapshot(tmp_path, "2025-11-17", "foia.csv", lines, "2017-05-31")
-    _, part = _curate(snap, path)
+    _, part = curate(ice, snap, path)
 
     q = part.quarantine.set_index("raw_row")
     assert part.rows_read == 7 and len(part.records) == 3 and part.rows_quarantined == 4
-    assert part.rows_read == len(part.records) + part.rows_quarantined
+    assert_rows_reconcile(part)
     assert q.loc[3, "check"] == "record_id_unique" and q.loc[4, "check"] == "record_id_present"
     assert q.loc[5, "check"] == "year_present" and "blank" in q.loc[5, "reason"]
     assert "not in a known date format" in q.loc[6, "reason"]
@@ -215,14 +197,11 @@ def test_unknown_header_fails_loudly(tmp_path):
 # --- generated samples ----------------------------------------------------------------------
 
 def test_samples_parse_without_quarantine(tmp_path):
-    write_samples(tmp_path)
-    found = snapshots.discover(tmp_path, "ice_detention_deaths")
-    assert [s.name for s in found] == ["SAMPLE-2025-11-17", "SAMPLE-2026-01-29"]
+    found = curate_samples(tmp_path, ice, write_samples)
+    assert [snap.name for snap, *_ in found] == ["SAMPLE-2025-11-17", "SAMPLE-2026-01-29"]
     versions = set()
-    for snap in found:
+    for snap, path, raw, part in found:
         assert snap.is_sample and snap.product == "detainee_deaths"
-        (path,) = snap.data_files()
-        raw, part = _curate(snap, path)
         versions.add(raw.format_version)
         assert 40 <= part.rows_read <= 150
         assert part.rows_quarantined == 0 and len(part.records) == part.rows_read
@@ -231,7 +210,7 @@ def test_samples_parse_without_quarantine(tmp_path):
         assert b"\r" not in data and data.endswith(b"\n")
         _no_names(raw, part)
     assert versions == {"foia_2017", "detailed_2026"}
-    foia = (found[0].folder / "_extracted_foia_2003_2017.csv").read_text(encoding="utf-8")
+    foia = (found[0][0].folder / "_extracted_foia_2003_2017.csv").read_text(encoding="utf-8")
     assert NBSP in foia and HYPHEN in foia and "  " in foia and ",Pending," in foia
 
 
@@ -240,21 +219,14 @@ def test_samples_parse_without_quarantine(tmp_path):
 REAL = {"2025-11-17": ("foia_2017", 171), "2026-01-29": ("detailed_2026", 274)}
 
 
-def _real(real_dir, name):
-    snap = real_snapshot(real_dir, "ice_detention_deaths", name)
-    (path,) = snap.data_files()
-    raw, part = _curate(snap, path)
-    return snap, raw, part
-
-
 @pytest.mark.real
 @pytest.mark.parametrize("name", sorted(REAL))
 def test_real_files_parse_and_reconcile(real_dir, name):
-    _, raw, part = _real(real_dir, name)
+    _, raw, part = curate_real(real_dir, ice, name)
     version, rows = REAL[name]
     rec = part.records
     assert raw.format_version == version and part.rows_read == rows
-    assert part.rows_read == len(rec) + part.rows_quarantined
+    assert_rows_reconcile(part)
     assert part.rows_quarantined == 0
     assert rec["dead_and_missing"].sum() == len(rec)
     assert rec["year"].between(2003, 2026).all()
@@ -268,7 +240,7 @@ def test_real_files_parse_and_reconcile(real_dir, name):
 
 @pytest.mark.real
 def test_real_detailed_list_sex_by_published_column(real_dir):
-    _, raw, part = _real(real_dir, "2026-01-29")
+    _, raw, part = curate_real(real_dir, ice, "2026-01-29")
     assert raw.frame["Sex"].value_counts().to_dict() == {"Male": 250, "Female": 24}
     assert part.records["male"].sum() == 250 and part.records["female"].sum() == 24
     assert part.records["sex_unknown"].sum() == 0
@@ -278,7 +250,7 @@ def test_real_detailed_list_sex_by_published_column(real_dir):
 
 @pytest.mark.real
 def test_real_foia_table_blank_sex_and_pending(real_dir):
-    _, raw, part = _real(real_dir, "2025-11-17")
+    _, raw, part = curate_real(real_dir, ice, "2025-11-17")
     assert (raw.frame["sex"] == "").sum() == 8 and part.records["sex_unknown"].sum() == 8
     pending = raw.frame["cause"].str.strip() == "Pending"
     assert pending.sum() == 9
@@ -288,5 +260,5 @@ def test_real_foia_table_blank_sex_and_pending(real_dir):
 @pytest.mark.real
 @pytest.mark.parametrize("name", sorted(REAL))
 def test_real_names_never_reach_curated_records(real_dir, name):
-    _, raw, part = _real(real_dir, name)
+    _, raw, part = curate_real(real_dir, ice, name)
     _no_names(raw, part)

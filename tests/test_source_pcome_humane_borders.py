@@ -3,17 +3,16 @@ on the real files (skipped when absent) and on the generated samples."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.conftest import real_snapshot
-from pipelines import snapshots
 from pipelines.samples.pcome_humane_borders import write_samples
 from pipelines.sources import pcome_humane_borders as pcome
 from pipelines.sources.base import RawFormatError
+from tests.helpers import (assert_no_names, assert_rows_reconcile, cells, curate, curate_real,
+                           curate_samples, write_snapshot)
 
 OLD_HEADER = ("ML_Number,Sex,Age,Reporting_Date,Surface_Management,Corridor,Cause_of_Death,State,"
               "County,Latitude,Longitude,UTM_X,UTM_Y")
@@ -26,25 +25,9 @@ NEW_HEADER = ('"ML Number","Name","Sex","Age","Reporting Date","Surface Manageme
 def _snapshot(tmp_path: Path, name: str, file_name: str, lines: list[str], end: str,
               final_newline: bool = True):
     """A snapshot folder holding one CSV written with CRLF, and its sidecar."""
-    folder = tmp_path / "pcome_humane_borders" / name
-    folder.mkdir(parents=True)
     text = "\r\n".join(lines) + ("\r\n" if final_newline else "")
-    (folder / file_name).write_bytes(text.encode("utf-8"))
-    sidecar = {"source": "pcome_humane_borders", "snapshot": name, "kind": "full",
-               "product": "arizona_ogis", "period": {"start": "1981-01-01", "end": end},
-               "files": snapshots.describe_files(folder)}
-    (folder / snapshots.SIDECAR).write_text(json.dumps(sidecar), encoding="utf-8")
-    return snapshots.load_snapshot(folder, "pcome_humane_borders"), folder / file_name
-
-
-def _curate(snap, path):
-    raw = pcome.read_raw(path)
-    return raw, pcome.to_curated(raw, snap)
-
-
-def _cells(frame: pd.DataFrame) -> list[str]:
-    """Every cell of a table as text (nulls included, as their text)."""
-    return [str(v) for v in frame.to_numpy().ravel()]
+    return write_snapshot(tmp_path, pcome, name, file_name, text.encode("utf-8"),
+                          ("1981-01-01", end))
 
 
 def _new_row(ml: str, name: str, sex: str, age: str, date: str, cause: str, text: str,
@@ -64,7 +47,7 @@ def test_old_format_two_digit_years_and_age_sentinel(tmp_path):
              "99-00004,male,99,12/31/99,Private,Ajo,Heart Disease,Arizona,Pima,32.0,-112.1,391320,3693765"]
     snap, path = _snapshot(tmp_path, "2018-10", "ogis_migrant_deaths1.csv", lines, "2018-09-25",
                            final_newline=False)
-    raw, part = _curate(snap, path)
+    raw, part = curate(pcome, snap, path)
     rec = part.records.set_index("record_id")
 
     assert raw.format_version == "underscore_2018"
@@ -117,7 +100,7 @@ def test_current_format_causes_sex_age_and_names(tmp_path):
     ]
     lines = [NEW_HEADER] + [_new_row(*r) for r in rows]
     snap, path = _snapshot(tmp_path, "2022-03-28", "ogis_data_original.csv", lines, "2022-03-28")
-    raw, part = _curate(snap, path)
+    raw, part = curate(pcome, snap, path)
     rec = part.records.set_index("record_id")
 
     assert raw.format_version == "quoted_2021" and part.rows_quarantined == 0
@@ -138,7 +121,7 @@ def test_current_format_causes_sex_age_and_names(tmp_path):
     assert rec.loc["21-00003", "children"] == 1 and rec.loc["21-00004", "adults"] == 1
     assert pd.isna(rec.loc["21-00001", "age_years"]) and rec.loc["21-00001", "age_unknown"] == 1
     assert (rec["flags"] == "").all()
-    assert not any("Person" in cell or "Unidentified" in cell for cell in _cells(part.records))
+    assert not any("Person" in cell or "Unidentified" in cell for cell in cells(part.records))
 
 
 def test_bad_rows_are_quarantined_not_dropped(tmp_path):
@@ -151,11 +134,11 @@ def test_bad_rows_are_quarantined_not_dropped(tmp_path):
              _new_row("", "Unidentified", "male", "", "2020-02-03", "Exposure", "HYPERTHERMIA"),
              _new_row("20-00005", "Unidentified", "male", "", "2023-01-01", "Alien Cause", "")]
     snap, path = _snapshot(tmp_path, "2022-03-28", "ogis_data_original.csv", lines, "2022-03-28")
-    _, part = _curate(snap, path)
+    _, part = curate(pcome, snap, path)
 
     q = part.quarantine.set_index("raw_row")
     assert part.rows_read == 7 and len(part.records) == 2 and part.rows_quarantined == 5
-    assert part.rows_read == len(part.records) + part.rows_quarantined
+    assert_rows_reconcile(part)
     assert q.loc[3, "check"] == "record_id_unique"
     assert q.loc[4, "check"] == "year_present" and q.loc[5, "check"] == "year_present"
     assert "not in a known date format" in q.loc[5, "reason"]
@@ -175,14 +158,11 @@ def test_unknown_header_fails_loudly(tmp_path):
 # --- generated samples ----------------------------------------------------------------------
 
 def test_samples_parse_without_quarantine(tmp_path):
-    write_samples(tmp_path)
-    found = snapshots.discover(tmp_path, "pcome_humane_borders")
-    assert [s.name for s in found] == ["SAMPLE-2018-10", "SAMPLE-2022-03-28"]
+    found = curate_samples(tmp_path, pcome, write_samples)
+    assert [snap.name for snap, *_ in found] == ["SAMPLE-2018-10", "SAMPLE-2022-03-28"]
     versions = set()
-    for snap in found:
+    for snap, path, raw, part in found:
         assert snap.is_sample and snap.product == "arizona_ogis"
-        (path,) = snap.data_files()
-        raw, part = _curate(snap, path)
         versions.add(raw.format_version)
         assert 150 <= part.rows_read <= 300
         assert part.rows_quarantined == 0 and len(part.records) == part.rows_read
@@ -197,20 +177,13 @@ REAL = {"2018-10": ("underscore_2018", 2989), "2021-02-24": ("quoted_2021", 3627
         "2022-03-28": ("quoted_2021", 3857)}
 
 
-def _real(real_dir, name):
-    snap = real_snapshot(real_dir, "pcome_humane_borders", name)
-    (path,) = snap.data_files()
-    raw, part = _curate(snap, path)
-    return snap, raw, part
-
-
 @pytest.mark.real
 @pytest.mark.parametrize("name", sorted(REAL))
 def test_real_files_parse_and_reconcile(real_dir, name):
-    snap, raw, part = _real(real_dir, name)
+    snap, raw, part = curate_real(real_dir, pcome, name)
     version, rows = REAL[name]
     assert raw.format_version == version and part.rows_read == rows
-    assert part.rows_read == len(part.records) + part.rows_quarantined
+    assert_rows_reconcile(part)
     assert part.records["dead_and_missing"].sum() == len(part.records)
     assert part.records["year"].between(1981, int(name[:4])).all()
     assert (part.records["female"] + part.records["male"] + part.records["sex_unknown"] == 1).all()
@@ -221,7 +194,7 @@ def test_real_files_parse_and_reconcile(real_dir, name):
 
 @pytest.mark.real
 def test_real_2022_snapshot_has_226_records_reported_in_2021(real_dir):
-    _, _, part = _real(real_dir, "2022-03-28")
+    _, _, part = curate_real(real_dir, pcome, "2022-03-28")
     in_2021 = part.records[part.records["year"] == 2021]
     assert len(in_2021) == 226
     assert (in_2021["year_basis"] == "reported").all()
@@ -230,7 +203,7 @@ def test_real_2022_snapshot_has_226_records_reported_in_2021(real_dir):
 
 @pytest.mark.real
 def test_real_2018_age_sentinel_and_two_digit_years(real_dir):
-    _, raw, part = _real(real_dir, "2018-10")
+    _, raw, part = curate_real(real_dir, pcome, "2018-10")
     rec = part.records
     sentinel = raw.frame["Age"].str.strip() == "100"
     assert sentinel.sum() == 1166
@@ -246,10 +219,7 @@ def test_real_2018_age_sentinel_and_two_digit_years(real_dir):
 @pytest.mark.real
 @pytest.mark.parametrize("name", ["2021-02-24", "2022-03-28"])
 def test_real_names_never_reach_curated_records(real_dir, name):
-    _, raw, part = _real(real_dir, name)
+    _, raw, part = curate_real(real_dir, pcome, name)
     names = {n.strip() for n in raw.frame[pcome.SOURCE.name_columns[0]]} - {""}
-    cells = _cells(part.records)
-    assert not names & set(cells)
     # Published names are "Last, First": none may be hidden inside a longer cell either.
-    blob = "\x1f".join(cells)
-    assert not [n for n in names if len(n) >= 5 and n in blob]
+    assert_no_names(names, part.records)

@@ -24,6 +24,8 @@ import pyarrow.parquet as pq
 from pipelines import __version__
 from pipelines.config import CATALOG_NAME, PROJECT_ROOT
 from pipelines.publish.catalog import build_catalog
+from pipelines.publish.checks import BlockingCheckError
+from pipelines.publish.quality import run_expectations
 
 LIBRARIES = ("pandas", "pyarrow", "duckdb", "pandera", "prefect", "great_expectations", "pycountry")
 
@@ -127,6 +129,11 @@ def write_release(tables: dict[str, pd.DataFrame], out_dir: Path, run_info: dict
         content = hashlib.sha256(json.dumps(table_meta, sort_keys=True).encode()).hexdigest()
         release_id = f"{now:%Y%m%dT%H%M%SZ}-{content[:8]}" + ("-SAMPLE" if sample else "")
         final = releases / release_id
+        quality = run_expectations(tables, staging / "data_docs", run_name=release_id)
+        if not quality["success"]:
+            raise BlockingCheckError("Great Expectations checkpoint failed: " + "; ".join(
+                f"{f['table']}.{f['column']} {f['expectation']} ({f.get('observed')})"
+                for f in quality["failed"][:5]))
         manifest = {
             "release_id": release_id,
             "created": now.isoformat(timespec="seconds"),
@@ -137,6 +144,7 @@ def write_release(tables: dict[str, pd.DataFrame], out_dir: Path, run_info: dict
             "definitions": definition_hashes(),
             "tables": table_meta,
             "inputs": inputs_of(tables["sources"]) if "sources" in tables else [],
+            "quality": quality,
             **run_info,
         }
         # Tables are copied into the catalog file, so it does not depend on these paths.

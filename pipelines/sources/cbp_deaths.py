@@ -36,11 +36,10 @@ from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawTable, SourceSpec
-from pipelines.sources.curate import finish_records
-from pipelines.sources.formats import detect_format, validate_raw
-from pipelines.sources.ice_detention_deaths import (ages, clean_text, death_dates, nationalities,
-                                                    person_counts, unique_ids)
-from pipelines.sources.readers import read_csv_text, read_header
+from pipelines.sources.curate import finish_records, native_text, unique_ids
+from pipelines.sources.formats import read_versioned_csv
+from pipelines.sources.person import ages, clean_text, death_dates, nationalities, person_counts
+from pipelines.sources.person import row_totals  # noqa: F401 (one person a row; for tests)
 from schemas.raw.cbp_deaths import HEADERS, SCHEMAS
 
 SOURCE = SourceSpec(
@@ -69,6 +68,7 @@ COLUMNS = {"record_id": "Case_Number", "age": "Age", "nationality": "Nationality
            "state": "State", "incident": "Incident_Type", "minor": "Minor",
            "custody": "In_Custody", "sbcc_cause": "SBCC_Cause_of_Death"}
 DATE_COLUMNS = ("Date_Standardized", "Date")  # the first non-blank one gives the date
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
 # Indicator columns that name a cause item, as the Incident_Type list writes it.
 CAUSE_INDICATORS = {"Firearm": "Firearm", "Vehicle_Pursuit": "Vehicle Pursuit",
                     "Wall_Related": "Wall Related",
@@ -91,10 +91,7 @@ def fetch(raw_dir: Path) -> Path | None:
 
 def read_raw(path: Path) -> RawTable:
     """Read the CBP-involved deaths CSV as text and check it against its raw schema."""
-    version = detect_format(path, read_header(path), HEADERS)
-    raw = read_csv_text(path, version)
-    validate_raw(raw, SCHEMAS[raw.format_version])
-    return raw
+    return read_versioned_csv(path, HEADERS, SCHEMAS)
 
 
 # --- process --------------------------------------------------------------------------------
@@ -164,9 +161,10 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     date_text = frame[DATE_COLUMNS[0]].str.strip()
     date_text = date_text.mask(date_text == "", frame[DATE_COLUMNS[1]].str.strip())
     year_column, _ = parse_counts(frame["Year"])
-    death_dates(curation, date_text, DATE_COLUMNS[0], snapshot, out, fallback_year=year_column)
+    death_dates(curation, date_text, DATE_COLUMNS[0], DATE_FORMATS, snapshot, out,
+                fallback_year=year_column)
 
-    out["region"] = frame[COLUMNS["state"]].str.strip().replace("", None)
+    out["region"] = native_text(frame[COLUMNS["state"]])
     out["country_iso3"] = "USA"
     out["country_native"] = out["region"]
     nationality = frame[COLUMNS["nationality"]]
@@ -178,8 +176,3 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     in_custody = frame[COLUMNS["custody"]].str.strip() == "1"
     out["scope"] = in_custody.map({True: "in_custody", False: "unknown"})
     return finish_records(out, raw, snapshot, curation, log)
-
-
-def row_totals(raw: RawTable) -> pd.Series:
-    """The source's own total per row: one person each (for tests)."""
-    return pd.Series(1, index=raw.frame.index, dtype="Int64")

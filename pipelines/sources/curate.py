@@ -1,13 +1,17 @@
-"""Steps every deaths source ends with: lineage columns, defaults for what the source does not
-record, the consistency flags of the data model, and validation against the curated schema."""
+"""Steps every deaths source shares: record ids and the year and date checks, lineage columns,
+defaults for what the source does not record, the consistency flags of the data model, and
+validation against the curated schema."""
 
 from __future__ import annotations
+
+import hashlib
 
 import numpy as np
 import pandas as pd
 
 from pipelines.snapshots import Snapshot, sha256_file
 from pipelines.sources.base import Curation, CuratedPart, RawTable
+from pipelines.sources.formats import mapped_column
 from pipelines.harmonize.unmapped import UnmappedLog
 from schemas.deaths import Deaths
 
@@ -24,6 +28,60 @@ NULLABLE_TEXT = ("region", "route", "country_native", "nationality_native", "cau
                  "source_quality")
 NULLABLE_COUNTS = ("dead", "missing", "female", "male", "sex_unknown", "children", "adults",
                    "age_unknown", "age_years")
+
+
+def native_text(text: pd.Series) -> pd.Series:
+    """Published text as kept beside its harmonised code: stripped, blank as null."""
+    return text.str.strip().replace("", None)
+
+
+def content_ids(frame: pd.DataFrame) -> pd.Series:
+    """Ids for a copy without publisher ids: a hash of the row's content plus its occurrence
+    number, because identical rows there are separate incidents."""
+    joined = frame.astype("str").agg("\x1f".join, axis=1)
+    digest = joined.map(lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest()[:16])
+    occurrence = digest.groupby(digest).cumcount() + 1
+    return "h" + digest + "-" + occurrence.astype("str")
+
+
+def unique_ids(curation: Curation, ids: pd.Series, column: str, label: str = "id",
+               repeated: str = "the publisher's id") -> pd.Series:
+    """The publisher's ids, quarantining blank and repeated ones (`label` and `repeated` name
+    the id in the reasons)."""
+    ids = ids.str.strip()
+    curation.reject(ids == "", column, "record_id_present", f"the row has no {label}")
+    curation.reject(ids.duplicated(keep="first") & (ids != ""), column, "record_id_unique",
+                    f"{repeated} repeats an earlier row of the file (a duplicate)")
+    return ids
+
+
+def record_ids(curation: Curation, raw: RawTable, column_maps: dict[str, dict[str, str]],
+               label: str = "id", repeated: str = "the publisher's id",
+               not_hashed: tuple[str, ...] = ()) -> pd.Series:
+    """The publisher's ids where the format has a `record_id` column (see `unique_ids`), else
+    content ids of the row without its `not_hashed` columns."""
+    column = column_maps[raw.format_version].get("record_id")
+    if column is None:
+        return content_ids(raw.frame.drop(columns=list(not_hashed), errors="ignore"))
+    return unique_ids(curation, mapped_column(raw, column_maps, "record_id"), column, label,
+                      repeated)
+
+
+def reject_missing_years(curation: Curation, missing: np.ndarray, unreadable: np.ndarray,
+                         column: str, what: str) -> None:
+    """Quarantine the rows left without a year, saying whether `what` (their date) was blank or
+    unreadable."""
+    curation.reject(missing & ~unreadable, column, "year_present", f"no year: {what} is blank")
+    curation.reject(missing & unreadable, column, "year_present",
+                    f"no year: {what} is not in a known date format")
+
+
+def future_date_flags(flags: pd.Series, dates: pd.Series, snapshot: Snapshot) -> pd.Series:
+    """`future_date` added to rows dated after the snapshot's period (real snapshots only)."""
+    if not snapshot.period_end_date() or snapshot.is_sample:
+        return flags
+    limit = pd.Timestamp(snapshot.period_end_date()) + pd.Timedelta(days=1)
+    return add_flag(flags, (dates > limit).fillna(False), "future_date")
 
 
 def add_flag(flags: pd.Series, mask, flag: str) -> pd.Series:

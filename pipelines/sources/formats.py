@@ -1,12 +1,15 @@
-"""Which published format a file is, told from its header, and the raw-schema check."""
+"""Which published format a file is, told from its header, the raw-schema check, and a
+published column read under the internal name a source module gives it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pandera.pandas as pa
 
 from pipelines.sources.base import RawFormatError, RawTable
+from pipelines.sources.readers import read_csv_text, read_header
 
 
 def detect_format(path: Path, header: list[str], headers: dict[str, list[str]]) -> str:
@@ -35,3 +38,21 @@ def validate_raw(raw: RawTable, schema: pa.DataFrameSchema) -> None:
         summary = "; ".join(f"{r.column}: {r.check} ({r.failure_case})"
                             for r in cases.head(10).itertuples())
         raise RawFormatError(raw.path, f"raw schema {schema.name} failed: {summary}") from exc
+
+
+def read_versioned_csv(path: Path, headers: dict[str, list[str]],
+                       schemas: dict[str, pa.DataFrameSchema],
+                       encodings: tuple[str, ...] = ("utf-8-sig",)) -> RawTable:
+    """A CSV read as text, its format told from its header and checked against that raw schema."""
+    version = detect_format(path, read_header(path, encodings), headers)
+    raw = read_csv_text(path, version, encodings)
+    validate_raw(raw, schemas[version])
+    return raw
+
+
+def mapped_column(raw: RawTable, column_maps: dict[str, dict[str, str]], name: str) -> pd.Series:
+    """A published column under its internal name, or blanks where the format lacks it."""
+    published = column_maps[raw.format_version].get(name)
+    if published is None:
+        return pd.Series("", index=raw.frame.index, dtype="str")
+    return raw.frame[published].astype("str")

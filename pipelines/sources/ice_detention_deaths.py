@@ -24,17 +24,14 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines.fetching import fetch_snapshot
-from pipelines.harmonize.categories import age_groups, map_causes, map_labels
-from pipelines.harmonize.countries import map_countries
-from pipelines.harmonize.dates import parse_dates
-from pipelines.harmonize.numbers import parse_counts
+from pipelines.harmonize.categories import map_causes, map_labels
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawTable, SourceSpec
-from pipelines.sources.curate import add_flag, finish_records
-from pipelines.sources.formats import detect_format, validate_raw
-from pipelines.sources.mmp import content_ids
-from pipelines.sources.readers import read_csv_text, read_header
+from pipelines.sources.curate import finish_records, native_text, record_ids
+from pipelines.sources.formats import mapped_column, read_versioned_csv
+from pipelines.sources.person import ages, clean_text, death_dates, nationalities, person_counts
+from pipelines.sources.person import row_totals  # noqa: F401 (one person a row; for tests)
 from schemas.raw.ice_detention_deaths import HEADERS, SCHEMAS
 
 SOURCE = SourceSpec(
@@ -80,103 +77,20 @@ def fetch(raw_dir: Path) -> Path | None:
 
 def read_raw(path: Path) -> RawTable:
     """Read one ICE deaths CSV as text and check it against its raw schema."""
-    version = detect_format(path, read_header(path), HEADERS)
-    raw = read_csv_text(path, version)
-    validate_raw(raw, SCHEMAS[raw.format_version])
-    return raw
+    return read_versioned_csv(path, HEADERS, SCHEMAS)
 
 
-# --- process: helpers shared with the other person-level custody lists ----------------------
+# --- process --------------------------------------------------------------------------------
 
-def _column(raw: RawTable, name: str) -> pd.Series:
-    """A published column under its internal name, or blanks where the format lacks it."""
-    published = COLUMN_MAPS[raw.format_version].get(name)
-    if published is None:
-        return pd.Series("", index=raw.frame.index, dtype="str")
-    return raw.frame[published].astype("str")
-
-
-def clean_text(text: pd.Series) -> pd.Series:
-    """PDF-extraction artefacts made plain: non-breaking and doubled spaces collapsed, the
-    Unicode hyphen (U+2010, followed by a line-break space) joined as "-"."""
-    text = text.astype("str").str.replace(r"\u2010\s*", "-", regex=True)
-    return text.str.replace(r"\s+", " ", regex=True).str.strip()
+def _plain_column(raw: RawTable, name: str) -> pd.Series:
+    """A published column under its internal name, its PDF-extraction artefacts made plain."""
+    return clean_text(mapped_column(raw, COLUMN_MAPS, name))
 
 
 def repair_split_word(text: pd.Series) -> pd.Series:
     """A country name the PDF broke before its last letter ("AFGHANISTA N") joined again."""
     return text.str.replace(r"(?<=[A-Za-z]{3}) (?=[A-Za-z]$)", "", regex=True)
 
-
-def ages(text: pd.Series, log: UnmappedLog, column: str) -> tuple[pd.Series, pd.Series]:
-    """(age in years, age group) from an Age cell holding a number ("40", "40.0") or a word
-    ("unknown", "Adult", "Infant", "N/A (adult)") read through maps/age_labels.csv. A number
-    outside 0-120 is read as an unknown age."""
-    cleaned = text.astype("str").str.replace(r"\s+", " ", regex=True).str.strip()
-    cleaned = cleaned.str.replace(r"(?i)^n/a \((.+)\)$", r"\1", regex=True)
-    years, words = parse_counts(cleaned)
-    years = years.where((years >= 0) & (years <= 120))
-    groups = age_groups(years)
-    labelled = map_labels(cleaned.where(words, ""), "age_labels", log, column)
-    return years, groups.mask(words, labelled)
-
-
-def person_counts(out: pd.DataFrame, sex: pd.Series | None, years: pd.Series,
-                  groups: pd.Series) -> None:
-    """The 0/1 counts of a one-person row: dead, sex (left null where the source has no sex
-    column, which the statistics read as not_recorded) and age group."""
-    one = pd.Series(1, index=out.index, dtype="Int64")
-    out["dead"], out["missing"], out["dead_and_missing"] = one, one * 0, one
-    if sex is not None:
-        out["female"] = (sex == "female").astype("Int64")
-        out["male"] = (sex == "male").astype("Int64")
-        out["sex_unknown"] = (~sex.isin(["female", "male"])).astype("Int64")
-    out["age_years"] = years.astype("Int64")
-    out["children"] = (groups == "child").astype("Int64")
-    out["adults"] = (groups == "adult").astype("Int64")
-    out["age_unknown"] = (~groups.isin(["child", "adult"])).astype("Int64")
-
-
-def death_dates(curation: Curation, text: pd.Series, column: str, snapshot: Snapshot,
-                out: pd.DataFrame, fallback_year: pd.Series | None = None) -> None:
-    """event_date, year and year_basis from the date of death (or `fallback_year` where the
-    date is blank or unreadable); rows left without a plausible year go to quarantine."""
-    dates, bad = parse_dates(text, DATE_FORMATS)
-    year = pd.Series(dates.dt.year, index=out.index).astype("Int32")
-    if fallback_year is not None:
-        year = year.fillna(fallback_year.astype("Int32"))
-    missing = year.isna().to_numpy()
-    curation.reject(missing & ~bad, column, "year_present", f"no year: {column!r} is blank")
-    curation.reject(missing & bad, column, "year_present",
-                    f"no year: {column!r} is not in a known date format")
-    curation.reject(((year < 1900) | (year > 2100)).fillna(False).to_numpy(), column,
-                    "year_in_range", "the year is outside 1900-2100")
-    out["flags"] = add_flag(out["flags"], bad & ~missing, "date_unparsed")
-    out["event_date"], out["year"], out["year_basis"] = dates, year, "incident"
-    if snapshot.period_end_date() and not snapshot.is_sample:
-        limit = pd.Timestamp(snapshot.period_end_date()) + pd.Timedelta(days=1)
-        out["flags"] = add_flag(out["flags"], (dates > limit).fillna(False), "future_date")
-
-
-def nationalities(out: pd.DataFrame, text: pd.Series, log: UnmappedLog, column: str,
-                  native: pd.Series) -> None:
-    """nationality and its native text; U.S. nationals kept, with a flag."""
-    out["nationality_native"] = native.str.strip().replace("", None)
-    out["nationality"] = map_countries(text, log, column)
-    out["flags"] = add_flag(out["flags"], out["nationality"] == "USA",
-                            "national_of_reporting_country")
-
-
-def unique_ids(curation: Curation, ids: pd.Series, column: str) -> pd.Series:
-    """The publisher's ids, quarantining blank and repeated ones."""
-    ids = ids.str.strip()
-    curation.reject(ids == "", column, "record_id_present", "the row has no id")
-    curation.reject(ids.duplicated(keep="first") & (ids != ""), column, "record_id_unique",
-                    "the publisher's id repeats an earlier row of the file (a duplicate)")
-    return ids
-
-
-# --- process --------------------------------------------------------------------------------
 
 def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     """Harmonise one ICE deaths file into `deaths` rows (one person each); bad rows go to
@@ -187,32 +101,27 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     out = pd.DataFrame(index=raw.frame.index)
     out["flags"] = ""
 
-    if "record_id" in names:
-        out["record_id"] = unique_ids(curation, _column(raw, "record_id"), names["record_id"])
-    else:
-        out["record_id"] = content_ids(raw.frame.drop(columns=list(NOT_HASHED), errors="ignore"))
+    out["record_id"] = record_ids(curation, raw, COLUMN_MAPS, not_hashed=NOT_HASHED)
 
-    sex = map_labels(clean_text(_column(raw, "sex")), "sex", log, names["sex"])
-    years, groups = ages(clean_text(_column(raw, "age")), log, names["age"])
+    sex = map_labels(_plain_column(raw, "sex"), "sex", log, names["sex"])
+    years, groups = ages(_plain_column(raw, "age"), log, names["age"])
     person_counts(out, sex, years, groups)
-    death_dates(curation, clean_text(_column(raw, "date")), names["date"], snapshot, out)
+    death_dates(curation, _plain_column(raw, "date"), names["date"], DATE_FORMATS, snapshot, out)
 
-    state = clean_text(_column(raw, "location")).str.extract(r",\s*([^,]+)$", expand=False)
-    out["region"] = state.str.strip().replace("", None)
+    state = _plain_column(raw, "location").str.extract(r",\s*([^,]+)$", expand=False)
+    out["region"] = native_text(state)
     out["country_iso3"] = "USA"
     out["country_native"] = out["region"]
-    country = repair_split_word(clean_text(_column(raw, "nationality")))
-    nationalities(out, country, log, names["nationality"], _column(raw, "nationality"))
+    country = repair_split_word(_plain_column(raw, "nationality"))
+    nationalities(out, country, log, names["nationality"],
+                  mapped_column(raw, COLUMN_MAPS, "nationality"))
 
-    cause = clean_text(_column(raw, "cause"))
+    cause = _plain_column(raw, "cause")
     out[["cause", "criminal", "criminal_rule"]] = map_causes(cause, CAUSE_SCHEMES, log,
                                                              names["cause"])
     out["cause_native"] = cause.replace("", None)
-    outside = (_column(raw, "facility") + " " + cause).str.contains(NOT_IN_CUSTODY, regex=True)
+    facility = mapped_column(raw, COLUMN_MAPS, "facility")
+    outside = (facility + " " + cause).str.contains(NOT_IN_CUSTODY, regex=True)
     out["scope"] = outside.map({True: "unknown", False: "in_custody"})
     return finish_records(out, raw, snapshot, curation, log)
 
-
-def row_totals(raw: RawTable) -> pd.Series:
-    """The source's own total per row: one person each (for tests)."""
-    return pd.Series(1, index=raw.frame.index, dtype="Int64")

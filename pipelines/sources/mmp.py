@@ -6,7 +6,6 @@ version is a header map onto the same internal names, not a copy of the parser.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -19,9 +18,11 @@ from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawTable, SourceSpec
-from pipelines.sources.curate import add_flag, finish_records, sex_unknown_counts, split_flags
-from pipelines.sources.formats import detect_format, validate_raw
-from pipelines.sources.readers import read_csv_text, read_header, read_xlsx_rows, xlsx_table
+from pipelines.sources.curate import (add_flag, finish_records, future_date_flags, native_text,
+                                      record_ids, sex_unknown_counts, split_flags)
+from pipelines.sources.formats import (detect_format, mapped_column, read_versioned_csv,
+                                       validate_raw)
+from pipelines.sources.readers import read_xlsx_rows, xlsx_table
 from schemas.raw.mmp import HEADERS, SCHEMAS
 
 SOURCE = SourceSpec(
@@ -95,36 +96,17 @@ def fetch(raw_dir: Path) -> Path | None:
 
 def read_raw(path: Path) -> RawTable:
     """Read an MMP export (CSV or XLSX) as text and check it against its raw schema."""
-    if path.suffix.lower() == ".xlsx":
-        rows = read_xlsx_rows(path)
-        header = [str(c or "") for c in (rows[0] if rows else ())]
-        version = detect_format(path, [h for h in header if h], HEADERS)
-        raw = xlsx_table(path, rows, 0, version)
-    else:
-        version = detect_format(path, read_header(path), HEADERS)
-        raw = read_csv_text(path, version)
-    validate_raw(raw, SCHEMAS[raw.format_version])
+    if path.suffix.lower() != ".xlsx":
+        return read_versioned_csv(path, HEADERS, SCHEMAS)
+    rows = read_xlsx_rows(path)
+    header = [str(c or "") for c in (rows[0] if rows else ())]
+    version = detect_format(path, [h for h in header if h], HEADERS)
+    raw = xlsx_table(path, rows, 0, version)
+    validate_raw(raw, SCHEMAS[version])
     return raw
 
 
 # --- process --------------------------------------------------------------------------------
-
-def _column(raw: RawTable, name: str) -> pd.Series:
-    """A published column under its internal name, or blanks where the format lacks it."""
-    published = COLUMN_MAPS[raw.format_version].get(name)
-    if published is None:
-        return pd.Series("", index=raw.frame.index, dtype="str")
-    return raw.frame[published].astype("str")
-
-
-def content_ids(frame: pd.DataFrame) -> pd.Series:
-    """Ids for a copy without publisher ids: a hash of the row's content plus its occurrence
-    number, because identical rows there are separate incidents."""
-    joined = frame.astype("str").agg("\x1f".join, axis=1)
-    digest = joined.map(lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest()[:16])
-    occurrence = digest.groupby(digest).cumcount() + 1
-    return "h" + digest + "-" + occurrence.astype("str")
-
 
 def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     """Harmonise one MMP export into `deaths` rows; bad rows go to quarantine."""
@@ -133,20 +115,11 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     log = UnmappedLog()
     out = pd.DataFrame(index=raw.frame.index)
 
-    if "record_id" in COLUMN_MAPS[version]:
-        ids = _column(raw, "record_id").str.strip()
-        curation.reject(ids == "", COLUMN_MAPS[version]["record_id"], "record_id_present",
-                        "the row has no incident id")
-        repeated = ids.duplicated(keep="first") & (ids != "")
-        curation.reject(repeated, COLUMN_MAPS[version]["record_id"], "record_id_unique",
-                        "the publisher's id repeats an earlier row of the file (a duplicate)")
-        out["record_id"] = ids
-    else:
-        out["record_id"] = content_ids(raw.frame)
+    out["record_id"] = record_ids(curation, raw, COLUMN_MAPS, label="incident id")
 
     counts = {}
     for name in COUNT_COLUMNS:
-        values, bad = parse_counts(_column(raw, name))
+        values, bad = parse_counts(mapped_column(raw, COLUMN_MAPS, name))
         if bad.any():
             curation.reject(bad, COLUMN_MAPS[version][name], "whole_number",
                             f"{COLUMN_MAPS[version][name]!r} is not a whole number")
@@ -174,10 +147,10 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
         out["age_unknown"] = total.where(children > total, total - children).astype("Int64")
     out["flags"] = split_flags(out)
 
-    dates, bad_dates = parse_dates(_column(raw, "date"), DATE_FORMATS)
+    dates, bad_dates = parse_dates(mapped_column(raw, COLUMN_MAPS, "date"), DATE_FORMATS)
     out["event_date"] = dates
     out["flags"] = add_flag(out["flags"], bad_dates, "date_unparsed")
-    years, bad_years = parse_counts(_column(raw, "year"))
+    years, bad_years = parse_counts(mapped_column(raw, COLUMN_MAPS, "year"))
     year = years.fillna(pd.Series(dates.dt.year, index=dates.index).astype("Int64"))
     from_id = out["record_id"].str.extract(r"^(\d{4})\.", expand=False)
     use_id = year.isna() & from_id.notna()
@@ -186,32 +159,33 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     curation.reject(year.isna().to_numpy() | bad_years, COLUMN_MAPS[version].get("year", "date"),
                     "year_present", "no year: the year and date are blank or unreadable")
     out["year"] = year.astype("Int32")
-    if snapshot.period_end_date() and not snapshot.is_sample:
-        limit = pd.Timestamp(snapshot.period_end_date()) + pd.Timedelta(days=1)
-        out["flags"] = add_flag(out["flags"], (dates > limit).fillna(False), "future_date")
+    out["flags"] = future_date_flags(out["flags"], dates, snapshot)
     out["year_basis"] = YEAR_BASIS.get(version, "incident")
 
-    out["region"] = _column(raw, "region").str.strip().replace("", None)
-    out["route"] = _column(raw, "route").str.strip().replace("", None)
+    out["region"] = native_text(mapped_column(raw, COLUMN_MAPS, "region"))
+    out["route"] = native_text(mapped_column(raw, COLUMN_MAPS, "route"))
     if "country" in COLUMN_MAPS[version]:
-        out["country_native"] = _column(raw, "country").str.strip().replace("", None)
-        out["country_iso3"] = map_countries(_column(raw, "country"), log, COLUMN_MAPS[version]["country"])
+        country = mapped_column(raw, COLUMN_MAPS, "country")
+        out["country_native"] = native_text(country)
+        out["country_iso3"] = map_countries(country, log, COLUMN_MAPS[version]["country"])
     if "nationality" in COLUMN_MAPS[version]:
-        out["nationality_native"] = _column(raw, "nationality").str.strip().replace("", None)
-        out["nationality"] = map_countries(_column(raw, "nationality"), log,
-                                           COLUMN_MAPS[version]["nationality"])
-    causes = map_causes(_column(raw, "cause"), CAUSE_SCHEMES, log, COLUMN_MAPS[version]["cause"])
-    out[["cause", "criminal", "criminal_rule"]] = causes
-    out["cause_native"] = _column(raw, "cause").str.strip().replace("", None)
+        nationality = mapped_column(raw, COLUMN_MAPS, "nationality")
+        out["nationality_native"] = native_text(nationality)
+        out["nationality"] = map_countries(nationality, log, COLUMN_MAPS[version]["nationality"])
+    cause = mapped_column(raw, COLUMN_MAPS, "cause")
+    out[["cause", "criminal", "criminal_rule"]] = map_causes(cause, CAUSE_SCHEMES, log,
+                                                             COLUMN_MAPS[version]["cause"])
+    out["cause_native"] = native_text(cause)
     out["scope"] = "in_transit"
-    out["source_quality"] = _column(raw, "quality").str.strip().str.capitalize().replace("", None)
+    quality = mapped_column(raw, COLUMN_MAPS, "quality").str.strip().str.capitalize()
+    out["source_quality"] = quality.replace("", None)
     return finish_records(out, raw, snapshot, curation, log)
 
 
 def row_totals(raw: RawTable) -> pd.Series:
     """The source's own total per row, as the publisher's arithmetic gives it (for tests)."""
-    total, _ = parse_counts(_column(raw, "total"))
-    dead, _ = parse_counts(_column(raw, "dead"))
-    missing, _ = parse_counts(_column(raw, "missing"))
+    total, _ = parse_counts(mapped_column(raw, COLUMN_MAPS, "total"))
+    dead, _ = parse_counts(mapped_column(raw, COLUMN_MAPS, "dead"))
+    missing, _ = parse_counts(mapped_column(raw, COLUMN_MAPS, "missing"))
     return total.fillna(dead.fillna(0) + missing.fillna(0)).astype("Int64")
 

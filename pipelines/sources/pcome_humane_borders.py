@@ -18,15 +18,17 @@ import numpy as np
 import pandas as pd
 
 from pipelines.fetching import fetch_snapshot
-from pipelines.harmonize.categories import map_causes, map_labels
+from pipelines.harmonize.categories import age_groups, map_causes, map_labels
 from pipelines.harmonize.dates import parse_dates
 from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawTable, SourceSpec
-from pipelines.sources.curate import add_flag, finish_records
-from pipelines.sources.formats import detect_format, validate_raw
-from pipelines.sources.readers import read_csv_text, read_header
+from pipelines.sources.curate import (add_flag, finish_records, future_date_flags, native_text,
+                                      record_ids, reject_missing_years)
+from pipelines.sources.formats import mapped_column, read_versioned_csv
+from pipelines.sources.person import person_counts
+from pipelines.sources.person import row_totals  # noqa: F401 (one person a row; for tests)
 from schemas.raw.pcome_humane_borders import HEADERS, SCHEMAS
 
 SOURCE = SourceSpec(
@@ -73,20 +75,22 @@ def fetch(raw_dir: Path) -> Path | None:
 
 def read_raw(path: Path) -> RawTable:
     """Read one OGIS CSV as text and check it against its raw schema."""
-    version = detect_format(path, read_header(path), HEADERS)
-    raw = read_csv_text(path, version)
-    validate_raw(raw, SCHEMAS[raw.format_version])
-    return raw
+    return read_versioned_csv(path, HEADERS, SCHEMAS)
 
 
 # --- process --------------------------------------------------------------------------------
 
-def _column(raw: RawTable, name: str) -> pd.Series:
-    """A published column under its internal name, or blanks where the format lacks it."""
-    published = COLUMN_MAPS[raw.format_version].get(name)
-    if published is None:
-        return pd.Series("", index=raw.frame.index, dtype="str")
-    return raw.frame[published].astype("str")
+def whole_year_ages(raw: RawTable, curation: Curation, out: pd.DataFrame) -> pd.Series:
+    """Age in years: an age that is not a whole number of years goes to quarantine, and the
+    old format's unknown-age sentinel becomes null (flagged `age_sentinel_unknown`)."""
+    version, column = raw.format_version, COLUMN_MAPS[raw.format_version]["age"]
+    age, bad_age = parse_counts(mapped_column(raw, COLUMN_MAPS, "age"))
+    curation.reject(bad_age | (age < 0).fillna(False).to_numpy(), column, "whole_number",
+                    f"{column!r} is not a whole number of years")
+    sentinel = (age == AGE_SENTINEL[version]).fillna(False) if version in AGE_SENTINEL else (
+        pd.Series(False, index=out.index))
+    out["flags"] = add_flag(out["flags"], sentinel, "age_sentinel_unknown")
+    return age.mask(sentinel)
 
 
 def reporting_dates(text: pd.Series, snapshot: Snapshot) -> tuple[pd.Series, np.ndarray]:
@@ -105,12 +109,12 @@ def causes(raw: RawTable, log: UnmappedLog) -> pd.DataFrame:
     """cause, criminal, criminal_rule from the OME category, refined by the OME text where
     the category gives no cause (its rule then says `ome_text_...`)."""
     version = raw.format_version
-    by_category = map_causes(_column(raw, "cause"), CATEGORY_SCHEMES, log,
+    by_category = map_causes(mapped_column(raw, COLUMN_MAPS, "cause"), CATEGORY_SCHEMES, log,
                              COLUMN_MAPS[version]["cause"])
     if "cause_text" not in COLUMN_MAPS[version]:
         return by_category
     open_rows = by_category["cause"] == "unknown"
-    text = _column(raw, "cause_text").where(open_rows, "")
+    text = mapped_column(raw, COLUMN_MAPS, "cause_text").where(open_rows, "")
     by_text = map_causes(text, TEXT_SCHEMES, log, COLUMN_MAPS[version]["cause_text"])
     refine = open_rows & (by_text["cause"] != "unknown")
     by_text["criminal_rule"] = "ome_text_" + by_text["criminal_rule"]
@@ -119,60 +123,30 @@ def causes(raw: RawTable, log: UnmappedLog) -> pd.DataFrame:
 
 def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     """Harmonise one OGIS file into `deaths` rows (one person each); bad rows go to quarantine."""
-    version = raw.format_version
-    names = COLUMN_MAPS[version]
+    names = COLUMN_MAPS[raw.format_version]
     curation = Curation(raw, snapshot.source, snapshot.name)
     log = UnmappedLog()
     out = pd.DataFrame(index=raw.frame.index)
     out["flags"] = ""
 
-    ids = _column(raw, "record_id").str.strip()
-    curation.reject(ids == "", names["record_id"], "record_id_present", "the row has no ML Number")
-    repeated = ids.duplicated(keep="first") & (ids != "")
-    curation.reject(repeated, names["record_id"], "record_id_unique",
-                    "the ML Number repeats an earlier row of the file (a duplicate)")
-    out["record_id"] = ids
+    out["record_id"] = record_ids(curation, raw, COLUMN_MAPS, label="ML Number",
+                                  repeated="the ML Number")
+    sex = map_labels(mapped_column(raw, COLUMN_MAPS, "sex"), "sex", log, names["sex"])
+    age = whole_year_ages(raw, curation, out)
+    person_counts(out, sex, age, age_groups(age))
 
-    one = pd.Series(1, index=out.index, dtype="Int64")
-    out["dead"], out["missing"], out["dead_and_missing"] = one, one * 0, one
-    sex = map_labels(_column(raw, "sex"), "sex", log, names["sex"])
-    out["female"] = (sex == "female").astype("Int64")
-    out["male"] = (sex == "male").astype("Int64")
-    out["sex_unknown"] = (~sex.isin(["female", "male"])).astype("Int64")
-
-    age, bad_age = parse_counts(_column(raw, "age"))
-    curation.reject(bad_age | (age < 0).fillna(False).to_numpy(), names["age"], "whole_number",
-                    f"{names['age']!r} is not a whole number of years")
-    sentinel = (age == AGE_SENTINEL[version]).fillna(False) if version in AGE_SENTINEL else (
-        pd.Series(False, index=out.index))
-    out["flags"] = add_flag(out["flags"], sentinel, "age_sentinel_unknown")
-    age = age.mask(sentinel)
-    out["age_years"] = age
-    out["children"] = (age < 18).fillna(False).astype("Int64")
-    out["adults"] = (age >= 18).fillna(False).astype("Int64")
-    out["age_unknown"] = age.isna().astype("Int64")
-
-    dates, bad_dates = reporting_dates(_column(raw, "date"), snapshot)
-    curation.reject(dates.isna().to_numpy() & ~bad_dates, names["date"], "year_present",
-                    "no year: the Reporting Date is blank")
-    curation.reject(bad_dates, names["date"], "year_present",
-                    "no year: the Reporting Date is not in a known date format")
+    dates, bad_dates = reporting_dates(mapped_column(raw, COLUMN_MAPS, "date"), snapshot)
+    reject_missing_years(curation, dates.isna().to_numpy(), bad_dates, names["date"],
+                         "the Reporting Date")
     out["event_date"] = dates
     out["year"] = pd.Series(dates.dt.year, index=out.index).astype("Int32")
     out["year_basis"] = "reported"
-    if snapshot.period_end_date() and not snapshot.is_sample:
-        limit = pd.Timestamp(snapshot.period_end_date()) + pd.Timedelta(days=1)
-        out["flags"] = add_flag(out["flags"], (dates > limit).fillna(False), "future_date")
+    out["flags"] = future_date_flags(out["flags"], dates, snapshot)
 
-    out["region"] = _column(raw, "county").str.strip().replace("", None)
+    out["region"] = native_text(mapped_column(raw, COLUMN_MAPS, "county"))
     out["country_iso3"] = "USA"
-    out["country_native"] = _column(raw, "state").str.strip().replace("", None)
+    out["country_native"] = native_text(mapped_column(raw, COLUMN_MAPS, "state"))
     out[["cause", "criminal", "criminal_rule"]] = causes(raw, log)
-    out["cause_native"] = _column(raw, "cause").str.strip().replace("", None)
+    out["cause_native"] = native_text(mapped_column(raw, COLUMN_MAPS, "cause"))
     out["scope"] = "in_transit"
     return finish_records(out, raw, snapshot, curation, log)
-
-
-def row_totals(raw: RawTable) -> pd.Series:
-    """The source's own total per row: one person each (for tests)."""
-    return pd.Series(1, index=raw.frame.index, dtype="Int64")
