@@ -32,9 +32,7 @@ class FileResult:
     rows_accepted: int | None = None
     rows_quarantined: int | None = None
     rows_flagged: int | None = None
-    records: str | None = None  # parquet paths in the work folder
-    quarantine: str | None = None
-    unmapped: str | None = None
+    parts: dict[str, str] | None = None  # table name -> parquet path in the work folder
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -65,16 +63,17 @@ def process_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_
     target.mkdir(parents=True, exist_ok=True)
     stem = path.name.replace(" ", "_")
     unmapped = part.unmapped.assign(source=source_id, snapshot=snapshot.name, file=path.name)
-    for name, frame in (("records", part.records), ("quarantine", part.quarantine),
-                        ("unmapped", unmapped)):
+    result.parts = {}
+    for name, frame in {**part.tables, "quarantine": part.quarantine, "unmapped": unmapped}.items():
         out = target / f"{stem}.{name}.parquet"
         frame.to_parquet(out, index=False)
-        setattr(result, name, str(out))
+        result.parts[name] = str(out)
     result.format_version = part.format_version
     result.rows_read = part.rows_read
-    result.rows_accepted = len(part.records)
+    result.rows_accepted = part.rows_accepted
     result.rows_quarantined = part.rows_quarantined
-    result.rows_flagged = int((part.records["flags"] != "").sum()) if "flags" in part.records else 0
+    result.rows_flagged = sum(int((t["flags"] != "").sum()) for t in part.tables.values()
+                              if "flags" in t)
     return result
 
 
@@ -102,8 +101,8 @@ def process_source(source_id: str, raw_dir: Path, snapshot_mode: str, work_dir: 
 
 
 def read_parts(summaries: list[dict], kind: str) -> pd.DataFrame:
-    """Concatenate the `kind` parts (records, quarantine, unmapped) of successful files."""
-    paths = [f[kind] for s in summaries for f in s["files"] if f.get(kind)]
+    """Concatenate the `kind` parts (a record table, quarantine, unmapped) of successful files."""
+    paths = [f["parts"][kind] for s in summaries for f in s["files"] if kind in (f.get("parts") or {})]
     frames = [pd.read_parquet(p) for p in paths]
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -51,7 +51,7 @@ class RunReport:
             "status": "failed" if failed and len(failed) == len(files) else
                       "partly_failed" if failed else "ok",
             "snapshots": summary["snapshots_selected"],
-            "files": [{k: v for k, v in f.items() if k not in ("records", "quarantine", "unmapped")}
+            "files": [{k: v for k, v in f.items() if k != "parts"}
                       for f in files],
             "ignored_files": summary["ignored_files"],
             "rows_read": sum(f["rows_read"] or 0 for f in files),

@@ -91,7 +91,7 @@ def test_row_cut_short_is_quarantined_not_dropped(tmp_path):
     assert result["rows_read"] == len(lines) - 1
     assert result["rows_quarantined"] == 1
     assert result["rows_read"] == result["rows_accepted"] + result["rows_quarantined"]
-    quarantine = pd.read_parquet(result["quarantine"])
+    quarantine = pd.read_parquet(result["parts"]["quarantine"])
     assert quarantine["check"].tolist() == ["complete_record"]
     assert quarantine["raw_row"].tolist() == [len(lines)]
 
@@ -104,7 +104,7 @@ def test_repeated_rows_are_quarantined_as_duplicates(tmp_path):
     (result,) = process_source("mmp", tmp_path, "all", tmp_path / "work")["files"]
     assert result["rows_quarantined"] == 3
     assert result["rows_read"] == result["rows_accepted"] + 3
-    assert set(pd.read_parquet(result["quarantine"])["check"]) == {"record_id_unique"}
+    assert set(pd.read_parquet(result["parts"]["quarantine"])["check"]) == {"record_id_unique"}
 
 
 def test_blocking_check_publishes_nothing(published, monkeypatch):

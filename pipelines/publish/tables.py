@@ -72,7 +72,8 @@ def carry_forward(previous: Path | None, this_run: pd.DataFrame,
                   failed_sources: set[str]) -> dict[str, pd.DataFrame]:
     """Rows of the previous release for sources that failed this run, except files this run
     did read. Returns sources, records, quarantine and unmapped frames (possibly empty)."""
-    empty = {"sources": pd.DataFrame(columns=SOURCE_COLUMNS), "records": pd.DataFrame(),
+    empty = {"sources": pd.DataFrame(columns=SOURCE_COLUMNS), "deaths": pd.DataFrame(),
+             "crimes": pd.DataFrame(), "prosecutions": pd.DataFrame(),
              "quarantine": pd.DataFrame(), "unmapped": pd.DataFrame()}
     if previous is None or not failed_sources:
         return empty
@@ -97,7 +98,8 @@ def carry_forward(previous: Path | None, this_run: pd.DataFrame,
                               on=["source", "snapshot", file_column])
         return matched[frame.columns]
 
-    return {"sources": keep[SOURCE_COLUMNS], "records": rows_of("deaths", "raw_file"),
+    return {"sources": keep[SOURCE_COLUMNS], "deaths": rows_of("deaths", "raw_file"),
+            "crimes": rows_of("crimes", "raw_file"), "prosecutions": rows_of("prosecutions", "raw_file"),
             "quarantine": rows_of("quarantine", "file"), "unmapped": rows_of("unmapped_values", "file")}
 
 
@@ -180,7 +182,7 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
         sources = empty_table(Sources)
     latest = latest_keys(sources)
     sources = _with_latest(sources, latest)
-    records = _with_latest(_concat([read_parts(summaries, "records"), carried["records"]]), latest)
+    records = _with_latest(_concat([read_parts(summaries, "deaths"), carried["deaths"]]), latest)
     if len(records):
         records = Deaths.validate(records.sort_values(["source", "snapshot", "raw_file", "raw_row"],
                                                       ignore_index=True), lazy=True)

@@ -107,14 +107,28 @@ class Curation:
 
 @dataclass
 class CuratedPart:
-    """What a source module hands on for one raw file: accepted records and quarantine."""
+    """What a source module hands on for one raw file: its record tables (`deaths`, or
+    `crimes` and `prosecutions`), quarantine and unmapped values."""
 
-    records: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
     quarantine: pd.DataFrame
     rows_read: int
     format_version: str
     unmapped: pd.DataFrame  # harmonisation misses: column, value, count
 
     @property
+    def records(self) -> pd.DataFrame:
+        """All record rows of the file (one table for most sources)."""
+        frames = [t for t in self.tables.values() if len(t)]
+        if len(frames) <= 1:
+            return frames[0] if frames else next(iter(self.tables.values()))
+        return pd.concat(frames, ignore_index=True)
+
+    @property
     def rows_quarantined(self) -> int:
         return int(self.quarantine["raw_row"].nunique()) if len(self.quarantine) else 0
+
+    @property
+    def rows_accepted(self) -> int:
+        """Raw rows that became records (a wide row may become several records)."""
+        return self.rows_read - self.rows_quarantined

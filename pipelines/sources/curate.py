@@ -140,5 +140,5 @@ def finish_records(records: pd.DataFrame, raw: RawTable, snapshot: Snapshot,
     if "event_date" not in out:
         out["event_date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[s]")
     out = Deaths.validate(out[DEATHS_COLUMNS].reset_index(drop=True), lazy=True)
-    return CuratedPart(records=out, quarantine=curation.quarantine(), rows_read=len(raw.frame),
+    return CuratedPart(tables={"deaths": out}, quarantine=curation.quarantine(), rows_read=len(raw.frame),
                        format_version=raw.format_version, unmapped=unmapped.frame())

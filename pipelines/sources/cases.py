@@ -1,0 +1,58 @@
+"""Steps every crimes/prosecutions source ends with: lineage columns, defaults for what the
+source does not record, bounds, and validation against the curated schemas.
+
+A module builds one frame per table (`crimes`, `prosecutions`) with a column `_row`: the
+position (0-based) in the raw frame each record comes from, so a wide row (one column per
+month) may give several records and lineage still points at its raw row."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipelines.harmonize.unmapped import UnmappedLog
+from pipelines.snapshots import Snapshot, sha256_file
+from pipelines.sources.base import Curation, CuratedPart, RawTable
+from schemas.crimes import Crimes, Prosecutions
+
+MODELS = {"crimes": Crimes, "prosecutions": Prosecutions}
+# What a record says when the source has no field for a dimension.
+DEFAULTS = {
+    "sex": "not_recorded", "gender_identity": "not_recorded", "age_group": "not_recorded",
+    "nationality": "NOT_RECORDED", "race_ethnicity": "not_recorded", "country_iso3": "UNKNOWN",
+    "perpetrator": "not_recorded", "bias_motivation": "not_applicable", "flags": "",
+    "source_suppressed": False,
+}
+NULLABLE_TEXT = ("country_native", "nationality_native", "crime_type_native", "offence_native",
+                 "bias_motivation_native", "stage_native")
+
+
+def finish_case_records(frames: dict[str, pd.DataFrame], raw: RawTable, snapshot: Snapshot,
+                        curation: Curation, unmapped: UnmappedLog) -> CuratedPart:
+    """Accepted records of each table, validated, with the quarantine of this file.
+
+    Records whose `_row` the curation rejected are dropped (they are in the quarantine);
+    `value_min`/`value_max` default to the value where it is exact."""
+    digest = sha256_file(raw.path)
+    tables = {}
+    for name, frame in frames.items():
+        model = MODELS[name]
+        columns = list(model.to_schema().columns)
+        rows = frame.pop("_row").to_numpy()
+        keep = ~curation.rejected[rows]
+        out = frame.loc[keep].copy()
+        out["source"], out["snapshot"], out["is_latest"] = snapshot.source, snapshot.name, False
+        out["raw_file"], out["raw_sha256"] = raw.name, digest
+        out["raw_row"] = raw.raw_rows[rows[keep]]
+        for column, default in DEFAULTS.items():
+            if column in columns and column not in out:
+                out[column] = default
+        for column in NULLABLE_TEXT:
+            if column in columns and column not in out:
+                out[column] = None
+        for bound in ("value_min", "value_max"):
+            if bound not in out:
+                out[bound] = out["value"]
+            out[bound] = out[bound].astype("Int64").fillna(out["value"].astype("Int64"))
+        tables[name] = model.validate(out[columns].reset_index(drop=True), lazy=True)
+    return CuratedPart(tables=tables, quarantine=curation.quarantine(), rows_read=len(raw.frame),
+                       format_version=raw.format_version, unmapped=unmapped.frame())
