@@ -137,3 +137,26 @@ def map_causes(values: pd.Series, schemes: tuple[str, ...], log: UnmappedLog,
     triples = text.map(lambda v: lookup[v] or fallback)
     return pd.DataFrame(triples.tolist(), index=values.index,
                         columns=["cause", "criminal", "criminal_rule"]).astype("str")
+
+
+# --- crime types ------------------------------------------------------------------------------
+
+@cache
+def crime_type_table(name: str) -> dict[str, tuple[str, str]]:
+    """label -> (crime_type, sgbv) from `maps/<name>.csv` (columns label, crime_type, sgbv, note)."""
+    return {normalise_label(r["label"]): (r["crime_type"], r["sgbv"]) for r in _read_map(f"{name}.csv")}
+
+
+def map_crime_types(values: pd.Series, table: str, log: UnmappedLog, column: str) -> pd.DataFrame:
+    """Columns crime_type and sgbv for a column of source labels; unmapped labels become
+    `unknown` / `unknown` and are counted in `log`."""
+    text = values.astype("str")
+    lookup = crime_type_table(table)
+    keys = text.map(normalise_label)
+    hits = keys.map(lookup)
+    missing = hits.isna()
+    if missing.any():
+        log.add(table, column, text[missing])
+    pairs = hits.where(~missing, ("unknown", "unknown")).tolist() if missing.any() else hits.tolist()
+    pairs = [p if isinstance(p, tuple) else ("unknown", "unknown") for p in pairs]
+    return pd.DataFrame(pairs, index=values.index, columns=["crime_type", "sgbv"]).astype("str")
