@@ -132,3 +132,64 @@ class SourceInconsistencies(pa.DataFrameModel):
         name = "source_inconsistencies"
         strict = True
         coerce = True
+
+
+class _CaseStats(pa.DataFrameModel):
+    """Columns shared by `crimes_stats` and `prosecutions_stats`."""
+
+    source: Series[str] = pa.Field(description="Source id. Never sum across sources.")
+    snapshot: Series[str] = pa.Field(description="Snapshot the figure comes from.")
+    is_latest: Series[bool] = pa.Field(description="True for the newest full snapshot.")
+    year: Series[pd.Int32Dtype] = pa.Field(description="Year, on the basis in year_basis.")
+    year_basis: Series[str] = code_field(codes.YEAR_BASIS, "What the year is the year of.")
+    partial_year: Series[bool] = pa.Field(description="True where the snapshot ends before the year does.")
+    unit: Series[str] = code_field(codes.UNIT, "What a value counts (never all).")
+    subject: Series[str] = code_field(codes.SUBJECT, "Whose attributes the dimensions describe: "
+                                      "victim, offender (e.g. GLOTIP persons prosecuted: the offenders' "
+                                      "sex and citizenship) or incident (never all).")
+    sex: Series[str] = code_field(codes.SEX, "Sex of the subject.", with_all=True)
+    gender_identity: Series[str] = code_field(codes.GENDER_IDENTITY, "Gender identity.", with_all=True)
+    age_group: Series[str] = code_field(codes.AGE_GROUP, "child (0-17), adult (18+).", with_all=True)
+    nationality: Series[str] = pa.Field(str_matches=NATIONALITY_OR_ALL, description="Nationality "
+                                        "or citizenship of the subject, or all.")
+    race_ethnicity: Series[str] = code_field(codes.RACE_ETHNICITY, "Race or ethnicity of the "
+                                             "subject as recorded by the source (a hate-crime bias is "
+                                             "not the victim's race).", with_all=True)
+    country_iso3: Series[str] = pa.Field(str_matches=r"^(?:[A-Z]{3}|UNKNOWN|all)$",
+                                         description="Country where it was recorded, or all.")
+    value: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="The count; null "
+                                            "when withheld (see the bounds).")
+    value_min: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="Lower bound.")
+    value_max: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="Upper bound.")
+    suppressed: Series[bool] = pa.Field(description="Withheld by harmstats's disclosure control.")
+    source_suppressed: Series[bool] = pa.Field(description="Withheld (at least in part) by the source.")
+
+
+class CrimesStats(_CaseStats):
+    """Tidy statistics of the crimes stream; `all` marks a margin. Rows of different units or
+    subjects count different things; sources are never additive."""
+
+    crime_type: Series[str] = code_field(codes.CRIME_TYPE, "Crime type.", with_all=True)
+    sgbv: Series[str] = code_field(codes.SGBV, "Sexual or gender-based violence.", with_all=True)
+    bias_motivation: Series[str] = pa.Field(description="Offender's bias (hate crime), "
+                                            "not_applicable elsewhere, or all.")
+    perpetrator: Series[str] = code_field(codes.PERPETRATOR, "Who committed it.", with_all=True)
+
+    class Config:
+        name = "crimes_stats"
+        strict = True
+        coerce = True
+
+
+class ProsecutionsStats(_CaseStats):
+    """Tidy statistics of the prosecutions stream. Stages overlap (a convicted person was also
+    prosecuted): compare stages, never sum them."""
+
+    stage: Series[str] = code_field(codes.STAGE, "Stage of the criminal-justice funnel (never all).")
+    offence: Series[str] = code_field(codes.CRIME_TYPE, "Offence.", with_all=True)
+    sgbv: Series[str] = code_field(codes.SGBV, "Sexual or gender-based violence.", with_all=True)
+
+    class Config:
+        name = "prosecutions_stats"
+        strict = True
+        coerce = True

@@ -62,6 +62,9 @@ class Coverage(pa.DataFrameModel):
     snapshot: Series[str] = pa.Field(description="Snapshot measured.")
     is_latest: Series[bool] = pa.Field(description="The newest full snapshot.")
     stream: Series[str] = pa.Field(isin=["deaths", "crimes", "prosecutions"], description="Stream.")
+    unit: Series[str] = pa.Field(description="What the count counts (persons, incidents, ...).")
+    subject: Series[str] = pa.Field(nullable=True, description="Whose attributes (victim, "
+                                    "offender, incident); null for deaths.")
     dimension: Series[str] = pa.Field(description="sex, gender_identity, age_group, nationality "
                                       "or race_ethnicity.")
     recorded: Series[str] = pa.Field(isin=["yes", "partly", "no"], description="yes: the source "

@@ -87,3 +87,20 @@ def case_margin_violations(stats: pd.DataFrame, fixed: tuple[str, ...], dims: tu
             if (record["source"], record["snapshot"], int(record["year"]), dim, cell) not in listed:
                 problems.append({**record, "dimension": dim})
     return pd.DataFrame(problems)
+
+
+def check_cases(stats: pd.DataFrame, stream: str, inconsistencies: pd.DataFrame) -> None:
+    """Raise BlockingCheckError when a crimes/prosecutions margin neither adds up nor is listed
+    as a source inconsistency, or a published value is negative."""
+    from pipelines.publish.case_stats import STREAMS  # late: case_stats imports nothing from here
+
+    spec = STREAMS[stream]
+    bad = case_margin_violations(stats, spec["fixed"], spec["dims"], inconsistencies)
+    messages = []
+    if len(bad):
+        messages.append(f"{len(bad)} margin(s) neither add up nor are listed as source "
+                        f"inconsistencies, e.g. {bad.head(3).to_dict('records')}")
+    if (stats["value_min"] < 0).any():
+        messages.append("negative published values")
+    if messages:
+        raise BlockingCheckError(f"{stream}_stats failed blocking checks: " + "; ".join(messages))

@@ -13,9 +13,12 @@ import pandas as pd
 
 from pipelines import snapshots
 from pipelines.process import read_parts
-from pipelines.publish.checks import check_deaths
+from pipelines.publish.case_stats import STREAMS, case_stats
+from pipelines.publish.checks import check_cases, check_deaths
+from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.publish.stats import deaths_stats
 from pipelines.registry import SOURCES
+from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies
 from schemas.deaths import Deaths, DeathsStats
 from schemas.metadata import Coverage, Quarantine, Sources, UnmappedValues
 
@@ -124,27 +127,27 @@ def _with_latest(frame: pd.DataFrame, latest: set) -> pd.DataFrame:
     return frame.assign(is_latest=keys.isin(latest))
 
 
-def coverage_table(stats: pd.DataFrame, stream: str) -> pd.DataFrame:
-    """Per source and snapshot, for each letter dimension: is it recorded, and what share of
-    the count has a known value. Read off the one-dimension margins of the stats table."""
+def coverage_table(stats: pd.DataFrame, stream: str, dims: tuple[str, ...]) -> pd.DataFrame:
+    """Per source, snapshot, unit and subject, for each letter dimension: is it recorded, and
+    what share of the count has a known value. Read off the one-dimension margins."""
+    columns = list(Coverage.to_schema().columns)
     if stats.empty:
-        return empty_table(Coverage)
-    dims = [c for c in ("sex", "gender_identity", "age_group", "nationality", "race_ethnicity",
-                        "country_iso3", "cause", "criminal", "scope", "status") if c in stats]
+        return pd.DataFrame(columns=columns)
+    groups = ["source", "snapshot", "is_latest", "unit"] + (["subject"] if "subject" in stats else [])
     rows = []
     for dim in LETTER_DIMENSIONS:
         others = [d for d in dims if d != dim]
         single = stats[(stats[dim] != "all") & (stats[others] == "all").all(axis=1)]
-        for (source, snapshot, is_latest), cells in single.groupby(["source", "snapshot", "is_latest"]):
-            total = int(cells["value"].sum())
-            unrecorded = int(cells.loc[cells[dim].isin(NOT_RECORDED), "value"].sum())
-            known = int(cells.loc[~cells[dim].isin(NOT_KNOWN), "value"].sum())
-            rows.append({"source": source, "snapshot": snapshot, "is_latest": is_latest,
-                         "stream": stream, "dimension": dim,
+        for key, cells in single.groupby(groups):
+            known_cells = cells["value"].notna()
+            total = int(cells["value_max"].sum() if not known_cells.all() else cells["value"].sum())
+            unrecorded = int(cells.loc[cells[dim].isin(NOT_RECORDED), "value_min"].sum())
+            known = int(cells.loc[~cells[dim].isin(NOT_KNOWN), "value_min"].sum())
+            row = dict(zip(groups, key))
+            rows.append({**row, "subject": row.get("subject"), "stream": stream, "dimension": dim,
                          "recorded": "no" if unrecorded == total else "yes" if unrecorded == 0 else "partly",
                          "known_share": known / total if total else None, "total": total})
-    frame = pd.DataFrame(rows, columns=list(Coverage.to_schema().columns))
-    return Coverage.validate(frame.sort_values(["source", "snapshot", "dimension"], ignore_index=True))
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _stats_of(records: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
@@ -171,6 +174,30 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def _records(summaries: list[dict], carried: dict, table: str, latest: set, model) -> pd.DataFrame:
+    """Accepted records of one table (this run plus carried forward), validated."""
+    records = _with_latest(_concat([read_parts(summaries, table), carried[table]]), latest)
+    if records.empty:
+        return empty_table(model)
+    return model.validate(records.sort_values(["source", "snapshot", "raw_file", "raw_row", "record_id"],
+                                              ignore_index=True), lazy=True)
+
+
+def _case_stats_of(records: pd.DataFrame, stream: str, sources: pd.DataFrame, model) -> tuple:
+    """Statistics and source inconsistencies of a crimes/prosecutions table (blocking checks)."""
+    if records.empty:
+        return empty_table(model), pd.DataFrame()
+    in_stats = records[~records["flags"].str.contains("not_in_stats", regex=False)]
+    info = sources[["source", "snapshot", "is_latest", "period_end"]].drop_duplicates(["source", "snapshot"])
+    person = {sid: SOURCES[sid].SOURCE.person_level for sid in in_stats["source"].unique()}
+    stats, problems = case_stats(in_stats, stream, person, info)
+    if stats.empty:
+        return empty_table(model), problems
+    stats = model.validate(stats, lazy=True)
+    check_cases(stats, stream, problems)
+    return stats, problems
+
+
 def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = None,
                  failed_sources: set[str] | None = None) -> dict[str, pd.DataFrame]:
     """Every table of a release, validated; failed sources carried forward from `previous`."""
@@ -182,20 +209,33 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
         sources = empty_table(Sources)
     latest = latest_keys(sources)
     sources = _with_latest(sources, latest)
-    records = _with_latest(_concat([read_parts(summaries, "deaths"), carried["deaths"]]), latest)
-    if len(records):
-        records = Deaths.validate(records.sort_values(["source", "snapshot", "raw_file", "raw_row"],
-                                                      ignore_index=True), lazy=True)
-    else:
-        records = empty_table(Deaths)
-    stats = _stats_of(records, sources)
+    deaths = _records(summaries, carried, "deaths", latest, Deaths)
+    deaths_stats = _stats_of(deaths, sources)
+    crimes = _records(summaries, carried, "crimes", latest, Crimes)
+    crimes_stats, crime_problems = _case_stats_of(crimes, "crimes", sources, CrimesStats)
+    prosecutions = _records(summaries, carried, "prosecutions", latest, Prosecutions)
+    prosecutions_stats, prosecution_problems = _case_stats_of(prosecutions, "prosecutions", sources,
+                                                              ProsecutionsStats)
+    inconsistencies = _concat([crime_problems, prosecution_problems])
+    coverage = _concat([
+        coverage_table(deaths_stats.assign(unit="persons"), "deaths", DEATH_DIMENSIONS),
+        coverage_table(crimes_stats, "crimes", STREAMS["crimes"]["dims"]),
+        coverage_table(prosecutions_stats, "prosecutions", STREAMS["prosecutions"]["dims"])])
     quarantine = _concat([read_parts(summaries, "quarantine"), carried["quarantine"]])
     unmapped = _concat([read_parts(summaries, "unmapped"), carried["unmapped"]])
     return {
-        "deaths": records,
-        "deaths_stats": stats,
+        "deaths": deaths,
+        "deaths_stats": deaths_stats,
+        "crimes": crimes,
+        "crimes_stats": crimes_stats,
+        "prosecutions": prosecutions,
+        "prosecutions_stats": prosecutions_stats,
+        "source_inconsistencies": (SourceInconsistencies.validate(inconsistencies)
+                                   if len(inconsistencies) else empty_table(SourceInconsistencies)),
         "sources": Sources.validate(sources.sort_values(FILE_KEY, ignore_index=True)),
-        "coverage": coverage_table(stats, "deaths"),
+        "coverage": (Coverage.validate(coverage.sort_values(
+            ["stream", "source", "snapshot", "unit", "subject", "dimension"], ignore_index=True))
+            if len(coverage) else empty_table(Coverage)),
         "quarantine": (Quarantine.validate(quarantine.sort_values(
             ["source", "snapshot", "file", "raw_row", "column"], ignore_index=True))
             if len(quarantine) else empty_table(Quarantine)),
