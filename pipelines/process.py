@@ -63,8 +63,10 @@ def process_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_
     target.mkdir(parents=True, exist_ok=True)
     stem = path.name.replace(" ", "_")
     unmapped = part.unmapped.assign(source=source_id, snapshot=snapshot.name, file=path.name)
+    names = pd.DataFrame({"name_hash": name_hashes(raw.frame, module.SOURCE.name_columns)})
     result.parts = {}
-    for name, frame in {**part.tables, "quarantine": part.quarantine, "unmapped": unmapped}.items():
+    for name, frame in {**part.tables, "quarantine": part.quarantine, "unmapped": unmapped,
+                        "names": names}.items():
         out = target / f"{stem}.{name}.parquet"
         frame.to_parquet(out, index=False)
         result.parts[name] = str(out)
@@ -75,6 +77,27 @@ def process_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_
     result.rows_flagged = sum(int((t["flags"] != "").sum()) for t in part.tables.values()
                               if "flags" in t)
     return result
+
+
+PLACEHOLDER_NAMES = {"", "unknown", "unkown", "unidentified", "n/a", "na", "none", "redacted",
+                     "[name not released]", "name not released", "n.n.", "nn"}
+
+
+def name_hash(value: str) -> str:
+    """A one-way fingerprint of a personal name (names themselves never leave data/raw)."""
+    import hashlib
+
+    return hashlib.sha256(" ".join(str(value).split()).casefold().encode("utf-8")).hexdigest()
+
+
+def name_hashes(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
+    """Fingerprints of the distinct real names in a raw table's name columns."""
+    values = set()
+    for column in columns:
+        if column in frame.columns:
+            values |= {v for v in frame[column].astype("str")
+                       if " ".join(v.split()).casefold() not in PLACEHOLDER_NAMES and len(v.strip()) > 3}
+    return sorted(name_hash(v) for v in values)
 
 
 def process_source(source_id: str, raw_dir: Path, snapshot_mode: str, work_dir: Path) -> dict:

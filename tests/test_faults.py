@@ -160,3 +160,17 @@ def test_killed_publish_leaves_current_release_intact_and_next_run_recovers(publ
     assert report["exit_code"] == 0
     assert not list((out / "releases").glob(".staging-*"))
     assert current_release(out) == Path(report["release"]).resolve()
+
+
+def test_a_name_reaching_a_published_column_blocks_the_release(tmp_path):
+    raw = tmp_path / "raw"
+    folder = raw / "ice_detention_deaths" / "SAMPLE-2026-01-29"
+    shutil.copytree(DEFAULT_RAW_DIR / "ice_detention_deaths" / folder.name, folder)
+    (csv,) = [p for p in folder.glob("*.csv")]
+    lines = csv.read_bytes().decode("utf-8").split("\n")
+    # A publisher slip: the person's name typed into the cause column, which we publish as native text.
+    lines[1] = lines[1].replace(",Cancer,", ",SAMPLE-PERSON 1,", 1)
+    csv.write_bytes("\n".join(lines).encode("utf-8"))
+    summaries = [process_source("ice_detention_deaths", raw, "all", tmp_path / "work")]
+    with pytest.raises(BlockingCheckError, match="personal names"):
+        build_tables(raw, summaries)

@@ -104,3 +104,30 @@ def check_cases(stats: pd.DataFrame, stream: str, inconsistencies: pd.DataFrame)
         messages.append("negative published values")
     if messages:
         raise BlockingCheckError(f"{stream}_stats failed blocking checks: " + "; ".join(messages))
+
+
+def names_found(tables: dict[str, pd.DataFrame], hashes: set[str]) -> list[tuple[str, str, int]]:
+    """(table, column, count) of text cells whose whole value is a raw personal name."""
+    from pipelines.process import name_hash  # late: checks stay importable without the sources
+
+    found = []
+    if not hashes:
+        return found
+    for table, frame in tables.items():
+        for column in frame.columns:
+            if not (pd.api.types.is_string_dtype(frame[column])
+                    or pd.api.types.is_object_dtype(frame[column])):
+                continue
+            values = frame[column].dropna().astype("str").unique()
+            leaked = [v for v in values if name_hash(v) in hashes]
+            if leaked:
+                found.append((table, column, len(leaked)))
+    return found
+
+
+def check_no_names(tables: dict[str, pd.DataFrame], hashes: set[str]) -> None:
+    """Raise BlockingCheckError when a raw personal name appears as a value in any table."""
+    found = names_found(tables, hashes)
+    if found:
+        raise BlockingCheckError("personal names found in published tables (table, column, "
+                                 f"distinct values): {found}")

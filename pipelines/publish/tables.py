@@ -14,7 +14,7 @@ import pandas as pd
 from pipelines import snapshots
 from pipelines.process import read_parts
 from pipelines.publish.case_stats import STREAMS, case_stats
-from pipelines.publish.checks import check_cases, check_deaths
+from pipelines.publish.checks import check_cases, check_deaths, check_no_names
 from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.publish.stats import deaths_stats
 from pipelines.registry import SOURCES
@@ -223,7 +223,7 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
         coverage_table(prosecutions_stats, "prosecutions", STREAMS["prosecutions"]["dims"])])
     quarantine = _concat([read_parts(summaries, "quarantine"), carried["quarantine"]])
     unmapped = _concat([read_parts(summaries, "unmapped"), carried["unmapped"]])
-    return {
+    tables = {
         "deaths": deaths,
         "deaths_stats": deaths_stats,
         "crimes": crimes,
@@ -243,3 +243,6 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
             ["source", "snapshot", "file", "mapping", "column", "value"], ignore_index=True))
             if len(unmapped) else empty_table(UnmappedValues)),
     }
+    names = read_parts(summaries, "names")
+    check_no_names(tables, set(names["name_hash"]) if len(names) else set())
+    return tables

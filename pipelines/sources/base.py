@@ -27,6 +27,7 @@ class SourceSpec:
     download_name: str | None = None
     person_level: bool = False  # one person a row: sex, age and status may be crossed
     name_columns: tuple[str, ...] = ()  # raw columns holding personal names: never published
+    confidential: bool = False  # non-public person-level data: statistics go through disclosure control
     citation: str = ""
 
 
