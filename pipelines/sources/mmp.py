@@ -110,76 +110,89 @@ def read_raw(path: Path) -> RawTable:
 
 def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     """Harmonise one MMP export into `deaths` rows; bad rows go to quarantine."""
-    version = raw.format_version
     curation = Curation(raw, snapshot.source, snapshot.name)
     log = UnmappedLog()
     out = pd.DataFrame(index=raw.frame.index)
-
     out["record_id"] = record_ids(curation, raw, COLUMN_MAPS, label="incident id")
+    out["flags"] = ""
+    add_counts(out, raw, curation)
+    add_dates_and_years(out, raw, curation, snapshot)
+    add_places_and_causes(out, raw, log)
+    return finish_records(out, raw, snapshot, curation, log)
 
+
+def add_counts(out: pd.DataFrame, raw: RawTable, curation: Curation) -> None:
+    """Dead, missing, the row total (the total column, else dead + missing), the sex and
+    age splits, and the flags of IOM's arithmetic; rows without a usable total are rejected."""
+    columns = COLUMN_MAPS[raw.format_version]
     counts = {}
     for name in COUNT_COLUMNS:
         values, bad = parse_counts(mapped_column(raw, COLUMN_MAPS, name))
         if bad.any():
-            curation.reject(bad, COLUMN_MAPS[version][name], "whole_number",
-                            f"{COLUMN_MAPS[version][name]!r} is not a whole number")
+            curation.reject(bad, columns[name], "whole_number", f"{columns[name]!r} is not a whole number")
         counts[name] = values
     out["dead"], out["missing"] = counts["dead"], counts["missing"]
     parts = counts["dead"].fillna(0) + counts["missing"].fillna(0)
     has_parts = counts["dead"].notna() | counts["missing"].notna()
     total = counts["total"].fillna(parts.where(has_parts))
     no_total = total.isna().to_numpy() | (total < 0).fillna(False).to_numpy()
-    curation.reject(no_total, COLUMN_MAPS[version].get("total", COLUMN_MAPS[version]["dead"]),
-                    "total_present", "no usable total: the total is negative, or blank with dead "
-                    "and missing blank too")
+    curation.reject(no_total, columns.get("total", columns["dead"]), "total_present",
+                    "no usable total: the total is negative, or blank with dead and missing blank too")
     out["dead_and_missing"] = total
     out["female"], out["male"], out["children"] = counts["females"], counts["males"], counts["children"]
-    out["flags"] = ""
     out["flags"] = add_flag(out["flags"], (counts["total"].notna() & has_parts &
                                            (counts["total"] != parts)).fillna(False),
                             "total_differs_from_parts")
-    out["sex_unknown"] = sex_unknown_counts(out)
-    has_sex = "females" in COLUMN_MAPS[version]
-    if not has_sex:
+    if "females" in columns:
+        out["sex_unknown"] = sex_unknown_counts(out)
+    else:
         out["sex_unknown"] = pd.array([pd.NA] * len(out), dtype="Int64")
-    if "children" in COLUMN_MAPS[version]:
+    if "children" in columns:
         children = out["children"].fillna(0)
         out["age_unknown"] = total.where(children > total, total - children).astype("Int64")
     out["flags"] = split_flags(out)
 
+
+def add_dates_and_years(out: pd.DataFrame, raw: RawTable, curation: Curation,
+                        snapshot: Snapshot) -> None:
+    """Event date and year: the year column, else the date's year, else the year prefix of
+    IOM's id (flagged); rows with none of these are rejected."""
+    columns = COLUMN_MAPS[raw.format_version]
     dates, bad_dates = parse_dates(mapped_column(raw, COLUMN_MAPS, "date"), DATE_FORMATS)
     out["event_date"] = dates
     out["flags"] = add_flag(out["flags"], bad_dates, "date_unparsed")
     years, bad_years = parse_counts(mapped_column(raw, COLUMN_MAPS, "year"))
     year = years.fillna(pd.Series(dates.dt.year, index=dates.index).astype("Int64"))
     from_id = out["record_id"].str.extract(r"^(\d{4})\.", expand=False)
-    use_id = year.isna() & from_id.notna()
+    out["flags"] = add_flag(out["flags"], year.isna() & from_id.notna(), "year_from_record_id")
     year = year.fillna(pd.to_numeric(from_id, errors="coerce").astype("Int64"))
-    out["flags"] = add_flag(out["flags"], use_id, "year_from_record_id")
-    curation.reject(year.isna().to_numpy() | bad_years, COLUMN_MAPS[version].get("year", "date"),
+    curation.reject(year.isna().to_numpy() | bad_years, columns.get("year", "date"),
                     "year_present", "no year: the year and date are blank or unreadable")
     out["year"] = year.astype("Int32")
     out["flags"] = future_date_flags(out["flags"], dates, snapshot)
-    out["year_basis"] = YEAR_BASIS.get(version, "incident")
+    out["year_basis"] = YEAR_BASIS.get(raw.format_version, "incident")
 
+
+def add_places_and_causes(out: pd.DataFrame, raw: RawTable, log: UnmappedLog) -> None:
+    """Region and route as published; country of incident and origin as codes; cause and
+    the criminal flag; scope and source quality."""
+    columns = COLUMN_MAPS[raw.format_version]
     out["region"] = native_text(mapped_column(raw, COLUMN_MAPS, "region"))
     out["route"] = native_text(mapped_column(raw, COLUMN_MAPS, "route"))
-    if "country" in COLUMN_MAPS[version]:
+    if "country" in columns:
         country = mapped_column(raw, COLUMN_MAPS, "country")
         out["country_native"] = native_text(country)
-        out["country_iso3"] = map_countries(country, log, COLUMN_MAPS[version]["country"])
-    if "nationality" in COLUMN_MAPS[version]:
+        out["country_iso3"] = map_countries(country, log, columns["country"])
+    if "nationality" in columns:
         nationality = mapped_column(raw, COLUMN_MAPS, "nationality")
         out["nationality_native"] = native_text(nationality)
-        out["nationality"] = map_countries(nationality, log, COLUMN_MAPS[version]["nationality"])
+        out["nationality"] = map_countries(nationality, log, columns["nationality"])
     cause = mapped_column(raw, COLUMN_MAPS, "cause")
-    out[["cause", "criminal", "criminal_rule"]] = map_causes(cause, CAUSE_SCHEMES, log,
-                                                             COLUMN_MAPS[version]["cause"])
+    out[["cause", "criminal", "criminal_rule"]] = map_causes(cause, CAUSE_SCHEMES, log, columns["cause"])
     out["cause_native"] = native_text(cause)
     out["scope"] = "in_transit"
     quality = mapped_column(raw, COLUMN_MAPS, "quality").str.strip().str.capitalize()
     out["source_quality"] = quality.replace("", None)
-    return finish_records(out, raw, snapshot, curation, log)
 
 
 def row_totals(raw: RawTable) -> pd.Series:
