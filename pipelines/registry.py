@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from pipelines.sources import cbp_deaths, ice_detention_deaths, mmp, pcome_humane_borders
+from pipelines.sources import (ca_statcan_hate_crime, cbp_deaths, fbi_hate_crime, ice_detention_deaths, mmp,
+                               pcome_humane_borders)
 
 SOURCES: dict[str, ModuleType] = {
     module.SOURCE.id: module
-    for module in (mmp, pcome_humane_borders, ice_detention_deaths, cbp_deaths)
+    for module in (mmp, pcome_humane_borders, ice_detention_deaths, cbp_deaths, fbi_hate_crime,
+                   ca_statcan_hate_crime)
 }

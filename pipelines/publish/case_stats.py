@@ -107,10 +107,15 @@ def aggregate_stats(records: pd.DataFrame, stream: str) -> tuple[pd.DataFrame, l
     spec = STREAMS[stream]
     keys = list(spec["fixed"] + spec["dims"])
     cells = _bounds(_collapse(_bounds(records), keys))
-    problems: list[dict] = []
-    for dim in spec["dims"]:
-        cells, found = reconcile_dimension(cells, keys, dim)
-        problems += found
+    # A cell filled in one dimension may need its margins in another: repeat until stable.
+    for _ in range(4):
+        before = len(cells)
+        problems: list[dict] = []
+        for dim in spec["dims"]:
+            cells, found = reconcile_dimension(cells, keys, dim)
+            problems += found
+        if len(cells) == before:
+            break
     grand = cells[(cells[list(spec["dims"])] == "all").all(axis=1)]
     extra = []
     for dim, code in NOT_RECORDED_OF.items():

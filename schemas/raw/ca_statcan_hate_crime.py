@@ -17,6 +17,9 @@ VERSION = "statcan_report_csv"
 TITLE = re.compile(r"^\s*Police-reported hate crime, by type of motivation", re.IGNORECASE)
 LABEL_COLUMN = "Type of motivation"
 YEAR_HEADER = re.compile(r"^\d{4}$")
+# The published header row: the motivation column, then one column per year (2012..2019 in the
+# copy held; the years are read from the header, not fixed here).
+HEADERS = {VERSION: [LABEL_COLUMN]}
 UNIT = "Number"  # the only unit this module reads (a rate table would be a different product)
 TOTAL_LABEL = "Total police-reported hate crime"
 # StatCan's symbols for a cell without a number. `..` not available for a specific reference

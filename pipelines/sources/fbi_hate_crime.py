@@ -1,0 +1,450 @@
+"""FBI hate crime statistics (Uniform Crime Reporting): three products, each a snapshot folder
+with its own sidecar `product`. The format is told from the file itself.
+
+- `state_year_bias_counts` (CDE, 1991-2014; `state_postal_abbr,year,bias_motivation,count`):
+  one record per row, breakdown `by_state_and_bias`. What `count` counts (incidents, offences or
+  victims) is not documented in the copy: `unit = unspecified`, `subject = incident` (the least
+  wrong: the file is a tally of bias-motivated reports, not of people). State/year/bias
+  combinations with no report are omitted by the publisher; no zero is invented.
+- `table1_incidents_by_bias` (yearly report Table 1, 2015-2019, wide): one record per (label
+  row, year), `unit = incidents`. Leaf bias rows and "Multiple-Bias Incidents" (bias `multiple`,
+  sgbv `unknown`) are the cells, breakdown `by_bias_motivation`; the `Total` row is the
+  all-margin (bias `all`, breakdown `total`). The leaves add up to "Single-Bias Incidents", and
+  single + multiple to the Total. Subtotal rows ("Single-Bias Incidents" and the category rows
+  ending in a colon: "Race/Ethnicity/Ancestry:", "Religion:", ...) are margins over a GROUP of
+  biases, which the statistics have no dimension for: they are kept as catalog records (bias
+  `<category>_any`, breakdown `bias_group_subtotal`) flagged `bias_group_subtotal;not_in_stats`,
+  so the statistics never count them next to their own leaves; a subtotal that differs from
+  the sum of its leaves is flagged `subtotal_differs_from_parts`.
+- `incidents` (CDE incident file `hate_crime.csv`, one incident a row): one record of value 1
+  per incident (`unit = incidents`, breakdown `incident_level`, record id INCIDENT_ID). Several
+  biases (`;`-joined in BIAS_DESC, MULTIPLE_BIAS = M) make bias `multiple`, sgbv `yes` when one
+  of them is gender-based. OFFENSE_NAME is kept as `crime_type_native`. OFFENDER_RACE is the
+  offender's race and is kept nowhere (the data model's race is the subject's, never the
+  offender's); victim race is not in the file. INCIDENT_DATE (`31-AUG-91`) is checked against
+  DATA_YEAR (flags `date_unparsed`, `date_year_differs`).
+
+A file cut short or with malformed records (pandas cannot parse the real 1991-92 copy: it ends
+inside a quoted field) is read record by record with the csv module: complete records are
+accepted, and each bad record is quarantined (check `complete_record`) with a reason naming the
+file and line. The records of the last year of a file that ends mid-record carry the flag
+`year_incomplete_file_truncated` (the statistics of that year are partial).
+
+Everywhere: `crime_type = hate_crime`; bias motivations (the OFFENDER's bias, never the
+victim's race) through the reviewed table maps/bias_motivations.csv, which also says which are
+gender-based (`sgbv`: anti-female, anti-male, anti-transgender, anti-gender non-conforming);
+country USA (Guam GUM, other territories their ISO codes), `country_native` the state
+abbreviation. Dimensions a record does not split (sex, gender identity, age, nationality,
+race/ethnicity, perpetrator) are `all`: a cell counts every incident whatever the victim, and
+the statistics publish these dimensions as `not_recorded` at each grand total.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipelines.fetching import fetch_snapshot
+from pipelines.harmonize.categories import MAPS, map_labels
+from pipelines.harmonize.labels import normalise_label
+from pipelines.harmonize.numbers import parse_counts
+from pipelines.harmonize.unmapped import UnmappedLog
+from pipelines.snapshots import Snapshot
+from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable, SourceSpec
+from pipelines.sources.cases import finish_case_records
+from pipelines.sources.curate import add_flag, native_text
+from pipelines.sources.formats import validate_raw
+from pipelines.sources.readers import decode_text, sniff_problem
+from schemas.raw.fbi_hate_crime import (HEADERS, LABEL_COLUMN, SCHEMAS, TABLE1_TITLE,
+                                        TABLE1_VERSION, YEAR_HEADER, table1_schema)
+
+SOURCE = SourceSpec(
+    id="fbi_hate_crime",
+    title="Hate Crime Statistics (Uniform Crime Reporting Program)",
+    publisher="Federal Bureau of Investigation (FBI), Criminal Justice Information Services",
+    landing_page="https://crime-data-explorer.fr.cloud.gov/downloads-and-docs",
+    licence="US government work (public domain); not stated in the copies held",
+    stream="crimes",
+    cadence="yearly (each autumn, for the previous year)",
+    max_age_days=450,
+    product="incidents",
+    # The CDE bulk download sits behind an interactive page: files are dropped in by hand.
+    download_url=None,
+    citation="FBI Uniform Crime Reporting Program, Hate Crime Statistics "
+             "(Crime Data Explorer and yearly reports). Participation by agencies is voluntary.",
+)
+FILE_PATTERNS = ("*.csv",)
+ENCODINGS = ("utf-8-sig", "cp1252")
+
+CRIME_TYPE = "hate_crime"
+BIAS_TABLE = "bias_motivations"
+NOT_SPLIT = ("sex", "gender_identity", "age_group", "nationality", "race_ethnicity", "perpetrator")
+SUBTOTAL_FLAGS = "bias_group_subtotal;not_in_stats"
+TRUNCATED_FLAG = "year_incomplete_file_truncated"
+
+# US postal codes -> where it happened (ISO 3166-1 alpha-3). The states and DC are the USA; the
+# territories have ISO codes of their own; FS (federal agencies) is the USA.
+US_STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT "
+             "NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY FS").split()
+STATE_COUNTRY = {**{s: "USA" for s in US_STATES}, "GU": "GUM", "PR": "PRI", "VI": "VIR",
+                 "AS": "ASM", "MP": "MNP"}
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+def csv_records(text: str, keep_blank: bool = False) -> list[tuple[int, int, list[str]]]:
+    """Every CSV record as (first line, last line, fields), read with the csv module, which,
+    unlike pandas, keeps going where a file ends inside a quoted field. Blank records (no
+    field with text) are left out unless `keep_blank`."""
+    lines = io.StringIO(text)
+    reader = csv.reader(lines)
+    out, last = [], 0
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        first, last = last + 1, reader.line_num
+        if keep_blank or any(f.strip() for f in fields):
+            out.append((first, last, fields))
+    return out
+
+
+_FOOTNOTE = re.compile(r"(?<=[^\d\s])\s*\d{1,2}(?:\s+\d{1,2})*$")
+
+
+def strip_footnote(label: str) -> str:
+    """A report label without the footnote numbers glued to its end ("Multiple-Bias
+    Incidents3" -> "Multiple-Bias Incidents", "Other similar factor 6" -> "Other similar
+    factor"). A label that is only a number is left alone."""
+    label = " ".join(str(label).split())
+    return _FOOTNOTE.sub("", label).strip() or label
+
+
+def read_raw(path: Path) -> RawTable:
+    """Read any of the three FBI products as text, told from the file's first record, and
+    check it against its raw schema. Records with the wrong number of fields are kept (padded)
+    and marked for quarantine, never a crash."""
+    problem = sniff_problem(path)
+    if problem:
+        raise RawFormatError(path, problem)
+    text, _ = decode_text(path, ENCODINGS)
+    records = csv_records(text)
+    if not records:
+        raise RawFormatError(path, "the file holds no CSV records")
+    first = [c.strip() for c in records[0][2]]
+    for version, columns in HEADERS.items():
+        if set(first) == set(columns):
+            raw = _csv_table(path, version, records)
+            validate_raw(raw, SCHEMAS[version])
+            return raw
+    if TABLE1_TITLE.match(first[0]):
+        return _table1(path, records)
+    closest = max(HEADERS, key=lambda v: len(set(first) & set(HEADERS[v])))
+    missing = [c for c in HEADERS[closest] if c not in first]
+    new = [c for c in first if c and c not in HEADERS[closest]]
+    raise RawFormatError(path, "neither a known CDE header nor a 'Table 1' report; closest is "
+                         f"{closest!r}: missing columns {missing}, new columns {new}", row=1)
+
+
+def _csv_table(path: Path, version: str, records: list) -> RawTable:
+    """A CSV product with a header row: every record padded or cut to the header's width; the
+    published field counts and lines are kept in `frame.attrs` for the quarantine reasons."""
+    header = [c.strip() for c in records[0][2]]
+    width = len(header)
+    body = records[1:]
+    rows = [(fields + [""] * width)[:width] for _, _, fields in body]
+    frame = (pd.DataFrame(rows, columns=header, dtype="str") if rows
+             else pd.DataFrame({c: pd.Series(dtype="str") for c in header}))
+    frame.attrs["fields"] = np.asarray([len(f) for _, _, f in body], dtype=np.int64)
+    frame.attrs["lines"] = np.asarray([(a, b) for a, b, _ in body], dtype=np.int64).reshape(-1, 2)
+    frame.attrs["width"] = width
+    return RawTable(path=path, frame=frame, format_version=version,
+                    raw_rows=np.arange(2, len(frame) + 2, dtype=np.int64))
+
+
+def report_table(records: list, header_at: int, label_column: str,
+                 is_note) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """The body of a report-style CSV below its header record: (text frame with the label
+    column and one column per year, the line of each body row, the years). Records for which
+    `is_note(label, cells)` holds (footnotes, legends) are not table rows."""
+    header = [c.strip() for c in records[header_at][2]]
+    years = [c for c in header[1:] if c]
+    width = 1 + len(years)
+    rows, lines, fields = [], [], []
+    for first, last, cells in records[header_at + 1:]:
+        cells = [c.strip() for c in cells]
+        padded = (cells + [""] * width)[:width]
+        if is_note(padded[0], padded[1:]):
+            continue
+        rows.append(padded)
+        lines.append((first, last))
+        fields.append(len(cells) - sum(1 for c in cells[width:] if c == ""))
+    columns = [label_column, *years]
+    frame = (pd.DataFrame(rows, columns=columns, dtype="str") if rows
+             else pd.DataFrame({c: pd.Series(dtype="str") for c in columns}))
+    frame.attrs["fields"] = np.asarray(fields, dtype=np.int64)
+    frame.attrs["lines"] = np.asarray(lines, dtype=np.int64).reshape(-1, 2)
+    frame.attrs["width"] = width
+    return frame, np.asarray([a for a, _ in lines], dtype=np.int64), years
+
+
+def _is_table1_note(label: str, values: list[str]) -> bool:
+    """A footnote row under Table 1: a number then text, no values."""
+    return not any(values) and bool(re.match(r"^\d+\s", label))
+
+
+def _table1(path: Path, records: list) -> RawTable:
+    """Table 1 of the yearly report: the header is the first record whose first cell is blank
+    and whose other cells are years."""
+    header_at = next((i for i, (_, _, cells) in enumerate(records)
+                      if not cells[0].strip() and [c for c in cells[1:] if c.strip()]
+                      and all(YEAR_HEADER.match(c.strip()) for c in cells[1:] if c.strip())), None)
+    if header_at is None:
+        raise RawFormatError(path, "a 'Table 1' report without a header row of years "
+                             "(',2015,2016,...')")
+    frame, lines, years = report_table(records, header_at, LABEL_COLUMN, _is_table1_note)
+    raw = RawTable(path=path, frame=frame, format_version=TABLE1_VERSION, raw_rows=lines)
+    validate_raw(raw, table1_schema(years))
+    return raw
+
+
+# --- harmonising ------------------------------------------------------------------------------
+
+@cache
+def bias_sgbv_table() -> dict[str, str]:
+    """bias code -> sgbv (yes / no / unknown) from maps/bias_motivations.csv."""
+    with (MAPS / f"{BIAS_TABLE}.csv").open(encoding="utf-8") as handle:
+        return {r["code"]: r["sgbv"] for r in csv.DictReader(handle)
+                if not r["label"].startswith("#")}
+
+
+def bias_codes(labels: pd.Series, log: UnmappedLog, column: str) -> pd.DataFrame:
+    """Columns bias_motivation and sgbv for a column of single bias labels; unmapped labels
+    are `unknown` (sgbv unknown) and counted in `log`."""
+    codes = map_labels(labels, BIAS_TABLE, log, column)
+    sgbv = codes.map(bias_sgbv_table()).fillna("unknown").astype("str")
+    return pd.DataFrame({"bias_motivation": codes, "sgbv": sgbv}, index=labels.index)
+
+
+def malformed_records(curation: Curation, raw: RawTable, column: str) -> np.ndarray:
+    """Quarantine every record whose field count differs from the header's, each with a
+    reason naming the file and line; returns the mask of records cut short."""
+    fields, lines, width = raw.frame.attrs["fields"], raw.frame.attrs["lines"], raw.frame.attrs["width"]
+    short = fields < width
+    last_short = bool(len(fields)) and bool(short[-1])
+    for i in np.flatnonzero(fields != width):
+        first, last = lines[i]
+        where = f"line {first}" if first == last else f"lines {first}-{last}"
+        if fields[i] < width and i == len(fields) - 1:
+            what = (f"the file ends mid-record: the last record has {fields[i]} of {width} "
+                    f"fields (the file is cut short); the {len(fields) - int((fields != width).sum())} "
+                    "complete records were read")
+        elif fields[i] < width:
+            what = f"the record has {fields[i]} of {width} fields (malformed or cut short)"
+        else:
+            what = f"the record has {fields[i]} fields, more than the header's {width} (malformed)"
+        mask = np.zeros(len(fields), dtype=bool)
+        mask[i] = True
+        curation.reject(mask, column, "complete_record", f"{raw.name}, {where}: {what}")
+    return short if last_short else np.zeros(len(fields), dtype=bool)
+
+
+def _frame(index, **columns) -> pd.DataFrame:
+    """Records with the given columns, the dimensions no FBI product splits set to `all`, and
+    crime type hate_crime."""
+    out = pd.DataFrame(index=index)
+    for name, value in columns.items():
+        out[name] = value
+    for name in NOT_SPLIT:
+        out[name] = "all"
+    out["crime_type"] = CRIME_TYPE
+    return out
+
+
+def countries(states: pd.Series, log: UnmappedLog, column: str) -> pd.Series:
+    """Where it happened from a US postal code; blank and unknown codes are UNKNOWN (unknown
+    ones logged)."""
+    text = states.str.strip().str.upper()
+    codes = text.map(STATE_COUNTRY)
+    missing = codes.isna() & (text != "")
+    if missing.any():
+        log.add("us_states", column, states[missing])
+    return codes.fillna("UNKNOWN").astype("str")
+
+
+def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
+    """Harmonise one FBI file into `crimes` records; bad rows go to quarantine."""
+    curation = Curation(raw, snapshot.source, snapshot.name)
+    log = UnmappedLog()
+    build = {"state_year_bias_counts": _state_year, "incidents": _incidents,
+             TABLE1_VERSION: _table1_records}[raw.format_version]
+    records = build(raw, curation, log)
+    return finish_case_records({"crimes": records}, raw, snapshot, curation, log)
+
+
+def _year_column(curation: Curation, text: pd.Series, column: str) -> pd.Series:
+    """Years from text; rows without a readable year (1900-2100) are quarantined, except rows
+    already quarantined for another reason (a record cut short says so once)."""
+    years, bad = parse_counts(text)
+    out_of_range = (years.lt(1900) | years.gt(2100)).fillna(False).to_numpy()
+    curation.reject((bad | years.isna().to_numpy() | out_of_range) & ~curation.rejected, column,
+                    "year_present", f"{column!r} is not a year")
+    return years.astype("Int32")
+
+
+def _ids(curation: Curation, ids: pd.Series, column: str, label: str) -> pd.Series:
+    """Record ids: blank or repeated ids of rows not already quarantined go to quarantine."""
+    ids = ids.fillna("").str.strip()
+    ok = ~curation.rejected
+    curation.reject((ids == "").to_numpy() & ok, column, "record_id_present", f"the row has no {label}")
+    repeated = (ids.duplicated(keep="first") & (ids != "")).to_numpy()
+    curation.reject(repeated & ok, column, "record_id_unique",
+                    f"{label} repeats an earlier row of the file (a duplicate)")
+    return ids
+
+
+def _state_year(raw: RawTable, curation: Curation, log: UnmappedLog) -> pd.DataFrame:
+    f = raw.frame
+    malformed_records(curation, raw, f.columns[-1])
+    state = f["state_postal_abbr"].str.strip()
+    bias_native = native_text(f["bias_motivation"])
+    year = _year_column(curation, f["year"], "year")
+    counts, bad = parse_counts(f["count"])
+    curation.reject(bad | counts.isna().to_numpy(), "count", "whole_number",
+                    "'count' is not a whole number")
+    ids = _ids(curation, state + "|" + f["year"].str.strip() + "|" + bias_native.fillna(""),
+               "bias_motivation", "the state, year and bias")
+    out = _frame(f.index, record_id=ids, year=year, year_basis="incident",
+                 country_iso3=countries(state, log, "state_postal_abbr"),
+                 country_native=native_text(state), breakdown="by_state_and_bias",
+                 subject="incident", unit="unspecified", value=counts)
+    out[["bias_motivation", "sgbv"]] = bias_codes(f["bias_motivation"], log, "bias_motivation")
+    out["bias_motivation_native"] = bias_native
+    out["_row"] = np.arange(len(f))
+    return out
+
+
+_DATE = "%d-%b-%y"
+
+
+def _incidents(raw: RawTable, curation: Curation, log: UnmappedLog) -> pd.DataFrame:
+    f = raw.frame
+    cut = malformed_records(curation, raw, f.columns[-1])
+    ok = ~curation.rejected
+    ids = _ids(curation, f["INCIDENT_ID"], "INCIDENT_ID", "INCIDENT_ID")
+    year = _year_column(curation, f["DATA_YEAR"], "DATA_YEAR")
+    out = _frame(f.index, record_id=ids, year=year, year_basis="incident",
+                 country_iso3=countries(f["STATE_ABBR"].where(ok, ""), log, "STATE_ABBR"),
+                 country_native=native_text(f["STATE_ABBR"]), breakdown="incident_level",
+                 subject="incident", unit="incidents",
+                 value=pd.array([1] * len(f), dtype="Int64"),
+                 crime_type_native=native_text(f["OFFENSE_NAME"]),
+                 bias_motivation_native=native_text(f["BIAS_DESC"]))
+    readable = f.where(pd.Series(ok, index=f.index), "", axis=0)  # cut rows: nothing to map
+    out[["bias_motivation", "sgbv"]] = _incident_biases(readable, log)
+    flags = pd.Series("", index=f.index, dtype="str")
+    parts_n = f["BIAS_DESC"].str.split(";").map(lambda p: len([x for x in p if x.strip()]))
+    flagged_m = f["MULTIPLE_BIAS"].str.strip().str.upper() == "M"
+    flags = add_flag(flags, (flagged_m & (parts_n < 2)).to_numpy(), "multiple_bias_label_missing")
+    flags = add_flag(flags, (~flagged_m & (parts_n > 1)).to_numpy(), "multiple_bias_flag_disagrees")
+    dates = pd.to_datetime(f["INCIDENT_DATE"].str.strip(), format=_DATE, errors="coerce")
+    flags = add_flag(flags, (dates.isna() & ok).to_numpy(), "date_unparsed")
+    differs = (dates.dt.year.astype("Int64") != year.astype("Int64")).fillna(False).to_numpy()
+    flags = add_flag(flags, differs & ok, "date_year_differs")
+    if cut.any():
+        last_year = year[ok].iloc[-1] if ok.any() else None
+        flags = add_flag(flags, (year == last_year).fillna(False).to_numpy() & ok, TRUNCATED_FLAG)
+    out["flags"] = flags
+    out["_row"] = np.arange(len(f))
+    return out
+
+
+def _incident_biases(f: pd.DataFrame, log: UnmappedLog) -> pd.DataFrame:
+    """One bias code per incident: the label's code, or `multiple` where BIAS_DESC lists
+    several (split on `;` only: labels themselves hold commas and slashes) or MULTIPLE_BIAS
+    says M. sgbv: yes where any listed bias is gender-based, no where all are known and none
+    is, else unknown."""
+    parts = f["BIAS_DESC"].str.split(";").explode().str.strip()
+    parts = parts[parts != ""]
+    coded = bias_codes(parts, log, "BIAS_DESC") if len(parts) else pd.DataFrame(
+        columns=["bias_motivation", "sgbv"])
+    grouped = coded.groupby(level=0)
+    n = grouped.size().reindex(f.index, fill_value=0)
+    first = grouped.first().reindex(f.index)
+    any_yes = (coded["sgbv"] == "yes").groupby(level=0).any().reindex(f.index, fill_value=False)
+    all_no = (coded["sgbv"] == "no").groupby(level=0).all().reindex(f.index, fill_value=False)
+    multiple = (n > 1) | (f["MULTIPLE_BIAS"].str.strip().str.upper() == "M")
+    bias = first["bias_motivation"].fillna("unknown").mask(multiple, "multiple")
+    sgbv = first["sgbv"].fillna("unknown")
+    sgbv = sgbv.mask(multiple, np.where(any_yes, "yes", np.where(all_no & (n > 1), "no", "unknown")))
+    return pd.DataFrame({"bias_motivation": bias.astype("str"), "sgbv": sgbv.astype("str")},
+                        index=f.index)
+
+
+def _table1_records(raw: RawTable, curation: Curation, log: UnmappedLog) -> pd.DataFrame:
+    """One record per (label row, year); see the module docstring for what each row is."""
+    f = raw.frame
+    malformed_records(curation, raw, LABEL_COLUMN)
+    years = [c for c in f.columns if c != LABEL_COLUMN]
+    labels = f[LABEL_COLUMN].map(strip_footnote)
+    is_colon = labels.str.endswith(":")
+    names = labels.str.rstrip(":").str.strip()
+    is_total = (names.map(normalise_label) == "total").to_numpy()
+    coded = pd.DataFrame({"bias_motivation": "all", "sgbv": "all"}, index=f.index)
+    if (~is_total).any():
+        coded.loc[~is_total] = bias_codes(names[~is_total], log, LABEL_COLUMN)
+    is_subtotal = (is_colon | coded["bias_motivation"].str.endswith("_any")).to_numpy()
+    is_multiple = (coded["bias_motivation"] == "multiple").to_numpy()
+    # The group a leaf sits under: the nearest category subtotal above it; "Multiple-Bias
+    # Incidents", the Total and the subtotals stand outside every group.
+    group = names.where(is_colon).ffill().where(~is_subtotal & ~is_total & ~is_multiple)
+    path = names.where(group.isna(), group + "|" + names)
+    _ids(curation, path, LABEL_COLUMN, "the label")
+    breakdown = np.where(is_total, "total", np.where(is_subtotal, "bias_group_subtotal",
+                                                     "by_bias_motivation"))
+    frames = []
+    for year in years:
+        counts, bad = parse_counts(f[year])
+        curation.reject((bad | counts.isna().to_numpy()) & ~curation.rejected, year,
+                        "whole_number", f"the {year} cell is not a whole number")
+        out = _frame(f.index, record_id=year + "|" + path, year=int(year), year_basis="incident",
+                     country_iso3="USA", country_native=None, breakdown=breakdown,
+                     subject="incident", unit="incidents", value=counts,
+                     bias_motivation_native=labels)
+        out[["bias_motivation", "sgbv"]] = coded
+        flags = pd.Series(np.where(is_subtotal, SUBTOTAL_FLAGS, ""), index=f.index, dtype="str")
+        out["flags"] = add_flag(flags, _subtotal_differs(names, is_colon, is_subtotal, group,
+                                                         counts), "subtotal_differs_from_parts")
+        out["_row"] = np.arange(len(f))
+        frames.append(out)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _subtotal_differs(names, is_colon, is_subtotal, group, counts) -> np.ndarray:
+    """Subtotal rows whose value is not the sum of their parts: a category's leaves, or (for
+    "Single-Bias Incidents") the category subtotals."""
+    differs = np.zeros(len(names), dtype=bool)
+    for i in np.flatnonzero(is_subtotal):
+        if is_colon.iloc[i]:
+            parts = counts[(group == names.iloc[i]).to_numpy()]
+        else:
+            parts = counts[is_colon.to_numpy()]
+        total = counts.iloc[i]
+        if pd.notna(total) and len(parts) and parts.notna().all() and int(parts.sum()) != int(total):
+            differs[i] = True
+    return differs
+
+
+# --- load -------------------------------------------------------------------------------------
+
+def fetch(raw_dir: Path) -> Path | None:
+    """No stable download address (CDE's bulk files sit behind an interactive page; reports
+    are HTML/XLS per year): files are dropped in by hand, one snapshot folder per product."""
+    return fetch_snapshot(SOURCE, raw_dir)
