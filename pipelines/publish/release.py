@@ -25,6 +25,9 @@ from pipelines import __version__
 from pipelines.config import CATALOG_NAME, PROJECT_ROOT
 from pipelines.publish.catalog import build_catalog
 from pipelines.publish.checks import BlockingCheckError
+from pipelines.publish.extracts import write_extracts
+from pipelines.publish.page import write_page
+from pipelines.publish.public import public_tables
 from pipelines.publish.quality import run_expectations
 
 LIBRARIES = ("pandas", "pyarrow", "duckdb", "pandera", "prefect", "great_expectations", "pycountry")
@@ -151,6 +154,19 @@ def write_release(tables: dict[str, pd.DataFrame], out_dir: Path, run_info: dict
         build_catalog(staging / CATALOG_NAME, table_files,
                       {"release_id": release_id, "created": manifest["created"],
                        "sample": sample, "code_version": manifest["code_version"]}, sample)
+        # The public tier: extracts (latest snapshots, statistics tables only) and the page,
+        # after disclosure control on statistics of confidential sources.
+        overrides, report, summary = public_tables(tables, current_release(out_dir))
+        public = {**tables, **overrides}
+        if len(report):
+            report.to_parquet(staging / "tables" / "suppression_report.parquet", index=False)
+        manifest["disclosure_control"] = summary.astype(object).where(summary.notna(), None).to_dict(
+            "records") if len(summary) else []
+        manifest["extracts"] = write_extracts(public, staging, release_id, created=manifest["created"],
+                                              sample=sample, code_version=manifest["code_version"])
+        manifest["page"] = write_page(public, staging, release_id, created=manifest["created"],
+                                      sample=sample, extracts=manifest["extracts"],
+                                      code_version=manifest["code_version"]).name
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n",
                                                encoding="utf-8")
         staging.rename(final)

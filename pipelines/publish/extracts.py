@@ -1,0 +1,748 @@
+"""The public extracts of a release, and `harmstats export`.
+
+`write_extracts(tables, release_dir, release_id, ...)` writes `extracts/` into a release folder
+(the data model's layout, paths relative to `extracts/`):
+
+    extracts/<table>.parquet, <table>.csv     each public statistics table, latest snapshots only
+    extracts/<table>.README.md                 the caveats that matter for that table
+    extracts/README.md                         what is here, how to cite, how to check the files
+    extracts/data_dictionary.md, .csv          table, column, type, meaning, allowed codes
+    extracts/SHA256SUMS                        `sha256sum -c SHA256SUMS` run inside extracts/
+    harmstats-extracts-<release-id>.zip        all of the above in one folder (release root)
+
+When any input is sample data, every README opens with a SAMPLE DATA banner and the READMEs'
+and the zip's names carry `-SAMPLE` (`README-SAMPLE.md`, `<table>.README-SAMPLE.md`).
+
+The tables are taken as given: disclosure control has already run. A cell withheld by it
+(`suppressed` true) is written with `value`, `value_min` and `value_max` null, whatever the
+input holds.
+
+CSV files are UTF-8 with a byte-order mark (spreadsheets then read accents correctly), and no
+cell can run as a formula: text that begins with `=`, `+`, `-`, `@`, a tab or a carriage return
+gets a leading single quote. Numeric columns are written as numbers, untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines.publish.dictionary import _type
+from schemas.tables import PUBLIC_TABLES, TABLES, table_description
+
+EXTRACT_DIR = "extracts"
+# The order extracts are listed in (the statistics first, then the metadata tables).
+EXTRACT_TABLES = ("deaths_stats", "crimes_stats", "prosecutions_stats", "coverage", "sources",
+                  "source_inconsistencies")
+# Columns of a public table that stay in the catalog: the error text of a failed read can
+# quote raw cells and local paths.
+PRIVATE_COLUMNS = {"sources": ("error",)}
+REFUSED_TABLES = ("deaths", "crimes", "prosecutions", "quarantine", "unmapped_values")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MAX_ROWS = 1_048_576  # rows of a worksheet, the header included
+SAMPLE_BANNER = ("> **SAMPLE DATA, NOT REAL STATISTICS.** These files were built from generated "
+                 "sample snapshots in each publisher's format. Do not quote, chart or cite any "
+                 "number in them.")
+PROJECT_CITATION = ("harmstats, public release {release_id} ({created}), code version {code}: "
+                    "statistics on harm to migrants, derived from the sources named in each "
+                    "table's README.")
+STATS_DIMENSIONS = {
+    "deaths_stats": ("sex", "gender_identity", "age_group", "nationality", "race_ethnicity",
+                     "country_iso3", "cause", "criminal", "scope", "status"),
+    "crimes_stats": ("sex", "gender_identity", "age_group", "nationality", "race_ethnicity",
+                     "country_iso3", "crime_type", "sgbv", "bias_motivation", "perpetrator"),
+    "prosecutions_stats": ("sex", "gender_identity", "age_group", "nationality",
+                           "race_ethnicity", "country_iso3", "offence", "sgbv"),
+}
+STREAM_OF = {"deaths_stats": "deaths", "crimes_stats": "crimes", "prosecutions_stats": "prosecutions"}
+
+
+# --- the public tables ------------------------------------------------------------------------
+
+def public_columns(name: str) -> list[str]:
+    """The columns of a public table that may leave the catalog, in schema order."""
+    hidden = PRIVATE_COLUMNS.get(name, ())
+    return [c for c in TABLES[name].to_schema().columns if c not in hidden]
+
+
+def _empty(name: str) -> pd.DataFrame:
+    columns = TABLES[name].to_schema().columns
+    return pd.DataFrame({c: pd.Series(dtype=col.dtype.type) for c, col in columns.items()})
+
+
+def withhold_suppressed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Suppressed cells as suppressed: `value`, `value_min` and `value_max` null (as
+    disclosure control publishes them), whatever the input holds."""
+    if "suppressed" not in frame or frame.empty:
+        return frame
+    frame = frame.copy()
+    hidden = frame["suppressed"].fillna(False).astype(bool)
+    for column in ("value", "value_min", "value_max"):
+        if column in frame:
+            frame[column] = frame[column].astype("Int64").mask(hidden)
+    return frame
+
+
+def latest_keys(sources: pd.DataFrame) -> set[tuple[str, str]]:
+    """(source, snapshot) of every latest snapshot."""
+    if sources is None or sources.empty:
+        return set()
+    latest = sources[sources["is_latest"].fillna(False).astype(bool)]
+    return set(zip(latest["source"], latest["snapshot"]))
+
+
+def public_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Each public table as it is published: latest snapshots only, public columns only,
+    suppressed cells withheld. Tables absent from `tables` come out empty."""
+    sources = tables.get("sources")
+    latest = latest_keys(sources)
+    out = {}
+    for name in EXTRACT_TABLES:
+        frame = tables.get(name)
+        frame = _empty(name) if frame is None else frame
+        if "is_latest" in frame:
+            frame = frame[frame["is_latest"].fillna(False).astype(bool)]
+        elif {"source", "snapshot"} <= set(frame.columns) and len(frame):
+            keys = pd.Series(list(zip(frame["source"], frame["snapshot"])), index=frame.index)
+            frame = frame[keys.isin(latest)]
+        columns = public_columns(name)
+        frame = frame.reindex(columns=columns) if set(columns) - set(frame.columns) else frame[columns]
+        out[name] = withhold_suppressed(frame.reset_index(drop=True))
+    return out
+
+
+def is_sample(tables: dict[str, pd.DataFrame], sample: bool = False) -> bool:
+    """Sample when the release says so or any input snapshot is sample data."""
+    sources = tables.get("sources")
+    if sample:
+        return True
+    if sources is None or sources.empty:
+        return False
+    flagged = sources["is_sample"].fillna(False).astype(bool).any() if "is_sample" in sources else False
+    return bool(flagged or sources["snapshot"].astype(str).str.upper().str.startswith("SAMPLE").any())
+
+
+# --- safe files -------------------------------------------------------------------------------
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula, prefixed with a single quote.
+    Numbers, booleans and dates are left as they are."""
+    frame = frame.copy()
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series) \
+                or pd.api.types.is_datetime64_any_dtype(series):
+            continue
+        text = series.astype("string")
+        risky = text.str.startswith(FORMULA_START).fillna(False).astype(bool)
+        if risky.any():
+            frame[column] = series.astype(object).where(~risky, "'" + text.astype(object))
+    return frame
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """UTF-8 with a byte-order mark, formulas neutralised, nulls as empty cells; CRLF line
+    ends (RFC 4180), so a cell holding a line break is quoted."""
+    neutralise(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+
+
+def write_parquet(frame: pd.DataFrame, path: Path, metadata: dict[str, str] | None = None) -> None:
+    from pipelines.publish.release import frame_to_arrow
+
+    table = frame_to_arrow(frame) if len(frame.columns) else pa.table({})
+    if metadata:
+        merged = dict(table.schema.metadata or {})
+        merged.update({f"harmstats.{k}".encode(): str(v).encode() for k, v in metadata.items()})
+        table = table.replace_schema_metadata(merged)
+    pq.write_table(table, path, compression="zstd")
+
+
+def write_xlsx(frame: pd.DataFrame, path: Path, readme: str, sheet: str) -> None:
+    """The data on one sheet (formulas neutralised, text cells stored as text) and the README
+    on a second sheet."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    data = book.active
+    data.title = sheet[:31]
+    safe = neutralise(frame)
+    data.append([str(c) for c in safe.columns])
+    for row in safe.itertuples(index=False):
+        values = []
+        for value in row:
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                values.append(None)
+            elif hasattr(value, "item"):
+                values.append(value.item())
+            else:
+                values.append(value)
+        data.append(values)
+    for cells in data.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text
+    notes = book.create_sheet("README")
+    for number, line in enumerate(readme.splitlines(), start=1):
+        cell = notes.cell(row=number, column=1, value=line)
+        cell.data_type = "s"
+    notes.column_dimensions["A"].width = 120
+    book.save(path)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- READMEs ----------------------------------------------------------------------------------
+
+@dataclass
+class Context:
+    """What every README needs: the release, the public tables, sample or not."""
+
+    release_id: str
+    created: str
+    code_version: str
+    sample: bool
+    public: dict[str, pd.DataFrame]
+    names: dict[str, str] = field(default_factory=dict)  # file role -> file name
+
+    @property
+    def sources(self) -> pd.DataFrame:
+        return self.public["sources"]
+
+    @property
+    def coverage(self) -> pd.DataFrame:
+        return self.public["coverage"]
+
+
+def readme_name(stem: str, sample: bool) -> str:
+    """`README.md` or `<table>.README.md`, with `-SAMPLE` before `.md` for sample data."""
+    return f"{stem}{'-SAMPLE' if sample else ''}.md"
+
+
+def _text(value) -> str:
+    """A cell as text; empty for null."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def _fmt(n) -> str:
+    return "" if n is None or pd.isna(n) else f"{int(n):,}"
+
+
+def _snapshot_lines(ctx: Context, source_ids: list[str]) -> list[str]:
+    sources = ctx.sources
+    rows = sources[sources["source"].isin(source_ids)].drop_duplicates(["source", "snapshot"])
+    if rows.empty:
+        return ["No snapshot of any source is in this table in this release."]
+    lines = ["| source | snapshot | kind | product | period covered | retrieved |",
+             "|---|---|---|---|---|---|"]
+    for r in rows.sort_values(["source", "snapshot"]).itertuples():
+        period = f"{_text(r.period_start) or '?'} to {_text(r.period_end) or '?'}"
+        lines.append(f"| `{r.source}` | {r.snapshot} | {r.kind} | {r.product} | {period} | "
+                     f"{_text(r.retrieved) or 'not recorded'} |")
+    return lines
+
+
+def _citation_lines(ctx: Context, source_ids: list[str]) -> list[str]:
+    sources = ctx.sources.drop_duplicates("source")
+    lines = []
+    for r in sources[sources["source"].isin(source_ids)].sort_values("source").itertuples():
+        lines.append(f"- **{r.title}** (`{r.source}`), {r.publisher}. {_text(r.landing_page)}")
+        lines.append(f"  - Licence or terms: {_text(r.licence) or 'not stated'}")
+        if _text(r.citation):
+            lines.append(f"  - Cite as: {_text(r.citation)}")
+    lines.append("- **This project**: " + PROJECT_CITATION.format(
+        release_id=ctx.release_id, created=ctx.created, code=ctx.code_version or "unknown"))
+    return lines
+
+
+def _year_lines(frame: pd.DataFrame) -> list[str]:
+    if frame.empty or "year" not in frame:
+        return []
+    lines = []
+    for (source, snapshot), part in frame.groupby(["source", "snapshot"], sort=True):
+        bases = ", ".join(f"`{b}`" for b in sorted(part["year_basis"].dropna().unique()))
+        years = part["year"].dropna()
+        partial = sorted(part.loc[part["partial_year"].fillna(False).astype(bool), "year"].dropna().unique())
+        text = f"- `{source}` {snapshot}: years {int(years.min())}-{int(years.max())}, year basis {bases}"
+        text += (f"; **partial year(s): {', '.join(str(int(y)) for y in partial)}** (the snapshot "
+                 "ends before the year does: not comparable with full years)" if partial else
+                 "; no partial year")
+        lines.append(text + ".")
+    return lines
+
+
+def _coverage_lines(ctx: Context, stream: str) -> list[str]:
+    cov = ctx.coverage[ctx.coverage["stream"] == stream]
+    if cov.empty:
+        return ["No coverage figures for this stream in this release."]
+    lines = ["| source | unit | subject | sex | gender identity | age group | nationality | race/ethnicity |",
+             "|---|---|---|---|---|---|---|---|"]
+    order = ("sex", "gender_identity", "age_group", "nationality", "race_ethnicity")
+    for (source, snapshot, unit, subject), part in cov.groupby(
+            ["source", "snapshot", "unit", cov["subject"].fillna("")], sort=True):
+        cells = []
+        for dim in order:
+            row = part[part["dimension"] == dim]
+            if row.empty:
+                cells.append("")
+                continue
+            r = row.iloc[0]
+            share = "" if pd.isna(r["known_share"]) else f", {r['known_share']:.0%} known"
+            cells.append(f"{r['recorded']}{share}")
+        lines.append(f"| `{source}` | {unit} | {subject or ''} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _withheld_lines(frame: pd.DataFrame) -> list[str]:
+    if "suppressed" not in frame:
+        return []
+    suppressed = int(frame["suppressed"].fillna(False).astype(bool).sum())
+    by_source = int(frame["source_suppressed"].fillna(False).astype(bool).sum())
+    return [
+        f"- **Suppressed cells ({suppressed:,} in this file).** harmstats withholds small counts "
+        "built from non-public person-level data (disclosure control): such a cell has "
+        "`suppressed = true` and an empty `value` (and no bounds). Do not try to recover it "
+        "from other cells; treat it as unknown, not as zero.",
+        f"- **Withheld by the source ({by_source:,} in this file).** `source_suppressed = true`: the "
+        "publisher withheld the value (e.g. UNODC GLOTIP '<5'); `value_min` and `value_max` give "
+        "its bounds where the source states them.",
+    ]
+
+
+def _flag_lines(ctx: Context, source_ids: list[str]) -> list[str]:
+    s = ctx.sources[ctx.sources["source"].isin(source_ids)]
+    if s.empty:
+        return []
+    agg = s.groupby("source").agg(read=("rows_read", "sum"), accepted=("rows_accepted", "sum"),
+                                  quarantined=("rows_quarantined", "sum"),
+                                  flagged=("rows_flagged", "sum"))
+    lines = ["Rows of the latest snapshots: read, accepted into the statistics, set aside "
+             "(quarantined: failed a check, listed in the catalog), and accepted but flagged "
+             "by a consistency check (kept with the publisher's total; their inconsistent split "
+             "is counted under `unknown`):", "",
+             "| source | rows read | accepted | quarantined | flagged |", "|---|---|---|---|---|"]
+    for source, r in agg.iterrows():
+        lines.append(f"| `{source}` | {_fmt(r['read'])} | {_fmt(r['accepted'])} | "
+                     f"{_fmt(r['quarantined'])} | {_fmt(r['flagged'])} |")
+    return lines
+
+
+NOT_ADDITIVE = ("- **Sources are never additive.** Each row belongs to one `source`; the same "
+                "death, crime or case often appears in several sources (IOM's US-border figures "
+                "include cases of the Pima County medical examiner). Never add figures of "
+                "different sources.")
+MARGINS = ("- **`all` marks a margin.** A row whose dimension is `all` is the total over that "
+           "dimension. To get a figure, fix every dimension: e.g. the grand total of a source "
+           "and year is the one row where every dimension is `all`. Summing rows that include "
+           "`all` rows double-counts.")
+LATEST = ("- **Latest snapshots only.** This file holds each source's latest snapshot "
+          "(`is_latest`); earlier snapshots and record-level data stay in the catalog. Snapshot "
+          "dates and periods covered are listed below.")
+NOT_RECORDED = ("- **`not_recorded` is not `unknown`.** `not_recorded` means the source has no "
+                "field for the dimension at all (most sources record no race or ethnicity); "
+                "`unknown` means the field exists but is blank or unclear for those people. "
+                "Neither is spread over the known categories. The coverage table below (and "
+                "`coverage`) gives, per source, whether each dimension the 2023 letter asks for "
+                "is recorded and what share of the count has a known value.")
+
+TABLE_NOTES = {
+    "deaths_stats": [
+        "- **Unit: persons dead or missing.** `status` splits dead and missing; `dead_and_missing` "
+        "figures (status `all`) are what most sources count.",
+        "- **IOM Missing Migrants Project (`mmp`) counts are minimum estimates.** IOM records only "
+        "deaths and disappearances it can document; many are never found or reported, so the "
+        "true numbers are higher. Missing counts are estimates from survivors' accounts and "
+        "can be revised (IOM sometimes publishes negative corrections; such rows keep their "
+        "total under status `unknown`).",
+        "- **Sex and age in MMP are counts per incident** (females, males, children), covering "
+        "dead and missing together: they are published only with `status = all`, and the rest "
+        "of each incident is `unknown`. MMP has no adult count: age is `child` or `unknown`.",
+        "- **`criminal`** is `criminal` only where the source states violence, homicide or an "
+        "offence, `non_criminal` only where it states a natural or accidental manner, and "
+        "`undetermined` otherwise: drowning, vehicle accidents or exposure alone say nothing "
+        "about smugglers, state agents or other crimes.",
+        "- **Source quality.** MMP grades each incident's sourcing 1-5 and medical examiners "
+        "record manner of death with varying certainty; those grades and each record's "
+        "consistency `flags` are in the catalog (`deaths`), not in these statistics.",
+    ],
+    "crimes_stats": [
+        "- **Different units and subjects.** `unit` says what a value counts (persons, "
+        "incidents, offences, cases, or `unspecified`) and `subject` whose attributes the "
+        "dimensions describe (victim, offender, incident). Never add rows of different units "
+        "or subjects.",
+        "- **A hate-crime bias motivation is the offender's bias**, never the victim's race or "
+        "nationality. Hate-crime sources do not record victims' nationality: such rows are "
+        "`NOT_RECORDED`.",
+        "- **Recorded crime is not all crime.** Police figures count what was reported and "
+        "recorded; migrants report less, and recording practices differ between countries "
+        "and years.",
+        "- **`sgbv`** marks sexual and gender-based violence (rape, sexual assault, sexual "
+        "harassment, femicide, trafficking for sexual exploitation and the like).",
+    ],
+    "prosecutions_stats": [
+        "- **Stages overlap: never add them.** A convicted person was also prosecuted and "
+        "usually reported: compare stages (a funnel), do not sum `stage`.",
+        "- **Whose attributes.** `subject = offender` (e.g. UNODC GLOTIP persons prosecuted) "
+        "means sex and citizenship are the offenders', not the victims'.",
+        "- **Funnels need the same country-years at every stage.** Countries report different "
+        "stages in different years; compare stages only over country-years that report each "
+        "of them.",
+    ],
+    "coverage": [
+        "- **How to read it.** One row per source, snapshot, unit, subject and dimension the 2023 "
+        "letter asks about (sex, gender identity, age group, nationality, race/ethnicity): "
+        "`recorded` is `yes` (the source has the field for every record), `partly` or `no`, and "
+        "`known_share` the share of `total` with a known value. It shows where governments do "
+        "not record what was asked.",
+    ],
+    "sources": [
+        "- **One row per raw file read for the latest snapshots**, with the source's title, "
+        "publisher, licence, how to cite it, the file's sha256 and its row accounting. The "
+        "catalog keeps every snapshot and the error text of files that could not be read.",
+    ],
+    "source_inconsistencies": [
+        "- **Where a source's own parts exceed its published total.** The statistics keep the "
+        "source's total as the `all` row; the excess is listed here instead of being hidden. "
+        "Empty when no source of the latest snapshots has such a case.",
+    ],
+}
+
+
+def table_readme(name: str, frame: pd.DataFrame, ctx: Context, files: list[str],
+                 query: str | None = None) -> str:
+    """The README of one extract (or of an export, with `query` describing the slice)."""
+    source_ids = sorted(frame["source"].dropna().unique()) if "source" in frame else []
+    title = f"# `{name}`" + (" (custom export)" if query else "") + f": harmstats release {ctx.release_id}"
+    lines = [title, ""]
+    if ctx.sample:
+        lines += [SAMPLE_BANNER, ""]
+    lines += [table_description(name), ""]
+    lines += [f"- Files: {', '.join(f'`{f}`' for f in files)}. Rows: {len(frame):,}. Columns, types "
+              f"and allowed codes: `{ctx.names.get('dictionary', 'data_dictionary.md')}` "
+              "(generated from the schemas).",
+              "- CSV: UTF-8 with a byte-order mark; empty cell = null. Text that begins with `=`, "
+              "`+`, `-`, `@`, a tab or a carriage return starts with a single quote `'` so that "
+              "no spreadsheet runs it as a formula; numbers are plain numbers."]
+    if query:
+        lines += [f"- This file is a slice of `{name}` from the catalog, selected with: `{query}`."]
+    lines += ["", "## Read this before using the numbers", "", NOT_ADDITIVE]
+    if name in STATS_DIMENSIONS:
+        lines += [MARGINS]
+    if not query:
+        lines += [LATEST]
+    lines += TABLE_NOTES.get(name, [])
+    if name in STATS_DIMENSIONS:
+        lines += [NOT_RECORDED]
+        lines += _withheld_lines(frame)
+        year_lines = _year_lines(frame)
+        lines += ["", "## Years: `year_basis` and partial years", "",
+                  "`year_basis` says what a year is the year of: the incident, its report, the "
+                  "finding of remains, or a fiscal year; figures on different bases are not "
+                  "comparable. `partial_year = true` marks a year the snapshot ends inside of.", ""]
+        lines += year_lines or ["No rows in this release."]
+        lines += ["", "## What each source records (coverage, latest snapshots)", ""]
+        lines += _coverage_lines(ctx, STREAM_OF[name])
+        lines += ["", "## Source quality and flags", ""]
+        lines += _flag_lines(ctx, source_ids) or ["No source in this table in this release."]
+    lines += ["", "## Snapshots", ""]
+    lines += _snapshot_lines(ctx, source_ids) if source_ids else [
+        "This table has no rows in this release." if frame.empty else "Not per source."]
+    lines += ["", "## How to cite", ""]
+    lines += _citation_lines(ctx, source_ids or sorted(ctx.sources["source"].dropna().unique()))
+    lines += ["", "## Checking the files", "",
+              "Inside `extracts/` (or the unzipped folder) run `sha256sum -c SHA256SUMS`: every "
+              "file must say OK."]
+    return "\n".join(lines) + "\n"
+
+
+def index_readme(ctx: Context, listing: list[tuple[str, str]]) -> str:
+    """The README of the whole extracts folder."""
+    lines = [f"# harmstats public extracts, release {ctx.release_id}", ""]
+    if ctx.sample:
+        lines += [SAMPLE_BANNER, ""]
+    lines += [f"Created {ctx.created}; code version {ctx.code_version or 'unknown'}.", "",
+              "Statistics on deaths of migrants, crimes against them and prosecutions of those "
+              "crimes, disaggregated by sex, gender identity, age group, nationality and "
+              "race/ethnicity wherever a source records them, from the latest snapshot of each "
+              "source. Record-level data and lineage stay in the project's catalog.", "",
+              "## Files", "", "| file | what |", "|---|---|"]
+    lines += [f"| `{f}` | {what} |" for f, what in listing]
+    lines += ["", "## Before you use any number", "", NOT_ADDITIVE, MARGINS, NOT_RECORDED,
+              "- Each table's README lists its own caveats: IOM's minimum estimates, `year_basis` "
+              "and partial years, coverage, flags, suppressed cells, snapshot dates, citations.",
+              "", "## How to cite", ""]
+    lines += _citation_lines(ctx, sorted(ctx.sources["source"].dropna().unique()))
+    lines += ["", "## Checking the files", "",
+              "Inside this folder run `sha256sum -c SHA256SUMS`: every file must say OK."]
+    return "\n".join(lines) + "\n"
+
+
+def dictionary_rows(ctx_tables: tuple[str, ...] = EXTRACT_TABLES) -> pd.DataFrame:
+    """table, column, type, meaning, allowed codes: one row per public column."""
+    rows = []
+    for name in ctx_tables:
+        columns = TABLES[name].to_schema().columns
+        for column in public_columns(name):
+            spec = columns[column]
+            rows.append({"table": name, "column": column, "type": _type(spec),
+                         "meaning": spec.description or "",
+                         "allowed_codes": "; ".join((spec.metadata or {}).get("codes", []))})
+    return pd.DataFrame(rows, columns=["table", "column", "type", "meaning", "allowed_codes"])
+
+
+def dictionary_markdown(rows: pd.DataFrame, ctx: Context) -> str:
+    lines = [f"# Data dictionary: harmstats public extracts, release {ctx.release_id}", ""]
+    if ctx.sample:
+        lines += [SAMPLE_BANNER, ""]
+    lines += ["Generated from the schemas (`schemas/`). `all` in a dimension marks a margin; "
+              "`not_recorded` means the source has no such field; `unknown` that it is blank "
+              "or unclear.", ""]
+    for name, part in rows.groupby("table", sort=False):
+        lines += [f"## `{name}`", "", table_description(name), "",
+                  "| column | type | meaning | allowed codes |", "|---|---|---|---|"]
+        for r in part.itertuples():
+            codes = ", ".join(f"`{c}`" for c in r.allowed_codes.split("; ")) if r.allowed_codes else ""
+            lines.append(f"| `{r.column}` | {r.type} | {r.meaning} | {codes} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# --- write_extracts ---------------------------------------------------------------------------
+
+def write_extracts(tables: dict[str, pd.DataFrame], release_dir: Path, release_id: str, *,
+                   created: str | None = None, sample: bool = False,
+                   code_version: str = "") -> dict:
+    """Write `extracts/` and the zip into `release_dir` from the public tables as given.
+
+    Returns what the manifest and the release page need: per table its rows and files, every
+    file with its size and sha256 (paths relative to the release folder), the zip, and
+    whether the extracts are sample data."""
+    created = created or datetime.now(timezone.utc).isoformat(timespec="seconds")
+    sample = is_sample(tables, sample)
+    public = public_tables(tables)
+    folder = release_dir / EXTRACT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    ctx = Context(release_id, created, code_version, sample, public,
+                  names={"dictionary": "data_dictionary.md"})
+    listing: list[tuple[str, str]] = []
+    table_info = {}
+    for name in EXTRACT_TABLES:
+        frame = public[name]
+        parquet, csv = f"{name}.parquet", f"{name}.csv"
+        write_parquet(frame, folder / parquet, {"release_id": release_id, "sample": sample,
+                                                "table": name, "description": table_description(name)})
+        write_csv(frame, folder / csv)
+        readme = readme_name(f"{name}.README", sample)
+        (folder / readme).write_text(table_readme(name, frame, ctx, [parquet, csv]), encoding="utf-8")
+        table_info[name] = {"rows": len(frame), "parquet": f"{EXTRACT_DIR}/{parquet}",
+                            "csv": f"{EXTRACT_DIR}/{csv}", "readme": f"{EXTRACT_DIR}/{readme}",
+                            "description": table_description(name)}
+        listing += [(parquet, f"{name}, Parquet (typed)"), (csv, f"{name}, CSV"),
+                    (readme, f"{name}: caveats, snapshots, citations")]
+    rows = dictionary_rows()
+    (folder / "data_dictionary.md").write_text(dictionary_markdown(rows, ctx), encoding="utf-8")
+    write_csv(rows, folder / "data_dictionary.csv")
+    listing += [("data_dictionary.md", "data dictionary (Markdown)"),
+                ("data_dictionary.csv", "data dictionary (CSV: table, column, type, meaning, allowed codes)"),
+                ("SHA256SUMS", "sha256 of every file here (`sha256sum -c SHA256SUMS`)")]
+    index = readme_name("README", sample)
+    listing.insert(0, (index, "this file"))
+    (folder / index).write_text(index_readme(ctx, listing), encoding="utf-8")
+
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.name != "SHA256SUMS")
+    sums = {p.name: sha256_file(p) for p in files}
+    (folder / "SHA256SUMS").write_text("".join(f"{h}  {n}\n" for n, h in sums.items()),
+                                       encoding="utf-8")
+    zip_name = f"harmstats-extracts-{release_id}" + (
+        "-SAMPLE" if sample and not release_id.endswith("-SAMPLE") else "") + ".zip"
+    zip_path = release_dir / zip_name
+    stamp = _zip_time(created)
+    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for p in sorted(folder.iterdir()):
+            info = zipfile.ZipInfo(f"{zip_path.stem}/{p.name}", date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            bundle.writestr(info, p.read_bytes())
+    described = [{"path": f"{EXTRACT_DIR}/{p.name}", "bytes": p.stat().st_size,
+                  "sha256": sums.get(p.name) or sha256_file(p)}
+                 for p in sorted(folder.iterdir())]
+    return {"dir": EXTRACT_DIR, "sample": sample, "tables": table_info, "files": described,
+            "readme": f"{EXTRACT_DIR}/{index}", "dictionary": f"{EXTRACT_DIR}/data_dictionary.md",
+            "zip": {"path": zip_name, "bytes": zip_path.stat().st_size,
+                    "sha256": sha256_file(zip_path)}}
+
+
+def _zip_time(created: str) -> tuple[int, int, int, int, int, int]:
+    try:
+        t = datetime.fromisoformat(created)
+    except ValueError:
+        t = datetime.now(timezone.utc)
+    return (max(t.year, 1980), t.month, t.day, t.hour, t.minute, t.second)
+
+
+# --- harmstats export -------------------------------------------------------------------------
+
+class ExportError(ValueError):
+    """A request `harmstats export` refuses, with the reason in words."""
+
+
+_TOKEN = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<string>'(?:[^']|'')*')
+  | (?P<quoted>"(?:[^"]|"")+")
+  | (?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
+  | (?P<word>[A-Za-z_][A-Za-z_0-9]*)
+  | (?P<op><>|!=|<=|>=|::|\|\||[=<>+\-*/%(),])
+""", re.VERBOSE)
+WHERE_KEYWORDS = {"and", "or", "not", "in", "is", "null", "true", "false", "between", "like",
+                  "ilike", "case", "when", "then", "else", "end", "cast", "as"}
+WHERE_TYPES = {"integer", "int", "bigint", "varchar", "text", "double", "boolean", "date"}
+WHERE_FUNCTIONS = {"lower", "upper", "coalesce", "abs", "length", "starts_with", "ends_with",
+                   "contains", "regexp_matches", "round", "least", "greatest", "trim",
+                   "nullif", "year", "ifnull"}
+
+
+def check_where(where: str, columns: list[str]) -> str:
+    """`where` if it is a plain boolean expression over the table's columns: literals, column
+    names, comparison and arithmetic operators, AND/OR/NOT/IN/IS/BETWEEN/LIKE/CASE/CAST and a
+    few scalar functions. No statement separator, comment, subquery or other table."""
+    if not where or not where.strip():
+        raise ExportError("--where is empty")
+    if ";" in where:
+        raise ExportError("--where must be one boolean expression: ';' is not allowed")
+    if "--" in where or "/*" in where:
+        raise ExportError("--where must not contain SQL comments")
+    known = {c.lower() for c in columns}
+    tokens, pos, depth = [], 0, 0
+    while pos < len(where):
+        match = _TOKEN.match(where, pos)
+        if not match:
+            raise ExportError(f"--where: unexpected character {where[pos]!r} at position {pos}")
+        pos = match.end()
+        kind = match.lastgroup
+        if kind != "ws":
+            tokens.append((kind, match.group()))
+    for i, (kind, text) in enumerate(tokens):
+        if kind == "op" and text == "(":
+            depth += 1
+        elif kind == "op" and text == ")":
+            depth -= 1
+            if depth < 0:
+                raise ExportError("--where: unbalanced parentheses")
+        elif kind == "quoted" and text[1:-1].replace('""', '"').lower() not in known:
+            raise ExportError(f"--where: {text} is not a column of this table")
+        elif kind == "word":
+            word = text.lower()
+            following = tokens[i + 1][1] if i + 1 < len(tokens) else ""
+            if word in known or word in WHERE_KEYWORDS:
+                continue
+            if word in WHERE_FUNCTIONS and following == "(":
+                continue
+            if word in WHERE_TYPES and i > 0 and tokens[i - 1][1].lower() in ("as", "::"):
+                continue
+            raise ExportError(f"--where: {text!r} is neither a column of this table nor an "
+                              "allowed operator or function (a plain boolean expression only: "
+                              "no subqueries, no other tables)")
+    if depth != 0:
+        raise ExportError("--where: unbalanced parentheses")
+    return where
+
+
+def _catalog_release(con) -> dict[str, str]:
+    try:
+        return dict(con.execute("SELECT key, value FROM release_info").fetchall())
+    except Exception:  # noqa: BLE001 - an older catalog without release_info
+        return {}
+
+
+def export_table(catalog: Path, table: str, where: str | None = None, fmt: str = "csv",
+                 out_path: Path | None = None) -> dict:
+    """A slice of a public table of the catalog, written as parquet, csv or xlsx, with a
+    README of caveats beside it (a README sheet in xlsx). Returns what was written."""
+    import duckdb
+
+    if table in REFUSED_TABLES or table not in PUBLIC_TABLES:
+        kind = ("record-grain or lineage table: it stays in the catalog and is never exported"
+                if table in TABLES else "unknown table")
+        raise ExportError(f"{table!r} cannot be exported ({kind}). Public tables: "
+                          + ", ".join(PUBLIC_TABLES))
+    if fmt not in ("parquet", "csv", "xlsx"):
+        raise ExportError(f"unknown format {fmt!r}: parquet, csv or xlsx")
+    if not catalog.exists():
+        raise ExportError(f"no catalog at {catalog}: run `harmstats run` first")
+    columns = public_columns(table)
+    condition = check_where(where, columns) if where else None
+    con = duckdb.connect(str(catalog), read_only=True)
+    try:
+        con.execute("SET enable_external_access = false")
+        present = {r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [table]).fetchall()}
+        if not present:
+            raise ExportError(f"the catalog has no table {table!r}")
+        selected = ", ".join(f'"{c}"' for c in columns if c in present)
+        if condition:
+            try:
+                kind = con.execute(f'DESCRIBE SELECT ({condition}) AS w FROM "{table}"').fetchall()[0][1]
+            except duckdb.Error as exc:
+                raise ExportError(f"--where failed in DuckDB: {exc}") from exc
+            if kind != "BOOLEAN":
+                raise ExportError(f"--where must be a boolean expression (true or false per row); "
+                                  f"it gives {kind}")
+        sql = f'SELECT {selected} FROM "{table}"' + (f" WHERE ({condition})" if condition else "")
+        try:
+            frame = con.execute(sql).fetch_df()
+        except duckdb.Error as exc:
+            raise ExportError(f"--where failed in DuckDB: {exc}") from exc
+        info = _catalog_release(con)
+        sources = con.execute("SELECT * FROM sources").fetch_df()
+        coverage = con.execute("SELECT * FROM coverage").fetch_df()
+    finally:
+        con.close()
+    frame = withhold_suppressed(frame.reindex(columns=[c for c in columns if c in frame.columns]))
+    if fmt == "xlsx" and len(frame) >= XLSX_MAX_ROWS:
+        raise ExportError(f"{len(frame):,} rows do not fit in a spreadsheet (at most "
+                          f"{XLSX_MAX_ROWS - 1:,}): narrow --where or use csv or parquet")
+    if "source" in frame and {"source", "snapshot"} <= set(sources.columns):
+        keys = set(zip(frame["source"], frame["snapshot"])) if "snapshot" in frame else None
+        mask = sources["source"].isin(frame["source"].unique())
+        if keys is not None:
+            mask &= pd.Series(list(zip(sources["source"], sources["snapshot"])), index=sources.index).isin(keys)
+        sources = sources[mask]
+    sample = str(info.get("sample", "")).lower() == "true" or is_sample({"sources": sources})
+    public = {"sources": sources.reindex(columns=public_columns("sources")),
+              "coverage": coverage.reindex(columns=public_columns("coverage"))}
+    out_path = Path(out_path or f"{table}.{fmt}")
+    if out_path.suffix.lower() != f".{fmt}":
+        out_path = out_path.with_name(out_path.name + f".{fmt}")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    ctx = Context(info.get("release_id", "unknown"), info.get("created", ""),
+                  info.get("code_version", ""), sample, public,
+                  names={"dictionary": "data_dictionary.md of the release's extracts/"})
+    readme = table_readme(table, frame, ctx, [out_path.name], query=where or "(all rows)")
+    written = [out_path]
+    if fmt == "parquet":
+        write_parquet(frame, out_path, {"table": table, "where": where or "", "sample": sample,
+                                        "release_id": ctx.release_id})
+    elif fmt == "csv":
+        write_csv(frame, out_path)
+    else:
+        write_xlsx(frame, out_path, readme, sheet=table)
+    if fmt != "xlsx":
+        readme_path = out_path.with_name(readme_name(f"{out_path.name}.README", sample))
+        readme_path.write_text(readme, encoding="utf-8")
+        written.append(readme_path)
+    return {"table": table, "rows": len(frame), "files": [str(p) for p in written],
+            "sample": sample}
