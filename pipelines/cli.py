@@ -24,15 +24,38 @@ RAW_OPTION = typer.Option(DEFAULT_RAW_DIR, "--raw-dir", help="Folder laid out <s
 OUT_OPTION = typer.Option(DEFAULT_OUT_DIR, "--out", help="Output folder (releases, current, harmstats.duckdb).")
 
 
-@app.command()
+RUN_EPILOG = (
+    "Exit codes (for schedulers): 0 published, or nothing new since the current release; "
+    "1 published with warnings (a source failed, was carried forward, is stale because its "
+    "fetch failed, or is overdue); 2 nothing published (a blocking check failed; the previous "
+    "release stays current); 3 another run holds the lock (nothing done)."
+)
+
+
+@app.command(epilog=RUN_EPILOG)
 def run(
     raw_dir: Path = RAW_OPTION,
     out: Path = OUT_OPTION,
     sources: Optional[str] = typer.Option(None, "--sources", help="Comma-separated source ids (default: all)."),
     snapshot: str = typer.Option("latest", "--snapshot", help="latest, all, or a snapshot name."),
-    fetch: bool = typer.Option(False, "--fetch", help="Download new snapshots first (network)."),
+    fetch: bool = typer.Option(False, "--fetch", help="Download new snapshots first (network), "
+                               "and check each source's age against its cadence."),
+    full: bool = typer.Option(False, "--full", help="Reprocess every source, changed or not."),
+    wait: float = typer.Option(0.0, "--wait", metavar="SECONDS",
+                               help="When another run holds the lock, wait this long for it "
+                               "(default: refuse at once, exit 3)."),
+    keep: int = typer.Option(5, "--keep", envvar="HARMSTATS_KEEP_RELEASES",
+                             help="Old releases kept besides the current and the previous one "
+                             "(-1: delete none)."),
 ) -> None:
-    """Run the pipeline and publish a release. Without --fetch it touches no network."""
+    """Run the pipeline and publish a release. Without --fetch it touches no network.
+
+    Incremental: a source whose raw files, code, mapping tables, schemas and settings are all
+    unchanged since the current release is not reprocessed; when nothing changed, nothing is
+    published ("unchanged"). One run at a time (a lock in the output folder). Writes the run
+    report to OUT/reports/ and OUT/last_run.json; posts a summary to HARMSTATS_WEBHOOK_URL
+    when the exit code is not 0.
+    """
     from pipelines.registry import SOURCES
 
     chosen = [s.strip() for s in sources.split(",")] if sources else None
@@ -41,14 +64,57 @@ def run(
         err_console.print(f"[red]Unknown source(s): {', '.join(unknown)}.[/] Known: {', '.join(sorted(SOURCES))}")
         raise typer.Exit(2)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from pipelines.flows import run_pipeline
+    # Prefect's temporary server may start slowly on a busy machine (default limit 20 s).
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    from pipelines.ops.run import execute
+    from pipelines.report import render
 
     with err_console.status("Running the pipeline (Prefect may take a few seconds to start)..."):
-        report = run_pipeline(raw_dir=str(raw_dir.resolve()), out_dir=str(out.resolve()),
-                              sources=chosen, snapshot_mode=snapshot, fetch=fetch)
-    _save_report(out, report)
-    _print_report(report)
+        report = execute(raw_dir, out, sources=chosen, snapshot_mode=snapshot, fetch=fetch,
+                         incremental=not full, wait=wait, keep=keep)
+    if report["exit_code"] == 3:
+        err_console.print(f"[red]{report['summary'][:1].upper() + report['summary'][1:]}.[/] "
+                          "Use --wait SECONDS to wait for it.", highlight=False)
+        raise typer.Exit(3)
+    render(report, out_console)
     raise typer.Exit(report["exit_code"])
+
+
+@app.command()
+def serve(
+    raw_dir: Path = RAW_OPTION,
+    out: Path = OUT_OPTION,
+    cron: str = typer.Option("0 3 * * *", "--cron", envvar="HARMSTATS_CRON",
+                             help="When to run (cron syntax)."),
+    timezone: str = typer.Option("UTC", "--timezone", envvar="HARMSTATS_TIMEZONE",
+                                 help="Time zone of the cron schedule."),
+    snapshot: str = typer.Option("latest", "--snapshot", help="latest, all, or a snapshot name."),
+    keep: int = typer.Option(5, "--keep", envvar="HARMSTATS_KEEP_RELEASES",
+                             help="Old releases kept besides the current and the previous one."),
+    wait: float = typer.Option(1800.0, "--wait", metavar="SECONDS",
+                               help="How long a scheduled run waits for a run holding the lock."),
+    name: str = typer.Option("nightly", "--name", help="Deployment name."),
+) -> None:
+    """Serve the nightly run (`harmstats run --fetch`) as a Prefect deployment on a cron
+    schedule, until stopped. Needs a long-lived Prefect server (PREFECT_API_URL): schedules
+    never fire on Prefect's temporary server. Exits 2 when there is none."""
+    from pipelines.ops import serve as serving
+
+    try:
+        url = serving.check_api(serving.api_url())
+    except serving.NoPrefectAPI as exc:
+        err_console.print(f"[red]{exc}[/]", highlight=False)
+        raise typer.Exit(2) from exc
+    try:
+        deployment = serving.build_deployment(
+            serving.nightly_parameters(raw_dir, out, snapshot_mode=snapshot, keep=keep, wait=wait),
+            cron=cron, timezone=timezone, name=name)
+    except ValueError as exc:
+        err_console.print(f"[red]Bad schedule:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    err_console.print(f"Serving harmstats-nightly/{name} on {url}: cron {cron!r} ({timezone}), "
+                      f"raw {raw_dir}, out {out}. Stopping this pauses the schedule.", highlight=False)
+    serving.serve(deployment)
 
 
 @app.command()
@@ -225,6 +291,32 @@ def trace(
         raise typer.Exit(1)
 
 
+@app.command()
+def export(
+    table: str = typer.Argument(..., help="A public table: deaths_stats, crimes_stats, "
+                                "prosecutions_stats, coverage, sources, source_inconsistencies."),
+    where: Optional[str] = typer.Option(None, "--where", help="A plain boolean SQL expression "
+                                        "over the table's columns, e.g. \"is_latest AND source = 'mmp'\"."),
+    fmt: str = typer.Option("csv", "--format", help="parquet, csv or xlsx."),
+    path: Optional[Path] = typer.Option(None, "--out", help="File to write (default: TABLE.FORMAT "
+                                        "in the current folder); a README of caveats goes beside it."),
+    catalog_out: Path = typer.Option(DEFAULT_OUT_DIR, "--catalog-out",
+                                     help="The pipeline's output folder holding harmstats.duckdb."),
+) -> None:
+    """Write a slice of a public table (statistics, coverage, sources) with its caveats.
+    Record-grain tables (deaths, crimes, prosecutions, quarantine) are never exported."""
+    from pipelines.publish.extracts import ExportError, export_table
+
+    try:
+        result = export_table(catalog_out / CATALOG_NAME, table, where, fmt, path)
+    except ExportError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    out_console.print(f"Wrote {result['rows']:,} rows of {table}: " + ", ".join(result["files"])
+                      + ("  [bold yellow]SAMPLE DATA: not real statistics[/]" if result["sample"] else ""),
+                      highlight=False)
+
+
 def _current_accounting(out: Path) -> dict:
     """Row counts per file from the current catalog's `sources` table, if there is one."""
     import duckdb
@@ -240,44 +332,6 @@ def _current_accounting(out: Path) -> dict:
         con.close()
     return {(r[0], r[1], r[2]): dict(zip(("rows_read", "rows_accepted", "rows_quarantined"), r[3:]))
             for r in rows}
-
-
-def _save_report(out: Path, report: dict) -> None:
-    reports = out / "reports"
-    reports.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    text = json.dumps(report, indent=2, default=str) + "\n"
-    (reports / f"run-{stamp}.json").write_text(text, encoding="utf-8")
-    (out / "last_run.json").write_text(text, encoding="utf-8")
-
-
-def _print_report(report: dict) -> None:
-    view = Table("source", "status", "snapshots", "rows read", "accepted", "quarantined", "flagged",
-                 title="harmstats run")
-    for source_id, info in sorted(report["sources"].items()):
-        view.add_row(source_id, info.get("status", ""), str(len(info.get("snapshots", []))),
-                     *(str(info.get(k, "")) for k in ("rows_read", "rows_accepted",
-                                                      "rows_quarantined", "rows_flagged")))
-    out_console.print(view)
-    for source_id, info in sorted(report["sources"].items()):
-        for f in info.get("files", []):
-            if f.get("error"):
-                out_console.print(f"[red]{source_id}[/] {f['snapshot']}/{f['file']}: {f['error'].splitlines()[0]}")
-        if info.get("error"):
-            out_console.print(f"[red]{source_id}[/]: {info['error']}")
-        if info.get("fetch_error"):
-            out_console.print(f"[yellow]{source_id} fetch failed[/]: {info['fetch_error']}")
-    skipped = [s for s, i in report["sources"].items() if i.get("status") == "no_snapshot"]
-    if skipped:
-        out_console.print(f"No snapshot on disk (skipped): {', '.join(sorted(skipped))}")
-    if report["unknown_folders"]:
-        out_console.print(f"Folders no source module reads (skipped): {', '.join(report['unknown_folders'])}")
-    if report["release"]:
-        sample = report["release"].endswith("-SAMPLE")
-        out_console.print(f"Published {report['release']}" + (
-            "  [bold yellow]SAMPLE DATA: not real statistics[/]" if sample else ""))
-    else:
-        out_console.print("Nothing published.")
 
 
 if __name__ == "__main__":

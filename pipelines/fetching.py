@@ -1,94 +1,383 @@
 """Download a source's published file into a new snapshot folder, with its sidecar.
 
-Retries with backoff, a timeout, a size limit and a content check (an HTML error page served
-with status 200 is not data). A download identical to the newest snapshot makes no new folder.
+Each download has a timeout (per read, and an overall limit per attempt, so a server that
+trickles bytes cannot hold a run forever), retries with exponential backoff on transient
+failures (network errors, timeouts, HTTP 5xx and 429, a body cut short), and a size limit.
+Requests are conditional where the server supports it: the ETag and Last-Modified of the
+download are kept in the snapshot sidecar and sent back as If-None-Match / If-Modified-Since
+next time; a 304 means unchanged. What arrives is checked before it becomes a snapshot: not
+empty, not an HTML error page served with status 200, a valid zip for XLSX, and for CSV a
+header row that is one of the source's known headers (`HEADERS` in `schemas/raw/<id>.py`), or
+else a file the source's own reader accepts (title rows, headers over several rows).
+A download identical to the newest snapshot makes no new folder.
 """
 
 from __future__ import annotations
 
+import csv
+import importlib
+import io
 import json
+import os
 import shutil
 import time
+import zipfile
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
 
-from pipelines import snapshots
+from pipelines import __version__, snapshots
 from pipelines.sources.base import SourceSpec
 from pipelines.sources.readers import sniff_problem
 
 MAX_BYTES = 512 * 1024 * 1024
+TIMEOUT = 60.0  # seconds without progress (connect, or between two reads)
+ATTEMPT_LIMIT = 30 * 60.0  # seconds one attempt may take in all
+RETRIES = 3
+BACKOFF = 2.0  # first wait; doubles each retry
+MAX_RETRY_AFTER = 300.0
+USER_AGENT = f"harmstats/{__version__} (+https://github.com/; nightly statistics pipeline)"
+HEADER_SEARCH_ROWS = 30  # some publishers put a title above the header row
 
 
 class FetchError(RuntimeError):
     """A download that failed after its retries, or returned something that is not data."""
 
 
-def download(url: str, dest: Path, timeout: float = 60.0, retries: int = 3,
-             backoff: float = 2.0, max_bytes: int = MAX_BYTES) -> None:
-    """Stream `url` into `dest`, retrying transient failures (network errors, 5xx, 429)."""
-    last_error: Exception | None = None
+class _Retry(Exception):
+    """A transient failure: worth another attempt."""
+
+    def __init__(self, message: str, wait: float | None = None):
+        super().__init__(message)
+        self.wait = wait
+
+
+@dataclass
+class Download:
+    """What one download did."""
+
+    status: int  # 200, or 304 (not modified: nothing written)
+    bytes: int
+    attempts: int
+    seconds: float
+    etag: str | None = None
+    last_modified: str | None = None
+    errors: tuple[str, ...] = ()  # transient failures before the final answer
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass
+class FetchOutcome:
+    """What fetching one source did: `new` (a new snapshot folder), `not_modified` (304),
+    `identical` (same bytes as the newest snapshot) or `no_download_url` (nothing to fetch:
+    files are dropped in by hand)."""
+
+    source: str
+    outcome: str
+    snapshot: str | None = None
+    url: str | None = None
+    bytes: int | None = None
+    attempts: int = 0
+    seconds: float = 0.0
+    retried_after: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["retried_after"] = list(self.retried_after)
+        return data
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "")
+    return min(float(value), MAX_RETRY_AFTER) if value.strip().isdigit() else None
+
+
+def _attempt(url: str, dest: Path, headers: dict, timeout: float, max_bytes: int,
+             attempt_limit: float) -> Download:
+    """One GET. Raises _Retry on a transient failure, FetchError on a permanent one."""
+    started = time.monotonic()
+    try:
+        with httpx.stream("GET", url, headers=headers, timeout=timeout,
+                          follow_redirects=True) as response:
+            status = response.status_code
+            if status == 304:
+                return Download(304, 0, 1, time.monotonic() - started,
+                                response.headers.get("etag"), response.headers.get("last-modified"))
+            if status >= 500 or status in (408, 429):
+                raise _Retry(f"HTTP {status}", _retry_after(response))
+            if status >= 400:
+                raise FetchError(f"{url}: HTTP {status}")
+            expected = response.headers.get("content-length")
+            if expected and expected.isdigit() and int(expected) > max_bytes:
+                raise FetchError(f"{url}: {int(expected):,} bytes announced, more than the "
+                                 f"limit of {max_bytes:,}")
+            size = 0
+            with dest.open("wb") as handle:
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise FetchError(f"{url}: larger than the limit of {max_bytes:,} bytes")
+                    if time.monotonic() - started > attempt_limit:
+                        raise _Retry(f"still downloading after {attempt_limit:.0f} s")
+                    handle.write(chunk)
+            if expected and expected.isdigit() and int(expected) != size \
+                    and not response.headers.get("content-encoding"):
+                raise _Retry(f"truncated ({size:,} of {int(expected):,} bytes)")
+            return Download(status, size, 1, time.monotonic() - started,
+                            response.headers.get("etag"), response.headers.get("last-modified"))
+    except httpx.TimeoutException as exc:
+        raise _Retry(f"timed out after {timeout:g} s without progress "
+                     f"({exc.__class__.__name__})") from exc
+    except httpx.HTTPError as exc:  # connection refused or reset, body cut short, ...
+        raise _Retry(f"{exc.__class__.__name__}: {exc}") from exc
+
+
+def download(url: str, dest: Path, timeout: float = TIMEOUT, retries: int = RETRIES,
+             backoff: float = BACKOFF, max_bytes: int = MAX_BYTES, etag: str | None = None,
+             last_modified: str | None = None, attempt_limit: float = ATTEMPT_LIMIT) -> Download:
+    """Stream `url` into `dest`, retrying transient failures with exponential backoff.
+
+    With `etag` / `last_modified` (from the previous download) the request is conditional;
+    a 304 answer returns `Download(status=304)` and writes nothing."""
+    headers = {"User-Agent": USER_AGENT}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    started = time.monotonic()
+    errors: list[str] = []
     for attempt in range(retries + 1):
-        if attempt:
-            time.sleep(backoff * 2 ** (attempt - 1))
         try:
-            with httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as response:
-                if response.status_code >= 500 or response.status_code == 429:
-                    last_error = FetchError(f"{url}: HTTP {response.status_code}")
-                    continue
-                if response.status_code >= 400:
-                    raise FetchError(f"{url}: HTTP {response.status_code}")
-                size = 0
-                with dest.open("wb") as handle:
-                    for chunk in response.iter_bytes():
-                        size += len(chunk)
-                        if size > max_bytes:
-                            raise FetchError(f"{url}: larger than {max_bytes} bytes")
-                        handle.write(chunk)
-                expected = response.headers.get("content-length")
-                if expected and int(expected) != size and not response.headers.get("content-encoding"):
-                    last_error = FetchError(f"{url}: truncated ({size} of {expected} bytes)")
-                    continue
-                return
-        except httpx.HTTPError as exc:
-            last_error = FetchError(f"{url}: {exc.__class__.__name__}: {exc}")
-    raise last_error or FetchError(f"{url}: failed")
+            result = _attempt(url, dest, headers, timeout, max_bytes, attempt_limit)
+        except _Retry as exc:
+            errors.append(str(exc))
+            if attempt == retries:
+                break
+            wait = backoff * 2 ** attempt
+            time.sleep(max(wait, exc.wait or 0.0))
+            continue
+        except OSError as exc:  # the disk, not the network
+            raise FetchError(f"{url}: cannot write {dest}: {exc}") from exc
+        result.attempts = attempt + 1
+        result.seconds = time.monotonic() - started
+        result.errors = tuple(errors)
+        return result
+    dest.unlink(missing_ok=True)
+    raise FetchError(f"{url}: failed after {retries + 1} attempt(s): " + "; ".join(errors))
 
 
-def fetch_snapshot(spec: SourceSpec, raw_dir: Path, today: str | None = None) -> Path | None:
-    """Fetch `spec.download_url` as snapshot `today`; None when the source has no download
-    location or the file is unchanged since the newest snapshot."""
-    if not spec.download_url:
+# --------------------------------------------------------------------------- content checks
+
+def known_headers(source_id: str) -> dict[str, list[str]]:
+    """The header row of each known format version of a source (`HEADERS` in
+    `schemas/raw/<id>.py`), or {} when the source declares none."""
+    try:
+        module = importlib.import_module(f"schemas.raw.{source_id}")
+    except ImportError:
+        return {}
+    headers = getattr(module, "HEADERS", None)
+    if isinstance(headers, dict):
+        items = headers.items()
+    elif isinstance(headers, (list, tuple)) and headers and isinstance(headers[0], (list, tuple)):
+        items = ((str(i), h) for i, h in enumerate(headers))
+    else:
+        return {}
+    return {str(version): [str(c) for c in cols] for version, cols in items
+            if isinstance(cols, (list, tuple)) and all(isinstance(c, str) for c in cols)}
+
+
+def _norm(cells) -> tuple[str, ...]:
+    cells = [" ".join(str(c).replace("\ufeff", "").split()).casefold() for c in cells]
+    while cells and not cells[-1]:
+        cells.pop()
+    return tuple(cells)
+
+
+def _head_text(path: Path, limit: int = 256 * 1024) -> str:
+    with path.open("rb") as handle:
+        head = handle.read(limit)
+    if len(head) == limit and b"\n" in head:
+        head = head[: head.rindex(b"\n")]
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return head.decode("latin-1")
+
+
+def header_problem(path: Path, source_id: str) -> str | None:
+    """None when one of the first rows of a CSV is a known header row of the source (or the
+    source declares no headers); otherwise what differs from the closest known header."""
+    headers = known_headers(source_id)
+    if not headers:
         return None
+    known = {version: _norm(cols) for version, cols in headers.items()}
+    text = _head_text(path)
+    rows = []
+    for delimiter in (",", ";", "\t", "|"):
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        try:
+            for _, row in zip(range(HEADER_SEARCH_ROWS), reader):
+                row = _norm(row)
+                if row in known.values():
+                    return None
+                if delimiter == "," and row:
+                    rows.append(row)
+        except csv.Error:
+            continue
+    first = rows[0] if rows else ()
+    closest = max(known, key=lambda v: len(set(first) & set(known[v])))
+    missing = [c for c in known[closest] if c not in first]
+    new = [c for c in first if c not in known[closest]]
+    return (f"the header row matches none of the {len(known)} known formats of {source_id} "
+            f"(closest: {closest}; missing {missing[:5]}, new {new[:5]}). A new format? "
+            f"Add its header to schemas/raw/{source_id}.py and its column map to the source module")
+
+
+def content_problem(path: Path, source_id: str) -> str | None:
+    """A reason the downloaded file is not the data expected, or None."""
+    problem = sniff_problem(path)
+    if problem:
+        return problem
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".zip"):
+        if not zipfile.is_zipfile(path):
+            return f"not a valid {suffix[1:].upper()} file (not a zip archive)"
+        try:
+            with zipfile.ZipFile(path) as archive:
+                if suffix != ".zip" and "[Content_Types].xml" not in archive.namelist():
+                    return "not a valid XLSX file (no [Content_Types].xml in the archive)"
+                bad = archive.testzip()
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            return f"a damaged zip archive ({exc})"
+        if bad:
+            return f"a damaged zip archive (bad CRC in {bad})"
+    elif suffix in (".csv", ".txt", ".tsv"):
+        problem = header_problem(path, source_id)
+        if problem:  # not a plain header row: the source's own reader has the last word
+            return _reader_problem(path, source_id, problem)
+    return None
+
+
+def _reader_problem(path: Path, source_id: str, problem: str) -> str | None:
+    """None when the source module reads the file (formats with title rows or multi-row
+    headers), else `problem` with the reader's own message."""
+    from pipelines.registry import SOURCES  # late: source modules import this module
+    from pipelines.sources.base import RawFormatError
+
+    module = SOURCES.get(source_id)
+    if module is None:
+        return problem
+    try:
+        module.read_raw(path)
+    except RawFormatError as exc:
+        return f"{problem} (reader: {str(exc).replace(str(path), path.name)[:300]})"
+    except Exception as exc:  # noqa: BLE001 - any failure to read is a reason to refuse
+        return f"{problem} (reader: {exc.__class__.__name__}: {str(exc)[:300]})"
+    return None
+
+
+# ---------------------------------------------------------------------------------- fetching
+
+def _validators(raw_dir: Path, spec: SourceSpec) -> tuple[str | None, str | None]:
+    """ETag and Last-Modified of the newest snapshot downloaded from the same address."""
+    for snap in reversed(snapshots.discover(raw_dir, spec.id)):
+        if snap.meta.get("download_url") == spec.download_url:
+            return snap.meta.get("etag"), snap.meta.get("last_modified")
+    return None, None
+
+
+def _snapshot_name(source_dir: Path, today: str) -> str:
+    """`today`, or `todayTHHMMSSZ` when a snapshot of that day exists already (sorts after it)."""
+    if not (source_dir / today).exists():
+        return today
+    return f"{today}T{datetime.now(timezone.utc):%H%M%S}Z"
+
+
+def fetch_source(spec: SourceSpec, raw_dir: Path, today: str | None = None, *,
+                 timeout: float | None = None, retries: int | None = None,
+                 backoff: float | None = None, max_bytes: int | None = None) -> FetchOutcome:
+    """Fetch `spec.download_url` as a new snapshot of the source. Raises FetchError when the
+    download fails after its retries or is not the data expected (nothing is written then)."""
+    if not spec.download_url:
+        return FetchOutcome(spec.id, "no_download_url")
+    limits = {
+        "timeout": timeout or getattr(spec, "fetch_timeout", None) or float(
+            os.environ.get("HARMSTATS_FETCH_TIMEOUT", TIMEOUT)),
+        "retries": retries if retries is not None else int(
+            os.environ.get("HARMSTATS_FETCH_RETRIES", RETRIES)),
+        "backoff": backoff if backoff is not None else BACKOFF,
+        "max_bytes": max_bytes or getattr(spec, "max_bytes", None) or MAX_BYTES,
+    }
     today = today or datetime.now(timezone.utc).date().isoformat()
-    final = raw_dir / spec.id / today
-    staging = raw_dir / spec.id / f".{today}.partial"
+    source_dir = raw_dir / spec.id
+    name = _snapshot_name(source_dir, today)
+    staging = source_dir / f".{name}.partial"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    name = spec.download_name or spec.download_url.rstrip("/").rsplit("/", 1)[-1]
-    target = staging / name
+    file_name = spec.download_name or spec.download_url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    target = staging / file_name
+    etag, last_modified = _validators(raw_dir, spec)
     try:
-        download(spec.download_url, target)
-        problem = sniff_problem(target)
+        got = download(spec.download_url, target, etag=etag, last_modified=last_modified, **limits)
+        outcome = FetchOutcome(spec.id, "not_modified", url=spec.download_url, bytes=got.bytes,
+                               attempts=got.attempts, seconds=round(got.seconds, 3),
+                               retried_after=got.errors)
+        if got.not_modified:
+            return outcome
+        problem = content_problem(target, spec.id)
         if problem:
             raise FetchError(f"{spec.download_url}: {problem}")
         digest = snapshots.sha256_file(target)
         previous = snapshots.discover(raw_dir, spec.id)
         if previous and any(f.get("sha256") == digest for f in previous[-1].files.values()):
-            return None
+            outcome.outcome, outcome.snapshot = "identical", previous[-1].name
+            return outcome
         sidecar = {
-            "source": spec.id, "snapshot": today, "kind": "full", "product": spec.product,
+            "source": spec.id, "snapshot": name, "kind": "full", "product": spec.product,
             "period": {"start": None, "end": today}, "landing_page": spec.landing_page,
             "licence": spec.licence, "download_url": spec.download_url,
             "retrieved": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "etag": got.etag, "last_modified": got.last_modified,
             "files": snapshots.describe_files(staging),
         }
         (staging / snapshots.SIDECAR).write_text(json.dumps(sidecar, indent=2) + "\n",
                                                  encoding="utf-8")
+        final = source_dir / name
         if final.exists():
             raise FetchError(f"{final} exists already; raw snapshots are never overwritten")
         staging.rename(final)
-        return final
+        outcome.outcome, outcome.snapshot = "new", name
+        return outcome
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def fetch_snapshot(spec: SourceSpec, raw_dir: Path, today: str | None = None) -> Path | None:
+    """Fetch `spec.download_url` as snapshot `today`; None when the source has no download
+    location or the file is unchanged since the newest snapshot. Raises FetchError."""
+    outcome = fetch_source(spec, raw_dir, today)
+    return raw_dir / spec.id / outcome.snapshot if outcome.outcome == "new" else None
+
+
+def fetch_sources(raw_dir: Path, source_ids: list[str], today: str | None = None) -> dict[str, dict]:
+    """Fetch every named source; a failure is recorded (`outcome: failed`, `error`), never
+    raised, so the run goes on with the last good snapshot."""
+    from pipelines.registry import SOURCES  # late: source modules import this module
+
+    results = {}
+    for source_id in source_ids:
+        started = time.monotonic()
+        try:
+            results[source_id] = fetch_source(SOURCES[source_id].SOURCE, raw_dir, today).to_dict()
+        except (FetchError, OSError) as exc:
+            results[source_id] = {"source": source_id, "outcome": "failed",
+                                  "url": SOURCES[source_id].SOURCE.download_url,
+                                  "error": str(exc), "seconds": round(time.monotonic() - started, 3)}
+    return results

@@ -1,48 +1,52 @@
-"""The Prefect flow: fetch (optional), process each source as its own task, publish.
+"""The Prefect flows: `run_pipeline` (process each source as its own task, publish) and
+`nightly` (what the schedule runs: one run at a time, fetch, incremental, report, housekeeping).
 
 Thin on purpose: every step is a plain function tested on its own. Tasks pass paths and
-small summaries, never frames; retries only on fetching, where I/O can fail.
+small summaries, never frames. Fetching retries inside `pipelines.fetching` (with backoff),
+not as Prefect task retries.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from pandera.errors import SchemaErrors
 from prefect import flow, task
 
 from pipelines import snapshots
-from pipelines.fetching import FetchError
+from pipelines.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR
+from pipelines.fetching import fetch_sources
 from pipelines.process import process_source
 from pipelines.publish.checks import BlockingCheckError
 from pipelines.publish.release import current_release, write_release
 from pipelines.publish.tables import build_tables
-from pipelines.report import RunReport
 from pipelines.registry import SOURCES
-
-
-@task(retries=2, retry_delay_seconds=[5, 30])
-def fetch_source(source_id: str, raw_dir: str) -> str | None:
-    """Download a new snapshot of one source where it has a download location."""
-    new = SOURCES[source_id].fetch(Path(raw_dir))
-    return str(new) if new else None
+from pipelines.report import RunReport
 
 
 @task
 def process_source_task(source_id: str, raw_dir: str, snapshot_mode: str, work_dir: str) -> dict:
     """Read and harmonise the selected snapshots of one source into the work folder."""
-    return process_source(source_id, Path(raw_dir), snapshot_mode, Path(work_dir))
+    started = time.monotonic()
+    summary = process_source(source_id, Path(raw_dir), snapshot_mode, Path(work_dir))
+    return {**summary, "seconds": round(time.monotonic() - started, 3)}
 
 
 @task
 def publish_task(raw_dir: str, summaries: list[dict], failed_sources: list[str], out_dir: str,
-                 run_info: dict, sample: bool) -> dict:
+                 run_info: dict, sample: bool, reuse: list[str] | None = None) -> dict:
     """Assemble, validate and publish the release. Failed sources are carried forward from
-    the current release. Returns the release folder and what was carried forward."""
+    the current release, and so are unchanged (`reuse`) sources, which stay `ok`. Returns the
+    release folder and what was carried forward."""
+    from pipelines.ops.incremental import mark_reused
+
     previous = current_release(Path(out_dir))
-    tables = build_tables(Path(raw_dir), summaries, previous, set(failed_sources))
+    reused = set(reuse or ()) if previous else set()
+    tables = build_tables(Path(raw_dir), summaries, previous, set(failed_sources) | reused)
+    tables["sources"] = mark_reused(tables["sources"], reused)
     sources = tables["sources"]
     carried = sorted(set(sources.loc[sources["status"] == "carried_forward", "source"]))
     release = write_release(tables, Path(out_dir), {**run_info, "carried_forward": carried}, sample)
@@ -51,18 +55,32 @@ def publish_task(raw_dir: str, summaries: list[dict], failed_sources: list[str],
 
 @flow(name="harmstats-run", log_prints=False)
 def run_pipeline(raw_dir: str, out_dir: str, sources: list[str] | None = None,
-                 snapshot_mode: str = "latest", fetch: bool = False) -> dict:
-    """Run every (or the named) source and publish one release. Returns the run report."""
+                 snapshot_mode: str = "latest", fetch: bool = False,
+                 reuse: list[str] | None = None, fetched: dict | None = None,
+                 run_info: dict | None = None, reasons: dict | None = None) -> dict:
+    """Process every (or the named) source and publish one release. Returns the run report.
+
+    `reuse`: sources taken unchanged from the current release (not processed). `fetched`:
+    fetch results of a fetch done before the flow (`fetch=True` fetches here instead).
+    `run_info`: extra manifest entries (the incremental fingerprint)."""
     report = RunReport(raw_dir=raw_dir, out_dir=out_dir, snapshot_mode=snapshot_mode)
-    chosen = sources or sorted(SOURCES)
-    report.note_raw_folders(Path(raw_dir), chosen)
+    previous = current_release(Path(out_dir))
+    report.previous_release = previous.name if previous else None
+    reuse = [s for s in reuse or () if previous]
+    chosen = sources if sources is not None else sorted(set(SOURCES) - set(reuse))
+    report.note_raw_folders(Path(raw_dir), sorted(set(chosen) | set(reuse)))
     if fetch:
-        for source_id in chosen:
-            state = fetch_source(source_id, raw_dir, return_state=True)
-            if state.is_failed():
-                report.fetch_failed(source_id, _message(state))
-            elif state.result():
-                report.fetched(source_id, state.result())
+        fetched = fetch_sources(Path(raw_dir), chosen)
+    if fetched:
+        report.record_fetches(Path(raw_dir), fetched)
+    for source_id, why in (reasons or {}).items():
+        report.reason(source_id, why)
+    if reuse:
+        from pipelines.ops.incremental import load_manifest, previous_accounting
+
+        manifest = load_manifest(previous)
+        for source_id in reuse:
+            report.unchanged(source_id, previous_accounting(manifest, source_id), previous.name)
     work_dir = tempfile.mkdtemp(prefix=".work-", dir=_ensure(out_dir))
     try:
         futures = {}
@@ -82,10 +100,11 @@ def run_pipeline(raw_dir: str, out_dir: str, sources: list[str] | None = None,
             summary = future.result()
             report.add_summary(summary)
             summaries.append(summary)
-        if summaries or failed:
-            sample = report.any_sample(Path(raw_dir), summaries)
-            state = publish_task(raw_dir, summaries, failed, out_dir, report.manifest_info(),
-                                 sample, return_state=True)
+        if summaries or failed or reuse:
+            sample = report.any_sample(Path(raw_dir), summaries, reuse, snapshot_mode)
+            state = publish_task(raw_dir, summaries, failed, out_dir,
+                                 {**report.manifest_info(), **(run_info or {})}, sample, reuse,
+                                 return_state=True)
             outcome = state.result(raise_on_failure=False)
             if isinstance(outcome, (BlockingCheckError, SchemaErrors)):
                 report.blocked(outcome)
@@ -98,6 +117,22 @@ def run_pipeline(raw_dir: str, out_dir: str, sources: list[str] | None = None,
     return report.to_dict()
 
 
+@flow(name="harmstats-nightly", log_prints=False)
+def nightly(raw_dir: str = str(DEFAULT_RAW_DIR), out_dir: str = str(DEFAULT_OUT_DIR),
+            fetch: bool = True, sources: list[str] | None = None, snapshot_mode: str = "latest",
+            full: bool = False, keep: int = 5, wait: float = 1800.0) -> dict:
+    """The scheduled run: `harmstats run --fetch` (one run at a time, incremental, report,
+    retention, notification). A blocked run (exit 2) or a run refused by the lock (exit 3)
+    ends as a failed flow run, so a Prefect automation can act on it too."""
+    from pipelines.ops.run import execute
+
+    report = execute(Path(raw_dir), Path(out_dir), sources=sources, snapshot_mode=snapshot_mode,
+                     fetch=fetch, incremental=not full, wait=wait, keep=keep)
+    if report["exit_code"] >= 2:
+        raise RuntimeError(f"harmstats run exit {report['exit_code']}: {report['summary']}")
+    return report
+
+
 def _ensure(path: str) -> str:
     Path(path).mkdir(parents=True, exist_ok=True)
     return path
@@ -106,6 +141,6 @@ def _ensure(path: str) -> str:
 def _message(state) -> str:
     try:
         state.result()
-    except (FetchError, Exception) as exc:  # the task's own exception, re-raised by result()
+    except Exception as exc:  # the task's own exception, re-raised by result()
         return f"{exc.__class__.__name__}: {exc}"
     return state.message or "failed"

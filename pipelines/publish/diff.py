@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.publish.stats import DIMENSIONS
+from pipelines.publish.case_stats import STREAMS as CASE_STREAMS
 
 # Key of each table: what identifies "the same row" in two releases. deaths_stats: the fixed
 # columns plus every dimension column (filled in below from the files).
@@ -24,14 +25,22 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "deaths": ("source", "snapshot", "record_id"),
     "deaths_stats": ("source", "snapshot", "year", "year_basis", "unit"),
     "sources": ("source", "snapshot", "file"),
-    "coverage": ("source", "snapshot", "dimension"),
+    "crimes": ("source", "snapshot", "record_id"),
+    "prosecutions": ("source", "snapshot", "record_id"),
+    "crimes_stats": ("source", "snapshot", "year", "year_basis", "unit", "subject"),
+    "prosecutions_stats": ("source", "snapshot", "year", "year_basis", "unit", "subject", "stage"),
+    "source_inconsistencies": ("table", "source", "snapshot", "year", "cell", "dimension"),
+    "coverage": ("stream", "source", "snapshot", "unit", "subject", "dimension"),
     "quarantine": ("source", "snapshot", "file", "raw_row", "column", "check"),
     "unmapped_values": ("source", "snapshot", "file", "mapping", "column", "value"),
 }
 # Lineage columns: where in the raw file a record sits. A record that only moved within its
 # file (another row removed above it, the file re-saved) is not "changed"; the column counts
 # under `changed_columns` still show it.
-LINEAGE_COLUMNS = {"deaths": ("raw_file", "raw_sha256", "raw_row")}
+LINEAGE_COLUMNS = {t: ("raw_file", "raw_sha256", "raw_row") for t in ("deaths", "crimes", "prosecutions")}
+# Dimension columns that join the key of each statistics table.
+STATS_DIMENSIONS = {"deaths_stats": DIMENSIONS, "crimes_stats": CASE_STREAMS["crimes"]["dims"],
+                    "prosecutions_stats": CASE_STREAMS["prosecutions"]["dims"]}
 
 
 def _q(name: str) -> str:
@@ -107,8 +116,8 @@ def _columns(con: duckdb.DuckDBPyConnection, file: Path) -> dict[str, str]:
 
 def _key(table: str, old_cols: dict, new_cols: dict) -> list[str]:
     key = list(TABLE_KEYS.get(table, ("source", "snapshot")))
-    if table == "deaths_stats":
-        key += [d for d in DIMENSIONS if d in old_cols or d in new_cols]
+    if table in STATS_DIMENSIONS:
+        key += [d for d in STATS_DIMENSIONS[table] if d in old_cols or d in new_cols]
     return key
 
 
@@ -120,7 +129,7 @@ def _side(table: str, file: Path, cols: dict, key: list[str], compared: list[str
     for k in key:
         if k in cols:
             parts.append(_q(k))
-        elif table == "deaths_stats" and k in DIMENSIONS:
+        elif table in STATS_DIMENSIONS and k in STATS_DIMENSIONS[table]:
             parts.append(f"'all' AS {_q(k)}")
         else:
             parts.append(f"NULL AS {_q(k)}")
