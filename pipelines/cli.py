@@ -184,6 +184,8 @@ def diff(
     top: int = typer.Option(20, "--top", help="Figures shown per source and kind, largest "
                             "revisions first (0 = all)."),
     fmt: str = typer.Option("table", "--format", help="table or json."),
+    public: bool = typer.Option(False, "--public", help="Compare the public extracts (suppressed "
+                                "cells shown as suppressed) instead of the catalog tables."),
 ) -> None:
     """What changed between two releases: rows per table and source, and the latest figures
     (totals by year, by year and country) that moved."""
@@ -197,7 +199,7 @@ def diff(
     except FileNotFoundError as exc:
         err_console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from exc
-    result = diff_releases(old_path, new_path, top=top)
+    result = diff_releases(old_path, new_path, top=top, public=public)
     if fmt == "json":
         sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
     else:

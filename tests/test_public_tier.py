@@ -52,3 +52,14 @@ def test_suppression_report_stays_in_the_release_not_the_extracts(release):
     assert not (release / "extracts" / "suppression_report.parquet").exists()
     manifest = json.loads((release / "manifest.json").read_text())
     assert manifest["disclosure_control"] and all(r["unprotected"] == 0 for r in manifest["disclosure_control"])
+
+
+def test_diff_on_public_tables_compares_the_protected_extracts(release):
+    from pipelines.publish.diff import diff_releases
+
+    result = diff_releases(release, release, public=True)
+    assert "deaths" not in result["tables"] and "crimes" not in result["tables"]
+    crimes = result["tables"]["crimes_stats"]
+    assert crimes["changed"] == 0 and crimes["added"] == 0 and crimes["new_rows"] > 0
+    public = _extract(release, "crimes_stats")
+    assert crimes["new_rows"] == len(public)  # suppressed cells are rows too, shown as withheld

@@ -380,8 +380,12 @@ def latest_records(con: duckdb.DuckDBPyConnection, old_file: Path | None,
     return result["by_source"]
 
 
-def diff_releases(old: Path, new: Path, top: int = 20) -> dict:
-    """Everything that changed from release `old` to release `new` (folders), JSON-able."""
+def diff_releases(old: Path, new: Path, top: int = 20, public: bool = False) -> dict:
+    """Everything that changed from release `old` to release `new` (folders), JSON-able.
+
+    With `public`, the published extracts are compared instead of the catalog tables: cells
+    withheld by disclosure control show as suppressed, and record-grain tables are absent."""
+    folder = "extracts" if public else "tables"
     old, new = Path(old).resolve(), Path(new).resolve()
     for path in (old, new):
         if not is_release(path):
@@ -393,11 +397,11 @@ def diff_releases(old: Path, new: Path, top: int = 20) -> dict:
     for info in (old_info, new_info):
         del info["definitions"]
     names = list(TABLE_KEYS) + sorted(
-        {p.stem for p in (old / "tables").glob("*.parquet")} |
-        {p.stem for p in (new / "tables").glob("*.parquet")} - set(TABLE_KEYS))
+        {p.stem for p in (old / folder).glob("*.parquet")} |
+        {p.stem for p in (new / folder).glob("*.parquet")} - set(TABLE_KEYS))
 
     def file(release: Path, name: str) -> Path | None:
-        path = release / "tables" / f"{name}.parquet"
+        path = release / folder / f"{name}.parquet"
         return path if path.is_file() else None
 
     con = duckdb.connect()
