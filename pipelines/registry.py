@@ -15,10 +15,10 @@ from __future__ import annotations
 from types import ModuleType
 
 from pipelines.sources import (ca_statcan_hate_crime, cbp_deaths, fbi_hate_crime, ice_detention_deaths, mmp,
-                               mx_sesnsp, ngo_incidents, pcome_humane_borders)
+                               mx_sesnsp, ngo_incidents, pcome_humane_borders, unodc_glotip)
 
 SOURCES: dict[str, ModuleType] = {
     module.SOURCE.id: module
     for module in (mmp, pcome_humane_borders, ice_detention_deaths, cbp_deaths, fbi_hate_crime,
-                   ca_statcan_hate_crime, mx_sesnsp, ngo_incidents)
+                   ca_statcan_hate_crime, mx_sesnsp, ngo_incidents, unodc_glotip)
 }

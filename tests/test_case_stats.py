@@ -93,3 +93,52 @@ def test_leaf_only_source_gets_computed_margins():
     assert _get(stats, country_iso3="USA", crime_type="hate_crime")["value"] == 7
     assert _get(stats)["value"] == 7
     assert problems.empty and case_margin_violations(stats, FIXED, DIMS, problems).empty
+
+
+def test_computed_margins_are_never_treated_as_published():
+    """Two countries, two breakdowns (the Total sex x age table and one form of exploitation),
+    four published cells (invented): GLOTIP publishes no total for MEX, none for sex = male,
+    none across countries. Only published margins are reconciled; nothing lands in
+    country UNKNOWN, and no engine-made total is listed as the source's."""
+    victims = dict(crime_type="all", sgbv="all")
+    other = dict(crime_type="trafficking_other", sgbv="no")
+    rows = [
+        _cell(76, country_iso3="MEX", sex="male", age_group="child", **victims),
+        _cell(21, country_iso3="MEX", sex="male", age_group="adult", **other),
+        _cell(1868, country_iso3="USA", age_group="adult", **victims),
+        _cell(100, country_iso3="USA", sex="male", age_group="adult", **other),
+    ]
+    breakdowns = ["total", "by_form_of_exploitation", "total", "by_form_of_exploitation"]
+    stats, problems = _stats([{**r, "breakdown": b} for r, b in zip(rows, breakdowns)])
+    assert not (stats["country_iso3"] == "UNKNOWN").any()
+    assert problems.empty
+    assert case_margin_violations(stats, FIXED, DIMS, problems).empty
+    # Published cells are published as they are.
+    assert _get(stats, country_iso3="MEX", sex="male", age_group="child")["value"] == 76
+    assert _get(stats, country_iso3="USA", age_group="adult")["value"] == 1868
+    assert _get(stats, country_iso3="MEX", sex="male", age_group="adult", **other)["value"] == 21
+    # A published total against parts computed from another breakdown: the shortfall is unknown.
+    assert _get(stats, country_iso3="USA", sex="unknown", age_group="adult")["value"] == 1768
+    # Within one breakdown, computed margins are exact.
+    assert _get(stats, country_iso3="MEX", sex="male", **other)["value"] == 21
+    assert _get(stats, sex="male", age_group="adult", **other)["value"] == 121
+    # MEX male victims: 76 children by the Total table, 21 adults by the forms: the source
+    # supports no single total, so none is made up; the range meets both.
+    mex_male = _get(stats, country_iso3="MEX", sex="male")
+    assert pd.isna(mex_male["value"]) and not mex_male["source_suppressed"]
+    assert (mex_male["value_min"], mex_male["value_max"]) == (21, 97)
+
+
+def test_constant_not_recorded_dimensions_are_reconciled_as_all():
+    """race_ethnicity = not_recorded on every record: one not_recorded row per grand total,
+    no copy of every cell."""
+    stats, problems = _stats([
+        _cell(10, sex="female", race_ethnicity="not_recorded", bias_motivation="not_applicable"),
+        _cell(5, sex="male", race_ethnicity="not_recorded", bias_motivation="not_applicable"),
+    ])
+    assert set(stats["race_ethnicity"]) == {"all", "not_recorded"}
+    assert (stats["race_ethnicity"] == "not_recorded").sum() == 1
+    assert _get(stats, race_ethnicity="not_recorded")["value"] == 15
+    assert _get(stats, bias_motivation="not_applicable")["value"] == 15
+    assert _get(stats, sex="female")["value"] == 10
+    assert problems.empty and case_margin_violations(stats, FIXED, DIMS, problems).empty

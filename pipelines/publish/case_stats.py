@@ -1,23 +1,46 @@
 """`crimes_stats` and `prosecutions_stats`: tidy statistics with `all` margins.
 
-Aggregate sources (GLOTIP, FBI, StatCan, SESNSP) publish cells, not people. Their cells are
-summed by key (sub-forms collapsed under one label are added, never de-duplicated), then every
-dimension is reconciled with its margin, following invariant 1 of the data model:
+Aggregate sources (GLOTIP, FBI, StatCan, SESNSP) publish cells, not people. Only the cells the
+source published are authoritative; every other cell is computed. Following invariant 1 of the
+data model:
 
-- the source's own total is the `all` row; where the source has none, it is the sum of the parts;
-- parts short of the total: the shortfall is published under the dimension's unknown category;
-- parts above the total: the total stays, and the excess is listed in `source_inconsistencies`;
-- withheld parts (GLOTIP "<5", bounds [0, 4]): the bounds of the parts must contain the total.
+- Published cells are summed by key within a breakdown (sub-forms collapsed under one label are
+  added, never de-duplicated; FBI state cells fall into one country cell). Breakdowns count the
+  same people again and are never added together: where two breakdowns publish the same key, one
+  cell is kept (a range when they disagree, which no source does today).
+- Every margin (`all` in some dimensions) of a published cell is in the table. A margin the
+  source did not publish is *computed*: it meets the sum of its parts along every dimension
+  that has parts. Where those sums agree (the usual case, and always within one breakdown
+  split the same way), the margin is exact. Where they disagree (two breakdowns, or a source
+  total and its parts, imply different sums: GLOTIP's forms of exploitation against its sex x
+  age table, or the countries' published totals against the sums of their sex splits), no
+  single value is supported by the source: the computed margin is published with `value` null
+  and `value_min`/`value_max` the tightest range that meets every sum (the smallest largest
+  sum to the largest smallest sum). A computed margin is never compared with its parts as if
+  the source had published it: it gets no unknown fill and is never listed as an inconsistency.
+- Published margins are reconciled with their parts (published or computed), dimension by
+  dimension: parts short of the total -> the shortfall is published under the dimension's
+  unknown category (a new cell, or the range of an existing computed unknown cell widened to
+  take it); parts above the total -> the total stays and the excess is listed in
+  `source_inconsistencies`; withheld parts (GLOTIP "<5", bounds [0, 4]) -> the bounds of the
+  parts must contain the total. A shortfall whose unknown cell the source itself published
+  cannot be filled and is listed too (negative excess).
+- Cells are processed from the finest up (by the number of `all` dimensions), so a margin is
+  computed or reconciled only once its parts are final.
 
 A dimension a source does not record is published once per grand total as `not_recorded`,
-so coverage can be read off the table. Person-level sources (NGO logs) are grouped like the
-person-level deaths sources, over declared crossings.
+so coverage can be read off the table. A dimension that holds one constant "not recorded" or
+"not applicable" value on every record of a source (GLOTIP's race, gender identity,
+perpetrator, bias motivation) is reconciled as `all` and published once per grand total with
+that value. Person-level sources (NGO logs) are grouped like the person-level deaths sources,
+over declared crossings.
 """
 
 from __future__ import annotations
 
 from itertools import combinations
 
+import numpy as np
 import pandas as pd
 
 UNKNOWN_OF = {"sex": "unknown", "gender_identity": "unknown", "age_group": "unknown",
@@ -27,6 +50,9 @@ UNKNOWN_OF = {"sex": "unknown", "gender_identity": "unknown", "age_group": "unkn
 NOT_RECORDED_OF = {"sex": "not_recorded", "gender_identity": "not_recorded",
                    "age_group": "not_recorded", "nationality": "NOT_RECORDED",
                    "race_ethnicity": "not_recorded", "perpetrator": "not_recorded"}
+# A dimension holding one of these on every record of a source says nothing per cell.
+CONSTANT_CODES = {"not_recorded", "NOT_RECORDED", "not_applicable"}
+NO_BREAKDOWN = "_"
 
 STREAMS = {
     "crimes": {
@@ -46,17 +72,7 @@ STREAMS = {
                       ("sgbv", "age_group"), ("country_iso3", "offence")),
     },
 }
-
-
-def _collapse(cells: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Sum cells sharing every key: a withheld part makes the sum withheld, bounds add up."""
-    grouped = cells.groupby(keys, dropna=False, sort=False)
-    out = grouped.agg(value_min=("value_min", "sum"), value_max=("value_max", "sum"),
-                      withheld=("value", lambda v: bool(v.isna().any())),
-                      source_suppressed=("source_suppressed", "any"),
-                      value=("value", "sum")).reset_index()
-    out["value"] = out["value"].astype("Int64").mask(out.pop("withheld"))
-    return out
+COLUMNS = ("value", "value_min", "value_max", "source_suppressed")
 
 
 def _bounds(cells: pd.DataFrame) -> pd.DataFrame:
@@ -67,66 +83,250 @@ def _bounds(cells: pd.DataFrame) -> pd.DataFrame:
     return cells
 
 
-def reconcile_dimension(cells: pd.DataFrame, keys: list[str], dim: str) -> tuple[pd.DataFrame, list[dict]]:
-    """Make the parts of `dim` agree with their margin; returns cells and inconsistencies."""
-    others = [k for k in keys if k != dim]
-    parts = cells[cells[dim] != "all"]
-    if parts.empty:
-        return cells, []
-    sums = parts.groupby(others, dropna=False, sort=False).agg(
-        parts_min=("value_min", "sum"), parts_max=("value_max", "sum")).reset_index()
-    margins = cells[cells[dim] == "all"][others + ["value", "value_min", "value_max"]]
-    joined = sums.merge(margins, on=others, how="left")
-    missing = joined["value_min"].isna()
-    new_margins = joined[missing].assign(**{dim: "all"})
-    new_margins = new_margins.assign(value_min=new_margins["parts_min"], value_max=new_margins["parts_max"],
-                                     value=new_margins["parts_min"].where(
-                                         new_margins["parts_min"] == new_margins["parts_max"]),
-                                     source_suppressed=False)
-    known = joined[~missing]
-    shortfall = known[known["parts_max"] < known["value_min"]]
-    excess = known[known["parts_min"] > known["value_max"]]
-    fill = shortfall.assign(**{dim: UNKNOWN_OF[dim]})
-    fill = fill.assign(value_min=(fill["value_min"] - fill["parts_max"]).clip(lower=0),
-                       value_max=(fill["value_max"] - fill["parts_min"]).clip(lower=0),
-                       source_suppressed=False)
-    fill = fill.assign(value=fill["value_min"].where(fill["value_min"] == fill["value_max"]))
-    columns = keys + ["value", "value_min", "value_max", "source_suppressed"]
-    added = pd.concat([new_margins[columns], fill[columns]], ignore_index=True)
-    if len(added):
-        cells = _collapse(pd.concat([cells[columns], added], ignore_index=True), keys)
-    problems = [{"dimension": dim, "keys": {k: r[k] for k in others}, "published_total": r["value"],
-                 "parts_min": int(r["parts_min"]), "parts_max": int(r["parts_max"]),
-                 "excess": int(r["parts_min"] - r["value_max"])} for _, r in excess.iterrows()]
-    return cells, problems
+def _published(records: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The source's published cells: records summed by key within a breakdown (a withheld
+    part makes the sum withheld, bounds add up), then one cell per key across breakdowns."""
+    frame = _bounds(records)
+    if "breakdown" not in frame:
+        frame = frame.assign(breakdown=NO_BREAKDOWN)
+    frame = frame.assign(withheld=frame["value"].isna(), value=frame["value"].fillna(0),
+                         breakdown=frame["breakdown"].fillna(NO_BREAKDOWN))
+    cells = frame.groupby(keys + ["breakdown"], dropna=False, sort=False).agg(
+        value=("value", "sum"), value_min=("value_min", "sum"), value_max=("value_max", "sum"),
+        withheld=("withheld", "any"), source_suppressed=("source_suppressed", "any")).reset_index()
+    cells["value"] = cells["value"].astype("Int64").mask(cells["withheld"])
+    if not cells.duplicated(keys).any():
+        return cells.drop(columns=["breakdown", "withheld"])
+    # Two breakdowns publishing one key count the same people twice: never added. Where they
+    # agree, that value; where they differ, a range over both with no value.
+    grouped = cells.groupby(keys, dropna=False, sort=False)
+    out = grouped.agg(value_min=("value_min", "min"), value_max=("value_max", "max"),
+                      low_max=("value_min", "max"), high_min=("value_max", "min"),
+                      n_values=("value", "nunique"), withheld=("withheld", "any"),
+                      value=("value", "first"),
+                      source_suppressed=("source_suppressed", "any")).reset_index()
+    agree = (out["n_values"] == 1) & ~out["withheld"] & (out["value_min"] == out["value_max"])
+    out["value"] = out["value"].astype("Int64").where(agree)
+    return out.drop(columns=["low_max", "high_min", "n_values", "withheld"])
+
+
+class _Cube:
+    """Cells of one source keyed by one integer: a mixed-radix number over the fixed keys'
+    group and each dimension's category code, code 0 being `all`. The parent of a cell along a
+    dimension is its key minus that dimension's code times its radix."""
+
+    def __init__(self, cells: pd.DataFrame, fixed: list[str], dims: list[str]):
+        self.fixed_table = cells[fixed].drop_duplicates(ignore_index=True)
+        fixed_id = cells[fixed].merge(self.fixed_table.reset_index(), on=fixed, how="left")["index"]
+        self.dims = [d for d in dims if (cells[d] != "all").any()]
+        self.categories, self.radix = {}, {}
+        radix = 1
+        codes = {}
+        for dim in reversed(self.dims):
+            values = sorted(set(cells[dim].unique()) - {"all"} | {UNKNOWN_OF[dim]})
+            self.categories[dim] = np.array(["all"] + values, dtype=object)
+            codes[dim] = pd.Categorical(cells[dim], categories=self.categories[dim]).codes
+            self.radix[dim] = radix
+            radix *= len(self.categories[dim])
+        self.span = radix
+        if len(self.fixed_table) * radix >= 2 ** 62:
+            raise OverflowError("too many categories to key the cells of one source")
+        key = fixed_id.to_numpy(dtype=np.int64) * radix
+        for dim in self.dims:
+            key = key + codes[dim].astype(np.int64) * self.radix[dim]
+        self.published_keys = key
+
+    def code(self, keys: np.ndarray, dim: str) -> np.ndarray:
+        return (keys // self.radix[dim]) % len(self.categories[dim])
+
+    def level(self, keys: np.ndarray) -> np.ndarray:
+        """How many dimensions are `all`."""
+        return sum((self.code(keys, d) == 0).astype(np.int8) for d in self.dims)
+
+    def closure(self, keys: np.ndarray) -> np.ndarray:
+        """The keys and every margin of them."""
+        keys = np.unique(keys)
+        for dim in self.dims:
+            code = self.code(keys, dim)
+            keys = np.union1d(keys, keys[code != 0] - code[code != 0] * self.radix[dim])
+        return keys
+
+    def decode(self, keys: np.ndarray) -> pd.DataFrame:
+        out = self.fixed_table.iloc[keys // self.span].reset_index(drop=True)
+        for dim in self.dims:
+            out[dim] = self.categories[dim][self.code(keys, dim)]
+        return out
+
+
+def _part_sums(cube: _Cube, children: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per dimension: the sums (lo, hi) of the children, indexed by their margin's key."""
+    keys = children.index.to_numpy()
+    sums = {}
+    for dim in cube.dims:
+        code = cube.code(keys, dim)
+        part = code != 0
+        if not part.any():
+            continue
+        parent = keys[part] - code[part] * cube.radix[dim]
+        sums[dim] = children.loc[part, ["lo", "hi"]].groupby(parent, sort=False).sum()
+    return sums
+
+
+def _published_mismatches(cube: _Cube, cells: pd.DataFrame) -> list[pd.DataFrame]:
+    """Published margins whose parts, final, neither meet them nor were filled: an excess, or
+    a shortfall the source's own unknown cell cannot take. These are listed."""
+    problems = []
+    for level in range(1, len(cube.dims) + 1):
+        margins = cells[(cells["level"] == level) & cells["pub"]]
+        if margins.empty:
+            continue
+        for dim, s in _part_sums(cube, cells[cells["level"] == level - 1]).items():
+            s = s.reindex(margins.index).dropna().astype(np.int64)
+            total = margins.loc[s.index]
+            bad = (s["lo"] > total["hi"]) | (s["hi"] < total["lo"])
+            if bad.any():
+                problems.append(pd.DataFrame({"key": s.index[bad], "dimension": dim,
+                                              "parts_min": s.loc[bad, "lo"].astype(np.int64),
+                                              "parts_max": s.loc[bad, "hi"].astype(np.int64)}))
+    return problems
+
+
+def _reconcile_source(records: pd.DataFrame, fixed: list[str], dims: list[str]
+                      ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Statistics cells and listed inconsistencies of one aggregate source."""
+    published = _published(records, fixed + dims)
+    cube = _Cube(published, fixed, dims)
+    keys = cube.closure(cube.published_keys)
+    cells = pd.DataFrame({"lo": 0, "hi": 0, "a": np.iinfo(np.int64).min,
+                          "b": np.iinfo(np.int64).max, "pub": False}, index=pd.Index(keys))
+    pub_index = pd.Index(cube.published_keys)
+    cells.loc[pub_index, "lo"] = published["value_min"].to_numpy(dtype=np.int64)
+    cells.loc[pub_index, "hi"] = published["value_max"].to_numpy(dtype=np.int64)
+    cells.loc[pub_index, "pub"] = True
+    cells["level"] = cube.level(keys)
+    for level in range(1, len(cube.dims) + 1):
+        sums = _part_sums(cube, cells[cells["level"] == level - 1])
+        margins = cells[(cells["level"] == level) & cells["pub"]]
+        parents_below = np.concatenate([s.index.to_numpy() for s in _part_sums(
+            cube, cells[cells["level"] == level - 2]).values()] + [np.empty(0, np.int64)])
+        for dim, s in sums.items():
+            s = s.reindex(margins.index).dropna().astype(np.int64)
+            if s.empty:
+                continue
+            total = margins.loc[s.index]
+            short = s["hi"] < total["lo"]
+            if not short.any():
+                continue
+            s, total = s[short], total[short]
+            fill = s.index.to_numpy() + (np.flatnonzero(cube.categories[dim] == UNKNOWN_OF[dim])[0]
+                                         * cube.radix[dim])
+            exists = pd.Index(fill).isin(cells.index)
+            # A new unknown cell takes the shortfall (bounds: the total's less the parts').
+            new = ~exists
+            if new.any():
+                lo = np.maximum(total["lo"].to_numpy()[new] - s["hi"].to_numpy()[new], 0)
+                hi = total["hi"].to_numpy()[new] - s["lo"].to_numpy()[new]
+                added = pd.DataFrame({"lo": lo, "hi": hi, "a": lo, "b": hi, "pub": False,
+                                      "level": level - 1}, index=pd.Index(fill[new]))
+                above = np.setdiff1d(cube.closure(fill[new]), np.concatenate(
+                    [cells.index.to_numpy(), fill[new]]))
+                margins_above = pd.DataFrame({"lo": 0, "hi": 0, "a": np.iinfo(np.int64).min,
+                                              "b": np.iinfo(np.int64).max, "pub": False,
+                                              "level": cube.level(above)}, index=pd.Index(above))
+                cells = pd.concat([cells, added, margins_above])
+            existing = pd.Index(fill[exists])
+            if len(existing):
+                unknown = cells.loc[existing]
+                # A published unknown cell with no parts of its own (GLOTIP's "Unknown"
+                # citizenship) takes the shortfall added to it; one with parts stays as
+                # published and the shortfall is listed.
+                is_pub = unknown["pub"].to_numpy() & np.isin(existing, parents_below)
+                widen = existing[~is_pub]
+                if len(widen):  # a computed unknown cell: its range takes the shortfall too
+                    others_lo = s["lo"].to_numpy()[exists][~is_pub] - cells.loc[widen, "lo"].to_numpy()
+                    others_hi = s["hi"].to_numpy()[exists][~is_pub] - cells.loc[widen, "hi"].to_numpy()
+                    need_lo = np.maximum(total["lo"].to_numpy()[exists][~is_pub] - others_hi, 0)
+                    need_hi = total["hi"].to_numpy()[exists][~is_pub] - others_lo
+                    absorbs = cells.loc[widen, "pub"].to_numpy()  # published: add, not widen
+                    a = np.where(absorbs, need_lo, np.maximum(cells.loc[widen, "a"].to_numpy(), need_lo))
+                    b = np.where(absorbs, need_hi, np.minimum(cells.loc[widen, "b"].to_numpy(), need_hi))
+                    cells.loc[widen, "a"], cells.loc[widen, "b"] = a, b
+                    cells.loc[widen, "pub"] = False
+                    cells.loc[widen, "lo"], cells.loc[widen, "hi"] = np.minimum(a, b), np.maximum(a, b)
+        # Computed margins of this level: the tightest range meeting every sum of parts.
+        computed = cells.index[(cells["level"] == level) & ~cells["pub"]]
+        if len(computed):
+            sums = _part_sums(cube, cells[cells["level"] == level - 1])
+            a = pd.Series(np.iinfo(np.int64).min, index=computed)
+            b = pd.Series(np.iinfo(np.int64).max, index=computed)
+            for s in sums.values():
+                a = np.maximum(a, s["lo"].reindex(computed, fill_value=np.iinfo(np.int64).min))
+                b = np.minimum(b, s["hi"].reindex(computed, fill_value=np.iinfo(np.int64).max))
+            cells.loc[computed, "a"], cells.loc[computed, "b"] = a, b
+            cells.loc[computed, "lo"] = np.minimum(a, b)
+            cells.loc[computed, "hi"] = np.maximum(a, b)
+    keys = cells.index.to_numpy()
+    out = cube.decode(keys)
+    for dim in dims:
+        if dim not in out:
+            out[dim] = "all"
+    lo, hi = cells["lo"].to_numpy(), cells["hi"].to_numpy()
+    out["value"] = pd.array(np.where(lo == hi, lo, 0), dtype="Int64")
+    out.loc[lo != hi, "value"] = pd.NA
+    out["value_min"] = pd.array(lo, dtype="Int64")
+    out["value_max"] = pd.array(hi, dtype="Int64")
+    out["source_suppressed"] = False
+    problems = _published_mismatches(cube, cells)
+    position = pd.Series(np.arange(len(keys)), index=cells.index)
+    at = position.loc[cells.index[cells["pub"]]].to_numpy()
+    published = published.set_index(pd.Index(cube.published_keys)).loc[cells.index[cells["pub"]]]
+    for column in COLUMNS:
+        out.loc[at, column] = published[column].to_numpy()
+    out = out[fixed + dims + list(COLUMNS)]
+    listed = []
+    for found in problems:
+        where = position.loc[found["key"].to_numpy()].to_numpy()
+        margin = out.iloc[where].reset_index(drop=True)
+        listed.append(margin.assign(dimension=found["dimension"].to_numpy(),
+                                    parts_min=found["parts_min"].to_numpy(),
+                                    parts_max=found["parts_max"].to_numpy()))
+    return out, listed
 
 
 def aggregate_stats(records: pd.DataFrame, stream: str) -> tuple[pd.DataFrame, list[dict]]:
-    """Statistics of aggregate-source records: summed cells, reconciled margins, and the
-    not_recorded rows of dimensions the source never splits."""
+    """Statistics of aggregate-source records: published cells, their margins (published
+    ones reconciled, the others computed), and the `not_recorded` rows of dimensions a source
+    never splits."""
     spec = STREAMS[stream]
-    keys = list(spec["fixed"] + spec["dims"])
-    cells = _bounds(_collapse(_bounds(records), keys))
-    # A cell filled in one dimension may need its margins in another: repeat until stable.
-    for _ in range(4):
-        before = len(cells)
-        problems: list[dict] = []
-        for dim in spec["dims"]:
-            cells, found = reconcile_dimension(cells, keys, dim)
-            problems += found
-        if len(cells) == before:
-            break
-    grand = cells[(cells[list(spec["dims"])] == "all").all(axis=1)]
-    extra = []
-    for dim, code in NOT_RECORDED_OF.items():
-        if dim not in spec["dims"]:
-            continue
-        recorded = set(cells.loc[cells[dim] != "all", "source"])
-        rows = grand[~grand["source"].isin(recorded)]
-        if len(rows):
-            extra.append(rows.assign(**{dim: code}))
-    if extra:
-        cells = pd.concat([cells] + extra, ignore_index=True)
+    fixed, dims = list(spec["fixed"]), list(spec["dims"])
+    frames, listed = [], []
+    for _, part in records.groupby("source", sort=False):
+        constant = {}
+        for dim in dims:
+            values = part[dim].unique()
+            if len(values) == 1 and values[0] in CONSTANT_CODES:
+                constant[dim] = values[0]
+        cells, found = _reconcile_source(part.assign(**{d: "all" for d in constant}), fixed, dims)
+        grand = cells[(cells[dims] == "all").all(axis=1)]
+        extra = [grand.assign(**{dim: code}) for dim, code in constant.items()]
+        extra += [grand.assign(**{dim: code}) for dim, code in NOT_RECORDED_OF.items()
+                  if dim in dims and dim not in constant and (cells[dim] == "all").all()]
+        frames += [cells] + extra
+        listed += found
+    cells = pd.concat(frames, ignore_index=True)
+    problems = []
+    for found in listed:
+        for row in found.to_dict("records"):
+            dim = row["dimension"]
+            total = row["value"]
+            excess = row["parts_min"] - row["value_max"]
+            if row["parts_max"] < row["value_min"]:  # a shortfall with no unknown cell to take it
+                excess = row["parts_max"] - row["value_min"]
+            problems.append({"dimension": dim,
+                             "keys": {k: row[k] for k in fixed + dims if k != dim},
+                             "published_total": None if pd.isna(total) else int(total),
+                             "parts_min": int(row["parts_min"]), "parts_max": int(row["parts_max"]),
+                             "excess": int(excess)})
     return cells, problems
 
 

@@ -139,9 +139,11 @@ def coverage_table(stats: pd.DataFrame, stream: str, dims: tuple[str, ...]) -> p
         others = [d for d in dims if d != dim]
         single = stats[(stats[dim] != "all") & (stats[others] == "all").all(axis=1)]
         for key, cells in single.groupby(groups):
-            known_cells = cells["value"].notna()
-            total = int(cells["value_max"].sum() if not known_cells.all() else cells["value"].sum())
-            unrecorded = int(cells.loc[cells[dim].isin(NOT_RECORDED), "value_min"].sum())
+            # Upper bounds where a value is withheld or a range (a margin the source's tables
+            # disagree on), the same measure for the total and its not-recorded part.
+            measure = cells["value"].fillna(cells["value_max"])
+            total = int(measure.sum())
+            unrecorded = int(measure[cells[dim].isin(NOT_RECORDED)].sum())
             known = int(cells.loc[~cells[dim].isin(NOT_KNOWN), "value_min"].sum())
             row = dict(zip(groups, key))
             rows.append({**row, "subject": row.get("subject"), "stream": stream, "dimension": dim,
