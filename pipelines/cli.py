@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
@@ -126,11 +125,7 @@ def query(
     """Query the current release's catalog (read-only)."""
     import duckdb
 
-    catalog = out / CATALOG_NAME
-    if not catalog.exists():
-        err_console.print(f"[red]No catalog at {catalog}.[/] Run `harmstats run` first.")
-        raise typer.Exit(2)
-    con = duckdb.connect(str(catalog), read_only=True)
+    con = _open_catalog(out)
     try:
         result = con.sql(sql)
         if result is None:
@@ -221,18 +216,12 @@ def trace(
 ) -> None:
     """List the source records that add up to one cell of deaths_stats (catalog only: it
     lists records of people, never publish its output)."""
-    import duckdb
-
     from pipelines.lineage import CellError, latest_snapshot, parse_dims, published_cell, trace_cell
 
     if fmt not in ("table", "csv", "json"):
         err_console.print(f"[red]Unknown format {fmt!r}[/]: table, csv or json.")
         raise typer.Exit(2)
-    catalog = out / CATALOG_NAME
-    if not catalog.exists():
-        err_console.print(f"[red]No catalog at {catalog}.[/] Run `harmstats run` first.")
-        raise typer.Exit(2)
-    con = duckdb.connect(str(catalog), read_only=True)
+    con = _open_catalog(out)
     try:
         cell_dims = parse_dims(dims)
         if snapshot == "latest":
@@ -317,6 +306,17 @@ def export(
     out_console.print(f"Wrote {result['rows']:,} rows of {table}: " + ", ".join(result["files"])
                       + ("  [bold yellow]SAMPLE DATA: not real statistics[/]" if result["sample"] else ""),
                       highlight=False)
+
+
+def _open_catalog(out: Path):
+    """A read-only connection to the current catalog, or a plain message and exit 2."""
+    import duckdb
+
+    catalog = out / CATALOG_NAME
+    if not catalog.exists():
+        err_console.print(f"[red]No catalog at {catalog}.[/] Run `harmstats run` first.")
+        raise typer.Exit(2)
+    return duckdb.connect(str(catalog), read_only=True)
 
 
 def _current_accounting(out: Path) -> dict:

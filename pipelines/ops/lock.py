@@ -57,7 +57,8 @@ def _read(handle) -> dict:
         return {}
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True while a process with this id exists (a lock or staging folder may be its)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -101,7 +102,7 @@ class RunLock:
                 time.sleep(min(self.poll, max(0.01, self.wait - self.waited)))
         left = _read(handle)
         if left.get("pid"):  # a clean release empties the file: this one was killed
-            self.recovered = {**left, "alive": _pid_alive(int(left["pid"]))
+            self.recovered = {**left, "alive": pid_alive(int(left["pid"]))
                               if str(left["pid"]).isdigit() else False}
         self.info = {"pid": os.getpid(), "host": socket.gethostname(),
                      "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -24,7 +24,6 @@ gets a leading single quote. Numeric columns are written as numbers, untouched.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines.snapshots import sha256_file
 from pipelines.publish.dictionary import _type
 from schemas.tables import PUBLIC_TABLES, TABLES, table_description
 
@@ -195,14 +195,6 @@ def write_xlsx(frame: pd.DataFrame, path: Path, readme: str, sheet: str) -> None
         cell.data_type = "s"
     notes.column_dimensions["A"].width = 120
     book.save(path)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # --- READMEs ----------------------------------------------------------------------------------

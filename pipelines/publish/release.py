@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from pipelines import __version__
 from pipelines.config import CATALOG_NAME, PROJECT_ROOT
+from pipelines.ops.lock import pid_alive
 from pipelines.publish.catalog import build_catalog
 from pipelines.publish.checks import BlockingCheckError
 from pipelines.publish.extracts import write_extracts
@@ -76,16 +77,6 @@ def current_release(out_dir: Path) -> Path | None:
     return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def recover_interrupted(out_dir: Path) -> list[str]:
     """Remove what a killed publish left behind (staging folders and temporary links or
     catalogs of processes no longer alive). The current release is never touched."""
@@ -94,7 +85,7 @@ def recover_interrupted(out_dir: Path) -> list[str]:
         + list(out_dir.glob(f".{CATALOG_NAME}.*"))
     for path in candidates:
         pid = path.name.rsplit("-" if path.name.startswith(".staging-") else ".", 1)[-1]
-        if pid.isdigit() and _pid_alive(int(pid)) and int(pid) != os.getpid():
+        if pid.isdigit() and pid_alive(int(pid)) and int(pid) != os.getpid():
             continue
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
