@@ -10,7 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: run test samples clean
+.PHONY: run test samples clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Benchmark (issue 7): BENCH_SCALE=small (10k) | default (10k and 1M) | large (10k and 10M).
+# Writes bench/results.json and docs/benchmarks.md; generated data goes to bench/data/.
+BENCH_SCALE ?= default
+BENCH_LAYOUTS ?= mmp,ngo_incidents,ice_detention_deaths
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m bench.run --scale $(BENCH_SCALE) --layouts $(BENCH_LAYOUTS)
 
 samples: $(STAMP)
 	$(BIN)/python -m pipelines.samples

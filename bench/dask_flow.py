@@ -1,0 +1,110 @@
+"""Scale-out demonstration: the harmstats flow with its per-source tasks on a Dask cluster.
+
+A copy of pipelines/flows.py's `run_pipeline` reduced to what scale-out needs (no fetching,
+no run report): one `process_source` task per source, submitted to a `DaskTaskRunner`, then one
+publish task. pipelines/flows.py itself is unchanged; adopting this means giving its `@flow`
+a `task_runner=` (see docs/benchmarks.md, "Scale-out").
+
+    python -m bench.dask_flow --raw bench/data/raw/1m --out bench/data/out/dask-1m \
+        --sources mmp,ngo_incidents,ice_detention_deaths [--address tcp://scheduler:8786]
+
+Without `--address` a local cluster is started (processes, one thread each: the pipeline's
+pandas steps hold the GIL, so threads would not run them in parallel). With `--address` (or
+BENCH_DASK_ADDRESS) the tasks go to an existing scheduler; its workers need this project
+installed (same code and versions) and the raw and output folders on a shared filesystem,
+since tasks hand on paths, never frames.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from prefect import flow, task
+from prefect_dask import DaskTaskRunner
+
+from bench.worker import register_extra_sources
+
+# Runs on import, so Dask workers (which import this module to unpickle the task) see the
+# sources that pipelines.registry does not list yet.
+register_extra_sources()
+
+
+@task
+def process_source_task(source_id: str, raw_dir: str, work_dir: str) -> dict:
+    """pipelines.flows.process_source_task, timed, with the worker process named."""
+    from pipelines.process import process_source
+
+    register_extra_sources()
+    started = time.perf_counter()
+    summary = process_source(source_id, Path(raw_dir), "latest", Path(work_dir))
+    summary["_bench"] = {"seconds": round(time.perf_counter() - started, 3), "pid": os.getpid()}
+    return summary
+
+
+@task
+def publish_task(raw_dir: str, summaries: list[dict], out_dir: str) -> dict:
+    from pipelines.publish.release import current_release, write_release
+    from pipelines.publish.tables import build_tables
+
+    register_extra_sources()
+    started = time.perf_counter()
+    tables = build_tables(Path(raw_dir), summaries, current_release(Path(out_dir)), set())
+    release = write_release(tables, Path(out_dir), {"snapshot_mode": "latest", "bench": "dask"}, True)
+    return {"release": str(release), "seconds": round(time.perf_counter() - started, 3)}
+
+
+def make_flow(address: str | None, n_workers: int, memory_limit: str):
+    runner = (DaskTaskRunner(address=address) if address else
+              DaskTaskRunner(cluster_kwargs={"n_workers": n_workers, "threads_per_worker": 1,
+                                             "processes": True, "memory_limit": memory_limit,
+                                             "dashboard_address": None}))
+
+    @flow(name="harmstats-run-dask", task_runner=runner, log_prints=False)
+    def run_pipeline_dask(raw_dir: str, out_dir: str, sources: list[str]) -> dict:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        work_dir = tempfile.mkdtemp(prefix=".work-", dir=out_dir)
+        try:
+            started = time.perf_counter()
+            futures = [process_source_task.submit(s, raw_dir, work_dir) for s in sources]
+            summaries = [f.result() for f in futures]
+            processed = time.perf_counter()
+            published = publish_task(raw_dir, summaries, out_dir)
+            return {"process_wall_s": round(processed - started, 3),
+                    "per_source": {s["source"]: s["_bench"] for s in summaries},
+                    "publish_s": published["seconds"], "release": published["release"]}
+        finally:
+            shutil.rmtree(work_dir, ignore_errors=True)
+
+    return run_pipeline_dask
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--raw", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--sources", required=True)
+    parser.add_argument("--address", default=os.environ.get("BENCH_DASK_ADDRESS"))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-memory", default="6GiB")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    run = make_flow(args.address, args.workers, args.worker_memory)
+    result = run(args.raw, args.out, args.sources.split(","))
+    result["flow_wall_s"] = round(time.perf_counter() - started, 3)
+    result["address"] = args.address or f"local cluster: {args.workers} worker processes x 1 thread"
+    per = result["per_source"]
+    result["sequential_sum_s"] = round(sum(p["seconds"] for p in per.values()), 3)
+    result["distinct_worker_pids"] = len({p["pid"] for p in per.values()})
+    print(json.dumps(result))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
