@@ -267,9 +267,14 @@ def test_header_in_another_row_is_found(tmp_path):
     assert len(part.records) == 1
 
 
-def test_vectorised_content_ids_equal_the_shared_ones():
+def test_content_ids_are_stable_row_hashes_with_occurrence_numbers():
+    import hashlib
+
     frame = pd.DataFrame([["a", "1"], ["b", "2"], ["a", "1"]], columns=["x", "y"], dtype="str")
-    assert unodc_glotip.content_ids(frame).tolist() == curate.content_ids(frame).tolist()
+    row_wise = ["h" + hashlib.sha256("\x1f".join(r).encode("utf-8")).hexdigest()[:16]
+                for r in frame.itertuples(index=False)]
+    expected = [row_wise[0] + "-1", row_wise[1] + "-1", row_wise[2] + "-2"]
+    assert curate.content_ids(frame).tolist() == expected
 
 
 # --- samples -----------------------------------------------------------------------------------

@@ -38,8 +38,10 @@ def native_text(text: pd.Series) -> pd.Series:
 def content_ids(frame: pd.DataFrame) -> pd.Series:
     """Ids for a copy without publisher ids: a hash of the row's content plus its occurrence
     number, because identical rows there are separate incidents."""
-    joined = frame.astype("str").agg("\x1f".join, axis=1)
-    digest = joined.map(lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest()[:16])
+    columns = [frame[c].astype("str") for c in frame.columns]
+    joined = columns[0].str.cat(columns[1:], sep="\x1f") if len(columns) > 1 else columns[0]
+    digest = pd.Series([hashlib.sha256(s.encode("utf-8")).hexdigest()[:16] for s in joined],
+                       index=frame.index, dtype="str")
     occurrence = digest.groupby(digest).cumcount() + 1
     return "h" + digest + "-" + occurrence.astype("str")
 

@@ -33,13 +33,7 @@ def sniff_problem(path: Path) -> str | None:
 
 def decode_text(path: Path, encodings: tuple[str, ...]) -> tuple[str, str]:
     """File contents and the first encoding in `encodings` that decodes them."""
-    data = path.read_bytes()
-    for encoding in encodings:
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise RawFormatError(path, f"cannot be decoded as any of {', '.join(encodings)}")
+    return decode_bytes(path, path.read_bytes(), encodings)
 
 
 def read_header(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> list[str]:
@@ -47,8 +41,24 @@ def read_header(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> list
     problem = sniff_problem(path)
     if problem:
         raise RawFormatError(path, problem)
-    text, _ = decode_text(path, encodings)
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
+    cut = head.rfind(b"\n")
+    if cut < 0 or len(head) < (1 << 16):  # short file, or a header longer than the head: read all
+        text, _ = decode_text(path, encodings)
+    else:  # only whole lines, so no multi-byte character is split
+        text, _ = decode_bytes(path, head[:cut + 1], encodings)
     return next(csv.reader(io.StringIO(text)), [])
+
+
+def decode_bytes(path: Path, data: bytes, encodings: tuple[str, ...]) -> tuple[str, str]:
+    """`data` (read from `path`) decoded with the first of `encodings` that fits, and which."""
+    for encoding in encodings:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise RawFormatError(path, f"cannot be decoded as any of {', '.join(encodings)}")
 
 
 def read_csv_text(path: Path, format_version: str,
