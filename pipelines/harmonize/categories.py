@@ -134,7 +134,7 @@ def map_causes(values: pd.Series, schemes: tuple[str, ...], log: UnmappedLog,
     if unmatched:
         log.add("causes", column, text[text.isin(unmatched)])
     fallback = ("unknown", "undetermined", "cause_not_in_mapping")
-    triples = text.map(lambda v: lookup[v] or fallback)
+    triples = text.map({v: hit or fallback for v, hit in lookup.items()})
     return pd.DataFrame(triples.tolist(), index=values.index,
                         columns=["cause", "criminal", "criminal_rule"]).astype("str")
 

@@ -405,7 +405,9 @@ class _Checker:
         """Codes of a coded column: blank -> "" (the caller decides), bad values quarantined."""
         text = self.text(name)
         table_ = lookup(table)
-        codes = text.map(lambda v: table_.get(label_key(v)) if v else "")
+        # Map each distinct value once: the cells of a coded column repeat a few labels.
+        distinct = {v: (table_.get(label_key(v)) if v else "") for v in pd.unique(text)}
+        codes = text.map(distinct)
         bad = codes.isna().to_numpy()
         self.reject_values(bad, name, "allowed_value", "allowed_value",
                            allowed=", ".join(allowed(table, self.language)))
@@ -415,7 +417,7 @@ class _Checker:
 def _age_groups(check: _Checker) -> pd.Series:
     """child / adult / unknown from years, a band, or a word; bad ages quarantined."""
     text = check.text("age")
-    key = text.map(label_key)
+    key = text.map({v: label_key(v) for v in pd.unique(text)})
     groups = pd.Series("unknown", index=text.index, dtype="str")
     years = pd.to_numeric(key.str.extract(r"^(\d{1,3})(?:[.,]0+)?(?:\s*(?:anos|years?|yrs?))?$",
                                           expand=False), errors="coerce")
