@@ -174,3 +174,10 @@ def test_a_name_reaching_a_published_column_blocks_the_release(tmp_path):
     summaries = [process_source("ice_detention_deaths", raw, "all", tmp_path / "work")]
     with pytest.raises(BlockingCheckError, match="personal names"):
         build_tables(raw, summaries)
+
+
+def test_release_of_a_crimes_source_alone_publishes(tmp_path):
+    """No deaths source in the run: empty deaths tables are expected, not a failed check."""
+    summaries = [process_source("ca_statcan_hate_crime", DEFAULT_RAW_DIR, "all", tmp_path / "work")]
+    release = write_release(build_tables(DEFAULT_RAW_DIR, summaries), tmp_path / "out", {}, sample=True)
+    assert len(_table(release, "crimes_stats")) and _table(release, "deaths").empty
