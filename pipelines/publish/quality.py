@@ -19,6 +19,7 @@ great_expectations is imported inside the function: the import alone takes about
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
@@ -129,6 +130,9 @@ def _context(docs_dir: Path):
     """An ephemeral context (nothing on disk) whose only Data Docs site is `docs_dir`."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    # GX logs every temporary docs folder at INFO on stderr: noise in a nightly run's log.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # no tqdm on stderr
