@@ -132,7 +132,7 @@ def _context(docs_dir: Path):
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     # GX logs every temporary docs folder at INFO on stderr: noise in a nightly run's log.
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # no tqdm on stderr
