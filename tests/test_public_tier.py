@@ -63,3 +63,15 @@ def test_diff_on_public_tables_compares_the_protected_extracts(release):
     assert crimes["changed"] == 0 and crimes["added"] == 0 and crimes["new_rows"] > 0
     public = _extract(release, "crimes_stats")
     assert crimes["new_rows"] == len(public)  # suppressed cells are rows too, shown as withheld
+
+
+def test_disclosure_settings_come_from_the_environment(monkeypatch):
+    from pipelines.publish.public import settings
+
+    assert settings() == ((1, 4), 2)
+    monkeypatch.setenv("HARMSTATS_SDC_MAX", "9")
+    monkeypatch.setenv("HARMSTATS_SDC_PROTECTION", "3")
+    assert settings() == ((1, 9), 3)
+    monkeypatch.setenv("HARMSTATS_SDC_MIN", "0")
+    with pytest.raises(ValueError):
+        settings()

@@ -8,6 +8,7 @@ would give an attacker extra equations, so their public versions are withheld (n
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,18 @@ from pipelines.publish.disclosure import (confidential_sources, protect, suppres
                                           with_hidden_values)
 
 PROTECTED_STREAMS = ("crimes", "prosecutions")
+
+
+def settings() -> tuple[tuple[int, int], int]:
+    """(primary threshold range, protection interval) from the environment: HARMSTATS_SDC_MIN
+    and HARMSTATS_SDC_MAX (cells in that range are suppressed; default 1-4) and
+    HARMSTATS_SDC_PROTECTION (an attacker's interval must reach the value +- this; default 2)."""
+    low = int(os.environ.get("HARMSTATS_SDC_MIN", "1"))
+    high = int(os.environ.get("HARMSTATS_SDC_MAX", "4"))
+    protection = int(os.environ.get("HARMSTATS_SDC_PROTECTION", "2"))
+    if not 1 <= low <= high or protection < 1:
+        raise ValueError(f"disclosure settings out of range: threshold {low}-{high}, protection {protection}")
+    return (low, high), protection
 COUNT_COLUMNS = ("bytes", "rows_read", "rows_accepted", "rows_quarantined", "rows_flagged")
 
 
@@ -45,7 +58,9 @@ def public_tables(tables: dict[str, pd.DataFrame], previous_release: Path | None
         if stats is None or stats.empty or not confidential & set(stats["source"]):
             continue
         latest = stats[stats["is_latest"]]
-        public, report = protect(latest, stream, confidential, previous=_previous(previous_release, stream))
+        threshold, protection = settings()
+        public, report = protect(latest, stream, confidential, previous=_previous(previous_release, stream),
+                                 threshold=threshold, protection=protection)
         overrides[name] = public
         reports.append(report)
         summaries.append(suppression_summary(public, report, stream))
