@@ -1,5 +1,5 @@
 """The registry of sources: id -> module. Every module in pipelines/sources/ (except the shared
-base, readers, formats, curate and person modules) has the same shape:
+base, readers, formats, curate, person, cases and reports modules) has the same shape:
 
 - `SOURCE`: a `SourceSpec` (title, publisher, landing page, download location, licence, cadence)
 - `FILE_PATTERNS`: which files of a snapshot folder the module reads

@@ -11,7 +11,7 @@ import pipelines.sources
 from pipelines.registry import SOURCES
 from pipelines.sources.base import SourceSpec
 
-SHARED = {"base", "readers", "formats", "curate", "person", "cases"}
+SHARED = {"base", "readers", "formats", "curate", "person", "cases", "reports"}
 ROOT = Path(__file__).resolve().parent.parent
 
 

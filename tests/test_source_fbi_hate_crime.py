@@ -16,6 +16,7 @@ from pipelines.publish.checks import case_margin_violations
 from pipelines.samples.fbi_hate_crime import write_samples
 from pipelines.sources import fbi_hate_crime as fbi
 from pipelines.sources.base import RawFormatError
+from pipelines.sources.reports import strip_footnote
 from schemas.raw.fbi_hate_crime import HEADERS
 from tests.helpers import curate, curate_real, curate_samples, write_snapshot
 
@@ -77,11 +78,11 @@ def test_bias_mapping_is_reviewable_and_unambiguous():
 
 
 def test_footnote_digits_are_stripped_from_labels():
-    assert fbi.strip_footnote("Multiple-Bias Incidents3") == "Multiple-Bias Incidents"
-    assert fbi.strip_footnote("Other similar factor 6") == "Other similar factor"
-    assert fbi.strip_footnote("Race/Ethnicity/Ancestry:") == "Race/Ethnicity/Ancestry:"
-    assert fbi.strip_footnote("Anti-Atheism/Agnosticism/etc.") == "Anti-Atheism/Agnosticism/etc."
-    assert fbi.strip_footnote("2") == "2"
+    assert strip_footnote("Multiple-Bias Incidents3") == "Multiple-Bias Incidents"
+    assert strip_footnote("Other similar factor 6") == "Other similar factor"
+    assert strip_footnote("Race/Ethnicity/Ancestry:") == "Race/Ethnicity/Ancestry:"
+    assert strip_footnote("Anti-Atheism/Agnosticism/etc.") == "Anti-Atheism/Agnosticism/etc."
+    assert strip_footnote("2") == "2"
 
 
 # --- state x year x bias counts ---------------------------------------------------------------

@@ -160,3 +160,19 @@ def map_crime_types(values: pd.Series, table: str, log: UnmappedLog, column: str
     pairs = hits.where(~missing, ("unknown", "unknown")).tolist() if missing.any() else hits.tolist()
     pairs = [p if isinstance(p, tuple) else ("unknown", "unknown") for p in pairs]
     return pd.DataFrame(pairs, index=values.index, columns=["crime_type", "sgbv"]).astype("str")
+
+
+# --- hate-crime bias motivations ------------------------------------------------------------
+
+@cache
+def bias_sgbv_table() -> dict[str, str]:
+    """bias code -> sgbv (yes / no / unknown) from maps/bias_motivations.csv."""
+    return {r["code"]: r["sgbv"] for r in _read_map("bias_motivations.csv")}
+
+
+def map_bias_motivations(labels: pd.Series, log: UnmappedLog, column: str) -> pd.DataFrame:
+    """Columns bias_motivation and sgbv for a column of single bias labels (the offender's
+    bias, never the victim's race); unmapped labels are `unknown` and counted in `log`."""
+    codes = map_labels(labels, "bias_motivations", log, column)
+    sgbv = codes.map(bias_sgbv_table()).fillna("unknown").astype("str")
+    return pd.DataFrame({"bias_motivation": codes, "sgbv": sgbv}, index=labels.index)

@@ -32,17 +32,17 @@ import numpy as np
 import pandas as pd
 
 from pipelines.fetching import fetch_snapshot
+from pipelines.harmonize.categories import map_bias_motivations
 from pipelines.harmonize.labels import normalise_label
 from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable, SourceSpec
-from pipelines.sources.cases import finish_case_records
+from pipelines.sources.cases import NOT_SPLIT_BY_AGGREGATES, finish_case_records
 from pipelines.sources.curate import add_flag
-from pipelines.sources.fbi_hate_crime import (bias_codes, csv_records, malformed_records,
-                                              report_table, strip_footnote)
 from pipelines.sources.formats import validate_raw
 from pipelines.sources.readers import decode_text, sniff_problem
+from pipelines.sources.reports import csv_records, malformed_records, report_table, strip_footnote
 from schemas.raw.ca_statcan_hate_crime import (LABEL_COLUMN, NOT_AVAILABLE, TITLE, TOTAL_LABEL,
                                                UNIT, VERSION, YEAR_HEADER, body_schema)
 
@@ -66,7 +66,6 @@ SOURCE = SourceSpec(
 )
 FILE_PATTERNS = ("*.csv",)
 ENCODINGS = ("utf-8-sig", "cp1252")
-NOT_SPLIT = ("sex", "gender_identity", "age_group", "nationality", "race_ethnicity", "perpetrator")
 NOT_AVAILABLE_FLAGS = "not_available;not_in_stats"
 
 
@@ -132,7 +131,7 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     is_total = (labels.map(normalise_label) == normalise_label(TOTAL_LABEL)).to_numpy()
     coded = pd.DataFrame({"bias_motivation": "all", "sgbv": "all"}, index=f.index)
     if (~is_total).any():
-        coded.loc[~is_total] = bias_codes(labels[~is_total], log, LABEL_COLUMN)
+        coded.loc[~is_total] = map_bias_motivations(labels[~is_total], log, LABEL_COLUMN)
     ids = labels.str.strip()
     repeated = ids.duplicated(keep="first").to_numpy()
     curation.reject(repeated, LABEL_COLUMN, "record_id_unique",
@@ -156,7 +155,7 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
         out["breakdown"] = np.where(is_total, "total", "by_motivation")
         out["subject"] = "incident"
         out["unit"] = "incidents"
-        for name in NOT_SPLIT:
+        for name in NOT_SPLIT_BY_AGGREGATES:
             out[name] = "all"
         out["crime_type"] = "hate_crime"
         out[["bias_motivation", "sgbv"]] = coded

@@ -22,6 +22,10 @@ DEFAULTS = {
     "perpetrator": "not_recorded", "bias_motivation": "not_applicable", "flags": "",
     "source_suppressed": False,
 }
+# Dimensions a hate-crime table never splits: `all` on every cell (case_stats then publishes
+# them once per grand total as not_recorded, rather than on every cell).
+NOT_SPLIT_BY_AGGREGATES = ("sex", "gender_identity", "age_group", "nationality", "race_ethnicity",
+                           "perpetrator")
 NULLABLE_TEXT = ("country_native", "nationality_native", "crime_type_native", "offence_native",
                  "bias_motivation_native", "stage_native")
 

@@ -41,26 +41,25 @@ the statistics publish these dimensions as `not_recorded` at each grand total.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from pipelines.fetching import fetch_snapshot
-from pipelines.harmonize.categories import MAPS, map_labels
+from pipelines.harmonize.categories import map_bias_motivations
 from pipelines.harmonize.labels import normalise_label
 from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable, SourceSpec
-from pipelines.sources.cases import finish_case_records
+from pipelines.sources.cases import NOT_SPLIT_BY_AGGREGATES, finish_case_records
 from pipelines.sources.curate import add_flag, native_text
 from pipelines.sources.formats import validate_raw
 from pipelines.sources.readers import decode_text, sniff_problem
+from pipelines.sources.reports import (csv_records, malformed_records, padded_table, report_table,
+                                       strip_footnote)
 from schemas.raw.fbi_hate_crime import (HEADERS, LABEL_COLUMN, SCHEMAS, TABLE1_TITLE,
                                         TABLE1_VERSION, YEAR_HEADER, table1_schema)
 
@@ -84,7 +83,6 @@ ENCODINGS = ("utf-8-sig", "cp1252")
 
 CRIME_TYPE = "hate_crime"
 BIAS_TABLE = "bias_motivations"
-NOT_SPLIT = ("sex", "gender_identity", "age_group", "nationality", "race_ethnicity", "perpetrator")
 SUBTOTAL_FLAGS = "bias_group_subtotal;not_in_stats"
 TRUNCATED_FLAG = "year_incomplete_file_truncated"
 
@@ -97,35 +95,6 @@ STATE_COUNTRY = {**{s: "USA" for s in US_STATES}, "GU": "GUM", "PR": "PRI", "VI"
 
 
 # --- reading ------------------------------------------------------------------------------------
-
-def csv_records(text: str, keep_blank: bool = False) -> list[tuple[int, int, list[str]]]:
-    """Every CSV record as (first line, last line, fields), read with the csv module, which,
-    unlike pandas, keeps going where a file ends inside a quoted field. Blank records (no
-    field with text) are left out unless `keep_blank`."""
-    lines = io.StringIO(text)
-    reader = csv.reader(lines)
-    out, last = [], 0
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        first, last = last + 1, reader.line_num
-        if keep_blank or any(f.strip() for f in fields):
-            out.append((first, last, fields))
-    return out
-
-
-_FOOTNOTE = re.compile(r"(?<=[^\d\s])\s*\d{1,2}(?:\s+\d{1,2})*$")
-
-
-def strip_footnote(label: str) -> str:
-    """A report label without the footnote numbers glued to its end ("Multiple-Bias
-    Incidents3" -> "Multiple-Bias Incidents", "Other similar factor 6" -> "Other similar
-    factor"). A label that is only a number is left alone."""
-    label = " ".join(str(label).split())
-    return _FOOTNOTE.sub("", label).strip() or label
-
 
 def read_raw(path: Path) -> RawTable:
     """Read any of the three FBI products as text, told from the file's first record, and
@@ -141,7 +110,7 @@ def read_raw(path: Path) -> RawTable:
     first = [c.strip() for c in records[0][2]]
     for version, columns in HEADERS.items():
         if set(first) == set(columns):
-            raw = _csv_table(path, version, records)
+            raw = padded_table(path, version, records)
             validate_raw(raw, SCHEMAS[version])
             return raw
     if TABLE1_TITLE.match(first[0]):
@@ -151,48 +120,6 @@ def read_raw(path: Path) -> RawTable:
     new = [c for c in first if c and c not in HEADERS[closest]]
     raise RawFormatError(path, "neither a known CDE header nor a 'Table 1' report; closest is "
                          f"{closest!r}: missing columns {missing}, new columns {new}", row=1)
-
-
-def _csv_table(path: Path, version: str, records: list) -> RawTable:
-    """A CSV product with a header row: every record padded or cut to the header's width; the
-    published field counts and lines are kept in `frame.attrs` for the quarantine reasons."""
-    header = [c.strip() for c in records[0][2]]
-    width = len(header)
-    body = records[1:]
-    rows = [(fields + [""] * width)[:width] for _, _, fields in body]
-    frame = (pd.DataFrame(rows, columns=header, dtype="str") if rows
-             else pd.DataFrame({c: pd.Series(dtype="str") for c in header}))
-    frame.attrs["fields"] = np.asarray([len(f) for _, _, f in body], dtype=np.int64)
-    frame.attrs["lines"] = np.asarray([(a, b) for a, b, _ in body], dtype=np.int64).reshape(-1, 2)
-    frame.attrs["width"] = width
-    return RawTable(path=path, frame=frame, format_version=version,
-                    raw_rows=np.arange(2, len(frame) + 2, dtype=np.int64))
-
-
-def report_table(records: list, header_at: int, label_column: str,
-                 is_note) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
-    """The body of a report-style CSV below its header record: (text frame with the label
-    column and one column per year, the line of each body row, the years). Records for which
-    `is_note(label, cells)` holds (footnotes, legends) are not table rows."""
-    header = [c.strip() for c in records[header_at][2]]
-    years = [c for c in header[1:] if c]
-    width = 1 + len(years)
-    rows, lines, fields = [], [], []
-    for first, last, cells in records[header_at + 1:]:
-        cells = [c.strip() for c in cells]
-        padded = (cells + [""] * width)[:width]
-        if is_note(padded[0], padded[1:]):
-            continue
-        rows.append(padded)
-        lines.append((first, last))
-        fields.append(len(cells) - sum(1 for c in cells[width:] if c == ""))
-    columns = [label_column, *years]
-    frame = (pd.DataFrame(rows, columns=columns, dtype="str") if rows
-             else pd.DataFrame({c: pd.Series(dtype="str") for c in columns}))
-    frame.attrs["fields"] = np.asarray(fields, dtype=np.int64)
-    frame.attrs["lines"] = np.asarray(lines, dtype=np.int64).reshape(-1, 2)
-    frame.attrs["width"] = width
-    return frame, np.asarray([a for a, _ in lines], dtype=np.int64), years
 
 
 def _is_table1_note(label: str, values: list[str]) -> bool:
@@ -217,52 +144,13 @@ def _table1(path: Path, records: list) -> RawTable:
 
 # --- harmonising ------------------------------------------------------------------------------
 
-@cache
-def bias_sgbv_table() -> dict[str, str]:
-    """bias code -> sgbv (yes / no / unknown) from maps/bias_motivations.csv."""
-    with (MAPS / f"{BIAS_TABLE}.csv").open(encoding="utf-8") as handle:
-        return {r["code"]: r["sgbv"] for r in csv.DictReader(handle)
-                if not r["label"].startswith("#")}
-
-
-def bias_codes(labels: pd.Series, log: UnmappedLog, column: str) -> pd.DataFrame:
-    """Columns bias_motivation and sgbv for a column of single bias labels; unmapped labels
-    are `unknown` (sgbv unknown) and counted in `log`."""
-    codes = map_labels(labels, BIAS_TABLE, log, column)
-    sgbv = codes.map(bias_sgbv_table()).fillna("unknown").astype("str")
-    return pd.DataFrame({"bias_motivation": codes, "sgbv": sgbv}, index=labels.index)
-
-
-def malformed_records(curation: Curation, raw: RawTable, column: str) -> np.ndarray:
-    """Quarantine every record whose field count differs from the header's, each with a
-    reason naming the file and line; returns the mask of records cut short."""
-    fields, lines, width = raw.frame.attrs["fields"], raw.frame.attrs["lines"], raw.frame.attrs["width"]
-    short = fields < width
-    last_short = bool(len(fields)) and bool(short[-1])
-    for i in np.flatnonzero(fields != width):
-        first, last = lines[i]
-        where = f"line {first}" if first == last else f"lines {first}-{last}"
-        if fields[i] < width and i == len(fields) - 1:
-            what = (f"the file ends mid-record: the last record has {fields[i]} of {width} "
-                    f"fields (the file is cut short); the {len(fields) - int((fields != width).sum())} "
-                    "complete records were read")
-        elif fields[i] < width:
-            what = f"the record has {fields[i]} of {width} fields (malformed or cut short)"
-        else:
-            what = f"the record has {fields[i]} fields, more than the header's {width} (malformed)"
-        mask = np.zeros(len(fields), dtype=bool)
-        mask[i] = True
-        curation.reject(mask, column, "complete_record", f"{raw.name}, {where}: {what}")
-    return short if last_short else np.zeros(len(fields), dtype=bool)
-
-
 def _frame(index, **columns) -> pd.DataFrame:
     """Records with the given columns, the dimensions no FBI product splits set to `all`, and
     crime type hate_crime."""
     out = pd.DataFrame(index=index)
     for name, value in columns.items():
         out[name] = value
-    for name in NOT_SPLIT:
+    for name in NOT_SPLIT_BY_AGGREGATES:
         out[name] = "all"
     out["crime_type"] = CRIME_TYPE
     return out
@@ -325,7 +213,7 @@ def _state_year(raw: RawTable, curation: Curation, log: UnmappedLog) -> pd.DataF
                  country_iso3=countries(state, log, "state_postal_abbr"),
                  country_native=native_text(state), breakdown="by_state_and_bias",
                  subject="incident", unit="unspecified", value=counts)
-    out[["bias_motivation", "sgbv"]] = bias_codes(f["bias_motivation"], log, "bias_motivation")
+    out[["bias_motivation", "sgbv"]] = map_bias_motivations(f["bias_motivation"], log, "bias_motivation")
     out["bias_motivation_native"] = bias_native
     out["_row"] = np.arange(len(f))
     return out
@@ -373,7 +261,7 @@ def _incident_biases(f: pd.DataFrame, log: UnmappedLog) -> pd.DataFrame:
     is, else unknown."""
     parts = f["BIAS_DESC"].str.split(";").explode().str.strip()
     parts = parts[parts != ""]
-    coded = bias_codes(parts, log, "BIAS_DESC") if len(parts) else pd.DataFrame(
+    coded = map_bias_motivations(parts, log, "BIAS_DESC") if len(parts) else pd.DataFrame(
         columns=["bias_motivation", "sgbv"])
     grouped = coded.groupby(level=0)
     n = grouped.size().reindex(f.index, fill_value=0)
@@ -399,7 +287,7 @@ def _table1_records(raw: RawTable, curation: Curation, log: UnmappedLog) -> pd.D
     is_total = (names.map(normalise_label) == "total").to_numpy()
     coded = pd.DataFrame({"bias_motivation": "all", "sgbv": "all"}, index=f.index)
     if (~is_total).any():
-        coded.loc[~is_total] = bias_codes(names[~is_total], log, LABEL_COLUMN)
+        coded.loc[~is_total] = map_bias_motivations(names[~is_total], log, LABEL_COLUMN)
     is_subtotal = (is_colon | coded["bias_motivation"].str.endswith("_any")).to_numpy()
     is_multiple = (coded["bias_motivation"] == "multiple").to_numpy()
     # The group a leaf sits under: the nearest category subtotal above it; "Multiple-Bias
