@@ -17,6 +17,7 @@ from pipelines.publish.checks import case_margin_violations
 from pipelines.samples.unodc_glotip import write_samples
 from pipelines.sources import curate, unodc_glotip
 from pipelines.sources.base import RawFormatError
+from pipelines.sources.cases import statistics_input
 from schemas.raw.unodc_glotip import HEADERS
 from tests.helpers import assert_rows_reconcile, curate_real, curate_samples, write_snapshot
 
@@ -55,7 +56,7 @@ def _curate(tmp_path: Path, rows: list[list], **kwargs):
 def _stats(records: pd.DataFrame, table: str, snapshot: str = "2025-04-14"):
     info = pd.DataFrame({"source": ["unodc_glotip"], "snapshot": [snapshot], "is_latest": [True],
                          "period_end": [pd.Timestamp("2022-12-31")]})
-    return case_stats(unodc_glotip.stats_input(records), table, {"unodc_glotip": False}, info)
+    return case_stats(statistics_input(records), table, {"unodc_glotip": False}, info)
 
 
 def _cell(stats: pd.DataFrame, table: str, **dims) -> pd.Series:
@@ -201,7 +202,7 @@ def test_repatriation_is_not_nationality_and_stays_out_of_statistics(tmp_path):
     assert repatriated["flags"].tolist() == [
         "not_in_stats:repatriation;repatriation_country:Guatemala",
         "not_in_stats:repatriation;repatriation_country:Abroad"]
-    assert len(unodc_glotip.stats_input(crimes)) == 1
+    assert len(statistics_input(crimes)) == 1
     stats, problems = _stats(crimes, "crimes")
     assert _cell(stats, "crimes", country_iso3="MEX", unit="persons")["value"] == 20  # not 20 + 12
     assert problems.empty

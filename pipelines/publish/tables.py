@@ -18,6 +18,7 @@ from pipelines.publish.checks import check_cases, check_deaths, check_no_names
 from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.publish.stats import deaths_stats
 from pipelines.registry import SOURCES
+from pipelines.sources.cases import statistics_input
 from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies
 from schemas.deaths import Deaths, DeathsStats
 from schemas.metadata import Coverage, Quarantine, Sources, UnmappedValues
@@ -189,7 +190,7 @@ def _case_stats_of(records: pd.DataFrame, stream: str, sources: pd.DataFrame, mo
     """Statistics and source inconsistencies of a crimes/prosecutions table (blocking checks)."""
     if records.empty:
         return empty_table(model), pd.DataFrame()
-    in_stats = records[~records["flags"].str.contains("not_in_stats", regex=False)]
+    in_stats = statistics_input(records)
     info = sources[["source", "snapshot", "is_latest", "period_end"]].drop_duplicates(["source", "snapshot"])
     person = {sid: SOURCES[sid].SOURCE.person_level for sid in in_stats["source"].unique()}
     stats, problems = case_stats(in_stats, stream, person, info)

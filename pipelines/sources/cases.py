@@ -26,6 +26,15 @@ DEFAULTS = {
 # them once per grand total as not_recorded, rather than on every cell).
 NOT_SPLIT_BY_AGGREGATES = ("sex", "gender_identity", "age_group", "nationality", "race_ethnicity",
                            "perpetrator")
+NOT_IN_STATS = "not_in_stats"  # flag of records kept in the catalog but out of the statistics
+
+
+def statistics_input(records: pd.DataFrame) -> pd.DataFrame:
+    """The records statistics are built from: all but those flagged `not_in_stats` (a
+    subtotal over a group, a repatriation row, a value the source marks not available)."""
+    return records[~records["flags"].str.contains(NOT_IN_STATS, regex=False)]
+
+
 NULLABLE_TEXT = ("country_native", "nationality_native", "crime_type_native", "offence_native",
                  "bias_motivation_native", "stage_native")
 

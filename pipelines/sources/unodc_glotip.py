@@ -69,7 +69,7 @@ from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable, SourceSpec
-from pipelines.sources.cases import finish_case_records
+from pipelines.sources.cases import NOT_IN_STATS, finish_case_records, statistics_input
 from pipelines.sources.curate import add_flag, content_ids, native_text
 from pipelines.sources.formats import detect_format, validate_raw
 from pipelines.sources.readers import cell_text, read_xlsx_rows, xlsx_table
@@ -118,7 +118,6 @@ TOTAL_CATEGORIES = {"total", "total por año"}
 ITEM_CODE = re.compile(r"^\s*Q\d+(?:\.\d+)*_", re.IGNORECASE)
 ISO3 = re.compile(r"^[A-Z]{3}$")
 YEAR_BASIS = "reported"
-NOT_IN_STATS = "not_in_stats"  # flag prefix: the record is left out of the statistics
 
 CRIMES_COLUMNS = ["record_id", "year", "year_basis", "country_iso3", "country_native",
                   "breakdown", "crime_type", "crime_type_native", "sgbv", "subject", "sex",
@@ -306,12 +305,6 @@ def _tables(out: pd.DataFrame, indicator: pd.Series) -> dict[str, pd.DataFrame]:
             "prosecutions": prosecutions[PROSECUTIONS_COLUMNS].copy()}
 
 
-def stats_input(records: pd.DataFrame) -> pd.DataFrame:
-    """The records the statistics are built from: all but those flagged `not_in_stats`
-    (repatriation rows; a citizenship category that is the total itself)."""
-    return records[~records["flags"].str.contains(NOT_IN_STATS, regex=False)]
-
-
 # --- the source's own arithmetic ------------------------------------------------------------
 
 # Dimensions whose margins GLOTIP publishes, per table; sgbv follows crime_type (offence) and
@@ -336,7 +329,7 @@ def margin_report(records: pd.DataFrame, table: str) -> pd.DataFrame:
     `excess` (parts above the total: listed as a source inconsistency). Parts without a
     published margin are not compared. Records flagged not_in_stats are left out, as in the
     statistics."""
-    records = stats_input(records)
+    records = statistics_input(records)
     dims, fixed = REPORT_DIMS[table], REPORT_FIXED[table]
     keys = list(fixed + dims)
     cells = records.assign(withheld=records["value"].isna()).groupby(keys, sort=False).agg(
