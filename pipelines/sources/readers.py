@@ -67,10 +67,22 @@ def read_csv_text(path: Path, format_version: str,
 
     `raw_rows` counts CSV records with the header as row 1, which is the row a person sees
     when the file is opened in a spreadsheet (quoted line breaks do not add rows there).
-    """
+    A well-formed UTF-8 file is read by Arrow's columnar reader; anything it refuses (a record
+    with too few or too many fields, another encoding, a header pandas would rename) is read
+    again by the exact path, which names the problem or quarantines the short records."""
     problem = sniff_problem(path)
     if problem:
         raise RawFormatError(path, problem)
+    fast = read_csv_arrow(path, encodings)
+    if fast is not None:
+        return RawTable(path=path, frame=fast, format_version=format_version,
+                        raw_rows=np.arange(2, len(fast) + 2, dtype=np.int64))
+    return read_csv_exact(path, format_version, encodings)
+
+
+def read_csv_exact(path: Path, format_version: str, encodings: tuple[str, ...]) -> RawTable:
+    """The careful path: decode with the first encoding that fits, parse with pandas, and
+    find the records shorter than the header (pandas pads them silently)."""
     text, _ = decode_text(path, encodings)
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
@@ -81,6 +93,43 @@ def read_csv_text(path: Path, format_version: str,
     return RawTable(path=path, frame=frame, format_version=format_version,
                     raw_rows=np.arange(2, len(frame) + 2, dtype=np.int64),
                     short_rows=short_records(text, len(frame.columns), len(frame)))
+
+
+def arrow_csv_options(header: list[str]):
+    """Arrow CSV options that keep every cell as published text ("" where blank)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    return (pacsv.ReadOptions(block_size=1 << 24),
+            pacsv.ParseOptions(newlines_in_values=True),
+            pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
+                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+
+
+def arrow_readable(header: list[str], encodings: tuple[str, ...]) -> bool:
+    """Whether Arrow reads this file as pandas would: UTF-8, and a header with no blank or
+    repeated names (pandas renames those)."""
+    return (encodings[0].replace("_", "-").lower() in ("utf-8", "utf-8-sig", "utf8")
+            and all(h != "" for h in header) and len(set(header)) == len(header))
+
+
+def read_csv_arrow(path: Path, encodings: tuple[str, ...]) -> pd.DataFrame | None:
+    """The whole file as a text frame by Arrow's reader, or None where the exact path is
+    needed (see `arrow_readable`; Arrow refuses records of the wrong length and bad UTF-8)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        header = pacsv.open_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True)
+                                ).schema.names
+        if not arrow_readable(header, encodings):
+            return None
+        read, parse, convert = arrow_csv_options(header)
+        table = pacsv.read_csv(path, read_options=read, parse_options=parse,
+                               convert_options=convert)
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    return table.to_pandas()
 
 
 def short_records(text: str, width: int, rows: int) -> np.ndarray | None:
