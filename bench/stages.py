@@ -67,6 +67,23 @@ class StageTimer:
         timed.__wrapped_stage__ = True
         return timed
 
+    def wrap_iter(self, func, stage: str):
+        """A generator function whose every step (the work between two items) is `stage`."""
+        @functools.wraps(func)
+        def timed(*args, **kwargs):
+            items = iter(func(*args, **kwargs))
+            while True:
+                self.enter(stage)
+                try:
+                    item = next(items)
+                except StopIteration:
+                    return
+                finally:
+                    self.exit()
+                yield item
+        timed.__wrapped_stage__ = True
+        return timed
+
     def patch(self, owner, name: str, stage) -> None:
         func = getattr(owner, name)
         if getattr(func, "__wrapped_stage__", False):
@@ -102,19 +119,23 @@ def instrument(source_modules) -> StageTimer:
     original = model.DataFrameModel.__dict__["validate"].__func__
     if not getattr(original, "__wrapped_stage__", False):
         model.DataFrameModel.validate = classmethod(timer.wrap(original, validation))
+    if not getattr(process.raw_chunks, "__wrapped_stage__", False):  # files read in chunks
+        process.raw_chunks = timer.wrap_iter(process.raw_chunks, "parse")
     timer.patch(process, "process_source", "work_parts")
     timer.patch(tables, "build_tables", "build_tables_other")
     timer.patch(tables, "read_parts", "read_parts")
-    timer.patch(tables, "_records", "assemble_records")
-    timer.patch(tables, "_stats_of", "stats_load")
+    timer.patch(tables, "store_records", "assemble_records")
+    timer.patch(tables, "deaths_stats_of", "stats_load")
     timer.patch(tables, "deaths_stats", "stats")
-    timer.patch(tables, "_case_stats_of", "stats")
+    timer.patch(tables, "case_stats_of", "stats")
     timer.patch(tables, "check_deaths", "blocking_checks")
     timer.patch(tables, "check_cases", "blocking_checks")
+    timer.patch(tables, "check_unique_records", "blocking_checks")
+    timer.patch(tables, "check_no_names", "blocking_checks")
     timer.patch(tables, "coverage_table", "coverage")
     timer.patch(release, "write_release", "manifest")
     timer.patch(release, "frame_to_arrow", "release_parquet")
-    timer.patch(release, "sha256_of", "release_parquet")
+    timer.patch(release, "sha256_file", "release_parquet")
     release.pq = SimpleNamespace(write_table=timer.wrap(pq.write_table, "release_parquet"))
     timer.patch(release, "run_expectations", "gx_checkpoint")
     timer.patch(release, "build_catalog", "catalog")

@@ -37,7 +37,8 @@ def process_source_task(source_id: str, raw_dir: str, snapshot_mode: str, work_d
 
 @task
 def publish_task(raw_dir: str, summaries: list[dict], failed_sources: list[str], out_dir: str,
-                 run_info: dict, sample: bool, reuse: list[str] | None = None) -> dict:
+                 run_info: dict, sample: bool, reuse: list[str] | None = None,
+                 work_dir: str | None = None) -> dict:
     """Assemble, validate and publish the release. Failed sources are carried forward from
     the current release, and so are unchanged (`reuse`) sources, which stay `ok`. Returns the
     release folder and what was carried forward."""
@@ -45,7 +46,8 @@ def publish_task(raw_dir: str, summaries: list[dict], failed_sources: list[str],
 
     previous = current_release(Path(out_dir))
     reused = set(reuse or ()) if previous else set()
-    tables = build_tables(Path(raw_dir), summaries, previous, set(failed_sources) | reused)
+    tables = build_tables(Path(raw_dir), summaries, previous, set(failed_sources) | reused,
+                          store_dir=Path(work_dir) / "tables" if work_dir else None)
     tables["sources"] = mark_reused(tables["sources"], reused)
     sources = tables["sources"]
     carried = sorted(set(sources.loc[sources["status"] == "carried_forward", "source"]))
@@ -104,7 +106,7 @@ def run_pipeline(raw_dir: str, out_dir: str, sources: list[str] | None = None,
             sample = report.any_sample(Path(raw_dir), summaries, reuse, snapshot_mode)
             state = publish_task(raw_dir, summaries, failed, out_dir,
                                  {**report.manifest_info(), **(run_info or {})}, sample, reuse,
-                                 return_state=True)
+                                 work_dir, return_state=True)
             outcome = state.result(raise_on_failure=False)
             if isinstance(outcome, (BlockingCheckError, SchemaErrors)):
                 report.blocked(outcome)

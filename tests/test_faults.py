@@ -16,7 +16,8 @@ from pipelines.config import DEFAULT_RAW_DIR, PROJECT_ROOT
 from pipelines.flows import run_pipeline
 from pipelines.process import process_source
 from pipelines.publish.checks import BlockingCheckError
-from pipelines.publish.release import current_release, sha256_of, write_release
+from pipelines.publish.release import current_release, write_release
+from pipelines.snapshots import sha256_file
 from pipelines.publish.tables import build_tables
 
 SAMPLE = DEFAULT_RAW_DIR / "mmp" / "SAMPLE-2020-01-13"
@@ -149,13 +150,13 @@ KILL_SCRIPT = textwrap.dedent("""
 
 def test_killed_publish_leaves_current_release_intact_and_next_run_recovers(published):
     raw, out, first = published
-    sums = {p.name: sha256_of(p) for p in (first / "tables").iterdir()}
+    sums = {p.name: sha256_file(p) for p in (first / "tables").iterdir()}
     killed = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(raw), str(out)],
                             cwd=PROJECT_ROOT, capture_output=True)
     assert killed.returncode == -9, killed.stderr.decode()[-2000:]
     assert list((out / "releases").glob(".staging-*")), "the kill should leave a staging folder"
     assert current_release(out) == first.resolve()
-    assert {p.name: sha256_of(p) for p in (first / "tables").iterdir()} == sums
+    assert {p.name: sha256_file(p) for p in (first / "tables").iterdir()} == sums
     report = run_pipeline(raw_dir=str(raw), out_dir=str(out), sources=["mmp"])
     assert report["exit_code"] == 0
     assert not list((out / "releases").glob(".staging-*"))

@@ -357,20 +357,46 @@ def person_stats(records: pd.DataFrame, stream: str) -> pd.DataFrame:
     return cells.assign(value_min=cells["value"], value_max=cells["value"], source_suppressed=False)
 
 
-def case_stats(records: pd.DataFrame, stream: str, person_level: dict[str, bool],
-               snapshot_info: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(statistics table, source inconsistencies) of one stream over all its sources."""
+def person_stats_sql(con, relation_sql: str, stream: str) -> pd.DataFrame:
+    """`person_stats` computed in DuckDB over the person-level records `relation_sql` selects
+    (records far larger than memory are grouped out of core)."""
     spec = STREAMS[stream]
-    if records.empty:
-        return pd.DataFrame(), pd.DataFrame()
-    is_person = records["source"].map(person_level).fillna(False).astype(bool)
+    fixed, dims = list(spec["fixed"]), list(spec["dims"])
+    sets = grouping_sets(stream)
+    gsets = ", ".join("(" + ", ".join(fixed + list(s)) + ")" for s in sets)
+    labels = ", ".join(f"CASE WHEN GROUPING({d}) = 1 THEN 'all' ELSE {d} END AS {d}" for d in dims)
+    sql = (f"SELECT {', '.join(fixed)}, {labels}, sum(value)::BIGINT AS value "
+           f"FROM ({relation_sql}) GROUP BY GROUPING SETS ({gsets})")
+    cells = con.sql(sql).to_arrow_table().to_pandas()
+    cells["value"] = cells["value"].astype("Int64")
+    cells["year"] = cells["year"].astype("Int32")
+    return cells.assign(value_min=cells["value"], value_max=cells["value"], source_suppressed=False)
+
+
+def case_stats(records: pd.DataFrame, stream: str, person_level: dict[str, bool],
+               snapshot_info: pd.DataFrame, person_cells: pd.DataFrame | None = None
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(statistics table, source inconsistencies) of one stream over all its sources.
+
+    `person_cells`: the person-level sources' cells already grouped (`person_stats_sql`);
+    `records` then holds the aggregate sources only."""
+    spec = STREAMS[stream]
     parts, problems = [], []
-    if is_person.any():
-        parts.append(person_stats(records[is_person], stream))
-    if (~is_person).any():
-        cells, found = aggregate_stats(records[~is_person], stream)
+    if person_cells is None:
+        if records.empty:
+            return pd.DataFrame(), pd.DataFrame()
+        is_person = records["source"].map(person_level).fillna(False).astype(bool)
+        if is_person.any():
+            parts.append(person_stats(records[is_person], stream))
+        records = records[~is_person]
+    elif len(person_cells):
+        parts.append(person_cells)
+    if len(records):
+        cells, found = aggregate_stats(records, stream)
         parts.append(cells)
         problems = found
+    if not parts:
+        return pd.DataFrame(), pd.DataFrame()
     stats = pd.concat(parts, ignore_index=True)
     info = snapshot_info[["source", "snapshot", "is_latest", "period_end"]]
     stats = stats.merge(info, on=["source", "snapshot"], how="left")

@@ -106,28 +106,57 @@ def check_cases(stats: pd.DataFrame, stream: str, inconsistencies: pd.DataFrame)
         raise BlockingCheckError(f"{stream}_stats failed blocking checks: " + "; ".join(messages))
 
 
-def names_found(tables: dict[str, pd.DataFrame], hashes: set[str]) -> list[tuple[str, str, int]]:
-    """(table, column, count) of text cells whose whole value is a raw personal name."""
-    from pipelines.process import name_hash  # late: checks stay importable without the sources
+def names_found(tables: dict, name_parts: list[str]) -> list[tuple[str, str, int]]:
+    """(table, column, count) of text cells whose whole value is a raw personal name (its
+    fingerprint is in the `names` parts, column name_hash); frames and record tables stored
+    as Parquet are both searched inside DuckDB."""
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipelines.process import NAME_FINGERPRINT_SQL  # late: checks stay importable alone
+    from pipelines.publish.stored import StoredTable, names_in
+
+    from pipelines.publish.stored import parquet_list
 
     found = []
-    if not hashes:
+    if not name_parts:
         return found
-    for table, frame in tables.items():
-        for column in frame.columns:
-            if not (pd.api.types.is_string_dtype(frame[column])
-                    or pd.api.types.is_object_dtype(frame[column])):
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TEMP TABLE fingerprints AS SELECT DISTINCT CAST(name_hash AS VARCHAR) "
+                    f"AS name_hash FROM read_parquet({parquet_list(name_parts)}, union_by_name = true) "
+                    "WHERE name_hash IS NOT NULL")
+        if not con.sql("SELECT count(*) FROM fingerprints").fetchall()[0][0]:
+            return found
+        for table, data in tables.items():
+            if isinstance(data, StoredTable):
+                schema = pq.read_schema(data.path)
+                text = [f.name for f in schema if pa.types.is_string(f.type)
+                        or pa.types.is_large_string(f.type)]
+                found += [(table, column, n) for column, n in names_in(con, data, text, "fingerprints")]
                 continue
-            values = frame[column].dropna().astype("str").unique()
-            leaked = [v for v in values if name_hash(v) in hashes]
-            if leaked:
-                found.append((table, column, len(leaked)))
+            for column in data.columns:
+                if not (pd.api.types.is_string_dtype(data[column])
+                        or pd.api.types.is_object_dtype(data[column])):
+                    continue
+                values = pd.DataFrame({"v": pd.Series(data[column].dropna().astype("str").unique(),
+                                                      dtype="str")})
+                con.register("cells", values)
+                expr = NAME_FINGERPRINT_SQL.format(value="v")
+                count = con.execute(f"SELECT count(*) FROM cells WHERE {expr} IN "
+                                    "(SELECT name_hash FROM fingerprints)").fetchall()[0][0]
+                con.unregister("cells")
+                if count:
+                    found.append((table, column, int(count)))
+    finally:
+        con.close()
     return found
 
 
-def check_no_names(tables: dict[str, pd.DataFrame], hashes: set[str]) -> None:
+def check_no_names(tables: dict, name_parts: list[str]) -> None:
     """Raise BlockingCheckError when a raw personal name appears as a value in any table."""
-    found = names_found(tables, hashes)
+    found = names_found(tables, name_parts)
     if found:
         raise BlockingCheckError("personal names found in published tables (table, column, "
                                  f"distinct values): {found}")

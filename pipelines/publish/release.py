@@ -29,6 +29,8 @@ from pipelines.publish.checks import BlockingCheckError
 from pipelines.publish.extracts import write_extracts
 from pipelines.publish.page import write_page
 from pipelines.publish.public import public_tables
+from pipelines.publish.stored import StoredTable
+from pipelines.snapshots import sha256_file
 from pipelines.publish.quality import run_expectations
 
 LIBRARIES = ("pandas", "pyarrow", "duckdb", "pandera", "prefect", "great_expectations", "pycountry")
@@ -44,17 +46,11 @@ def frame_to_arrow(frame: pd.DataFrame) -> pa.Table:
     return table
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def definition_hashes() -> dict[str, str]:
     """sha256 of every mapping table and schema module: what the numbers were built with."""
     files = sorted((PROJECT_ROOT / "pipelines" / "harmonize" / "maps").glob("*.csv")) + sorted(
         (PROJECT_ROOT / "schemas").rglob("*.py"))
-    return {str(p.relative_to(PROJECT_ROOT)): sha256_of(p) for p in files}
+    return {str(p.relative_to(PROJECT_ROOT)): sha256_file(p) for p in files}
 
 
 def code_version() -> str:
@@ -103,9 +99,10 @@ def inputs_of(sources: pd.DataFrame) -> list[dict]:
     return frame.where(frame.notna(), None).to_dict("records")
 
 
-def write_release(tables: dict[str, pd.DataFrame], out_dir: Path, run_info: dict,
+def write_release(tables: dict, out_dir: Path, run_info: dict,
                   sample: bool) -> Path:
-    """Write every table, the catalog and the manifest into a new release and make it current."""
+    """Write every table (frames, and record tables already stored as Parquet), the catalog
+    and the manifest into a new release and make it current."""
     releases = out_dir / "releases"
     releases.mkdir(parents=True, exist_ok=True)
     recover_interrupted(out_dir)
@@ -115,11 +112,14 @@ def write_release(tables: dict[str, pd.DataFrame], out_dir: Path, run_info: dict
     (staging / "tables").mkdir(parents=True)
     try:
         table_files, table_meta = {}, {}
-        for name, frame in tables.items():
+        for name, data in tables.items():
             path = staging / "tables" / f"{name}.parquet"
-            pq.write_table(frame_to_arrow(frame), path, compression="zstd")
+            if isinstance(data, StoredTable):  # a record table DuckDB already wrote
+                shutil.copyfile(data.path, path)
+            else:
+                pq.write_table(frame_to_arrow(data), path, compression="zstd")
             table_files[name] = path
-            table_meta[name] = {"rows": len(frame), "sha256": sha256_of(path)}
+            table_meta[name] = {"rows": len(data), "sha256": sha256_file(path)}
         content = hashlib.sha256(json.dumps(table_meta, sort_keys=True).encode()).hexdigest()
         release_id = f"{now:%Y%m%dT%H%M%SZ}-{content[:8]}" + ("-SAMPLE" if sample else "")
         final = releases / release_id

@@ -10,15 +10,17 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow.parquet as pq
 
 from pipelines import snapshots
-from pipelines.process import read_parts
-from pipelines.publish.case_stats import STREAMS, case_stats
-from pipelines.publish.checks import check_cases, check_deaths, check_no_names
+from pipelines.process import part_list, read_parts
+from pipelines.publish.case_stats import STREAMS, case_stats, person_stats_sql
+from pipelines.publish.checks import BlockingCheckError, check_cases, check_deaths, check_no_names
 from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.publish.stats import deaths_stats
+from pipelines.publish.stored import StoredTable, connect, parquet_list, write_query
 from pipelines.registry import SOURCES
-from pipelines.sources.cases import statistics_input
+from pipelines.sources.cases import NOT_IN_STATS, statistics_input
 from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies
 from schemas.deaths import Deaths, DeathsStats
 from schemas.metadata import Coverage, Quarantine, Sources, UnmappedValues
@@ -74,10 +76,10 @@ def _read_previous(previous: Path, table: str) -> pd.DataFrame:
 
 def carry_forward(previous: Path | None, this_run: pd.DataFrame,
                   failed_sources: set[str]) -> dict[str, pd.DataFrame]:
-    """Rows of the previous release for sources that failed this run, except files this run
-    did read. Returns sources, records, quarantine and unmapped frames (possibly empty)."""
-    empty = {"sources": pd.DataFrame(columns=SOURCE_COLUMNS), "deaths": pd.DataFrame(),
-             "crimes": pd.DataFrame(), "prosecutions": pd.DataFrame(),
+    """What the previous release holds for sources that failed this run, except files this
+    run did read: their `sources` rows, quarantine and unmapped frames, and `keys` (source,
+    snapshot, file) whose records `store_records` copies (possibly all empty)."""
+    empty = {"sources": pd.DataFrame(columns=SOURCE_COLUMNS), "keys": pd.DataFrame(columns=FILE_KEY),
              "quarantine": pd.DataFrame(), "unmapped": pd.DataFrame()}
     if previous is None or not failed_sources:
         return empty
@@ -92,7 +94,7 @@ def carry_forward(previous: Path | None, this_run: pd.DataFrame,
         return empty
     keep = keep.assign(status="carried_forward",
                        carried_forward_from=keep["carried_forward_from"].fillna(previous.name))
-    keys = keep[FILE_KEY]
+    keys = keep[FILE_KEY].reset_index(drop=True)
 
     def rows_of(table: str, file_column: str) -> pd.DataFrame:
         frame = _read_previous(previous, table)
@@ -102,8 +104,7 @@ def carry_forward(previous: Path | None, this_run: pd.DataFrame,
                               on=["source", "snapshot", file_column])
         return matched[frame.columns]
 
-    return {"sources": keep[SOURCE_COLUMNS], "deaths": rows_of("deaths", "raw_file"),
-            "crimes": rows_of("crimes", "raw_file"), "prosecutions": rows_of("prosecutions", "raw_file"),
+    return {"sources": keep[SOURCE_COLUMNS], "keys": keys,
             "quarantine": rows_of("quarantine", "file"), "unmapped": rows_of("unmapped_values", "file")}
 
 
@@ -153,47 +154,97 @@ def coverage_table(stats: pd.DataFrame, stream: str, dims: tuple[str, ...]) -> p
     return pd.DataFrame(rows, columns=columns)
 
 
-def _stats_of(records: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    """`deaths_stats` over the accepted records, validated and checked (blocking)."""
-    if records.empty:
-        return empty_table(DeathsStats)
-    info = sources[["source", "snapshot", "is_latest", "period_end"]].drop_duplicates(["source", "snapshot"])
-    info = info.assign(period_end=pd.to_datetime(info["period_end"], errors="coerce"))
-    con = duckdb.connect()
-    try:
-        con.register("deaths_frame", records)
-        con.execute("CREATE TABLE deaths AS SELECT * FROM deaths_frame")
-        person = {sid: SOURCES[sid].SOURCE.person_level for sid in records["source"].unique()}
-        stats = deaths_stats(con, person, info)
-    finally:
-        con.close()
-    stats = DeathsStats.validate(stats, lazy=True)
-    check_deaths(stats, records)
-    return stats
-
-
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _records(summaries: list[dict], carried: dict, table: str, latest: set, model) -> pd.DataFrame:
-    """Accepted records of one table (this run plus carried forward), validated."""
-    records = _with_latest(_concat([read_parts(summaries, table), carried[table]]), latest)
-    if records.empty:
-        return empty_table(model)
-    return model.validate(records.sort_values(["source", "snapshot", "raw_file", "raw_row", "record_id"],
-                                              ignore_index=True), lazy=True)
+def part_paths(summaries: list[dict], kind: str) -> list[str]:
+    """Parquet parts of `kind` written by the files of this run that were read."""
+    return [p for s in summaries for f in s["files"] for p in part_list((f.get("parts") or {}).get(kind))]
 
 
-def _case_stats_of(records: pd.DataFrame, stream: str, sources: pd.DataFrame, model) -> tuple:
-    """Statistics and source inconsistencies of a crimes/prosecutions table (blocking checks)."""
-    if records.empty:
+def store_records(con: duckdb.DuckDBPyConnection, table: str, paths: list[str],
+                  previous: Path | None, carried_keys: pd.DataFrame, latest: set,
+                  store_dir: Path) -> StoredTable | None:
+    """One record table (this run's parts plus the carried-forward rows of the previous
+    release), `is_latest` set and sorted, written by DuckDB to `store_dir/<table>.parquet`
+    without passing through memory. None when there are no rows at all."""
+    old = previous / "tables" / f"{table}.parquet" if previous is not None else None
+    selects, schema = [], None
+    if paths:
+        selects.append(f"SELECT * FROM read_parquet({parquet_list(paths)}, union_by_name = true)")
+        schema = pq.read_schema(paths[0])
+    if old is not None and old.is_file() and len(carried_keys):
+        con.register("carried_keys", carried_keys.rename(columns={"file": "raw_file"}))
+        selects.append(f"SELECT * FROM read_parquet({parquet_list([old])}) "
+                       "SEMI JOIN carried_keys USING (source, snapshot, raw_file)")
+        schema = schema or pq.read_schema(old)
+    if not selects:
+        return None
+    con.register("latest_keys", pd.DataFrame(sorted(latest), columns=["source", "snapshot"],
+                                             dtype="str"))
+    columns = ", ".join(
+        f'CAST("{f.name}" AS DATE) AS "{f.name}"' if f.name.endswith("_date") else
+        f'(source, snapshot) IN (SELECT (source, snapshot) FROM latest_keys) AS "{f.name}"'
+        if f.name == "is_latest" else f'"{f.name}"' for f in schema)
+    sql = (f"SELECT {columns} FROM ({' UNION ALL BY NAME '.join(selects)}) "
+           "ORDER BY source, snapshot, raw_file, raw_row, record_id")
+    return write_query(con, sql, store_dir / f"{table}.parquet", schema)
+
+
+def check_unique_records(con: duckdb.DuckDBPyConnection, table: str, stored: StoredTable) -> None:
+    """The data model's key (source, snapshot, record_id) is unique across files too
+    (each file was validated alone)."""
+    repeated = con.execute(
+        f"SELECT source, snapshot, record_id, count(*) AS n FROM read_parquet({parquet_list([stored.path])}) "
+        "GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 3").fetchall()
+    if repeated:
+        raise BlockingCheckError(f"{table}: (source, snapshot, record_id) repeats across files, "
+                                 f"e.g. {repeated}")
+
+
+def _snapshot_info(sources: pd.DataFrame) -> pd.DataFrame:
+    return sources[["source", "snapshot", "is_latest", "period_end"]].drop_duplicates(["source", "snapshot"])
+
+
+def _sources_in(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    return [r[0] for r in con.execute(f"SELECT DISTINCT source FROM {relation} ORDER BY 1").fetchall()]
+
+
+def deaths_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None,
+                    sources: pd.DataFrame) -> pd.DataFrame:
+    """`deaths_stats` over the accepted records, in DuckDB, validated and checked (blocking)."""
+    if stored is None:
+        return empty_table(DeathsStats)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW deaths AS SELECT * FROM read_parquet({parquet_list([stored.path])})")
+    info = _snapshot_info(sources)
+    info = info.assign(period_end=pd.to_datetime(info["period_end"], errors="coerce"))
+    person = {sid: SOURCES[sid].SOURCE.person_level for sid in _sources_in(con, "deaths")}
+    stats = DeathsStats.validate(deaths_stats(con, person, info), lazy=True)
+    totals = con.sql("SELECT source, snapshot, year, sum(dead_and_missing)::BIGINT AS dead_and_missing "
+                         "FROM deaths GROUP BY ALL").to_arrow_table().to_pandas()
+    check_deaths(stats, totals)
+    return stats
+
+
+def case_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None, stream: str,
+                  sources: pd.DataFrame, model) -> tuple:
+    """Statistics and source inconsistencies of a crimes/prosecutions table (blocking checks).
+    Person-level sources are grouped in DuckDB; aggregate sources (published tables, small by
+    nature) are reconciled in pandas."""
+    if stored is None:
         return empty_table(model), pd.DataFrame()
-    in_stats = statistics_input(records)
-    info = sources[["source", "snapshot", "is_latest", "period_end"]].drop_duplicates(["source", "snapshot"])
-    person = {sid: SOURCES[sid].SOURCE.person_level for sid in in_stats["source"].unique()}
-    stats, problems = case_stats(in_stats, stream, person, info)
+    relation = f"read_parquet({parquet_list([stored.path])})"
+    person = {sid: SOURCES[sid].SOURCE.person_level for sid in _sources_in(con, relation)}
+    people = [s for s, p in person.items() if p]
+    aggregate = [s for s, p in person.items() if not p]
+    records = statistics_input(pd.read_parquet(stored.path, filters=[("source", "in", aggregate)])) \
+        if aggregate else pd.DataFrame()
+    person_cells = person_stats_sql(
+        con, f"SELECT * FROM {relation} WHERE source IN ({', '.join(_sql_text(s) for s in people)}) "
+             f"AND NOT contains(flags, '{NOT_IN_STATS}')", stream) if people else pd.DataFrame()
+    stats, problems = case_stats(records, stream, person, _snapshot_info(sources), person_cells=person_cells)
     if stats.empty:
         return empty_table(model), problems
     stats = model.validate(stats, lazy=True)
@@ -201,9 +252,16 @@ def _case_stats_of(records: pd.DataFrame, stream: str, sources: pd.DataFrame, mo
     return stats, problems
 
 
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = None,
-                 failed_sources: set[str] | None = None) -> dict[str, pd.DataFrame]:
-    """Every table of a release, validated; failed sources carried forward from `previous`."""
+                 failed_sources: set[str] | None = None, store_dir: Path | None = None) -> dict:
+    """Every table of a release, validated; failed sources carried forward from `previous`.
+
+    Record tables (`deaths`, `crimes`, `prosecutions`) come back as `StoredTable`s written
+    into `store_dir` (a new temporary folder when None); every other table is a frame."""
     this_run = run_sources(raw_dir, summaries)
     failed = set(failed_sources or ()) | set(this_run.loc[this_run["status"] == "failed", "source"])
     carried = carry_forward(previous, this_run, failed)
@@ -212,13 +270,23 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
         sources = empty_table(Sources)
     latest = latest_keys(sources)
     sources = _with_latest(sources, latest)
-    deaths = _records(summaries, carried, "deaths", latest, Deaths)
-    deaths_stats = _stats_of(deaths, sources)
-    crimes = _records(summaries, carried, "crimes", latest, Crimes)
-    crimes_stats, crime_problems = _case_stats_of(crimes, "crimes", sources, CrimesStats)
-    prosecutions = _records(summaries, carried, "prosecutions", latest, Prosecutions)
-    prosecutions_stats, prosecution_problems = _case_stats_of(prosecutions, "prosecutions", sources,
-                                                              ProsecutionsStats)
+    store_dir = Path(store_dir) if store_dir else scratch_dir()
+    store_dir.mkdir(parents=True, exist_ok=True)
+    con = connect(store_dir)
+    try:
+        records = {}
+        for table in RECORD_TABLES:
+            stored = store_records(con, table, part_paths(summaries, table), previous,
+                                   carried["keys"], latest, store_dir)
+            if stored is not None:
+                check_unique_records(con, table, stored)
+            records[table] = stored
+        deaths_stats = deaths_stats_of(con, records["deaths"], sources)
+        crimes_stats, crime_problems = case_stats_of(con, records["crimes"], "crimes", sources, CrimesStats)
+        prosecutions_stats, prosecution_problems = case_stats_of(
+            con, records["prosecutions"], "prosecutions", sources, ProsecutionsStats)
+    finally:
+        con.close()
     inconsistencies = _concat([crime_problems, prosecution_problems])
     coverage = _concat([
         coverage_table(deaths_stats.assign(unit="persons"), "deaths", DEATH_DIMENSIONS),
@@ -227,11 +295,11 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
     quarantine = _concat([read_parts(summaries, "quarantine"), carried["quarantine"]])
     unmapped = _concat([read_parts(summaries, "unmapped"), carried["unmapped"]])
     tables = {
-        "deaths": deaths,
+        "deaths": records["deaths"] or empty_table(Deaths),
         "deaths_stats": deaths_stats,
-        "crimes": crimes,
+        "crimes": records["crimes"] or empty_table(Crimes),
         "crimes_stats": crimes_stats,
-        "prosecutions": prosecutions,
+        "prosecutions": records["prosecutions"] or empty_table(Prosecutions),
         "prosecutions_stats": prosecutions_stats,
         "source_inconsistencies": (SourceInconsistencies.validate(inconsistencies)
                                    if len(inconsistencies) else empty_table(SourceInconsistencies)),
@@ -246,6 +314,20 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
             ["source", "snapshot", "file", "mapping", "column", "value"], ignore_index=True))
             if len(unmapped) else empty_table(UnmappedValues)),
     }
-    names = read_parts(summaries, "names")
-    check_no_names(tables, set(names["name_hash"]) if len(names) else set())
+    check_no_names(tables, part_paths(summaries, "names"))
     return tables
+
+
+RECORD_TABLES = ("deaths", "crimes", "prosecutions")
+
+
+def scratch_dir() -> Path:
+    """A temporary folder for record tables, removed when the process exits (callers that
+    run nightly pass their own work folder instead)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="harmstats-records-"))
+    atexit.register(shutil.rmtree, path, True)
+    return path

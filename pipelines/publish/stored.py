@@ -1,0 +1,98 @@
+"""Record tables kept on disk: a release's `deaths`, `crimes` and `prosecutions` can be far
+larger than memory, so they are assembled by DuckDB from the processed Parquet parts and
+handed on as one Parquet file, never as a frame.
+
+The file keeps the pandas schema of the parts (Int64, str, dates as DATE), so reading it back
+gives the same frame a release held when tables were frames.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+BATCH_ROWS = 250_000
+
+
+@dataclass(frozen=True)
+class StoredTable:
+    """A release table written as one Parquet file (`path`) with `rows` rows."""
+
+    path: Path
+    rows: int
+    columns: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return self.rows
+
+    @property
+    def empty(self) -> bool:
+        return self.rows == 0
+
+    def to_pandas(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """The table (or some of its columns) as a frame: for small tables and tests."""
+        return pd.read_parquet(self.path, columns=columns)
+
+
+def connect(scratch: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that spills to `scratch` and stays under HARMSTATS_DUCKDB_MEMORY
+    (default 1GB): sorting and grouping records larger than memory then still complete."""
+    con = duckdb.connect()
+    con.execute(f"SET temp_directory = '{_escape(str(scratch / 'duckdb-spill'))}'")
+    con.execute(f"SET memory_limit = '{_escape(os.environ.get('HARMSTATS_DUCKDB_MEMORY', '1GB'))}'")
+    return con
+
+
+def parquet_list(paths: list[str | Path]) -> str:
+    """A DuckDB list literal of Parquet paths."""
+    return "[" + ", ".join(f"'{_escape(str(p))}'" for p in paths) + "]"
+
+
+def _escape(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def release_schema(schema: pa.Schema) -> pa.Schema:
+    """The schema a release file gets: that of the parts, `*_date` timestamps as DATE."""
+    fields = [pa.field(f.name, pa.date32()) if pa.types.is_timestamp(f.type)
+              and f.name.endswith("_date") else f for f in schema]
+    return pa.schema(fields, metadata=schema.metadata)
+
+
+def write_query(con: duckdb.DuckDBPyConnection, sql: str, path: Path, schema: pa.Schema,
+                release: bool = True) -> StoredTable:
+    """Stream the result of `sql` into a Parquet file at `path` with `schema` (batch by
+    batch, so memory stays flat) and describe it. `release`: dates as DATE (`release_schema`)."""
+    schema = release_schema(schema) if release else schema
+    reader = con.sql(sql).to_arrow_reader(BATCH_ROWS)
+    rows = 0
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for batch in reader:
+            table = pa.Table.from_batches([batch])
+            table = table.select(schema.names).cast(schema)
+            writer.write_table(table)
+            rows += table.num_rows
+    return StoredTable(path=path, rows=rows, columns=tuple(schema.names))
+
+
+def names_in(con: duckdb.DuckDBPyConnection, stored: StoredTable, text_columns: list[str],
+             fingerprints: str) -> list[tuple[str, int]]:
+    """(column, distinct values) of `stored`'s text columns whose value fingerprints match
+    the table `fingerprints` (column `name_hash`)."""
+    from pipelines.process import NAME_FINGERPRINT_SQL
+
+    found = []
+    for column in text_columns:
+        expr = NAME_FINGERPRINT_SQL.format(value=f'"{column}"')
+        count = con.execute(
+            f"SELECT count(DISTINCT \"{column}\") FROM read_parquet('{_escape(str(stored.path))}') "
+            f"WHERE {expr} IN (SELECT name_hash FROM {fingerprints})").fetchall()[0][0]
+        if count:
+            found.append((column, int(count)))
+    return found
