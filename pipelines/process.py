@@ -7,15 +7,22 @@ handed on is small (paths and counts), never frames.
 from __future__ import annotations
 
 import fnmatch
+import glob
+import os
 import traceback
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from pipelines import snapshots
+from pipelines.chunk_ids import id_frame, settle_ids
+from pipelines.harmonize.unmapped import UNMAPPED_COLUMNS
+from pipelines.sources.base import RawFormatError, RawTable
 from pipelines.registry import SOURCES
-from pipelines.sources.base import RawFormatError
+from pipelines.sources.readers import RereadWhole
 
 
 @dataclass
@@ -45,13 +52,31 @@ def files_to_read(snapshot: snapshots.Snapshot, patterns: tuple[str, ...]) -> tu
     return wanted, [f for f in files if f not in wanted]
 
 
+# Records per chunk when a source reads a file in chunks (HARMSTATS_CHUNK_ROWS): bounds the
+# memory of processing one file, whatever its size.
+CHUNK_ROWS = int(os.environ.get("HARMSTATS_CHUNK_ROWS", "500000"))
+
+
+def raw_chunks(module, path: Path) -> Iterator[RawTable]:
+    """The raw table of a file, in chunks where its module can read it so, else whole."""
+    reader = getattr(module, "read_raw_chunks", None)
+    if reader is None:
+        yield module.read_raw(path)
+    else:
+        yield from reader(path, CHUNK_ROWS)
+
+
 def process_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_dir: Path) -> FileResult:
     """Read and harmonise one raw file; write its records, quarantine and unmapped values."""
     module = SOURCES[source_id]
     result = FileResult(source=source_id, snapshot=snapshot.name, file=path.name, status="ok")
+    target = work_dir / source_id / snapshot.name
+    target.mkdir(parents=True, exist_ok=True)
     try:
-        raw = module.read_raw(path)
-        part = module.to_curated(raw, snapshot)
+        try:
+            written = write_chunks(module, snapshot, path, target, raw_chunks(module, path))
+        except RereadWhole:  # Arrow refused a late record: read it again whole, exactly
+            written = write_chunks(module, snapshot, path, target, iter([module.read_raw(path)]))
     except RawFormatError as exc:
         result.status, result.error = "failed", str(exc)
         return result
@@ -59,35 +84,116 @@ def process_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_
         result.status = "failed"
         result.error = f"{path}: {exc.__class__.__name__}: {exc}\n{traceback.format_exc(limit=3)}"
         return result
-    target = work_dir / source_id / snapshot.name
-    target.mkdir(parents=True, exist_ok=True)
-    stem = path.name.replace(" ", "_")
-    unmapped = part.unmapped.assign(source=source_id, snapshot=snapshot.name, file=path.name)
-    names = pd.DataFrame({"name_hash": name_hashes(raw.frame, module.SOURCE.name_columns)})
-    result.parts = {}
-    for name, frame in {**part.tables, "quarantine": part.quarantine, "unmapped": unmapped,
-                        "names": names}.items():
-        out = target / f"{stem}.{name}.parquet"
-        frame.to_parquet(out, index=False)
-        result.parts[name] = str(out)
-    result.format_version = part.format_version
-    result.rows_read = part.rows_read
-    result.rows_accepted = part.rows_accepted
-    result.rows_quarantined = part.rows_quarantined
-    result.rows_flagged = sum(int((t["flags"] != "").sum()) for t in part.tables.values()
-                              if "flags" in t)
+    result.parts = {name: paths[0] if len(paths) == 1 else paths for name, paths in written.parts.items()}
+    result.format_version = written.format_version
+    result.rows_read = written.rows_read
+    result.rows_quarantined = written.rows_quarantined
+    result.rows_accepted = written.rows_read - written.rows_quarantined
+    result.rows_flagged = written.rows_flagged
     return result
+
+
+@dataclass
+class Written:
+    """What the chunks of one file left in the work folder, and their row accounting."""
+
+    parts: dict[str, list[str]] = field(default_factory=dict)
+    format_version: str | None = None
+    rows_read: int = 0
+    rows_quarantined: int = 0
+    rows_flagged: int = 0
+    row_ids: tuple | None = None
+
+    def add(self, name: str, frame: pd.DataFrame, path: Path) -> None:
+        frame.to_parquet(path, index=False)
+        self.parts.setdefault(name, []).append(str(path))
+
+
+def write_chunks(module, snapshot: snapshots.Snapshot, path: Path, target: Path,
+                 chunks: Iterator[RawTable]) -> Written:
+    """Harmonise each chunk and write its parts (`<file>.<table>[.<n>].parquet`); then settle
+    the id rules that span chunks and merge the unmapped counts."""
+    stem = path.name.replace(" ", "_")
+    for old in target.glob(f"{glob.escape(stem)}.*.parquet"):  # an abandoned chunked read
+        old.unlink()
+    written, unmapped = Written(), []
+    for number, raw in enumerate(chunks):
+        part = module.to_curated(raw, snapshot)
+        suffix = "" if number == 0 else f".{number}"
+        for name, frame in part.tables.items():
+            written.add(name, frame, target / f"{stem}.{name}{suffix}.parquet")
+        written.add("quarantine", part.quarantine, target / f"{stem}.quarantine{suffix}.parquet")
+        names = pd.DataFrame({"name_hash": pd.Series(name_hashes(raw.frame, module.SOURCE.name_columns),
+                                                     dtype="str")})
+        written.add("names", names, target / f"{stem}.names{suffix}.parquet")
+        if part.row_ids is not None:
+            written.add("ids", id_frame(part.row_ids, raw.raw_rows, number),
+                        target / f"{stem}.ids{suffix}.parquet")
+            written.row_ids = part.row_ids
+        unmapped.append(part.unmapped)
+        written.format_version = part.format_version
+        written.rows_read += part.rows_read
+        written.rows_quarantined += part.rows_quarantined
+        written.rows_flagged += sum(int((t["flags"] != "").sum()) for t in part.tables.values()
+                                    if "flags" in t)
+    if len(written.parts.get("quarantine", [])) > 1 and written.row_ids is not None:
+        settle_across_chunks(written, snapshot, path, target)
+    merged = merge_unmapped(unmapped).assign(source=snapshot.source, snapshot=snapshot.name, file=path.name)
+    written.add("unmapped", merged, target / f"{stem}.unmapped.parquet")
+    written.parts.pop("ids", None)
+    return written
+
+
+def settle_across_chunks(written: Written, snapshot: snapshots.Snapshot, path: Path, target: Path) -> None:
+    """File-wide id rules over the chunks (`chunk_ids`); repeats found there are quarantined
+    and the accounting recounted."""
+    records = {n: p for n, p in written.parts.items() if n not in ("quarantine", "names", "ids")}
+    extra = settle_ids(written.row_ids, written.parts["ids"], records, written.parts["quarantine"],
+                       (snapshot.source, snapshot.name, path.name), target)
+    if extra.empty:
+        return
+    stem = path.name.replace(" ", "_")
+    before = set()
+    for part in written.parts["quarantine"]:
+        before |= set(pd.read_parquet(part, columns=["raw_row"])["raw_row"])
+    written.add("quarantine", extra, target / f"{stem}.quarantine.across_chunks.parquet")
+    written.rows_quarantined += len(set(extra["raw_row"]) - before)
+    written.rows_flagged = sum(int((pd.read_parquet(p, columns=["flags"])["flags"] != "").sum())
+                               for paths in records.values() for p in paths)
+
+
+def merge_unmapped(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Unmapped counts of several chunks as one log (counts added, most frequent first)."""
+    frames = [f for f in frames if len(f)]
+    if len(frames) <= 1:
+        return frames[0] if frames else pd.DataFrame(columns=UNMAPPED_COLUMNS).astype({"rows": "int64"})
+    merged = pd.concat(frames, ignore_index=True).groupby(
+        ["mapping", "column", "value"], as_index=False, sort=False)["rows"].sum()
+    return merged[UNMAPPED_COLUMNS].sort_values(["rows", "value"], ascending=[False, True],
+                                                ignore_index=True)
 
 
 PLACEHOLDER_NAMES = {"", "unknown", "unkown", "unidentified", "n/a", "na", "none", "redacted",
                      "[name not released]", "name not released", "n.n.", "nn"}
 
 
-def name_hash(value: str) -> str:
-    """A one-way fingerprint of a personal name (names themselves never leave data/raw)."""
-    import hashlib
+# A one-way fingerprint of a personal name, in SQL so that record tables far larger than
+# memory are checked inside DuckDB: whitespace collapsed, lower case, sha256.
+NAME_FINGERPRINT_SQL = "sha256(lower(regexp_replace(trim({value}), '\\s+', ' ', 'g')))"
 
-    return hashlib.sha256(" ".join(str(value).split()).casefold().encode("utf-8")).hexdigest()
+
+def fingerprints(values: list[str]) -> list[str]:
+    """Fingerprints of `values` (names themselves never leave data/raw)."""
+    if not values:
+        return []
+    con = duckdb.connect()
+    try:
+        con.register("names", pd.DataFrame({"v": pd.Series(values, dtype="str")}))
+        rows = con.execute(f"SELECT DISTINCT {NAME_FINGERPRINT_SQL.format(value='v')} FROM names"
+                           ).fetchall()
+    finally:
+        con.close()
+    return sorted(r[0] for r in rows)
 
 
 def name_hashes(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
@@ -95,9 +201,9 @@ def name_hashes(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
     values = set()
     for column in columns:
         if column in frame.columns:
-            values |= {v for v in frame[column].astype("str")
+            values |= {v for v in frame[column].astype("str").unique()
                        if " ".join(v.split()).casefold() not in PLACEHOLDER_NAMES and len(v.strip()) > 3}
-    return sorted(name_hash(v) for v in values)
+    return fingerprints(sorted(values))
 
 
 def process_source(source_id: str, raw_dir: Path, snapshot_mode: str, work_dir: Path) -> dict:
@@ -125,7 +231,14 @@ def process_source(source_id: str, raw_dir: Path, snapshot_mode: str, work_dir: 
 
 def read_parts(summaries: list[dict], kind: str) -> pd.DataFrame:
     """Concatenate the `kind` parts (a record table, quarantine, unmapped) of successful files."""
-    paths = [f["parts"][kind] for s in summaries for f in s["files"] if kind in (f.get("parts") or {})]
+    paths = [p for s in summaries for f in s["files"] for p in part_list((f.get("parts") or {}).get(kind))]
     frames = [pd.read_parquet(p) for p in paths]
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def part_list(parts: str | list[str] | None) -> list[str]:
+    """A part entry as a list of paths (a file read in chunks has one part per chunk)."""
+    if parts is None:
+        return []
+    return [parts] if isinstance(parts, str) else list(parts)

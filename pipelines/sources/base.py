@@ -71,6 +71,9 @@ class Curation:
     snapshot: str
     rejected: np.ndarray = field(init=False)
     _entries: list[pd.DataFrame] = field(default_factory=list, init=False)
+    # The record id of every raw row, for checks across the chunks of one file: set by
+    # `curate.unique_ids` ("publisher", column, ids, reason) or `curate.record_ids` ("content").
+    row_ids: tuple[str, str | None, pd.Series, str | None] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.rejected = np.zeros(len(self.raw.frame), dtype=bool)
@@ -116,6 +119,7 @@ class CuratedPart:
     rows_read: int
     format_version: str
     unmapped: pd.DataFrame  # harmonisation misses: column, value, count
+    row_ids: tuple | None = None  # `Curation.row_ids` of the file (for chunked reading)
 
     @property
     def records(self) -> pd.DataFrame:

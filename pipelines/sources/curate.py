@@ -51,9 +51,10 @@ def unique_ids(curation: Curation, ids: pd.Series, column: str, label: str = "id
     """The publisher's ids, quarantining blank and repeated ones (`label` and `repeated` name
     the id in the reasons)."""
     ids = ids.str.strip()
+    reason = f"{repeated} repeats an earlier row of the file (a duplicate)"
     curation.reject(ids == "", column, "record_id_present", f"the row has no {label}")
-    curation.reject(ids.duplicated(keep="first") & (ids != ""), column, "record_id_unique",
-                    f"{repeated} repeats an earlier row of the file (a duplicate)")
+    curation.reject(ids.duplicated(keep="first") & (ids != ""), column, "record_id_unique", reason)
+    curation.row_ids = ("publisher", column, ids, reason)
     return ids
 
 
@@ -64,7 +65,9 @@ def record_ids(curation: Curation, raw: RawTable, column_maps: dict[str, dict[st
     content ids of the row without its `not_hashed` columns."""
     column = column_maps[raw.format_version].get("record_id")
     if column is None:
-        return content_ids(raw.frame.drop(columns=list(not_hashed), errors="ignore"))
+        ids = content_ids(raw.frame.drop(columns=list(not_hashed), errors="ignore"))
+        curation.row_ids = ("content", None, ids, None)
+        return ids
     return unique_ids(curation, mapped_column(raw, column_maps, "record_id"), column, label,
                       repeated)
 
@@ -143,4 +146,5 @@ def finish_records(records: pd.DataFrame, raw: RawTable, snapshot: Snapshot,
         out["event_date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[s]")
     out = Deaths.validate(out[DEATHS_COLUMNS].reset_index(drop=True), lazy=True)
     return CuratedPart(tables={"deaths": out}, quarantine=curation.quarantine(), rows_read=len(raw.frame),
-                       format_version=raw.format_version, unmapped=unmapped.frame())
+                       format_version=raw.format_version, unmapped=unmapped.frame(),
+                       row_ids=curation.row_ids)

@@ -3,13 +3,14 @@ published column read under the internal name a source module gives it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
 from pipelines.sources.base import RawFormatError, RawTable
-from pipelines.sources.readers import read_csv_text, read_header
+from pipelines.sources.readers import iter_csv_text, read_csv_text, read_header
 
 
 def detect_format(path: Path, header: list[str], headers: dict[str, list[str]]) -> str:
@@ -48,6 +49,17 @@ def read_versioned_csv(path: Path, headers: dict[str, list[str]],
     raw = read_csv_text(path, version, encodings)
     validate_raw(raw, schemas[version])
     return raw
+
+
+def iter_versioned_csv(path: Path, headers: dict[str, list[str]],
+                       schemas: dict[str, pa.DataFrameSchema], rows: int,
+                       encodings: tuple[str, ...] = ("utf-8-sig",)) -> Iterator[RawTable]:
+    """`read_versioned_csv` in chunks of at least `rows` records, each checked against the
+    raw schema of the format told from the header."""
+    version = detect_format(path, read_header(path, encodings), headers)
+    for raw in iter_csv_text(path, version, encodings, rows):
+        validate_raw(raw, schemas[version])
+        yield raw
 
 
 def mapped_column(raw: RawTable, column_maps: dict[str, dict[str, str]], name: str) -> pd.Series:

@@ -12,6 +12,7 @@ it states more. Neither the Name nor the COD free text is copied into curated ro
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawTable, SourceSpec
 from pipelines.sources.curate import (add_flag, finish_records, future_date_flags, native_text,
                                       record_ids, reject_missing_years)
-from pipelines.sources.formats import mapped_column, read_versioned_csv
+from pipelines.sources.formats import iter_versioned_csv, mapped_column, read_versioned_csv
 from pipelines.sources.person import person_counts
 from pipelines.sources.person import row_totals  # noqa: F401 (one person a row; for tests)
 from schemas.raw.pcome_humane_borders import HEADERS, SCHEMAS
@@ -76,6 +77,11 @@ def fetch(raw_dir: Path) -> Path | None:
 def read_raw(path: Path) -> RawTable:
     """Read one OGIS CSV as text and check it against its raw schema."""
     return read_versioned_csv(path, HEADERS, SCHEMAS)
+
+
+def read_raw_chunks(path: Path, rows: int) -> Iterator[RawTable]:
+    """`read_raw` in chunks of at least `rows` records (a CSV larger than memory)."""
+    yield from iter_versioned_csv(path, HEADERS, SCHEMAS, rows)
 
 
 # --- process --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -130,6 +131,52 @@ def read_csv_arrow(path: Path, encodings: tuple[str, ...]) -> pd.DataFrame | Non
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
     return table.to_pandas()
+
+
+class RereadWhole(Exception):
+    """Arrow refused a record after earlier chunks of the file were handed on: the file must
+    be read again whole, by the exact path (which names or quarantines the bad record)."""
+
+
+def iter_csv_text(path: Path, format_version: str, encodings: tuple[str, ...],
+                  rows: int) -> Iterator[RawTable]:
+    """`read_csv_text` in chunks of at least `rows` records, so a file larger than memory
+    can be processed; `raw_rows` continue across chunks. A file Arrow cannot read from the
+    start comes whole from the exact path; one it refuses later raises `RereadWhole`."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    problem = sniff_problem(path)
+    if problem:
+        raise RawFormatError(path, problem)
+    start, handed_on = 0, False
+    try:
+        header = pacsv.open_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True)
+                                ).schema.names
+        if not arrow_readable(header, encodings):
+            yield read_csv_exact(path, format_version, encodings)
+            return
+        read, parse, convert = arrow_csv_options(header)
+        reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+        pending = pa.Table.from_batches([], schema=reader.schema)
+        for batch in reader:
+            pending = pa.concat_tables([pending, pa.Table.from_batches([batch])])
+            while pending.num_rows >= rows:  # slices share the batch's memory
+                chunk = _chunk(path, format_version, pending.slice(0, rows), start)
+                start, pending, handed_on = start + rows, pending.slice(rows), True
+                yield chunk
+        if pending.num_rows or not handed_on:
+            yield _chunk(path, format_version, pending, start)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        if handed_on:
+            raise RereadWhole(str(exc)) from exc
+        yield read_csv_exact(path, format_version, encodings)
+
+
+def _chunk(path: Path, format_version: str, table, start: int) -> RawTable:
+    frame = table.to_pandas()
+    return RawTable(path=path, frame=frame, format_version=format_version,
+                    raw_rows=np.arange(start + 2, start + len(frame) + 2, dtype=np.int64))
 
 
 def short_records(text: str, width: int, rows: int) -> np.ndarray | None:

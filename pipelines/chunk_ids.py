@@ -1,0 +1,101 @@
+"""Record ids across the chunks of one file.
+
+A file larger than memory is harmonised chunk by chunk, and each chunk sees only its own
+rows. Two id rules reach across the whole file, so they are settled here afterwards, in
+DuckDB over small per-chunk id parts (raw_row, id, chunk), exactly as if the file had been
+read whole:
+
+- a publisher id repeated in a later chunk is a duplicate: the later row leaves the record
+  parts and goes to quarantine (`record_id_unique`), unless its own chunk already sent it
+  there for that check;
+- a content id (`h<digest>-<n>`) numbers identical rows in file order, so `n` is recounted
+  over the file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from pipelines.publish.stored import connect, parquet_list, write_query
+from pipelines.sources.base import QUARANTINE_COLUMNS
+
+
+def id_frame(row_ids: tuple, raw_rows, chunk: int) -> pd.DataFrame:
+    """The id of every raw row of one chunk, as written to its `ids` part."""
+    return pd.DataFrame({"raw_row": raw_rows, "id": row_ids[2].to_numpy(), "chunk": chunk})
+
+
+def settle_ids(row_ids: tuple, ids_parts: list[str], record_parts: dict[str, list[str]],
+               quarantine_parts: list[str], where: tuple[str, str, str], scratch: Path
+               ) -> pd.DataFrame:
+    """Apply the file-wide id rules to the parts of a file read in several chunks. Record
+    parts are rewritten in place; returns the quarantine rows to add (possibly none)."""
+    kind, column, _, reason = row_ids
+    con = connect(scratch)
+    try:
+        con.execute(f"CREATE TEMP VIEW ids AS SELECT * FROM read_parquet({parquet_list(ids_parts)})")
+        if kind == "publisher":
+            return _drop_repeats(con, column, reason, record_parts, quarantine_parts, where)
+        _renumber_content_ids(con, record_parts)
+        return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    finally:
+        con.close()
+
+
+def _drop_repeats(con, column: str, reason: str, record_parts: dict[str, list[str]],
+                  quarantine_parts: list[str], where: tuple[str, str, str]) -> pd.DataFrame:
+    """Rows whose publisher id first appeared in an earlier chunk: out of the record parts,
+    into quarantine."""
+    already = (f"SELECT raw_row FROM read_parquet({parquet_list(quarantine_parts)}) "
+               "WHERE \"check\" = 'record_id_unique'") if quarantine_parts else \
+        "SELECT NULL::BIGINT AS raw_row WHERE false"
+    con.execute(f"""
+        CREATE TEMP TABLE repeats AS
+        SELECT i.raw_row, i.id FROM ids i
+        JOIN (SELECT id, arg_min(chunk, raw_row) AS first_chunk FROM ids WHERE id <> '' GROUP BY id) f
+          USING (id)
+        WHERE i.chunk <> f.first_chunk AND i.raw_row NOT IN ({already})""")
+    repeats = con.sql("SELECT raw_row, id FROM repeats ORDER BY raw_row").to_arrow_table().to_pandas()
+    if repeats.empty:
+        return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    for paths in record_parts.values():
+        for path in paths:
+            _rewrite(con, path, "SELECT * FROM read_parquet({part}) WHERE raw_row NOT IN "
+                                "(SELECT raw_row FROM repeats) ORDER BY raw_row, record_id")
+    source, snapshot, file = where
+    return pd.DataFrame({"source": source, "snapshot": snapshot, "file": file,
+                         "raw_row": repeats["raw_row"].astype("int64"), "column": column,
+                         "check": "record_id_unique", "value": repeats["id"].str.slice(0, 200),
+                         "reason": reason})[QUARANTINE_COLUMNS]
+
+
+def _renumber_content_ids(con, record_parts: dict[str, list[str]]) -> None:
+    """Occurrence numbers of content ids counted over the whole file, not per chunk."""
+    con.execute("""
+        CREATE TEMP TABLE renumbered AS
+        SELECT raw_row, new_id FROM (
+          SELECT raw_row, id,
+                 regexp_replace(id, '-[0-9]+$', '') || '-'
+                   || row_number() OVER (PARTITION BY regexp_replace(id, '-[0-9]+$', '')
+                                         ORDER BY raw_row) AS new_id
+          FROM ids)
+        WHERE new_id <> id""")
+    if not con.sql("SELECT count(*) FROM renumbered").fetchall()[0][0]:
+        return
+    for paths in record_parts.values():
+        for path in paths:
+            _rewrite(con, path, "SELECT p.* REPLACE (coalesce(r.new_id, p.record_id) AS record_id) "
+                                "FROM read_parquet({part}) p LEFT JOIN renumbered r USING (raw_row) "
+                                "ORDER BY p.raw_row, p.record_id")
+
+
+def _rewrite(con, path: str, sql: str) -> None:
+    """Replace a part by the result of `sql` over it, keeping its schema."""
+    schema = pq.read_schema(path)
+    tmp = Path(f"{path}.tmp")
+    write_query(con, sql.format(part=parquet_list([path])), tmp, schema, release=False)
+    os.replace(tmp, path)
