@@ -120,7 +120,8 @@ def write_chunks(module, snapshot: snapshots.Snapshot, path: Path, target: Path,
     for number, raw in enumerate(chunks):
         part = module.to_curated(raw, snapshot)
         suffix = "" if number == 0 else f".{number}"
-        for name, frame in part.tables.items():
+        for name, frame in part.tables.items():  # in row order, as the release keeps them
+            frame = frame.sort_values(["raw_row", "record_id"], ignore_index=True, kind="stable")
             written.add(name, frame, target / f"{stem}.{name}{suffix}.parquet")
         written.add("quarantine", part.quarantine, target / f"{stem}.quarantine{suffix}.parquet")
         names = pd.DataFrame({"name_hash": pd.Series(name_hashes(raw.frame, module.SOURCE.name_columns),

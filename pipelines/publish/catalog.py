@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.publish.stored import limit_memory
 from schemas.tables import column_descriptions, table_description
 
 SAMPLE_WARNING = "SAMPLE DATA, NOT REAL STATISTICS (built from generated sample snapshots). "
@@ -19,7 +20,10 @@ def _quote(text: str) -> str:
 def build_catalog(path: Path, parquet_files: dict[str, Path], release_info: dict, sample: bool) -> None:
     """Write a new catalog file at `path` from the release's Parquet tables."""
     path.unlink(missing_ok=True)
-    con = duckdb.connect(str(path))
+    con = limit_memory(duckdb.connect(str(path)))
+    # Loading without keeping file order is about a quarter faster; tables are sets (every
+    # query orders what it shows), and the release's Parquet files keep the canonical order.
+    con.execute("SET preserve_insertion_order = false")
     try:
         for name, file in parquet_files.items():
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet({_quote(str(file))})")

@@ -9,6 +9,7 @@ gives the same frame a release held when tables were frames.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,10 +42,16 @@ class StoredTable:
 
 
 def connect(scratch: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB that spills to `scratch` and stays under HARMSTATS_DUCKDB_MEMORY
-    (default 1GB): sorting and grouping records larger than memory then still complete."""
+    """An in-memory DuckDB that spills to `scratch` and stays under the memory limit
+    (`limit_memory`): sorting and grouping records larger than memory then still complete."""
     con = duckdb.connect()
     con.execute(f"SET temp_directory = '{_escape(str(scratch / 'duckdb-spill'))}'")
+    return limit_memory(con)
+
+
+def limit_memory(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Cap DuckDB's memory at HARMSTATS_DUCKDB_MEMORY (default 1GB; DuckDB's own default is
+    80% of RAM), so the pipeline's peak stays flat whatever the size of the records."""
     con.execute(f"SET memory_limit = '{_escape(os.environ.get('HARMSTATS_DUCKDB_MEMORY', '1GB'))}'")
     return con
 
@@ -65,11 +72,9 @@ def release_schema(schema: pa.Schema) -> pa.Schema:
     return pa.schema(fields, metadata=schema.metadata)
 
 
-def write_query(con: duckdb.DuckDBPyConnection, sql: str, path: Path, schema: pa.Schema,
-                release: bool = True) -> StoredTable:
+def write_query(con: duckdb.DuckDBPyConnection, sql: str, path: Path, schema: pa.Schema) -> StoredTable:
     """Stream the result of `sql` into a Parquet file at `path` with `schema` (batch by
-    batch, so memory stays flat) and describe it. `release`: dates as DATE (`release_schema`)."""
-    schema = release_schema(schema) if release else schema
+    batch, so memory stays flat) and describe it."""
     reader = con.sql(sql).to_arrow_reader(BATCH_ROWS)
     rows = 0
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
@@ -79,6 +84,60 @@ def write_query(con: duckdb.DuckDBPyConnection, sql: str, path: Path, schema: pa
             writer.write_table(table)
             rows += table.num_rows
     return StoredTable(path=path, rows=rows, columns=tuple(schema.names))
+
+
+def conform(batch: pa.RecordBatch, schema: pa.Schema, is_latest: bool | None = None) -> pa.Table:
+    """A batch in `schema`'s columns and types (a column the batch lacks is null), with
+    `is_latest` set when given."""
+    columns = []
+    for field in schema:
+        if field.name == "is_latest" and is_latest is not None:
+            columns.append(pa.array([is_latest] * batch.num_rows, type=field.type))
+        elif field.name in batch.schema.names:
+            columns.append(batch.column(field.name).cast(field.type))
+        else:
+            columns.append(pa.nulls(batch.num_rows, type=field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def assemble(groups: list[tuple[tuple, Callable[[], Iterator[pa.RecordBatch]]]], schema: pa.Schema,
+             latest: set, path: Path) -> StoredTable:
+    """Write one record table from groups of batches, group after group in key order, each
+    group (one raw file: source, snapshot, file) already in row order: the result is sorted
+    without a sort, and read and written batch by batch (memory stays flat)."""
+    schema = release_schema(schema)
+    rows = 0
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for key, batches in sorted(groups, key=lambda g: g[0]):
+            flag = (key[0], key[1]) in latest
+            for batch in batches():
+                if batch.num_rows:
+                    table = conform(batch, schema, flag)
+                    writer.write_table(table)
+                    rows += table.num_rows
+    return StoredTable(path=path, rows=rows, columns=tuple(schema.names))
+
+
+def part_batches(paths: list[str]) -> Callable[[], Iterator[pa.RecordBatch]]:
+    """The batches of some Parquet parts, in order (read lazily)."""
+    def batches():
+        for path in paths:
+            yield from pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS)
+    return batches
+
+
+def filtered_batches(path: Path, key: dict[str, str]) -> Callable[[], Iterator[pa.RecordBatch]]:
+    """The batches of a Parquet file whose columns equal `key` (read lazily, in file order)."""
+    def batches():
+        import pyarrow.compute as pc
+        import pyarrow.dataset as ds
+
+        condition = None
+        for column, value in key.items():
+            term = pc.field(column) == value
+            condition = term if condition is None else condition & term
+        yield from ds.dataset(path).to_batches(filter=condition, batch_size=BATCH_ROWS)
+    return batches
 
 
 def names_in(con: duckdb.DuckDBPyConnection, stored: StoredTable, text_columns: list[str],

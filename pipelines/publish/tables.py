@@ -18,7 +18,8 @@ from pipelines.publish.case_stats import STREAMS, case_stats, person_stats_sql
 from pipelines.publish.checks import BlockingCheckError, check_cases, check_deaths, check_no_names
 from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.publish.stats import deaths_stats
-from pipelines.publish.stored import StoredTable, connect, parquet_list, write_query
+from pipelines.publish.stored import (StoredTable, assemble, connect, filtered_batches,
+                                      parquet_list, part_batches)
 from pipelines.registry import SOURCES
 from pipelines.sources.cases import NOT_IN_STATS, statistics_input
 from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies
@@ -164,33 +165,27 @@ def part_paths(summaries: list[dict], kind: str) -> list[str]:
     return [p for s in summaries for f in s["files"] for p in part_list((f.get("parts") or {}).get(kind))]
 
 
-def store_records(con: duckdb.DuckDBPyConnection, table: str, paths: list[str],
-                  previous: Path | None, carried_keys: pd.DataFrame, latest: set,
-                  store_dir: Path) -> StoredTable | None:
-    """One record table (this run's parts plus the carried-forward rows of the previous
-    release), `is_latest` set and sorted, written by DuckDB to `store_dir/<table>.parquet`
-    without passing through memory. None when there are no rows at all."""
+def store_records(table: str, summaries: list[dict], previous: Path | None,
+                  carried_keys: pd.DataFrame, latest: set, store_dir: Path) -> StoredTable | None:
+    """One record table: this run's parts plus the carried-forward rows of the previous
+    release, `is_latest` set, in key order (source, snapshot, raw_file, raw_row, record_id),
+    streamed into `store_dir/<table>.parquet`. None when there are no rows at all."""
+    groups, schema = [], None
+    for summary in summaries:
+        for f in summary["files"]:
+            paths = part_list((f.get("parts") or {}).get(table))
+            if paths:
+                groups.append(((summary["source"], f["snapshot"], f["file"]), part_batches(paths)))
+                schema = schema or pq.read_schema(paths[0])
     old = previous / "tables" / f"{table}.parquet" if previous is not None else None
-    selects, schema = [], None
-    if paths:
-        selects.append(f"SELECT * FROM read_parquet({parquet_list(paths)}, union_by_name = true)")
-        schema = pq.read_schema(paths[0])
     if old is not None and old.is_file() and len(carried_keys):
-        con.register("carried_keys", carried_keys.rename(columns={"file": "raw_file"}))
-        selects.append(f"SELECT * FROM read_parquet({parquet_list([old])}) "
-                       "SEMI JOIN carried_keys USING (source, snapshot, raw_file)")
+        for key in carried_keys[FILE_KEY].itertuples(index=False):
+            groups.append((tuple(key), filtered_batches(old, dict(zip(
+                ["source", "snapshot", "raw_file"], key)))))
         schema = schema or pq.read_schema(old)
-    if not selects:
+    if not groups:
         return None
-    con.register("latest_keys", pd.DataFrame(sorted(latest), columns=["source", "snapshot"],
-                                             dtype="str"))
-    columns = ", ".join(
-        f'CAST("{f.name}" AS DATE) AS "{f.name}"' if f.name.endswith("_date") else
-        f'(source, snapshot) IN (SELECT (source, snapshot) FROM latest_keys) AS "{f.name}"'
-        if f.name == "is_latest" else f'"{f.name}"' for f in schema)
-    sql = (f"SELECT {columns} FROM ({' UNION ALL BY NAME '.join(selects)}) "
-           "ORDER BY source, snapshot, raw_file, raw_row, record_id")
-    return write_query(con, sql, store_dir / f"{table}.parquet", schema)
+    return assemble(groups, schema, latest, store_dir / f"{table}.parquet")
 
 
 def check_unique_records(con: duckdb.DuckDBPyConnection, table: str, stored: StoredTable) -> None:
@@ -276,8 +271,7 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
     try:
         records = {}
         for table in RECORD_TABLES:
-            stored = store_records(con, table, part_paths(summaries, table), previous,
-                                   carried["keys"], latest, store_dir)
+            stored = store_records(table, summaries, previous, carried["keys"], latest, store_dir)
             if stored is not None:
                 check_unique_records(con, table, stored)
             records[table] = stored
