@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipelines.harmonize.distinct import distinct, rows_per_distinct, spread
 from pipelines.harmonize.labels import normalise_label, split_known
 from pipelines.harmonize.unmapped import UnmappedLog
 
@@ -33,14 +34,15 @@ def map_labels(values: pd.Series, table: str, log: UnmappedLog, column: str,
                blank: str = "unknown") -> pd.Series:
     """Codes for a column through a label table; blank gets `blank`, unmapped gets `unknown`
     and is counted in `log`."""
-    text = values.astype("str")
+    row_codes, text = distinct(values.astype("str"))
     keys = text.map(normalise_label)
     codes = keys.map(label_table(table))
     codes = codes.mask(keys == "", blank)
     missing = codes.isna()
     if missing.any():
-        log.add(table, column, text[missing])
-    return codes.fillna("unknown").astype("str")
+        log.add_distinct(table, column, text[missing],
+                         rows_per_distinct(row_codes, len(text))[missing.to_numpy()])
+    return spread(codes.fillna("unknown").astype("str"), row_codes, values.index)
 
 
 def age_groups(age_years: pd.Series) -> pd.Series:
@@ -128,15 +130,16 @@ def map_causes(values: pd.Series, schemes: tuple[str, ...], log: UnmappedLog,
                column: str) -> pd.DataFrame:
     """Columns cause, criminal, criminal_rule for a column of cause texts. Texts no rule
     matches become `unknown` / `undetermined` and are counted in `log`."""
-    text = values.astype("str")
-    lookup = {v: classify_cause(v, schemes) for v in pd.unique(text)}
-    unmatched = [v for v, hit in lookup.items() if hit is None]
-    if unmatched:
-        log.add("causes", column, text[text.isin(unmatched)])
+    row_codes, text = distinct(values.astype("str"))
+    hits = [classify_cause(v, schemes) for v in text]
+    unmatched = np.array([hit is None for hit in hits], dtype=bool)
+    if unmatched.any():
+        log.add_distinct("causes", column, text[unmatched],
+                         rows_per_distinct(row_codes, len(text))[unmatched])
     fallback = ("unknown", "undetermined", "cause_not_in_mapping")
-    triples = text.map({v: hit or fallback for v, hit in lookup.items()})
-    return pd.DataFrame(triples.tolist(), index=values.index,
-                        columns=["cause", "criminal", "criminal_rule"]).astype("str")
+    triples = pd.DataFrame([hit or fallback for hit in hits],
+                           columns=["cause", "criminal", "criminal_rule"]).astype("str")
+    return spread(triples, row_codes, values.index)
 
 
 # --- crime types ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pycountry
 
+from pipelines.harmonize.distinct import distinct, rows_per_distinct, spread
 from pipelines.harmonize.labels import normalise_label, split_known
 from pipelines.harmonize.unmapped import UnmappedLog
 
@@ -61,15 +62,16 @@ def map_countries(values: pd.Series, log: UnmappedLog, column: str,
 
     Blank cells get `blank`; "Nationals" (code NATIONALS in the alias table) becomes the
     reporting country; anything unmapped becomes UNKNOWN and is counted in `log`."""
-    text = values.astype("str").str.strip()
-    uniques = pd.unique(text)
+    row_codes, raw_text = distinct(values.astype("str"))
+    text = raw_text.str.strip()
     lookup = {}
-    for value in uniques:
+    for value in pd.unique(text):
         lookup[value] = blank if value == "" else _code_of_cell(value)
         if lookup[value] == "NATIONALS":
             lookup[value] = reporting_country or None
     codes = text.map(lookup)
     missing = codes.isna()
     if missing.any():
-        log.add("countries", column, text[missing])
-    return codes.fillna("UNKNOWN").astype("str")
+        log.add_distinct("countries", column, text[missing],
+                         rows_per_distinct(row_codes, len(text))[missing.to_numpy()])
+    return spread(codes.fillna("UNKNOWN").astype("str"), row_codes, values.index)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipelines.harmonize.distinct import per_distinct
+
 # Tried in order; the first format that parses a cell wins for that cell.
 KNOWN_FORMATS = (
     "%Y-%m-%d",               # 2014-01-06
@@ -21,7 +23,12 @@ def parse_dates(text: pd.Series, formats: tuple[str, ...]) -> tuple[pd.Series, n
     """Parse with the given formats, in order. Returns (datetime64 values, mask of unparseable
     non-blank cells). Two-digit years follow Python's pivot (69-99 -> 1900s, 00-68 -> 2000s),
     which fits records that start in 1981."""
-    cleaned = text.astype("str").str.strip()
+    return per_distinct(text.astype("str"), lambda cells: _parse_distinct(cells, formats))
+
+
+def _parse_distinct(text: pd.Series, formats: tuple[str, ...]) -> tuple[pd.Series, np.ndarray]:
+    """parse_dates on the distinct cells of a column."""
+    cleaned = text.str.strip()
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[s]")
     for fmt in formats:
         todo = result.isna() & (cleaned != "")

@@ -5,12 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipelines.harmonize.distinct import per_distinct
+
 _COUNT = r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?$"
 
 
 def parse_counts(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Whole numbers from text; blank is null. Returns (Int64 values, mask of unparseable cells)."""
-    cleaned = text.astype("str").str.strip()
+    return per_distinct(text.astype("str"), _parse_distinct)
+
+
+def _parse_distinct(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """parse_counts on the distinct cells of a column."""
+    cleaned = text.str.strip()
     blank = (cleaned == "").to_numpy()
     valid = cleaned.str.match(_COUNT).to_numpy(dtype=bool)
     digits = cleaned.where(valid, "").str.replace(",", "", regex=False).str.replace(

@@ -21,6 +21,17 @@ class UnmappedLog:
         for value, rows in values.astype("str").value_counts().items():
             self.counts[(mapping, column, value)] += int(rows)
 
+    def add_distinct(self, mapping: str, column: str, values: pd.Series, rows) -> None:
+        """Like `add`, for distinct values given once each with the number of rows holding
+        them (`rows`, in the same order), so a column need not be expanded to be counted."""
+        totals: dict[str, int] = {}
+        for value, count in zip(values.astype("str"), rows):
+            if not pd.isna(value):  # as value_counts, which leaves missing values out
+                totals[value] = totals.get(value, 0) + int(count)
+        # Most frequent first, ties in order of appearance: the order `add` counts them in.
+        for value in sorted(totals, key=totals.get, reverse=True):
+            self.counts[(mapping, column, value)] += totals[value]
+
     def frame(self) -> pd.DataFrame:
         """The log as a table, most frequent first."""
         rows = [(m, c, v, n) for (m, c, v), n in self.counts.items()]

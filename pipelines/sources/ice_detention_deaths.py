@@ -19,17 +19,19 @@ are never copied into curated rows.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
 from pipelines.fetching import fetch_snapshot
 from pipelines.harmonize.categories import map_causes, map_labels
+from pipelines.harmonize.distinct import per_distinct
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawTable, SourceSpec
 from pipelines.sources.curate import finish_records, native_text, record_ids
-from pipelines.sources.formats import mapped_column, read_versioned_csv
+from pipelines.sources.formats import iter_versioned_csv, mapped_column, read_versioned_csv
 from pipelines.sources.person import ages, clean_text, death_dates, nationalities, person_counts
 from pipelines.sources.person import row_totals  # noqa: F401 (one person a row; for tests)
 from schemas.raw.ice_detention_deaths import HEADERS, SCHEMAS
@@ -80,16 +82,27 @@ def read_raw(path: Path) -> RawTable:
     return read_versioned_csv(path, HEADERS, SCHEMAS)
 
 
+def read_raw_chunks(path: Path, rows: int) -> Iterator[RawTable]:
+    """`read_raw` in chunks of at least `rows` records (a CSV larger than memory)."""
+    yield from iter_versioned_csv(path, HEADERS, SCHEMAS, rows)
+
+
 # --- process --------------------------------------------------------------------------------
 
 def _plain_column(raw: RawTable, name: str) -> pd.Series:
     """A published column under its internal name, its PDF-extraction artefacts made plain."""
-    return clean_text(mapped_column(raw, COLUMN_MAPS, name))
+    return per_distinct(mapped_column(raw, COLUMN_MAPS, name), clean_text)
 
 
 def repair_split_word(text: pd.Series) -> pd.Series:
     """A country name the PDF broke before its last letter ("AFGHANISTA N") joined again."""
-    return text.str.replace(r"(?<=[A-Za-z]{3}) (?=[A-Za-z]$)", "", regex=True)
+    return per_distinct(text, lambda names: names.str.replace(
+        r"(?<=[A-Za-z]{3}) (?=[A-Za-z]$)", "", regex=True))
+
+
+def _state(location: pd.Series) -> pd.Series:
+    """The state of a facility location: the text after its last comma."""
+    return per_distinct(location, lambda places: places.str.extract(r",\s*([^,]+)$", expand=False))
 
 
 def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
@@ -108,7 +121,7 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     person_counts(out, sex, years, groups)
     death_dates(curation, _plain_column(raw, "date"), names["date"], DATE_FORMATS, snapshot, out)
 
-    state = _plain_column(raw, "location").str.extract(r",\s*([^,]+)$", expand=False)
+    state = _state(_plain_column(raw, "location"))
     out["region"] = native_text(state)
     out["country_iso3"] = "USA"
     out["country_native"] = out["region"]

@@ -6,6 +6,7 @@ version is a header map onto the same internal names, not a copy of the parser.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -20,8 +21,8 @@ from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawTable, SourceSpec
 from pipelines.sources.curate import (add_flag, finish_records, future_date_flags, native_text,
                                       record_ids, sex_unknown_counts, split_flags)
-from pipelines.sources.formats import (detect_format, mapped_column, read_versioned_csv,
-                                       validate_raw)
+from pipelines.sources.formats import (detect_format, iter_versioned_csv, mapped_column,
+                                       read_versioned_csv, validate_raw)
 from pipelines.sources.readers import read_xlsx_rows, xlsx_table
 from schemas.raw.mmp import HEADERS, SCHEMAS
 
@@ -106,6 +107,15 @@ def read_raw(path: Path) -> RawTable:
     return raw
 
 
+def read_raw_chunks(path: Path, rows: int) -> Iterator[RawTable]:
+    """`read_raw` in chunks of at least `rows` records (a CSV export larger than memory; a
+    workbook comes whole)."""
+    if path.suffix.lower() == ".xlsx":
+        yield read_raw(path)
+        return
+    yield from iter_versioned_csv(path, HEADERS, SCHEMAS, rows)
+
+
 # --- process --------------------------------------------------------------------------------
 
 def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
@@ -163,8 +173,10 @@ def add_dates_and_years(out: pd.DataFrame, raw: RawTable, curation: Curation,
     out["flags"] = add_flag(out["flags"], bad_dates, "date_unparsed")
     years, bad_years = parse_counts(mapped_column(raw, COLUMN_MAPS, "year"))
     year = years.fillna(pd.Series(dates.dt.year, index=dates.index).astype("Int64"))
-    from_id = out["record_id"].str.extract(r"^(\d{4})\.", expand=False)
-    out["flags"] = add_flag(out["flags"], year.isna() & from_id.notna(), "year_from_record_id")
+    # Only rows still without a year need the id's prefix (extracting it is slow per row).
+    from_id = out["record_id"][year.isna()].str.extract(r"^(\d{4})\.", expand=False)
+    from_id_found = from_id.notna().reindex(year.index, fill_value=False)
+    out["flags"] = add_flag(out["flags"], year.isna() & from_id_found, "year_from_record_id")
     year = year.fillna(pd.to_numeric(from_id, errors="coerce").astype("Int64"))
     curation.reject(year.isna().to_numpy() | bad_years, columns.get("year", "date"),
                     "year_present", "no year: the year and date are blank or unreadable")

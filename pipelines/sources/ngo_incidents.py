@@ -44,6 +44,7 @@ import pandas as pd
 from pipelines.fetching import fetch_snapshot
 from pipelines.harmonize.countries import map_countries
 from pipelines.harmonize.dates import parse_dates
+from pipelines.harmonize.distinct import per_distinct
 from pipelines.harmonize.labels import normalise_label
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
@@ -385,9 +386,13 @@ class _Checker:
         self.raw, self.curation = raw, curation
         self.language = language_of(raw)
         self.columns = COLUMN_MAPS[raw.format_version]
+        self._texts: dict[str, pd.Series] = {}
 
     def text(self, name: str) -> pd.Series:
-        return self.raw.frame[self.columns[name]].astype("str").str.strip()
+        """A column as stripped text (worked out once: the checks read columns many times)."""
+        if name not in self._texts:
+            self._texts[name] = self.raw.frame[self.columns[name]].astype("str").str.strip()
+        return self._texts[name].copy(deep=False)  # a caller's edits never reach the cache
 
     def reject(self, mask, name: str, check: str, key: str, **values) -> None:
         self.curation.reject(np.asarray(mask, dtype=bool), self.columns[name], check,
@@ -396,18 +401,22 @@ class _Checker:
     def reject_values(self, mask, name: str, check: str, key: str, **values) -> None:
         """One quarantine entry per bad row, the reason quoting the row's own value."""
         mask = np.asarray(mask, dtype=bool)
-        text = self.text(name)
-        for value in pd.unique(text[mask]):
-            self.reject(mask & (text == value).to_numpy(), name, check, key, value=value,
-                        **values)
+        if not mask.any():
+            return
+        rows = np.flatnonzero(mask)
+        # Group the bad rows by value once, instead of comparing every row to each value.
+        codes, uniques = pd.factorize(self.text(name).iloc[rows])
+        for code, value in enumerate(uniques):
+            one = np.zeros(len(mask), dtype=bool)
+            one[rows[codes == code]] = True
+            self.reject(one, name, check, key, value=value, **values)
 
     def coded(self, name: str, table: str) -> pd.Series:
         """Codes of a coded column: blank -> "" (the caller decides), bad values quarantined."""
-        text = self.text(name)
         table_ = lookup(table)
         # Map each distinct value once: the cells of a coded column repeat a few labels.
-        distinct = {v: (table_.get(label_key(v)) if v else "") for v in pd.unique(text)}
-        codes = text.map(distinct)
+        codes = per_distinct(self.text(name), lambda cells: cells.map(
+            {v: (table_.get(label_key(v)) if v else "") for v in pd.unique(cells)}))
         bad = codes.isna().to_numpy()
         self.reject_values(bad, name, "allowed_value", "allowed_value",
                            allowed=", ".join(allowed(table, self.language)))
@@ -416,7 +425,15 @@ class _Checker:
 
 def _age_groups(check: _Checker) -> pd.Series:
     """child / adult / unknown from years, a band, or a word; bad ages quarantined."""
-    text = check.text("age")
+    groups, unreadable, spans = per_distinct(check.text("age"), _read_ages)
+    check.reject_values(unreadable, "age", "age_format", "age_format",
+                        allowed=", ".join(allowed("ngo_age_labels", check.language)))
+    check.reject_values(spans, "age", "age_band", "age_band")
+    return groups
+
+
+def _read_ages(text: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """(age group, mask of unreadable ages, mask of bands spanning 18) of age cells."""
     key = text.map({v: label_key(v) for v in pd.unique(text)})
     groups = pd.Series("unknown", index=text.index, dtype="str")
     years = pd.to_numeric(key.str.extract(r"^(\d{1,3})(?:[.,]0+)?(?:\s*(?:anos|years?|yrs?))?$",
@@ -437,10 +454,7 @@ def _age_groups(check: _Checker) -> pd.Series:
     is_word = years.isna().to_numpy() & ~is_band.to_numpy() & worded.notna().to_numpy()
     groups[is_word] = worded[is_word]
     unreadable = (text != "").to_numpy() & years.isna().to_numpy() & ~is_band.to_numpy() & ~is_word
-    check.reject_values(bad | unreadable, "age", "age_format", "age_format",
-                        allowed=", ".join(allowed("ngo_age_labels", check.language)))
-    check.reject_values(spans, "age", "age_band", "age_band")
-    return groups
+    return groups, bad | unreadable, spans
 
 
 def _years(check: _Checker, snapshot: Snapshot) -> pd.Series:
@@ -449,7 +463,8 @@ def _years(check: _Checker, snapshot: Snapshot) -> pd.Series:
     dates, unreadable = parse_dates(text, DATE_FORMATS[check.language])
     blank = (text == "").to_numpy()
     check.reject(blank, "incident_date", "date_present", "date_present")
-    ambiguous = unreadable & text.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{2,4}").to_numpy()
+    ambiguous = unreadable & per_distinct(
+        text, lambda cells: cells.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{2,4}").to_numpy())
     key = "date_ambiguous" if check.language == "en" else "date_format"
     check.reject_values(ambiguous, "incident_date", "date_format", key)
     check.reject_values(unreadable & ~ambiguous, "incident_date", "date_format", "date_format")
@@ -478,6 +493,16 @@ def _countries(check: _Checker, name: str, log_key: str) -> pd.Series:
     return codes
 
 
+def _crime_codes(text: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """(crime type, sgbv, mask of labels outside the list) of crime type cells; blank and
+    unknown labels give unknown / unknown."""
+    crime_table = lookup(CRIME_MAP)
+    crime = text.map(lambda v: crime_table.get(label_key(v)) if v else ("unknown", "unknown"))
+    unknown = crime.isna().to_numpy()
+    crime = crime.map(lambda v: v if isinstance(v, tuple) else ("unknown", "unknown"))
+    return crime.map(lambda v: v[0]), crime.map(lambda v: v[1]), unknown
+
+
 def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     """Harmonise one submission into `crimes` (victims) and `prosecutions` (case stage);
     rows that fail a check go to quarantine with the reason in the file's language."""
@@ -491,15 +516,17 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     incident = check.text("incident_id")
     check.reject(incident == "", "incident_id", "record_id_present", "id_present")
     number_text = check.text("victim_number").replace("", "1")
-    number = pd.to_numeric(number_text.str.extract(r"^(\d{1,4})(?:\.0+)?$", expand=False),
-                           errors="coerce")
+    number = per_distinct(number_text, lambda cells: pd.to_numeric(
+        cells.str.extract(r"^(\d{1,4})(?:\.0+)?$", expand=False), errors="coerce"))
     bad_number = (number.isna() | (number < 1)).to_numpy()
     check.reject_values(bad_number, "victim_number", "whole_number", "victim_number")
     ids = incident + "#" + number.fillna(0).astype(int).astype(str)
     usable = (incident != "").to_numpy() & ~bad_number
-    firsts = pd.Series(raw.raw_rows, index=ids.index)[usable].groupby(ids[usable]).transform("min")
     repeated = pd.Series(False, index=ids.index)
     repeated[usable] = ids[usable].duplicated(keep="first")
+    if repeated.any():  # the grouping is slow at scale: only done when there are duplicates
+        firsts = (pd.Series(raw.raw_rows, index=ids.index)[usable]
+                  .groupby(ids[usable]).transform("min"))
     for row in np.flatnonzero(repeated.to_numpy()):
         mask = np.zeros(len(ids), dtype=bool)
         mask[row] = True
@@ -511,11 +538,9 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     nationality = _countries(check, "nationality", "nationality_known")
 
     crime_text = check.text("crime_type")
-    crime_table = lookup(CRIME_MAP)
-    crime = crime_text.map(lambda v: crime_table.get(label_key(v)) if v else ("unknown", "unknown"))
-    check.reject_values(crime.isna().to_numpy(), "crime_type", "allowed_value", "allowed_value",
+    crime_type, sgbv, unknown_crime = per_distinct(crime_text, _crime_codes)
+    check.reject_values(unknown_crime, "crime_type", "allowed_value", "allowed_value",
                         allowed=", ".join(allowed(CRIME_MAP, check.language)))
-    crime = crime.map(lambda v: v if isinstance(v, tuple) else ("unknown", "unknown"))
 
     coded = {name: check.coded(name, table) for name, table in TABLES.items()}
     unknown_if_blank = {name: c.replace("", "unknown").fillna("unknown") for name, c in coded.items()}
@@ -531,7 +556,6 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     ind, afro = unknown_if_blank["indigenous"], unknown_if_blank["afro"]
     race = np.select([(ind == "yes") & (afro == "yes"), ind == "yes", afro == "yes"],
                      ["multiple", "indigenous", "black_afrodescendant"], "unknown")
-    crime_type = crime.map(lambda v: v[0])
     person = pd.DataFrame({
         "_row": np.arange(len(raw.frame)), "record_id": ids, "year": year,
         "year_basis": "incident", "country_iso3": country,
@@ -541,7 +565,7 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
         "nationality": nationality,
         "nationality_native": check.text("nationality").replace("", None),
         "race_ethnicity": race, "unit": "persons", "value": pd.array([1] * len(ids), dtype="Int64"),
-        "sgbv": crime.map(lambda v: v[1]), "flags": "",
+        "sgbv": sgbv, "flags": "",
     }, index=raw.frame.index)
     crimes = person.assign(crime_type=crime_type,
                            crime_type_native=crime_text.replace("", None),
