@@ -6,8 +6,8 @@ DuckDB over small per-chunk id parts (raw_row, id, chunk), exactly as if the fil
 read whole:
 
 - a publisher id repeated in a later chunk is a duplicate: the later row leaves the record
-  parts and goes to quarantine (`record_id_unique`), unless its own chunk already sent it
-  there for that check;
+  parts and goes to quarantine (`record_id_unique`, the reason's `{first}` naming the row it
+  repeats), unless its own chunk already sent it there for that check;
 - a content id (`h<digest>-<n>`) numbers identical rows in file order, so `n` is recounted
   over the file.
 """
@@ -21,12 +21,16 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from pipelines.publish.stored import connect, parquet_list, write_query
-from pipelines.sources.base import QUARANTINE_COLUMNS
+from pipelines.sources.base import QUARANTINE_COLUMNS, RawTable
 
 
-def id_frame(row_ids: tuple, raw_rows, chunk: int) -> pd.DataFrame:
-    """The id of every raw row of one chunk, as written to its `ids` part."""
-    return pd.DataFrame({"raw_row": raw_rows, "id": row_ids[2].to_numpy(), "chunk": chunk})
+def id_frame(row_ids: tuple, raw: RawTable, chunk: int) -> pd.DataFrame:
+    """The id of every raw row of one chunk ("" where the row has none it can use) and the
+    published cell it came from, as written to its `ids` part."""
+    column = row_ids[1]
+    cells = raw.frame[column].astype("str").to_numpy() if column in raw.frame else ""
+    return pd.DataFrame({"raw_row": raw.raw_rows, "id": row_ids[2].to_numpy(), "value": cells,
+                         "chunk": chunk})
 
 
 def settle_ids(row_ids: tuple, ids_parts: list[str], record_parts: dict[str, list[str]],
@@ -55,11 +59,12 @@ def _drop_repeats(con, column: str, reason: str, record_parts: dict[str, list[st
         "SELECT NULL::BIGINT AS raw_row WHERE false"
     con.execute(f"""
         CREATE TEMP TABLE repeats AS
-        SELECT i.raw_row, i.id FROM ids i
-        JOIN (SELECT id, arg_min(chunk, raw_row) AS first_chunk FROM ids WHERE id <> '' GROUP BY id) f
-          USING (id)
+        SELECT i.raw_row, i.value, f.first_row FROM ids i
+        JOIN (SELECT id, min(raw_row) AS first_row, arg_min(chunk, raw_row) AS first_chunk
+              FROM ids WHERE id <> '' GROUP BY id) f USING (id)
         WHERE i.chunk <> f.first_chunk AND i.raw_row NOT IN ({already})""")
-    repeats = con.sql("SELECT raw_row, id FROM repeats ORDER BY raw_row").to_arrow_table().to_pandas()
+    repeats = con.sql("SELECT raw_row, value, first_row FROM repeats ORDER BY raw_row"
+                      ).to_arrow_table().to_pandas()
     if repeats.empty:
         return pd.DataFrame(columns=QUARANTINE_COLUMNS)
     for paths in record_parts.values():
@@ -69,8 +74,9 @@ def _drop_repeats(con, column: str, reason: str, record_parts: dict[str, list[st
     source, snapshot, file = where
     return pd.DataFrame({"source": source, "snapshot": snapshot, "file": file,
                          "raw_row": repeats["raw_row"].astype("int64"), "column": column,
-                         "check": "record_id_unique", "value": repeats["id"].str.slice(0, 200),
-                         "reason": reason})[QUARANTINE_COLUMNS]
+                         "check": "record_id_unique", "value": repeats["value"].str.slice(0, 200),
+                         "reason": [reason.replace("{first}", str(f)) for f in repeats["first_row"]]
+                         })[QUARANTINE_COLUMNS]
 
 
 def _renumber_content_ids(con, record_parts: dict[str, list[str]]) -> None:

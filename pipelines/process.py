@@ -128,7 +128,7 @@ def write_chunks(module, snapshot: snapshots.Snapshot, path: Path, target: Path,
                                                      dtype="str")})
         written.add("names", names, target / f"{stem}.names{suffix}.parquet")
         if part.row_ids is not None:
-            written.add("ids", id_frame(part.row_ids, raw.raw_rows, number),
+            written.add("ids", id_frame(part.row_ids, raw, number),
                         target / f"{stem}.ids{suffix}.parquet")
             written.row_ids = part.row_ids
         unmapped.append(part.unmapped)

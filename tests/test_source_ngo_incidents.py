@@ -393,3 +393,14 @@ def test_sample_statistics_margins_hold(samples, table):
     assert grand["value"].sum() == len(records) == by_year.size().sum()
     partial = grand.groupby(["snapshot", "year"])["partial_year"].first()
     assert partial[("SAMPLE-2025-06-30", 2025)] and not partial[("SAMPLE-2025-12-31", 2025)]
+
+
+def test_a_repeat_after_rows_without_an_id_names_the_row_it_repeats(tmp_path):
+    """Rows that cannot carry an id (blank id, bad victim number) come first: the repeat's
+    reason still names the right earlier row (it used to name a wrong one, or crash)."""
+    rows = [BAD_EN[3], BAD_EN[4], ROWS_EN[0], ROWS_EN[5], ROWS_EN[0], ROWS_EN[5]]
+    *_, part = _submit(tmp_path, EN, rows)
+    repeats = part.quarantine[part.quarantine["check"] == "record_id_unique"]
+    assert repeats["raw_row"].tolist() == [6, 7]
+    assert [r.split("row ")[1].split(":")[0] for r in repeats["reason"]] == ["4", "5"]
+    assert repeats["value"].tolist() == ["A-1", "A-5"]

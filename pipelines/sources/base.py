@@ -101,6 +101,15 @@ class Curation:
             "reason": reason,
         }))
 
+    def reject_each(self, mask, column: str, check: str, reasons) -> None:
+        """Quarantine the rows under `mask`, each with its own reason (`reasons`, one per
+        masked row, in row order): one call however many rows, as `reject` is per reason."""
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        self.reject(mask, column, check, "")
+        self._entries[-1]["reason"] = list(reasons)
+
     def quarantine(self) -> pd.DataFrame:
         """Every failure recorded so far, in the quarantine table's columns."""
         if not self._entries:

@@ -68,4 +68,5 @@ def finish_case_records(frames: dict[str, pd.DataFrame], raw: RawTable, snapshot
             out[bound] = out[bound].astype("Int64").fillna(out["value"].astype("Int64"))
         tables[name] = model.validate(out[columns].reset_index(drop=True), lazy=True)
     return CuratedPart(tables=tables, quarantine=curation.quarantine(), rows_read=len(raw.frame),
-                       format_version=raw.format_version, unmapped=unmapped.frame())
+                       format_version=raw.format_version, unmapped=unmapped.frame(),
+                       row_ids=curation.row_ids)

@@ -503,6 +503,22 @@ def _crime_codes(text: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
     return crime.map(lambda v: v[0]), crime.map(lambda v: v[1]), unknown
 
 
+def reject_repeated_ids(check: _Checker, ids: pd.Series, raw_rows: np.ndarray) -> None:
+    """Quarantine rows whose incident id and victim number ("" where unusable) repeat an
+    earlier row, naming that row; the ids are kept for the same check across chunks."""
+    usable = (ids != "").to_numpy()
+    repeated = np.zeros(len(ids), dtype=bool)
+    repeated[usable] = ids[usable].duplicated(keep="first").to_numpy()
+    template = message(check.language, "duplicate", first="{first}")
+    if repeated.any():  # the grouping is slow at scale: only done when there are duplicates
+        firsts = pd.Series(raw_rows[usable]).groupby(ids[usable].to_numpy()).transform("min")
+        first_of = np.zeros(len(ids), dtype=np.int64)
+        first_of[usable] = firsts.to_numpy()
+        check.curation.reject_each(repeated, check.columns["incident_id"], "record_id_unique",
+                                   [template.replace("{first}", str(f)) for f in first_of[repeated]])
+    check.curation.row_ids = ("publisher", check.columns["incident_id"], ids, template)
+
+
 def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     """Harmonise one submission into `crimes` (victims) and `prosecutions` (case stage);
     rows that fail a check go to quarantine with the reason in the file's language."""
@@ -522,16 +538,7 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     check.reject_values(bad_number, "victim_number", "whole_number", "victim_number")
     ids = incident + "#" + number.fillna(0).astype(int).astype(str)
     usable = (incident != "").to_numpy() & ~bad_number
-    repeated = pd.Series(False, index=ids.index)
-    repeated[usable] = ids[usable].duplicated(keep="first")
-    if repeated.any():  # the grouping is slow at scale: only done when there are duplicates
-        firsts = (pd.Series(raw.raw_rows, index=ids.index)[usable]
-                  .groupby(ids[usable]).transform("min"))
-    for row in np.flatnonzero(repeated.to_numpy()):
-        mask = np.zeros(len(ids), dtype=bool)
-        mask[row] = True
-        check.reject(mask, "incident_id", "record_id_unique", "duplicate",
-                     first=int(firsts.iloc[row]))
+    reject_repeated_ids(check, ids.where(usable, ""), raw.raw_rows)
 
     year = _years(check, snapshot)
     country = _countries(check, "country", "country_known")
