@@ -6,8 +6,8 @@ DuckDB over small per-chunk id parts (raw_row, id, chunk), exactly as if the fil
 read whole:
 
 - a publisher id repeated in a later chunk is a duplicate: the later row leaves the record
-  parts and goes to quarantine (`record_id_unique`, the reason's `{first}` naming the row it
-  repeats), unless its own chunk already sent it there for that check;
+  parts and goes to quarantine (`record_id_unique`, the reason's `{first}` naming the first
+  row of the file with that id, not of its chunk);
 - a content id (`h<digest>-<n>`) numbers identical rows in file order, so `n` is recounted
   over the file.
 """
@@ -52,17 +52,15 @@ def settle_ids(row_ids: tuple, ids_parts: list[str], record_parts: dict[str, lis
 
 def _drop_repeats(con, column: str, reason: str, record_parts: dict[str, list[str]],
                   quarantine_parts: list[str], where: tuple[str, str, str]) -> pd.DataFrame:
-    """Rows whose publisher id first appeared in an earlier chunk: out of the record parts,
-    into quarantine."""
-    already = (f"SELECT raw_row FROM read_parquet({parquet_list(quarantine_parts)}) "
-               "WHERE \"check\" = 'record_id_unique'") if quarantine_parts else \
-        "SELECT NULL::BIGINT AS raw_row WHERE false"
-    con.execute(f"""
+    """Rows whose publisher id first appeared in an earlier chunk: out of the record parts
+    and into quarantine, naming the first row (an entry its own chunk made, naming a row of
+    that chunk, is replaced)."""
+    con.execute("""
         CREATE TEMP TABLE repeats AS
         SELECT i.raw_row, i.value, f.first_row FROM ids i
         JOIN (SELECT id, min(raw_row) AS first_row, arg_min(chunk, raw_row) AS first_chunk
               FROM ids WHERE id <> '' GROUP BY id) f USING (id)
-        WHERE i.chunk <> f.first_chunk AND i.raw_row NOT IN ({already})""")
+        WHERE i.chunk <> f.first_chunk""")
     repeats = con.sql("SELECT raw_row, value, first_row FROM repeats ORDER BY raw_row"
                       ).to_arrow_table().to_pandas()
     if repeats.empty:
@@ -71,6 +69,12 @@ def _drop_repeats(con, column: str, reason: str, record_parts: dict[str, list[st
         for path in paths:
             _rewrite(con, path, "SELECT * FROM read_parquet({part}) WHERE raw_row NOT IN "
                                 "(SELECT raw_row FROM repeats) ORDER BY raw_row, record_id")
+    rows = set(repeats["raw_row"])
+    for path in quarantine_parts:
+        entries = pd.read_parquet(path)
+        stale = (entries["check"] == "record_id_unique") & entries["raw_row"].isin(rows)
+        if stale.any():
+            entries[~stale].reset_index(drop=True).to_parquet(path, index=False)
     source, snapshot, file = where
     return pd.DataFrame({"source": source, "snapshot": snapshot, "file": file,
                          "raw_row": repeats["raw_row"].astype("int64"), "column": column,

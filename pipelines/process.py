@@ -121,7 +121,8 @@ def write_chunks(module, snapshot: snapshots.Snapshot, path: Path, target: Path,
         part = module.to_curated(raw, snapshot)
         suffix = "" if number == 0 else f".{number}"
         for name, frame in part.tables.items():  # in row order, as the release keeps them
-            frame = frame.sort_values(["raw_row", "record_id"], ignore_index=True, kind="stable")
+            if not (frame["raw_row"].is_monotonic_increasing and frame["raw_row"].is_unique):
+                frame = frame.sort_values(["raw_row", "record_id"], ignore_index=True, kind="stable")
             written.add(name, frame, target / f"{stem}.{name}{suffix}.parquet")
         written.add("quarantine", part.quarantine, target / f"{stem}.quarantine{suffix}.parquet")
         names = pd.DataFrame({"name_hash": pd.Series(name_hashes(raw.frame, module.SOURCE.name_columns),
@@ -154,11 +155,11 @@ def settle_across_chunks(written: Written, snapshot: snapshots.Snapshot, path: P
     if extra.empty:
         return
     stem = path.name.replace(" ", "_")
-    before = set()
-    for part in written.parts["quarantine"]:
-        before |= set(pd.read_parquet(part, columns=["raw_row"])["raw_row"])
     written.add("quarantine", extra, target / f"{stem}.quarantine.across_chunks.parquet")
-    written.rows_quarantined += len(set(extra["raw_row"]) - before)
+    rows = set()
+    for part in written.parts["quarantine"]:
+        rows |= set(pd.read_parquet(part, columns=["raw_row"])["raw_row"])
+    written.rows_quarantined = len(rows)
     written.rows_flagged = sum(int((pd.read_parquet(p, columns=["flags"])["flags"] != "").sum())
                                for paths in records.values() for p in paths)
 

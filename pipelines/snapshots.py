@@ -6,6 +6,7 @@ as the data model says. Raw files themselves are never touched.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -76,6 +77,18 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def raw_sha256(path: Path) -> str:
+    """`sha256_file` of a raw file, worked out once per process while the file is unchanged
+    (size and modification time): every chunk of a file and the run's planning ask for it."""
+    stat = Path(path).stat()
+    return _cached_sha256(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_sha256(path: str, size: int, mtime_ns: int) -> str:
+    return sha256_file(Path(path))
 
 
 def describe_files(folder: Path) -> dict[str, dict]:

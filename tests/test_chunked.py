@@ -9,7 +9,7 @@ import pytest
 
 from pipelines import process, snapshots
 from pipelines.config import DEFAULT_RAW_DIR
-from pipelines.sources import ice_detention_deaths, mmp
+from pipelines.sources import ice_detention_deaths, mmp, ngo_incidents
 from tests.helpers import write_snapshot
 
 
@@ -77,3 +77,19 @@ def test_content_ids_are_numbered_over_the_whole_file(monkeypatch, tmp_path):
     assert records["record_id"].is_unique
     assert set(records.loc[records["record_id"].str.startswith(digest), "record_id"]) == {
         f"{digest}-1", f"{digest}-2", f"{digest}-3"}  # the first row, then twice more
+
+
+def test_ngo_submission_read_in_chunks_gives_what_it_gives_whole(monkeypatch, tmp_path):
+    """Both tables, quarantine reasons in the submitter's language (a repeat across chunks
+    names the row it repeats) and the row numbers of a file with blank rows."""
+    folder = DEFAULT_RAW_DIR / "ngo_incidents" / "SAMPLE-2025-12-31"
+    (source_path,) = snapshots.load_snapshot(folder, "ngo_incidents").data_files()
+    data = _with_repeats(source_path, [0, 7, 7])
+    header = data.split(b"\n", 1)[0]
+    data = data.replace(b"\n", b"\n" + b"," * header.count(b",") + b"\n", 1)  # a blank row
+    snap, path = write_snapshot(tmp_path / "raw", ngo_incidents, "2025-12-31", source_path.name,
+                                data, ("2021-01-01", "2025-12-31"))
+    whole, chunked = _both(monkeypatch, tmp_path, snap, path, rows=50)
+    _assert_same(whole, chunked, ("crimes", "prosecutions"))
+    reasons = _frames(chunked, "quarantine").query("check == 'record_id_unique'")["reason"]
+    assert len(reasons) >= 3 and reasons.str.contains("row 3:").any()

@@ -75,7 +75,7 @@ def source_inputs(raw_dir: Path, source_id: str, snapshot_mode: str) -> list[dic
         wanted, _ = files_to_read(snap, module.FILE_PATTERNS)
         meta = {k: v for k, v in snap.meta.items() if k != "files"}
         described.append({"snapshot": snap.name, "meta": _digest(meta),
-                          "files": {p.name: snapshots.sha256_file(p) for p in wanted}})
+                          "files": {p.name: snapshots.raw_sha256(p) for p in wanted}})
     return described
 
 

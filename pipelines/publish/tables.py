@@ -51,7 +51,7 @@ def _file_row(spec, snap: snapshots.Snapshot, f: dict) -> dict:
         "retrieved": snap.meta.get("retrieved"), "period_start": snap.period_start,
         "period_end": (snap.period_end_date().isoformat() if snap.period_end_date() else None),
         "is_latest": False, "is_sample": snap.is_sample, "file": f["file"],
-        "sha256": described.get("sha256") or (snapshots.sha256_file(path) if on_disk else ""),
+        "sha256": described.get("sha256") or (snapshots.raw_sha256(path) if on_disk else ""),
         "bytes": described.get("bytes") or (path.stat().st_size if on_disk else 0),
         "format_version": f["format_version"], "status": f["status"], "error": f["error"],
         "carried_forward_from": None, "rows_read": f["rows_read"],

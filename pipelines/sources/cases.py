@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipelines.harmonize.unmapped import UnmappedLog
-from pipelines.snapshots import Snapshot, sha256_file
+from pipelines.snapshots import Snapshot, raw_sha256
 from pipelines.sources.base import Curation, CuratedPart, RawTable
 from schemas.crimes import Crimes, Prosecutions
 
@@ -45,7 +45,7 @@ def finish_case_records(frames: dict[str, pd.DataFrame], raw: RawTable, snapshot
 
     Records whose `_row` the curation rejected are dropped (they are in the quarantine);
     `value_min`/`value_max` default to the value where it is exact."""
-    digest = sha256_file(raw.path)
+    digest = raw_sha256(raw.path)
     tables = {}
     for name, frame in frames.items():
         model = MODELS[name]

@@ -9,7 +9,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from pipelines.snapshots import Snapshot, sha256_file
+from pipelines.snapshots import Snapshot, raw_sha256
 from pipelines.sources.base import Curation, CuratedPart, RawTable
 from pipelines.sources.formats import mapped_column
 from pipelines.harmonize.unmapped import UnmappedLog
@@ -129,7 +129,7 @@ def finish_records(records: pd.DataFrame, raw: RawTable, snapshot: Snapshot,
     out["snapshot"] = snapshot.name
     out["is_latest"] = False
     out["raw_file"] = raw.name
-    out["raw_sha256"] = sha256_file(raw.path)
+    out["raw_sha256"] = raw_sha256(raw.path)
     out["raw_row"] = raw.raw_rows[keep]
     if "flags" not in out:
         out["flags"] = ""

@@ -33,6 +33,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -51,7 +52,8 @@ from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable, SourceSpec
 from pipelines.sources.cases import finish_case_records
 from pipelines.sources.formats import validate_raw
-from pipelines.sources.readers import (cell_text, decode_text, read_xlsx_rows, sniff_problem)
+from pipelines.sources.readers import (cell_text, decode_text, iter_csv_text, read_first_line,
+                                       read_xlsx_rows, sniff_problem)
 from schemas import codes as code_lists
 from schemas.raw.ngo_incidents import COLUMNS, HEADERS, LANGUAGE, SCHEMAS
 
@@ -331,9 +333,13 @@ def check_header(path: Path, header: list[str]) -> tuple[str, dict[str, str]]:
 def _csv_records(path: Path) -> list[list[str]]:
     """Every CSV record (comma, semicolon or tab, told from the header line)."""
     text, _ = decode_text(path, ENCODINGS)
-    first = text.split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=first.count)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter_of(text.split("\n", 1)[0])))
+
+
+def delimiter_of(header_line: str) -> str:
+    """The delimiter a submission uses: comma, semicolon or tab, the most frequent in its
+    header line."""
+    return max([",", ";", "\t"], key=header_line.count)
 
 
 def read_raw(path: Path) -> SubmissionTable:
@@ -371,6 +377,44 @@ def read_raw(path: Path) -> SubmissionTable:
                           long_rows=np.asarray(long_rows, dtype=bool))
     validate_raw(raw, SCHEMAS[version])
     return raw
+
+
+def read_raw_chunks(path: Path, rows: int) -> Iterator[SubmissionTable]:
+    """`read_raw` in chunks of `rows` records, for a plain CSV submission (UTF-8, every
+    record as wide as the header, no blank header cell, no empty line); any other file,
+    and every workbook, is read whole by `read_raw`."""
+    if path.suffix.lower() == ".xlsx":
+        yield read_raw(path)
+        return
+    try:
+        first_line = read_first_line(path)
+    except UnicodeDecodeError:
+        yield read_raw(path)
+        return
+    version = renames = None
+    for raw in iter_csv_text(path, "", ENCODINGS, rows, delimiter=delimiter_of(first_line),
+                             empty_lines_are_records=True, exact=lambda: read_raw(path)):
+        if isinstance(raw, SubmissionTable):  # read whole, exactly
+            yield raw
+            continue
+        if version is None:
+            version, renames = check_header(path, [str(c).strip() for c in raw.frame.columns])
+        yield _submission_chunk(raw, version, renames)
+
+
+def _submission_chunk(raw: RawTable, version: str, renames: dict[str, str]) -> SubmissionTable:
+    """A chunk read by Arrow as `read_raw` would give it: canonical columns, blank rows left
+    out (their row numbers kept by the others), validated against the raw schema."""
+    frame = raw.frame.set_axis([renames[str(c).strip()] for c in raw.frame.columns], axis=1)
+    filled = np.zeros(len(frame), dtype=bool)
+    for column in frame.columns:
+        filled |= (frame[column].str.strip() != "").to_numpy()
+    frame = frame[HEADERS[version]][filled].reset_index(drop=True)
+    table = SubmissionTable(path=raw.path, frame=frame, format_version=version,
+                            raw_rows=raw.raw_rows[filled],
+                            long_rows=np.zeros(len(frame), dtype=bool))
+    validate_raw(table, SCHEMAS[version])
+    return table
 
 
 # --- process ----------------------------------------------------------------------------------

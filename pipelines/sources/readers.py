@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +50,13 @@ def read_header(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> list
     else:  # only whole lines, so no multi-byte character is split
         text, _ = decode_bytes(path, head[:cut + 1], encodings)
     return next(csv.reader(io.StringIO(text)), [])
+
+
+def read_first_line(path: Path) -> str:
+    """The first line of a UTF-8 text file (BOM dropped), read without reading the file."""
+    with path.open("rb") as handle:
+        head = handle.readline(1 << 20)
+    return head.decode("utf-8-sig").rstrip("\r\n")
 
 
 def decode_bytes(path: Path, data: bytes, encodings: tuple[str, ...]) -> tuple[str, str]:
@@ -96,13 +103,16 @@ def read_csv_exact(path: Path, format_version: str, encodings: tuple[str, ...]) 
                     short_rows=short_records(text, len(frame.columns), len(frame)))
 
 
-def arrow_csv_options(header: list[str]):
-    """Arrow CSV options that keep every cell as published text ("" where blank)."""
+def arrow_csv_options(header: list[str], delimiter: str = ",", empty_lines_are_records: bool = False):
+    """Arrow CSV options that keep every cell as published text ("" where blank). With
+    `empty_lines_are_records`, an empty line is a record (Arrow then refuses it as too short,
+    so such a file goes to the exact path instead of being renumbered)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     return (pacsv.ReadOptions(block_size=1 << 24),
-            pacsv.ParseOptions(newlines_in_values=True),
+            pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                               ignore_empty_lines=not empty_lines_are_records),
             pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
 
@@ -138,25 +148,28 @@ class RereadWhole(Exception):
     be read again whole, by the exact path (which names or quarantines the bad record)."""
 
 
-def iter_csv_text(path: Path, format_version: str, encodings: tuple[str, ...],
-                  rows: int) -> Iterator[RawTable]:
-    """`read_csv_text` in chunks of at least `rows` records, so a file larger than memory
-    can be processed; `raw_rows` continue across chunks. A file Arrow cannot read from the
-    start comes whole from the exact path; one it refuses later raises `RereadWhole`."""
+def iter_csv_text(path: Path, format_version: str, encodings: tuple[str, ...], rows: int,
+                  delimiter: str = ",", empty_lines_are_records: bool = False,
+                  exact: Callable[[], RawTable] | None = None) -> Iterator[RawTable]:
+    """`read_csv_text` in chunks of `rows` records, so a file larger than memory can be
+    processed; `raw_rows` continue across chunks. A file Arrow cannot read from the start
+    comes whole from `exact` (default: `read_csv_exact`); one it refuses later raises
+    `RereadWhole`."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     problem = sniff_problem(path)
     if problem:
         raise RawFormatError(path, problem)
+    exact = exact or (lambda: read_csv_exact(path, format_version, encodings))
     start, handed_on = 0, False
     try:
-        header = pacsv.open_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True)
-                                ).schema.names
+        header = pacsv.open_csv(path, parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=True)).schema.names
         if not arrow_readable(header, encodings):
-            yield read_csv_exact(path, format_version, encodings)
+            yield exact()
             return
-        read, parse, convert = arrow_csv_options(header)
+        read, parse, convert = arrow_csv_options(header, delimiter, empty_lines_are_records)
         reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
         pending = pa.Table.from_batches([], schema=reader.schema)
         for batch in reader:
@@ -170,7 +183,7 @@ def iter_csv_text(path: Path, format_version: str, encodings: tuple[str, ...],
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         if handed_on:
             raise RereadWhole(str(exc)) from exc
-        yield read_csv_exact(path, format_version, encodings)
+        yield exact()
 
 
 def _chunk(path: Path, format_version: str, table, start: int) -> RawTable:
