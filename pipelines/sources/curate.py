@@ -4,10 +4,10 @@ validation against the curated schema."""
 
 from __future__ import annotations
 
-import hashlib
-
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from pipelines.snapshots import Snapshot, raw_sha256
 from pipelines.sources.base import Curation, CuratedPart, RawTable
@@ -37,13 +37,26 @@ def native_text(text: pd.Series) -> pd.Series:
 
 def content_ids(frame: pd.DataFrame) -> pd.Series:
     """Ids for a copy without publisher ids: a hash of the row's content plus its occurrence
-    number, because identical rows there are separate incidents."""
-    columns = [frame[c].astype("str") for c in frame.columns]
-    joined = columns[0].str.cat(columns[1:], sep="\x1f") if len(columns) > 1 else columns[0]
-    digest = pd.Series([hashlib.sha256(s.encode("utf-8")).hexdigest()[:16] for s in joined],
-                       index=frame.index, dtype="str")
-    occurrence = digest.groupby(digest).cumcount() + 1
-    return "h" + digest + "-" + occurrence.astype("str")
+    number, because identical rows there are separate incidents.
+
+    `h` + the first 16 hex digits of the sha256 of the row's cells joined by U+001F, `-`, and
+    the occurrence number of that digest in file order; computed in DuckDB (joining and
+    hashing millions of rows in pandas and hashlib is the slow part)."""
+    if frame.empty:
+        return pd.Series([], index=frame.index, dtype="str")
+    cells = pa.table({**{f"c{i}": pa.array(frame[c].astype("str")) for i, c in enumerate(frame.columns)},
+                      "n": np.arange(len(frame))})
+    joined = ", ".join(f"c{i}" for i in range(len(frame.columns)))
+    con = duckdb.connect()
+    try:
+        con.register("cells", cells)
+        ids = con.sql(f"""
+            SELECT 'h' || d || '-' || row_number() OVER (PARTITION BY d ORDER BY n) AS id
+            FROM (SELECT n, left(sha256(concat_ws(chr(31), {joined})), 16) AS d FROM cells)
+            ORDER BY n""").to_arrow_table()
+    finally:
+        con.close()
+    return ids.column("id").to_pandas().set_axis(frame.index).astype("str").rename(None)
 
 
 def unique_ids(curation: Curation, ids: pd.Series, column: str, label: str = "id",
