@@ -46,6 +46,9 @@ def run(
     keep: int = typer.Option(5, "--keep", envvar="HARMSTATS_KEEP_RELEASES",
                              help="Old releases kept besides the current and the previous one "
                              "(-1: delete none)."),
+    dask: Optional[str] = typer.Option(None, "--dask", envvar="HARMSTATS_DASK_ADDRESS", metavar="ADDRESS",
+                                       help="Process the sources on this Dask scheduler "
+                                       "(tcp://host:8786; needs the [dask] extra)."),
 ) -> None:
     """Run the pipeline and publish a release. Without --fetch it touches no network.
 
@@ -70,7 +73,7 @@ def run(
 
     with err_console.status("Running the pipeline (Prefect may take a few seconds to start)..."):
         report = execute(raw_dir, out, sources=chosen, snapshot_mode=snapshot, fetch=fetch,
-                         incremental=not full, wait=wait, keep=keep)
+                         incremental=not full, wait=wait, keep=keep, dask_address=dask)
     if report["exit_code"] == 3:
         err_console.print(f"[red]{report['summary'][:1].upper() + report['summary'][1:]}.[/] "
                           "Use --wait SECONDS to wait for it.", highlight=False)

@@ -135,6 +135,21 @@ def nightly(raw_dir: str = str(DEFAULT_RAW_DIR), out_dir: str = str(DEFAULT_OUT_
     return report
 
 
+def pipeline_flow(dask_address: str | None = None):
+    """`run_pipeline`, or the same flow with its per-source tasks sent to the Dask scheduler
+    at `dask_address` (prefect-dask's DaskTaskRunner). Tasks hand on paths, never frames, so
+    the workers need this project installed and the raw and output folders on a shared
+    filesystem."""
+    if not dask_address:
+        return run_pipeline
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError as exc:  # an optional extra
+        raise RuntimeError("a Dask scheduler was given but prefect-dask is not installed: "
+                           "pip install -e '.[dask]'") from exc
+    return run_pipeline.with_options(task_runner=DaskTaskRunner(address=dask_address))
+
+
 def _ensure(path: str) -> str:
     Path(path).mkdir(parents=True, exist_ok=True)
     return path

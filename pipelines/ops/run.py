@@ -120,9 +120,11 @@ def _finish(data: dict, out_dir: Path, stamp: str, started: float, webhook_url: 
 def execute(raw_dir: Path, out_dir: Path, sources: list[str] | None = None,
             snapshot_mode: str = "latest", fetch: bool = False, incremental: bool = True,
             wait: float = 0.0, keep: int | None = None, today: date | None = None,
-            webhook_url: str | None = None) -> dict:
+            webhook_url: str | None = None, dask_address: str | None = None) -> dict:
     """Run once (see the module docstring). Returns the run report as a dict; its
-    `exit_code` is what a scheduler acts on (0 ok / 1 warnings / 2 blocked / 3 locked)."""
+    `exit_code` is what a scheduler acts on (0 ok / 1 warnings / 2 blocked / 3 locked).
+    `dask_address` (default HARMSTATS_DASK_ADDRESS): process sources on that Dask cluster."""
+    dask_address = dask_address or os.environ.get("HARMSTATS_DASK_ADDRESS") or None
     raw_dir, out_dir = Path(raw_dir).resolve(), Path(out_dir).resolve()
     keep = keep_default() if keep is None else keep
     started = time.monotonic()
@@ -153,9 +155,9 @@ def execute(raw_dir: Path, out_dir: Path, sources: list[str] | None = None,
             if plan.nothing_new or not (plan.process or plan.reuse):
                 data = _report_without_flow(raw_dir, out_dir, snapshot_mode, plan, fetched, chosen)
             else:
-                from pipelines.flows import run_pipeline
+                from pipelines.flows import pipeline_flow
 
-                data = run_pipeline(raw_dir=str(raw_dir), out_dir=str(out_dir),
+                data = pipeline_flow(dask_address)(raw_dir=str(raw_dir), out_dir=str(out_dir),
                                     sources=plan.process + plan.no_snapshot,
                                     snapshot_mode=snapshot_mode, reuse=plan.reuse, fetched=fetched,
                                     run_info={"incremental": plan.manifest_block()},
