@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import threading
 import time
 from collections import defaultdict
 from types import SimpleNamespace
@@ -24,18 +25,30 @@ ORDER = ["parse", "raw_validation", "harmonise", "curated_validation", "work_par
 
 
 class StageTimer:
+    """Exclusive seconds per stage, each thread with its own stack of stages (the catalog
+    and chunk harmonisation run in threads: their stages overlap the main thread's, so the
+    stage seconds can add up to more than the wall time)."""
+
     def __init__(self) -> None:
         self.totals: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
         self.peak_stage: str | None = None
         self.peak_mb = high_water_mb()
-        self.stack: list[str] = []
-        self.mark = time.perf_counter()
+        self.local = threading.local()
+        self.lock = threading.Lock()
+
+    @property
+    def stack(self) -> list[str]:
+        if not hasattr(self.local, "stack"):
+            self.local.stack, self.local.mark = [], time.perf_counter()
+        return self.local.stack
 
     def _charge(self, now: float) -> None:
-        if self.stack:
-            self.totals[self.stack[-1]] += now - self.mark
-        self.mark = now
+        stack = self.stack
+        if stack:
+            with self.lock:
+                self.totals[stack[-1]] += now - self.local.mark
+        self.local.mark = now
 
     def _check_peak(self) -> None:
         hwm = high_water_mb()
@@ -48,7 +61,8 @@ class StageTimer:
         self._check_peak()
         self._charge(time.perf_counter())
         self.stack.append(stage)
-        self.calls[stage] += 1
+        with self.lock:
+            self.calls[stage] += 1
 
     def exit(self) -> None:
         self._check_peak()
@@ -115,10 +129,13 @@ def instrument(source_modules) -> StageTimer:
         if hasattr(module, "validate_raw"):  # imported by name into the module
             timer.patch(module, "validate_raw", "raw_validation")
     timer.patch(formats, "validate_raw", "raw_validation")
-    # DataFrameModel.validate is a classmethod: wrap the underlying function once.
+    # DataFrameModel.validate is a classmethod: wrap the underlying function once. Chunks
+    # are validated against schemas (DataFrameSchema.validate) directly.
     original = model.DataFrameModel.__dict__["validate"].__func__
     if not getattr(original, "__wrapped_stage__", False):
         model.DataFrameModel.validate = classmethod(timer.wrap(original, validation))
+    import pandera.api.pandas.container as container
+    timer.patch(container.DataFrameSchema, "validate", validation)
     if not getattr(process.raw_chunks, "__wrapped_stage__", False):  # files read in chunks
         process.raw_chunks = timer.wrap_iter(process.raw_chunks, "parse")
     timer.patch(process, "process_source", "work_parts")

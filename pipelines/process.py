@@ -10,7 +10,9 @@ import fnmatch
 import glob
 import os
 import traceback
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -54,7 +56,7 @@ def files_to_read(snapshot: snapshots.Snapshot, patterns: tuple[str, ...]) -> tu
 
 # Records per chunk when a source reads a file in chunks (HARMSTATS_CHUNK_ROWS): bounds the
 # memory of processing one file, whatever its size.
-CHUNK_ROWS = int(os.environ.get("HARMSTATS_CHUNK_ROWS", "500000"))
+CHUNK_ROWS = int(os.environ.get("HARMSTATS_CHUNK_ROWS", "250000"))
 
 
 def raw_chunks(module, path: Path) -> Iterator[RawTable]:
@@ -93,6 +95,24 @@ def process_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_
     return result
 
 
+# Chunks harmonised at once, each in its own thread (HARMSTATS_CHUNK_WORKERS): Arrow's parsing,
+# compute kernels and Parquet writing release the GIL, so a second core does real work.
+CHUNK_WORKERS = max(1, int(os.environ.get("HARMSTATS_CHUNK_WORKERS", "2")))
+
+
+@dataclass
+class ChunkResult:
+    """What one harmonised chunk left in the work folder (its frames are not kept)."""
+
+    parts: list[tuple[str, str]]  # (table, parquet path), in the order written
+    unmapped: pd.DataFrame
+    format_version: str
+    rows_read: int
+    rows_quarantined: int
+    rows_flagged: int
+    row_ids: tuple | None  # (kind, column, None, reason): the ids themselves are in the `ids` part
+
+
 @dataclass
 class Written:
     """What the chunks of one file left in the work folder, and their row accounting."""
@@ -108,39 +128,69 @@ class Written:
         frame.to_parquet(path, index=False)
         self.parts.setdefault(name, []).append(str(path))
 
+    def absorb(self, chunk: ChunkResult) -> None:
+        """Count a chunk in, its parts after those of the chunks before it."""
+        for name, path in chunk.parts:
+            self.parts.setdefault(name, []).append(path)
+        self.format_version = chunk.format_version
+        self.rows_read += chunk.rows_read
+        self.rows_quarantined += chunk.rows_quarantined
+        self.rows_flagged += chunk.rows_flagged
+        self.row_ids = chunk.row_ids or self.row_ids
+
+
+def harmonise_chunk(module, snapshot: snapshots.Snapshot, raw: RawTable, number: int,
+                    stem: str, target: Path) -> ChunkResult:
+    """Harmonise one chunk and write its parts (`<file>.<table>[.<n>].parquet`)."""
+    part = module.to_curated(raw, snapshot)
+    suffix = "" if number == 0 else f".{number}"
+    frames = []
+    for name, frame in part.tables.items():  # in row order, as the release keeps them
+        if not (frame["raw_row"].is_monotonic_increasing and frame["raw_row"].is_unique):
+            frame = frame.sort_values(["raw_row", "record_id"], ignore_index=True, kind="stable")
+        frames.append((name, frame))
+    frames.append(("quarantine", part.quarantine))
+    frames.append(("names", pd.DataFrame({"name_hash": pd.Series(
+        name_hashes(raw.frame, module.SOURCE.name_columns), dtype="str")})))
+    row_ids = None
+    if part.row_ids is not None:
+        frames.append(("ids", id_frame(part.row_ids, raw, number)))
+        kind, column, _, reason = part.row_ids
+        row_ids = (kind, column, None, reason)
+    parts = []
+    for name, frame in frames:
+        out = target / f"{stem}.{name}{suffix}.parquet"
+        frame.to_parquet(out, index=False)
+        parts.append((name, str(out)))
+    return ChunkResult(parts=parts, unmapped=part.unmapped, format_version=part.format_version,
+                       rows_read=part.rows_read, rows_quarantined=part.rows_quarantined,
+                       rows_flagged=sum(int((t["flags"] != "").sum()) for t in part.tables.values()
+                                        if "flags" in t),
+                       row_ids=row_ids)
+
 
 def write_chunks(module, snapshot: snapshots.Snapshot, path: Path, target: Path,
                  chunks: Iterator[RawTable]) -> Written:
-    """Harmonise each chunk and write its parts (`<file>.<table>[.<n>].parquet`); then settle
-    the id rules that span chunks and merge the unmapped counts."""
+    """Harmonise the chunks (up to CHUNK_WORKERS at once, the next one parsed meanwhile) and
+    write their parts; then settle the id rules that span chunks and merge the unmapped counts."""
     stem = path.name.replace(" ", "_")
     for old in target.glob(f"{glob.escape(stem)}.*.parquet"):  # an abandoned chunked read
         old.unlink()
-    written, unmapped = Written(), []
-    for number, raw in enumerate(chunks):
-        part = module.to_curated(raw, snapshot)
-        suffix = "" if number == 0 else f".{number}"
-        for name, frame in part.tables.items():  # in row order, as the release keeps them
-            if not (frame["raw_row"].is_monotonic_increasing and frame["raw_row"].is_unique):
-                frame = frame.sort_values(["raw_row", "record_id"], ignore_index=True, kind="stable")
-            written.add(name, frame, target / f"{stem}.{name}{suffix}.parquet")
-        written.add("quarantine", part.quarantine, target / f"{stem}.quarantine{suffix}.parquet")
-        names = pd.DataFrame({"name_hash": pd.Series(name_hashes(raw.frame, module.SOURCE.name_columns),
-                                                     dtype="str")})
-        written.add("names", names, target / f"{stem}.names{suffix}.parquet")
-        if part.row_ids is not None:
-            written.add("ids", id_frame(part.row_ids, raw, number),
-                        target / f"{stem}.ids{suffix}.parquet")
-            written.row_ids = part.row_ids
-        unmapped.append(part.unmapped)
-        written.format_version = part.format_version
-        written.rows_read += part.rows_read
-        written.rows_quarantined += part.rows_quarantined
-        written.rows_flagged += sum(int((t["flags"] != "").sum()) for t in part.tables.values()
-                                    if "flags" in t)
+    written, done = Written(), []
+    with ThreadPoolExecutor(max_workers=CHUNK_WORKERS) as pool:
+        pending = deque()
+        for number, raw in enumerate(chunks):
+            pending.append(pool.submit(harmonise_chunk, module, snapshot, raw, number, stem, target))
+            del raw  # the worker holds the chunk; at most CHUNK_WORKERS + 1 are in memory
+            if len(pending) >= CHUNK_WORKERS:
+                done.append(pending.popleft().result())
+        done += [future.result() for future in pending]
+    for chunk in done:
+        written.absorb(chunk)
     if len(written.parts.get("quarantine", [])) > 1 and written.row_ids is not None:
         settle_across_chunks(written, snapshot, path, target)
-    merged = merge_unmapped(unmapped).assign(source=snapshot.source, snapshot=snapshot.name, file=path.name)
+    merged = merge_unmapped([c.unmapped for c in done]).assign(
+        source=snapshot.source, snapshot=snapshot.name, file=path.name)
     written.add("unmapped", merged, target / f"{stem}.unmapped.parquet")
     written.parts.pop("ids", None)
     return written

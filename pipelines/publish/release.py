@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -123,41 +124,46 @@ def write_release(tables: dict, out_dir: Path, run_info: dict,
         content = hashlib.sha256(json.dumps(table_meta, sort_keys=True).encode()).hexdigest()
         release_id = f"{now:%Y%m%dT%H%M%SZ}-{content[:8]}" + ("-SAMPLE" if sample else "")
         final = releases / release_id
-        quality = run_expectations(tables, staging / "data_docs", run_name=release_id)
-        if not quality["success"]:
-            raise BlockingCheckError("Great Expectations checkpoint failed: " + "; ".join(
-                f"{f['table']}.{f['column']} {f['expectation']} ({f.get('observed')})"
-                for f in quality["failed"][:5]))
-        manifest = {
-            "release_id": release_id,
-            "created": now.isoformat(timespec="seconds"),
-            "sample": sample,
-            "code_version": code_version(),
-            "python": platform.python_version(),
-            "libraries": {lib: _version(lib) for lib in LIBRARIES},
-            "definitions": definition_hashes(),
-            "tables": table_meta,
-            "inputs": inputs_of(tables["sources"]) if "sources" in tables else [],
-            "quality": quality,
-            **run_info,
-        }
-        # Tables are copied into the catalog file, so it does not depend on these paths.
-        build_catalog(staging / CATALOG_NAME, table_files,
-                      {"release_id": release_id, "created": manifest["created"],
-                       "sample": sample, "code_version": manifest["code_version"]}, sample)
-        # The public tier: extracts (latest snapshots, statistics tables only) and the page,
-        # after disclosure control on statistics of confidential sources.
-        overrides, report, summary = public_tables(tables, current_release(out_dir))
-        public = {**tables, **overrides}
-        if len(report):
-            report.to_parquet(staging / "tables" / "suppression_report.parquet", index=False)
-        manifest["disclosure_control"] = summary.astype(object).where(summary.notna(), None).to_dict(
-            "records") if len(summary) else []
-        manifest["extracts"] = write_extracts(public, staging, release_id, created=manifest["created"],
-                                              sample=sample, code_version=manifest["code_version"])
-        manifest["page"] = write_page(public, staging, release_id, created=manifest["created"],
-                                      sample=sample, extracts=manifest["extracts"],
-                                      code_version=manifest["code_version"]).name
+        created, version = now.isoformat(timespec="seconds"), code_version()
+        # The catalog is loaded by DuckDB (off the GIL) while Great Expectations, disclosure
+        # control and the public tier run; leaving the block waits for it, even on an error.
+        with ThreadPoolExecutor(max_workers=1) as background:
+            # Tables are copied into the catalog file, so it does not depend on these paths.
+            catalog = background.submit(build_catalog, staging / CATALOG_NAME, table_files,
+                                        {"release_id": release_id, "created": created,
+                                         "sample": sample, "code_version": version}, sample)
+            quality = run_expectations(tables, staging / "data_docs", run_name=release_id)
+            if not quality["success"]:
+                raise BlockingCheckError("Great Expectations checkpoint failed: " + "; ".join(
+                    f"{f['table']}.{f['column']} {f['expectation']} ({f.get('observed')})"
+                    for f in quality["failed"][:5]))
+            manifest = {
+                "release_id": release_id,
+                "created": created,
+                "sample": sample,
+                "code_version": version,
+                "python": platform.python_version(),
+                "libraries": {lib: _version(lib) for lib in LIBRARIES},
+                "definitions": definition_hashes(),
+                "tables": table_meta,
+                "inputs": inputs_of(tables["sources"]) if "sources" in tables else [],
+                "quality": quality,
+                **run_info,
+            }
+            # The public tier: extracts (latest snapshots, statistics tables only) and the page,
+            # after disclosure control on statistics of confidential sources.
+            overrides, report, summary = public_tables(tables, current_release(out_dir))
+            public = {**tables, **overrides}
+            if len(report):
+                report.to_parquet(staging / "tables" / "suppression_report.parquet", index=False)
+            manifest["disclosure_control"] = summary.astype(object).where(summary.notna(), None).to_dict(
+                "records") if len(summary) else []
+            manifest["extracts"] = write_extracts(public, staging, release_id, created=created,
+                                                  sample=sample, code_version=version)
+            manifest["page"] = write_page(public, staging, release_id, created=created,
+                                          sample=sample, extracts=manifest["extracts"],
+                                          code_version=version).name
+            catalog.result()
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n",
                                                encoding="utf-8")
         staging.rename(final)

@@ -3,11 +3,14 @@ bookkeeping that sends bad rows to quarantine instead of dropping them."""
 
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,17 @@ class RawFormatError(ValueError):
             f", column {column!r}" if column else "")
         super().__init__(f"{where}: {message}")
         self.path, self.row, self.column = path, row, column
+
+
+@functools.cache
+def chunk_schema(model) -> pa.DataFrameSchema:
+    """The schema a chunk of records is validated against: `model`'s, without its key
+    uniqueness check. A chunk holds part of a file, so ids are made unique per file by the
+    source module (and across chunks by `pipelines.chunk_ids`), and the key is checked over
+    the whole release table in DuckDB (`publish.tables.check_unique_records`)."""
+    schema = copy.deepcopy(model.to_schema())  # to_schema() is cached: never edit it in place
+    schema.unique = None
+    return schema
 
 
 QUARANTINE_COLUMNS = ["source", "snapshot", "file", "raw_row", "column", "check", "value", "reason"]

@@ -11,7 +11,7 @@ import pandas as pd
 
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot, raw_sha256
-from pipelines.sources.base import Curation, CuratedPart, RawTable
+from pipelines.sources.base import Curation, CuratedPart, RawTable, chunk_schema
 from schemas.crimes import Crimes, Prosecutions
 
 MODELS = {"crimes": Crimes, "prosecutions": Prosecutions}
@@ -66,7 +66,7 @@ def finish_case_records(frames: dict[str, pd.DataFrame], raw: RawTable, snapshot
             if bound not in out:
                 out[bound] = out["value"]
             out[bound] = out[bound].astype("Int64").fillna(out["value"].astype("Int64"))
-        tables[name] = model.validate(out[columns].reset_index(drop=True), lazy=True)
+        tables[name] = chunk_schema(model).validate(out[columns].reset_index(drop=True), lazy=True)
     return CuratedPart(tables=tables, quarantine=curation.quarantine(), rows_read=len(raw.frame),
                        format_version=raw.format_version, unmapped=unmapped.frame(),
                        row_ids=curation.row_ids)

@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from pipelines.snapshots import Snapshot, raw_sha256
-from pipelines.sources.base import Curation, CuratedPart, RawTable
+from pipelines.sources.base import Curation, CuratedPart, RawTable, chunk_schema
 from pipelines.sources.formats import mapped_column
 from pipelines.harmonize.unmapped import UnmappedLog
 from schemas.deaths import Deaths
@@ -157,7 +157,7 @@ def finish_records(records: pd.DataFrame, raw: RawTable, snapshot: Snapshot,
             out[column] = pd.array([pd.NA] * len(out), dtype="Int64")
     if "event_date" not in out:
         out["event_date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[s]")
-    out = Deaths.validate(out[DEATHS_COLUMNS].reset_index(drop=True), lazy=True)
+    out = chunk_schema(Deaths).validate(out[DEATHS_COLUMNS].reset_index(drop=True), lazy=True)
     return CuratedPart(tables={"deaths": out}, quarantine=curation.quarantine(), rows_read=len(raw.frame),
                        format_version=raw.format_version, unmapped=unmapped.frame(),
                        row_ids=curation.row_ids)
