@@ -48,8 +48,8 @@ REAL_XLSX = {"mmp": REAL / "mmp" / "2025-05-05" / "Missing_Migrants_Global_Figur
              "unodc_glotip": REAL / "unodc_glotip" / "2025-04-14" / "data_glotip.xlsx"}
 LIBRARIES = ("pandas", "pyarrow", "duckdb", "pandera", "prefect", "great_expectations", "numpy",
              "openpyxl", "psutil", "dask", "distributed", "prefect-dask")
-CAVEAT = ("Measured while other jobs shared the 2 cores (see the load averages per run): "
-          "treat the seconds as upper bounds and rerun `make bench` on a quiet machine.")
+CAVEAT = ("The load average is recorded per run: seconds measured while other jobs shared the "
+          "2 cores are upper bounds. Rerun `make bench` on a quiet machine to compare.")
 TARGETS = {"ratio": 3.0, "peak_rss_mb": 2.5 * 1024, "unchanged_s": 2.0, "query_ms": 100.0}
 
 
@@ -411,20 +411,22 @@ def render(results: dict) -> str:
              "(`country_2024` header), the NGO incident template (English), the ICE compiled list "
              "(`detailed_2026`). ~0.05% bad rows go to quarantine.",
              "- **pipeline**: `process_source` → `build_tables` → `write_release` (the plain functions "
-             "the Prefect flow calls) in a fresh process; stage times are exclusive (bench/stages.py). "
+             "the Prefect flow calls) in a fresh process; stage times are exclusive, per thread (bench/stages.py): "
+             "chunks are harmonised two at a time in threads and the catalog loads in a background thread, "
+             "so the stage seconds can add up to more than the wall time. "
              "Imports (GX included) and Prefect are fixed overheads, reported apart.",
              "- **floor**: DuckDB alone reading the same CSV, typing the counts, writing the records "
              "to Parquet, and COPYing the same grouping sets as the stats table to Parquet (bench/floor.py).",
              "- **ratio** = (pipeline(N) − pipeline(10k)) / (floor(N) − floor(10k)) in wall seconds. Target ≤ 3 (aim 2). "
              "The **CPU ratio** is the same in CPU seconds of the process (all threads), which other jobs on "
-             "the machine disturb less; DuckDB uses both cores, most pandas steps one, so on a quiet machine "
-             "the wall ratio is the higher of the two.",
+             "the machine disturb less; on a quiet machine DuckDB uses both cores, so the wall ratio is the "
+             "higher of the two.",
              "- **peak RSS**: the whole process tree (sampled every 50 ms) or the kernel's high-water "
              "mark, whichever is higher. Target ≤ 2.5 GiB at every scale.",
              "- `manifest` is what `write_release` does beside the named stages; in runs before the "
              "`disclosure` stage was split out, it includes disclosure control of the public tables.",
              "- The NGO layout is published beside the fixed 10k-row MMP snapshot (a release without "
-             "deaths rows fails the GX row-count expectation); that cost cancels in the ratio.", ""]
+             "deaths rows fails the GX row-count expectation of `deaths_stats`); that cost cancels in the ratio.", ""]
     lines += ["## Pipeline against the floor", "",
               "| layout | rows | pipeline s | floor s | ratio | pipeline CPU s | floor CPU s | CPU ratio | rows/s | peak RSS MiB | floor RSS MiB | stage at peak | quarantined | load |",
               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
