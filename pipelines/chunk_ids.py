@@ -107,5 +107,5 @@ def _rewrite(con, path: str, sql: str) -> None:
     """Replace a part by the result of `sql` over it, keeping its schema."""
     schema = pq.read_schema(path)
     tmp = Path(f"{path}.tmp")
-    write_query(con, sql.format(part=parquet_list([path])), tmp, schema)
+    write_query(con, sql.format(part=parquet_list([path])), tmp, schema, compression="snappy")
     os.replace(tmp, path)

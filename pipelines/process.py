@@ -22,6 +22,7 @@ import pandas as pd
 from pipelines import snapshots
 from pipelines.chunk_ids import id_frame, settle_ids
 from pipelines.harmonize.unmapped import UNMAPPED_COLUMNS
+from pipelines.names import name_hashes
 from pipelines.sources.base import RawFormatError, RawTable
 from pipelines.registry import SOURCES
 from pipelines.sources.readers import RereadWhole
@@ -223,39 +224,6 @@ def merge_unmapped(frames: list[pd.DataFrame]) -> pd.DataFrame:
         ["mapping", "column", "value"], as_index=False, sort=False)["rows"].sum()
     return merged[UNMAPPED_COLUMNS].sort_values(["rows", "value"], ascending=[False, True],
                                                 ignore_index=True)
-
-
-PLACEHOLDER_NAMES = {"", "unknown", "unkown", "unidentified", "n/a", "na", "none", "redacted",
-                     "[name not released]", "name not released", "n.n.", "nn"}
-
-
-# A one-way fingerprint of a personal name, in SQL so that record tables far larger than
-# memory are checked inside DuckDB: whitespace collapsed, lower case, sha256.
-NAME_FINGERPRINT_SQL = "sha256(lower(regexp_replace(trim({value}), '\\s+', ' ', 'g')))"
-
-
-def fingerprints(values: list[str]) -> list[str]:
-    """Fingerprints of `values` (names themselves never leave data/raw)."""
-    if not values:
-        return []
-    con = duckdb.connect()
-    try:
-        con.register("names", pd.DataFrame({"v": pd.Series(values, dtype="str")}))
-        rows = con.execute(f"SELECT DISTINCT {NAME_FINGERPRINT_SQL.format(value='v')} FROM names"
-                           ).fetchall()
-    finally:
-        con.close()
-    return sorted(r[0] for r in rows)
-
-
-def name_hashes(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
-    """Fingerprints of the distinct real names in a raw table's name columns."""
-    values = set()
-    for column in columns:
-        if column in frame.columns:
-            values |= {v for v in frame[column].astype("str").unique()
-                       if " ".join(v.split()).casefold() not in PLACEHOLDER_NAMES and len(v.strip()) > 3}
-    return fingerprints(sorted(values))
 
 
 def process_source(source_id: str, raw_dir: Path, snapshot_mode: str, work_dir: Path) -> dict:

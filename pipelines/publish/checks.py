@@ -114,7 +114,7 @@ def names_found(tables: dict, name_parts: list[str]) -> list[tuple[str, str, int
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from pipelines.process import NAME_FINGERPRINT_SQL  # late: checks stay importable alone
+    from pipelines.names import NAME_FINGERPRINT_SQL
     from pipelines.publish.stored import StoredTable, names_in
 
     from pipelines.publish.stored import parquet_list

@@ -72,12 +72,13 @@ def release_schema(schema: pa.Schema) -> pa.Schema:
     return pa.schema(fields, metadata=schema.metadata)
 
 
-def write_query(con: duckdb.DuckDBPyConnection, sql: str, path: Path, schema: pa.Schema) -> StoredTable:
+def write_query(con: duckdb.DuckDBPyConnection, sql: str, path: Path, schema: pa.Schema,
+                compression: str = "zstd") -> StoredTable:
     """Stream the result of `sql` into a Parquet file at `path` with `schema` (batch by
     batch, so memory stays flat) and describe it."""
     reader = con.sql(sql).to_arrow_reader(BATCH_ROWS)
     rows = 0
-    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+    with pq.ParquetWriter(path, schema, compression=compression) as writer:
         for batch in reader:
             table = pa.Table.from_batches([batch])
             table = table.select(schema.names).cast(schema)
@@ -144,13 +145,14 @@ def names_in(con: duckdb.DuckDBPyConnection, stored: StoredTable, text_columns: 
              fingerprints: str) -> list[tuple[str, int]]:
     """(column, distinct values) of `stored`'s text columns whose value fingerprints match
     the table `fingerprints` (column `name_hash`)."""
-    from pipelines.process import NAME_FINGERPRINT_SQL
+    from pipelines.names import NAME_FINGERPRINT_SQL
 
     found = []
-    for column in text_columns:
-        expr = NAME_FINGERPRINT_SQL.format(value=f'"{column}"')
+    for column in text_columns:  # distinct values first: most columns hold few
+        expr = NAME_FINGERPRINT_SQL.format(value="v")
         count = con.execute(
-            f"SELECT count(DISTINCT \"{column}\") FROM read_parquet('{_escape(str(stored.path))}') "
+            f"SELECT count(*) FROM (SELECT DISTINCT \"{column}\" AS v FROM "
+            f"read_parquet('{_escape(str(stored.path))}')) "
             f"WHERE {expr} IN (SELECT name_hash FROM {fingerprints})").fetchall()[0][0]
         if count:
             found.append((column, int(count)))
