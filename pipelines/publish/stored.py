@@ -144,16 +144,15 @@ def filtered_batches(path: Path, key: dict[str, str]) -> Callable[[], Iterator[p
 def names_in(con: duckdb.DuckDBPyConnection, stored: StoredTable, text_columns: list[str],
              fingerprints: str) -> list[tuple[str, int]]:
     """(column, distinct values) of `stored`'s text columns whose value fingerprints match
-    the table `fingerprints` (column `name_hash`)."""
+    the table `fingerprints` (column `name_hash`): one scan, distinct values only."""
     from pipelines.names import NAME_FINGERPRINT_SQL
 
-    found = []
-    for column in text_columns:  # distinct values first: most columns hold few
-        expr = NAME_FINGERPRINT_SQL.format(value="v")
-        count = con.execute(
-            f"SELECT count(*) FROM (SELECT DISTINCT \"{column}\" AS v FROM "
-            f"read_parquet('{_escape(str(stored.path))}')) "
-            f"WHERE {expr} IN (SELECT name_hash FROM {fingerprints})").fetchall()[0][0]
-        if count:
-            found.append((column, int(count)))
-    return found
+    if not text_columns:
+        return []
+    unpivot = ", ".join(f'"{c}"' for c in text_columns)
+    rows = con.execute(
+        f"SELECT name, count(*) FROM (SELECT DISTINCT name, value FROM (UNPIVOT "
+        f"(SELECT {unpivot} FROM read_parquet('{_escape(str(stored.path))}')) ON {unpivot})) "
+        f"WHERE {NAME_FINGERPRINT_SQL.format(value='value')} IN (SELECT name_hash FROM {fingerprints}) "
+        "GROUP BY name ORDER BY name").fetchall()
+    return [(column, int(count)) for column, count in rows]
