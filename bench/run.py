@@ -284,8 +284,9 @@ def unchanged_run(scales: list[str]) -> dict:
         note = ("`pipelines.ops.run.execute` (what `harmstats run` and the nightly flow call) with "
                 "incremental planning: a first full run (through the Prefect flow, so its seconds "
                 "include Prefect), then the same call on unchanged raw files in a new process. The "
-                "rerun's seconds exclude imports; it never starts Prefect. Most of it is hashing the "
-                "raw files (`plan_s`).")
+                "rerun's seconds exclude imports and include its own planning; it never starts "
+                "Prefect. `plan_s` is a separate planning call made first: raw files are hashed only "
+                "when their size or modification time changed (OUT/.raw-hashes.json).")
     else:
         for scale in dict.fromkeys(scales):
             first = {}
@@ -409,7 +410,9 @@ def render(results: dict) -> str:
              "## What is measured", "",
              "- Synthetic raw files in the real layouts (bench/gen.py, seeded): the MMP 2025 export "
              "(`country_2024` header), the NGO incident template (English), the ICE compiled list "
-             "(`detailed_2026`). ~0.05% bad rows go to quarantine.",
+             "(`detailed_2026`). ~0.05% bad rows go to quarantine. The GLOTIP long layout is not generated "
+             "yet: GLOTIP publishes XLSX only (timed below at the real files' size), and its "
+             "reconciliation of published cells runs in pandas over the whole table.",
              "- **pipeline**: `process_source` → `build_tables` → `write_release` (the plain functions "
              "the Prefect flow calls) in a fresh process; stage times are exclusive, per thread (bench/stages.py): "
              "chunks are harmonised two at a time in threads and the catalog loads in a background thread, "

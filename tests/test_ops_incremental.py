@@ -81,6 +81,22 @@ def test_a_changed_raw_file_is_named(raw, tmp_path):
     assert plan(raw, out, CHOSEN, "latest").reasons == {"mmp": "raw files changed: SAMPLE-2020-01-13/data.csv"}
 
 
+def test_unchanged_files_are_not_read_again_and_a_touched_file_is(raw, tmp_path, monkeypatch):
+    """The planner remembers hashes by path, size and mtime (OUT/.raw-hashes.json)."""
+    out = tmp_path / "out"
+    publish_manifest(raw, out)
+    assert plan(raw, out, CHOSEN, "latest").nothing_new  # learns the hashes
+    assert (out / incremental.HASH_CACHE).is_file()
+    read = []
+    original = incremental.snapshots.raw_sha256
+    monkeypatch.setattr(incremental.snapshots, "raw_sha256", lambda p: read.append(p.name) or original(p))
+    assert plan(raw, out, CHOSEN, "latest").nothing_new and read == []
+    path = raw / "mmp" / "SAMPLE-2020-01-13" / "data.csv"
+    path.write_bytes(path.read_bytes() + b"\r\n")  # new size and time: hashed again
+    assert plan(raw, out, CHOSEN, "latest").reasons == {"mmp": "raw files changed: SAMPLE-2020-01-13/data.csv"}
+    assert read == ["data.csv"]
+
+
 @pytest.mark.parametrize("edit, expected", [
     (lambda m: m["definitions"].update({"pipelines/harmonize/maps/sex.csv": "0" * 64}),
      "mapping tables or schemas changed: pipelines/harmonize/maps/sex.csv"),

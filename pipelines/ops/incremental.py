@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,43 @@ def processing_parts(snapshot_mode: str) -> dict:
     }
 
 
-def source_inputs(raw_dir: Path, source_id: str, snapshot_mode: str) -> list[dict]:
+HASH_CACHE = ".raw-hashes.json"
+
+
+class HashCache:
+    """sha256 of raw files remembered between runs (OUT/.raw-hashes.json), by path, size and
+    modification time to the nanosecond: an unchanged nightly run does not read gigabytes of
+    raw files again. A file rewritten in place with the same size and time stamp would go
+    unnoticed (as with make or rsync); `harmstats run --full` reprocesses everything."""
+
+    def __init__(self, out_dir: Path):
+        self.path = Path(out_dir) / HASH_CACHE
+        try:
+            self.known = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.known = {}
+        self.changed = False
+
+    def sha256(self, path: Path) -> str:
+        key, stat = str(Path(path).resolve()), Path(path).stat()
+        entry = self.known.get(key)
+        if entry and entry[:2] == [stat.st_size, stat.st_mtime_ns]:
+            return entry[2]
+        digest = snapshots.raw_sha256(path)
+        self.known[key], self.changed = [stat.st_size, stat.st_mtime_ns, digest], True
+        return digest
+
+    def save(self) -> None:
+        """Write the cache (atomically) when it learnt something and OUT exists."""
+        if not self.changed or not self.path.parent.is_dir():
+            return
+        tmp = self.path.with_name(f"{HASH_CACHE}.{os.getpid()}")
+        tmp.write_text(json.dumps(self.known, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def source_inputs(raw_dir: Path, source_id: str, snapshot_mode: str,
+                  sha256=snapshots.raw_sha256) -> list[dict]:
     """The selected snapshots of a source and the sha256 of each file its module reads."""
     module = SOURCES[source_id]
     chosen = snapshots.select(snapshots.discover(raw_dir, source_id), snapshot_mode)
@@ -75,7 +112,7 @@ def source_inputs(raw_dir: Path, source_id: str, snapshot_mode: str) -> list[dic
         wanted, _ = files_to_read(snap, module.FILE_PATTERNS)
         meta = {k: v for k, v in snap.meta.items() if k != "files"}
         described.append({"snapshot": snap.name, "meta": _digest(meta),
-                          "files": {p.name: snapshots.raw_sha256(p) for p in wanted}})
+                          "files": {p.name: sha256(p) for p in wanted}})
     return described
 
 
@@ -183,11 +220,12 @@ def plan(raw_dir: Path, out_dir: Path, chosen: list[str], snapshot_mode: str,
     reason_all = "a full run was asked for (--full)" if not enabled else _global_reason(manifest, parts)
     block = manifest.get("incremental") or {}
     process, reuse, none, reasons, inputs = [], [], [], {}, {}
+    hashes = HashCache(out_dir)
     for source_id in chosen:
         if not snapshots.discover(raw_dir, source_id):
             none.append(source_id)
             continue
-        described = source_inputs(raw_dir, source_id, snapshot_mode)
+        described = source_inputs(raw_dir, source_id, snapshot_mode, hashes.sha256)
         inputs[source_id] = _digest(described)
         why = reason_all or _inputs_match(manifest, source_id, described)
         if why is None and (block.get("sources") or {}).get(source_id) != inputs[source_id]:
@@ -197,6 +235,7 @@ def plan(raw_dir: Path, out_dir: Path, chosen: list[str], snapshot_mode: str,
         else:
             process.append(source_id)
             reasons[source_id] = why
+    hashes.save()
     previous_sources = sorted({r.get("source") for r in manifest.get("inputs") or []})
     return Plan(process, reuse, none, reasons, previous, parts, inputs, previous_sources)
 
