@@ -2,7 +2,7 @@
 fingerprints, and every published table is searched for values with those fingerprints
 (`publish.checks.check_no_names`, a blocking check).
 
-Both sides use the same SQL normalisation (whitespace collapsed, lower case), so the search
+Both sides use the same SQL normalisation (white space collapsed, case folded), so the search
 runs inside DuckDB over record tables far larger than memory.
 """
 
@@ -15,8 +15,24 @@ import pyarrow as pa
 # Values that stand for "no name": not fingerprinted (they are ordinary words in other columns).
 PLACEHOLDER_NAMES = ("", "unknown", "unkown", "unidentified", "n/a", "na", "none", "redacted",
                      "[name not released]", "name not released", "n.n.", "nn")
-NAME_NORMAL_SQL = "lower(regexp_replace(trim({value}), '\\s+', ' ', 'g'))"
-NAME_FINGERPRINT_SQL = "sha256(" + NAME_NORMAL_SQL + ")"
+# Every Unicode white space (tab, no-break and em spaces...), as Python's str.split() sees it.
+_SPACE = r"[\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}]+"
+
+
+def trimmed_sql(value: str) -> str:
+    """SQL: `value` without white space at either end."""
+    return f"regexp_replace({value}, '^{_SPACE}|{_SPACE}$', '', 'g')"
+
+
+def name_normal_sql(value: str) -> str:
+    """SQL: `value` as a name is compared (Python's `" ".join(v.split()).casefold()`)."""
+    collapsed = f"regexp_replace({trimmed_sql(value)}, '{_SPACE}', ' ', 'g')"
+    return f"replace(replace(replace(lower({collapsed}), 'ß', 'ss'), 'ẞ', 'ss'), 'ς', 'σ')"
+
+
+def name_fingerprint_sql(value: str) -> str:
+    """SQL: the one-way fingerprint of `value` as a name."""
+    return f"sha256({name_normal_sql(value)})"
 
 
 def name_hashes(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
@@ -31,9 +47,10 @@ def name_hashes(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
     try:
         con.register("names", pa.table({"v": values}))
         rows = con.sql(
-            f"SELECT DISTINCT {NAME_FINGERPRINT_SQL.format(value='v')} AS h FROM "
+            f"SELECT DISTINCT {name_fingerprint_sql('v')} AS h FROM "
             f"(SELECT DISTINCT v FROM names WHERE v IS NOT NULL) "
-            f"WHERE length(trim(v)) > 3 AND {NAME_NORMAL_SQL.format(value='v')} NOT IN ({placeholders}) "
+            f"WHERE length({trimmed_sql('v')}) > 3 "
+            f"AND {name_normal_sql('v')} NOT IN ({placeholders}) "
             "ORDER BY h").fetchall()
     finally:
         con.close()

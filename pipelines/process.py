@@ -7,8 +7,8 @@ handed on is small (paths and counts), never frames.
 from __future__ import annotations
 
 import fnmatch
-import glob
 import os
+import shutil
 import traceback
 from collections import deque
 from collections.abc import Iterator
@@ -23,6 +23,7 @@ from pipelines import snapshots
 from pipelines.chunk_ids import id_frame, settle_ids
 from pipelines.harmonize.unmapped import UNMAPPED_COLUMNS
 from pipelines.names import name_hashes
+from pipelines.publish.stored import parquet_list
 from pipelines.sources.base import RawFormatError, RawTable
 from pipelines.registry import SOURCES
 from pipelines.sources.readers import RereadWhole
@@ -73,8 +74,9 @@ def process_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_
     """Read and harmonise one raw file; write its records, quarantine and unmapped values."""
     module = SOURCES[source_id]
     result = FileResult(source=source_id, snapshot=snapshot.name, file=path.name, status="ok")
-    target = work_dir / source_id / snapshot.name
-    target.mkdir(parents=True, exist_ok=True)
+    # One folder per raw file: an abandoned chunked read is removed whole, and no other
+    # file's parts can be caught by it.
+    target = work_dir / source_id / snapshot.name / path.name.replace(" ", "_")
     try:
         try:
             written = write_chunks(module, snapshot, path, target, raw_chunks(module, path))
@@ -175,8 +177,8 @@ def write_chunks(module, snapshot: snapshots.Snapshot, path: Path, target: Path,
     """Harmonise the chunks (up to CHUNK_WORKERS at once, the next one parsed meanwhile) and
     write their parts; then settle the id rules that span chunks and merge the unmapped counts."""
     stem = path.name.replace(" ", "_")
-    for old in target.glob(f"{glob.escape(stem)}.*.parquet"):  # an abandoned chunked read
-        old.unlink()
+    shutil.rmtree(target, ignore_errors=True)  # the parts of an abandoned chunked read
+    target.mkdir(parents=True)
     written, done = Written(), []
     with ThreadPoolExecutor(max_workers=CHUNK_WORKERS) as pool:
         pending = deque()
@@ -190,11 +192,31 @@ def write_chunks(module, snapshot: snapshots.Snapshot, path: Path, target: Path,
         written.absorb(chunk)
     if len(written.parts.get("quarantine", [])) > 1 and written.row_ids is not None:
         settle_across_chunks(written, snapshot, path, target)
+    check_file_keys(written, path)
     merged = merge_unmapped([c.unmapped for c in done]).assign(
         source=snapshot.source, snapshot=snapshot.name, file=path.name)
     written.add("unmapped", merged, target / f"{stem}.unmapped.parquet")
     written.parts.pop("ids", None)
     return written
+
+
+def check_file_keys(written: Written, path: Path) -> None:
+    """A record id repeated within the file is a bug of its source module (ids are made
+    unique per file): the file fails, and its source is carried forward from the last
+    release, rather than the whole release being blocked."""
+    con = duckdb.connect()
+    try:
+        for name, paths in written.parts.items():
+            if name in ("quarantine", "names", "ids"):
+                continue
+            repeated = con.execute(
+                f"SELECT record_id, count(*) FROM read_parquet({parquet_list(paths)}) "
+                "GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 3").fetchall()
+            if repeated:
+                raise ValueError(f"{path}: {name} record ids repeat within the file (a bug of the "
+                                 f"source module), e.g. {repeated}")
+    finally:
+        con.close()
 
 
 def settle_across_chunks(written: Written, snapshot: snapshots.Snapshot, path: Path, target: Path) -> None:

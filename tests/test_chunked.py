@@ -93,3 +93,22 @@ def test_ngo_submission_read_in_chunks_gives_what_it_gives_whole(monkeypatch, tm
     _assert_same(whole, chunked, ("crimes", "prosecutions"))
     reasons = _frames(chunked, "quarantine").query("check == 'record_id_unique'")["reason"]
     assert len(reasons) >= 3 and reasons.str.contains("row 3:").any()
+
+
+def test_a_module_repeating_an_id_fails_its_file_not_the_release(monkeypatch, tmp_path):
+    """Ids are unique per file by construction; a module that breaks this fails the file
+    (its source is then carried forward), as the per-file schema check did."""
+    folder = DEFAULT_RAW_DIR / "mmp" / "SAMPLE-2026-05-06"
+    snap = snapshots.load_snapshot(folder, "mmp")
+    (path,) = snap.data_files()
+    original = mmp.to_curated
+
+    def repeating(raw, snapshot):
+        part = original(raw, snapshot)
+        deaths = part.tables["deaths"]
+        part.tables["deaths"] = pd.concat([deaths, deaths.head(1)], ignore_index=True)
+        return part
+
+    monkeypatch.setattr(mmp, "to_curated", repeating)
+    result = process.process_file("mmp", snap, path, tmp_path / "work")
+    assert result.status == "failed" and "record ids repeat within the file" in result.error

@@ -33,3 +33,12 @@ def test_a_leaked_name_is_found_in_frames_and_stored_tables(tmp_path):
     assert sorted(names_found(tables, [str(parts)])) == [("coverage", "note", 1),
                                                         ("deaths", "cause_native", 1)]
     assert names_found(tables, []) == []
+
+
+def test_unicode_spaces_and_case_folding_do_not_hide_a_name(tmp_path):
+    """As Python's split() and casefold(): no-break, em and tab spaces, ß and final sigma."""
+    raw = pd.DataFrame({"name": ["Juan\xa0Pérez", "\tAna\u2003María ", "Straße", "ΟΔΥΣΣΕΑΣ"]})
+    parts = tmp_path / "names.parquet"
+    pd.DataFrame({"name_hash": pd.Series(name_hashes(raw, ("name",)), dtype="str")}).to_parquet(parts)
+    published = pd.DataFrame({"cell": ["JUAN PÉREZ", "ana maría", "STRASSE", "οδυσσεας", "other"]})
+    assert names_found({"coverage": published}, [str(parts)]) == [("coverage", "cell", 4)]

@@ -365,7 +365,7 @@ def person_stats_sql(con, relation_sql: str, stream: str) -> pd.DataFrame:
     sets = grouping_sets(stream)
     gsets = ", ".join("(" + ", ".join(fixed + list(s)) + ")" for s in sets)
     labels = ", ".join(f"CASE WHEN GROUPING({d}) = 1 THEN 'all' ELSE {d} END AS {d}" for d in dims)
-    sql = (f"SELECT {', '.join(fixed)}, {labels}, sum(value)::BIGINT AS value "
+    sql = (f"SELECT {', '.join(fixed)}, {labels}, coalesce(sum(value), 0)::BIGINT AS value "
            f"FROM ({relation_sql}) GROUP BY GROUPING SETS ({gsets})")
     cells = con.sql(sql).to_arrow_table().to_pandas()
     cells["value"] = cells["value"].astype("Int64")

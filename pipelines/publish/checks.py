@@ -114,7 +114,7 @@ def names_found(tables: dict, name_parts: list[str]) -> list[tuple[str, str, int
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from pipelines.names import NAME_FINGERPRINT_SQL
+    from pipelines.names import name_fingerprint_sql
     from pipelines.publish.stored import StoredTable, names_in
 
     from pipelines.publish.stored import parquet_list
@@ -143,7 +143,7 @@ def names_found(tables: dict, name_parts: list[str]) -> list[tuple[str, str, int
                 values = pd.DataFrame({"v": pd.Series(data[column].dropna().astype("str").unique(),
                                                       dtype="str")})
                 con.register("cells", values)
-                expr = NAME_FINGERPRINT_SQL.format(value="v")
+                expr = name_fingerprint_sql("v")
                 count = con.execute(f"SELECT count(*) FROM cells WHERE {expr} IN "
                                     "(SELECT name_hash FROM fingerprints)").fetchall()[0][0]
                 con.unregister("cells")

@@ -145,7 +145,7 @@ def names_in(con: duckdb.DuckDBPyConnection, stored: StoredTable, text_columns: 
              fingerprints: str) -> list[tuple[str, int]]:
     """(column, distinct values) of `stored`'s text columns whose value fingerprints match
     the table `fingerprints` (column `name_hash`): one scan, distinct values only."""
-    from pipelines.names import NAME_FINGERPRINT_SQL
+    from pipelines.names import name_fingerprint_sql
 
     if not text_columns:
         return []
@@ -153,6 +153,6 @@ def names_in(con: duckdb.DuckDBPyConnection, stored: StoredTable, text_columns: 
     rows = con.execute(
         f"SELECT name, count(*) FROM (SELECT DISTINCT name, value FROM (UNPIVOT "
         f"(SELECT {unpivot} FROM read_parquet('{_escape(str(stored.path))}')) ON {unpivot})) "
-        f"WHERE {NAME_FINGERPRINT_SQL.format(value='value')} IN (SELECT name_hash FROM {fingerprints}) "
+        f"WHERE {name_fingerprint_sql('value')} IN (SELECT name_hash FROM {fingerprints}) "
         "GROUP BY name ORDER BY name").fetchall()
     return [(column, int(count)) for column, count in rows]
