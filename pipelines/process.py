@@ -23,7 +23,7 @@ from pipelines import snapshots
 from pipelines.chunk_ids import id_frame, settle_ids
 from pipelines.harmonize.unmapped import UNMAPPED_COLUMNS
 from pipelines.names import name_hashes
-from pipelines.publish.stored import parquet_list
+from pipelines.publish.stored import repeated_keys
 from pipelines.sources.base import RawFormatError, RawTable
 from pipelines.registry import SOURCES
 from pipelines.sources.readers import RereadWhole
@@ -209,9 +209,7 @@ def check_file_keys(written: Written, path: Path) -> None:
         for name, paths in written.parts.items():
             if name in ("quarantine", "names", "ids"):
                 continue
-            repeated = con.execute(
-                f"SELECT record_id, count(*) FROM read_parquet({parquet_list(paths)}) "
-                "GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 3").fetchall()
+            repeated = repeated_keys(con, paths, ["record_id"])
             if repeated:
                 raise ValueError(f"{path}: {name} record ids repeat within the file (a bug of the "
                                  f"source module), e.g. {repeated}")

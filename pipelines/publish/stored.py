@@ -65,6 +65,13 @@ def _escape(text: str) -> str:
     return text.replace("'", "''")
 
 
+def repeated_keys(con: duckdb.DuckDBPyConnection, paths: list, keys: list[str]) -> list[tuple]:
+    """Up to three values of `keys` that more than one row of the Parquet files holds."""
+    columns = ", ".join(keys)
+    return con.execute(f"SELECT {columns}, count(*) FROM read_parquet({parquet_list(paths)}) "
+                       "GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 3").fetchall()
+
+
 def release_schema(schema: pa.Schema) -> pa.Schema:
     """The schema a release file gets: that of the parts, `*_date` timestamps as DATE."""
     fields = [pa.field(f.name, pa.date32()) if pa.types.is_timestamp(f.type)

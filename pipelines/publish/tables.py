@@ -19,7 +19,7 @@ from pipelines.publish.checks import BlockingCheckError, check_cases, check_deat
 from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.publish.stats import deaths_stats
 from pipelines.publish.stored import (StoredTable, assemble, connect, filtered_batches,
-                                      parquet_list, part_batches)
+                                      parquet_list, part_batches, repeated_keys)
 from pipelines.registry import SOURCES
 from pipelines.sources.cases import NOT_IN_STATS, statistics_input
 from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies
@@ -191,9 +191,7 @@ def store_records(table: str, summaries: list[dict], previous: Path | None,
 def check_unique_records(con: duckdb.DuckDBPyConnection, table: str, stored: StoredTable) -> None:
     """The data model's key (source, snapshot, record_id) is unique across files too
     (each file was validated alone)."""
-    repeated = con.execute(
-        f"SELECT source, snapshot, record_id, count(*) AS n FROM read_parquet({parquet_list([stored.path])}) "
-        "GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 3").fetchall()
+    repeated = repeated_keys(con, [stored.path], ["source", "snapshot", "record_id"])
     if repeated:
         raise BlockingCheckError(f"{table}: (source, snapshot, record_id) repeats across files, "
                                  f"e.g. {repeated}")
