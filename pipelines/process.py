@@ -269,10 +269,15 @@ def process_source(source_id: str, raw_dir: Path, snapshot_mode: str, work_dir: 
     }
 
 
+def part_paths(summaries: list[dict], kind: str) -> list[str]:
+    """Parquet parts of `kind` (a record table, quarantine, unmapped, names) written by the
+    files of these summaries that were read."""
+    return [p for s in summaries for f in s["files"] for p in part_list((f.get("parts") or {}).get(kind))]
+
+
 def read_parts(summaries: list[dict], kind: str) -> pd.DataFrame:
-    """Concatenate the `kind` parts (a record table, quarantine, unmapped) of successful files."""
-    paths = [p for s in summaries for f in s["files"] for p in part_list((f.get("parts") or {}).get(kind))]
-    frames = [pd.read_parquet(p) for p in paths]
+    """Concatenate the `kind` parts of successful files."""
+    frames = [pd.read_parquet(p) for p in part_paths(summaries, kind)]
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 

@@ -364,9 +364,7 @@ def deaths_sections(stats: pd.DataFrame, info: dict) -> str:
              '(drowning, vehicle accidents or exposure alone say nothing about who caused '
              'them).</p>']
     if stats.empty:
-        parts.append(figure("deaths-empty", "Deaths and missing by year", empty_chart()))
-        parts.append("</section>")
-        return "".join(parts)
+        return empty_section(parts, "deaths-empty", "Deaths and missing by year")
     criminal_keys = legend(CRIMINAL_COLORS, CRIMINAL_LABELS)
     sex_rows = []
     for (source, snapshot), frame in stats.groupby(["source", "snapshot"], sort=True):
@@ -433,6 +431,11 @@ def deaths_sections(stats: pd.DataFrame, info: dict) -> str:
     return "".join(parts)
 
 
+def empty_section(parts: list[str], figure_id: str, title: str) -> str:
+    """A section's opening `parts` closed with a chart saying there is no data."""
+    return "".join(parts + [figure(figure_id, title, empty_chart()), "</section>"])
+
+
 def _group_label(source: str, snapshot: str, unit: str, subject: str, info: dict) -> str:
     meta = info.get((source, snapshot), {})
     product = f", {meta['product']}" if meta.get("product") and meta.get("product") != "default" else ""
@@ -446,9 +449,7 @@ def crimes_sections(stats: pd.DataFrame, info: dict) -> str:
              '<b>SGBV</b>: sexual and gender-based violence. A hate-crime bias motivation is the '
              'offender\'s bias, not the victim\'s race or nationality.</p>']
     if stats.empty:
-        parts.append(figure("crimes-empty", "Crimes by type, with the SGBV share", empty_chart()))
-        parts.append("</section>")
-        return "".join(parts)
+        return empty_section(parts, "crimes-empty", "Crimes by type, with the SGBV share")
     keys = legend(SGBV_COLORS, SGBV_LABELS)
     for (source, snapshot, unit, subject), frame in stats.groupby(
             ["source", "snapshot", "unit", "subject"], sort=True):
@@ -529,9 +530,7 @@ def prosecutions_sections(stats: pd.DataFrame, info: dict) -> str:
              'never added. Each funnel uses only the country-years that report <b>every</b> stage '
              'shown, so that the stages count comparable cases.</p>']
     if stats.empty:
-        parts.append(figure("prosecutions-empty", "Prosecutions funnel", empty_chart()))
-        parts.append("</section>")
-        return "".join(parts)
+        return empty_section(parts, "prosecutions-empty", "Prosecutions funnel")
     for (source, snapshot, unit, subject), frame in stats.groupby(
             ["source", "snapshot", "unit", "subject"], sort=True):
         slug = f"{source}-{snapshot}-{unit}-{subject}".lower().replace(" ", "-")
@@ -561,9 +560,7 @@ def coverage_section(coverage: pd.DataFrame, info: dict) -> str:
              'dimension at all, and what share of its count has a known value? Red cells are '
              'what is not recorded.</p>']
     if coverage.empty:
-        parts.append(figure("coverage-matrix", "Coverage matrix", empty_chart()))
-        parts.append("</section>")
-        return "".join(parts)
+        return empty_section(parts, "coverage-matrix", "Coverage matrix")
     rows, cells_of = [], {}
     groups = coverage.groupby(["stream", "source", "snapshot", "unit", coverage["subject"].fillna("")], sort=True)
     per_source = coverage.groupby("source")[["snapshot", "unit", "subject"]].apply(

@@ -30,7 +30,7 @@ from pipelines.publish.checks import BlockingCheckError
 from pipelines.publish.extracts import write_extracts
 from pipelines.publish.page import write_page
 from pipelines.publish.public import public_tables
-from pipelines.publish.stored import StoredTable
+from pipelines.publish.stored import StoredTable, release_schema
 from pipelines.snapshots import sha256_file
 from pipelines.publish.quality import run_expectations
 
@@ -38,13 +38,9 @@ LIBRARIES = ("pandas", "pyarrow", "duckdb", "pandera", "prefect", "great_expecta
 
 
 def frame_to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """A frame as an Arrow table, dates as DATE rather than timestamps."""
+    """A frame as an Arrow table, dates as DATE rather than timestamps (`release_schema`)."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    for i, field in enumerate(table.schema):
-        if pa.types.is_timestamp(field.type) and field.name.endswith("_date"):
-            table = table.set_column(i, pa.field(field.name, pa.date32()),
-                                     table.column(i).cast(pa.date32()))
-    return table
+    return table.cast(release_schema(table.schema))
 
 
 def definition_hashes() -> dict[str, str]:

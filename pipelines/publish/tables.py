@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from pipelines import snapshots
-from pipelines.process import part_list, read_parts
+from pipelines.process import part_list, part_paths, read_parts
 from pipelines.publish.case_stats import STREAMS, case_stats, person_stats_sql
 from pipelines.publish.checks import BlockingCheckError, check_cases, check_deaths, check_no_names
 from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
@@ -158,11 +158,6 @@ def coverage_table(stats: pd.DataFrame, stream: str, dims: tuple[str, ...]) -> p
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-def part_paths(summaries: list[dict], kind: str) -> list[str]:
-    """Parquet parts of `kind` written by the files of this run that were read."""
-    return [p for s in summaries for f in s["files"] for p in part_list((f.get("parts") or {}).get(kind))]
 
 
 def store_records(table: str, summaries: list[dict], previous: Path | None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -78,14 +79,7 @@ def read_csv_text(path: Path, format_version: str,
     A well-formed UTF-8 file is read by Arrow's columnar reader; anything it refuses (a record
     with too few or too many fields, another encoding, a header pandas would rename) is read
     again by the exact path, which names the problem or quarantines the short records."""
-    problem = sniff_problem(path)
-    if problem:
-        raise RawFormatError(path, problem)
-    fast = read_csv_arrow(path, encodings)
-    if fast is not None:
-        return RawTable(path=path, frame=fast, format_version=format_version,
-                        raw_rows=np.arange(2, len(fast) + 2, dtype=np.int64))
-    return read_csv_exact(path, format_version, encodings)
+    return next(iter_csv_text(path, format_version, encodings, rows=sys.maxsize))
 
 
 def read_csv_exact(path: Path, format_version: str, encodings: tuple[str, ...]) -> RawTable:
@@ -122,25 +116,6 @@ def arrow_readable(header: list[str], encodings: tuple[str, ...]) -> bool:
     repeated names (pandas renames those)."""
     return (encodings[0].replace("_", "-").lower() in ("utf-8", "utf-8-sig", "utf8")
             and all(h != "" for h in header) and len(set(header)) == len(header))
-
-
-def read_csv_arrow(path: Path, encodings: tuple[str, ...]) -> pd.DataFrame | None:
-    """The whole file as a text frame by Arrow's reader, or None where the exact path is
-    needed (see `arrow_readable`; Arrow refuses records of the wrong length and bad UTF-8)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    try:
-        header = pacsv.open_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True)
-                                ).schema.names
-        if not arrow_readable(header, encodings):
-            return None
-        read, parse, convert = arrow_csv_options(header)
-        table = pacsv.read_csv(path, read_options=read, parse_options=parse,
-                               convert_options=convert)
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        return None
-    return table.to_pandas()
 
 
 class RereadWhole(Exception):
