@@ -169,19 +169,32 @@ def hbar_chart(rows: list[tuple[str, list[tuple[str, float]]]], colors: dict[str
     body = []
     for i, (label, segs) in enumerate(rows):
         y = top + i * (bar + gap)
-        body.append(text(label_width - 8, y + bar - 5, fit(label, label_width - 10), "end", tip=label))
-        x = label_width
-        row_total = sum(v for _, v in segs)
-        for cat, value in segs:
-            if value <= 0:
-                continue
-            w = value / biggest * plot
-            name = (labels or {}).get(cat, label_of(cat))
-            body.append(rect(x, y, max(w, 0.8), bar, colors.get(cat, NEUTRAL),
-                             f"{label}: {name} {num(value)} ({pct(value / row_total)})"))
-            x += w
-        body.append(text(x + 5, y + bar - 5, num(row_total), cls="value"))
+        placed = _stacked_row(body, label, segs, y, bar, 5, label_width, plot / biggest, colors,
+                              labels, min_width=0.8)
+        end = placed[-1][0] + placed[-1][1] if placed else label_width
+        body.append(text(end + 5, y + bar - 5, num(sum(v for _, v in segs)), cls="value"))
     return svg(width, height, body, title)
+
+
+def _stacked_row(body: list[str], label: str, segs: list[tuple[str, float]], y: float, bar: float,
+                 baseline: float, label_width: int, scale: float, colors: dict[str, str],
+                 labels: dict[str, str] | None, min_width: float = 0.0,
+                 stroke: str | None = None) -> list[tuple[float, float, str, float]]:
+    """Append one labelled row of stacked segments (width = value x `scale`) to `body`;
+    returns each drawn segment as (x, width, category, value)."""
+    body.append(text(label_width - 8, y + bar - baseline, fit(label, label_width - 10), "end", tip=label))
+    row_total = sum(v for _, v in segs)
+    x, placed = label_width, []
+    for cat, value in segs:
+        if value <= 0:
+            continue
+        w = value * scale
+        name = (labels or {}).get(cat, label_of(cat))
+        body.append(rect(x, y, max(w, min_width), bar, colors.get(cat, NEUTRAL),
+                         f"{label}: {name} {num(value)} ({pct(value / row_total)})", stroke=stroke))
+        placed.append((x, w, cat, value))
+        x += w
+    return placed
 
 
 def share_chart(rows: list[tuple[str, list[tuple[str, float]]]], colors: dict[str, str],
@@ -198,22 +211,13 @@ def share_chart(rows: list[tuple[str, list[tuple[str, float]]]], colors: dict[st
     for i, (label, segs) in enumerate(rows):
         y = top + i * (bar + gap)
         row_total = sum(v for _, v in segs)
-        body.append(text(label_width - 8, y + bar - 7, fit(label, label_width - 10), "end", tip=label))
-        x = label_width
-        for cat, value in segs:
-            if value <= 0:
-                continue
-            w = value / row_total * plot
-            name = (labels or {}).get(cat, label_of(cat))
-            body.append(rect(x, y, w, bar, colors.get(cat, NEUTRAL),
-                             f"{label}: {name} {num(value)} ({pct(value / row_total)})",
-                             stroke="#ffffff"))
+        for x, w, cat, value in _stacked_row(body, label, segs, y, bar, 7, label_width,
+                                             plot / row_total, colors, labels, stroke="#ffffff"):
             share = pct(value / row_total)
             if w > len(share) * CHAR + 6:
                 dark = colors.get(cat, NEUTRAL) in ("#bdbdbd", "#eeeeee", "#a6dba0", "#fdae61")
                 body.append(text(x + w / 2, y + bar - 7, share, "middle",
                                  "inbar-dark" if dark else "inbar"))
-            x += w
         body.append(text(label_width + plot + 6, y + bar - 7, f"n={num(row_total)}", cls="value"))
     return svg(width, height, body, title)
 
