@@ -4,6 +4,7 @@ are (matching, short, in excess) instead of being made to add up."""
 
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipelines import snapshots
+from pipelines import process, snapshots
 from pipelines.publish.case_stats import STREAMS, case_stats
 from pipelines.publish.checks import case_margin_violations
 from pipelines.samples.unodc_glotip import write_samples
@@ -458,3 +459,66 @@ def test_real_two_countries_margins_add_up_or_are_listed(real_dir):
     spec = STREAMS["crimes"]
     assert not (stats["country_iso3"] == "UNKNOWN").any()
     assert case_margin_violations(stats, spec["fixed"], spec["dims"], problems).empty
+
+
+# --- the sheet saved as CSV -------------------------------------------------------------------
+
+def _csv(rows: list[list], titles: tuple = ()) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for title in titles:
+        writer.writerow(list(title))
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def test_csv_of_the_sheet_is_read_with_line_numbers(tmp_path):
+    rows = [_row(), _row(sex="Female", value="<5"), _row(sex="Male", value="1,006")]
+    snap, path = write_snapshot(tmp_path, unodc_glotip, "2025-04-14", "data_glotip.csv", _csv(rows),
+                                ("2003-01-01", "2025-04-14"))
+    raw = unodc_glotip.read_raw(path)
+    assert raw.format_version == "sheet_csv_2023"
+    assert raw.raw_rows.tolist() == [2, 3, 4]
+    crimes = unodc_glotip.to_curated(raw, snap).tables["crimes"]
+    assert crimes["value"].tolist()[::2] == [115, 1006]
+    assert crimes["value_max"].tolist()[1] == 4
+
+
+def test_csv_with_the_title_rows_kept_fails_naming_the_file(tmp_path):
+    snap, path = write_snapshot(tmp_path, unodc_glotip, "2025-04-14", "data_glotip.csv",
+                                _csv([_row()], titles=(("UNODC",), ("14/04/2025",))),
+                                ("2003-01-01", "2025-04-14"))
+    with pytest.raises(RawFormatError, match="data_glotip.csv"):
+        list(unodc_glotip.read_raw_chunks(path, 1000))
+
+
+def _parts(result: dict, kind: str) -> pd.DataFrame:
+    frames = [pd.read_parquet(p) for p in process.part_list((result["parts"] or {}).get(kind))]
+    frame = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    keys = [c for c in ("raw_row", "record_id", "column", "check", "mapping", "value") if c in frame]
+    return frame.drop(columns=["raw_file", "raw_sha256", "file"], errors="ignore").sort_values(keys, ignore_index=True)
+
+
+@pytest.mark.real
+def test_real_release_saved_as_csv_gives_the_workbooks_records_whole_and_in_chunks(
+        real_dir, tmp_path, monkeypatch):
+    """The 2025 workbook saved as CSV (in tmp) gives the same records, ids, quarantine and
+    unmapped counts as the workbook, its rows numbered as CSV lines (sheet row - 2), read
+    whole or in chunks of 7,000 rows (identical rows, and so content-id occurrence numbers,
+    then fall in different chunks)."""
+    snap_x, raw_x, _ = _real(real_dir, "2025-04-14")
+    snap, path = write_snapshot(tmp_path / "raw", unodc_glotip, "2025-04-14", "data_glotip.csv",
+                                raw_x.frame.to_csv(index=False).encode("utf-8"),
+                                ("2003-01-01", "2025-04-14"))
+    from_xlsx = process.process_file("unodc_glotip", snap_x, raw_x.path, tmp_path / "x").to_dict()
+    monkeypatch.setattr(process, "CHUNK_ROWS", 7000)
+    chunked = process.process_file("unodc_glotip", snap, path, tmp_path / "c").to_dict()
+    assert len(chunked["parts"]["quarantine"]) > 1  # really read in chunks
+    for key in ("status", "rows_read", "rows_accepted", "rows_quarantined", "rows_flagged"):
+        assert from_xlsx[key] == chunked[key], key
+    for kind in ("crimes", "prosecutions", "quarantine", "unmapped"):
+        expected = _parts(from_xlsx, kind)
+        if "raw_row" in expected:
+            expected["raw_row"] -= 2
+        pd.testing.assert_frame_equal(expected, _parts(chunked, kind), check_dtype=False)

@@ -4,7 +4,8 @@ the police, prosecuted and convicted, per country and year.
 
 The export (`data_glotip.xlsx`) is long: one published cell a row, each row one category of one
 breakdown (column `Dimension`) of one indicator. Two title rows sit above the header (row 3),
-counts are text ("8,913", "<5").
+counts are text ("8,913", "<5"). The same sheet saved as CSV (UTF-8, header first, title rows
+left out) is read too, in chunks when it is large; the rows are numbered as lines of the CSV.
 
 Choices, row by row:
 
@@ -56,6 +57,7 @@ Choices, row by row:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -71,9 +73,9 @@ from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable, SourceSpec
 from pipelines.sources.cases import NOT_IN_STATS, finish_case_records, statistics_input
 from pipelines.sources.curate import add_flag, content_ids, native_text
-from pipelines.sources.formats import detect_format, validate_raw
+from pipelines.sources.formats import detect_format, iter_versioned_csv, read_versioned_csv, validate_raw
 from pipelines.sources.readers import cell_text, read_xlsx_rows, xlsx_table
-from schemas.raw.unodc_glotip import HEADER_INDEX, HEADERS, SCHEMAS
+from schemas.raw.unodc_glotip import CSV_HEADERS, HEADER_INDEX, HEADERS, SCHEMAS
 
 SOURCE = SourceSpec(
     id="unodc_glotip",
@@ -90,7 +92,7 @@ SOURCE = SourceSpec(
     citation="UNODC, Global Report on Trafficking in Persons data, "
              "https://dataunodc.un.org/dp-trafficking-persons",
 )
-FILE_PATTERNS = ("*.xlsx",)
+FILE_PATTERNS = ("*.xlsx", "*.csv")
 
 MAP_TABLE = "crime_types_unodc_glotip"
 # Indicator -> (table, unit, subject, stage). Stage only for prosecutions.
@@ -158,8 +160,10 @@ def _cells(row: tuple) -> list[str]:
 
 
 def read_raw(path: Path) -> RawTable:
-    """Read a GLOTIP export as text (rows numbered as the sheet shows them) and check it
-    against its raw schema."""
+    """Read a GLOTIP export as text (rows numbered as the sheet or the CSV shows them) and
+    check it against its raw schema."""
+    if path.suffix.lower() == ".csv":
+        return read_versioned_csv(path, CSV_HEADERS, SCHEMAS)
     rows = read_xlsx_rows(path)
     if not rows:
         raise RawFormatError(path, "the workbook's first sheet is empty")
@@ -167,6 +171,15 @@ def read_raw(path: Path) -> RawTable:
     raw = xlsx_table(path, rows, index, version)
     validate_raw(raw, SCHEMAS[version])
     return raw
+
+
+def read_raw_chunks(path: Path, rows: int) -> Iterator[RawTable]:
+    """`read_raw` in chunks of at least `rows` records (a CSV larger than memory; a workbook
+    comes whole)."""
+    if path.suffix.lower() != ".csv":
+        yield read_raw(path)
+        return
+    yield from iter_versioned_csv(path, CSV_HEADERS, SCHEMAS, rows)
 
 
 # --- process --------------------------------------------------------------------------------
@@ -198,6 +211,7 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     text = {c: raw.frame[c].astype("str").str.strip() for c in raw.frame.columns}
     out = _read_cells(text, curation)
     out["record_id"] = content_ids(raw.frame)
+    curation.row_ids = ("content", None, out["record_id"], None)
     readable = ~curation.rejected  # mapped only where readable: quarantine stays out of the log
     out = out.join(_places(text, readable, log))
     out = out.join(_categories(text, out["breakdown"].to_numpy(), readable, log))
