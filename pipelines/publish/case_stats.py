@@ -228,8 +228,8 @@ def _reconcile_source(records: pd.DataFrame, fixed: list[str], dims: list[str]
                 hi = total["hi"].to_numpy()[new] - s["lo"].to_numpy()[new]
                 added = pd.DataFrame({"lo": lo, "hi": hi, "a": lo, "b": hi, "pub": False,
                                       "level": level - 1}, index=pd.Index(fill[new]))
-                above = np.setdiff1d(cube.closure(fill[new]), np.concatenate(
-                    [cells.index.to_numpy(), fill[new]]))
+                above = cube.closure(fill[new])
+                above = above[(cells.index.get_indexer(above) < 0) & ~np.isin(above, fill[new])]
                 margins_above = pd.DataFrame({"lo": 0, "hi": 0, "a": np.iinfo(np.int64).min,
                                               "b": np.iinfo(np.int64).max, "pub": False,
                                               "level": cube.level(above)}, index=pd.Index(above))
@@ -293,10 +293,10 @@ def _reconcile_source(records: pd.DataFrame, fixed: list[str], dims: list[str]
     return out, listed
 
 
-def aggregate_stats(records: pd.DataFrame, stream: str) -> tuple[pd.DataFrame, list[dict]]:
+def aggregate_stats(records: pd.DataFrame, stream: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Statistics of aggregate-source records: published cells, their margins (published
     ones reconciled, the others computed), and the `not_recorded` rows of dimensions a source
-    never splits."""
+    never splits; with the published margins their parts do not meet (`_listed`)."""
     spec = STREAMS[stream]
     fixed, dims = list(spec["fixed"]), list(spec["dims"])
     frames, listed = [], []
@@ -313,21 +313,37 @@ def aggregate_stats(records: pd.DataFrame, stream: str) -> tuple[pd.DataFrame, l
                   if dim in dims and dim not in constant and (cells[dim] == "all").all()]
         frames += [cells] + extra
         listed += found
-    cells = pd.concat(frames, ignore_index=True)
-    problems = []
-    for found in listed:
-        for row in found.to_dict("records"):
-            dim = row["dimension"]
-            total = row["value"]
-            excess = row["parts_min"] - row["value_max"]
-            if row["parts_max"] < row["value_min"]:  # a shortfall with no unknown cell to take it
-                excess = row["parts_max"] - row["value_min"]
-            problems.append({"dimension": dim,
-                             "keys": {k: row[k] for k in fixed + dims if k != dim},
-                             "published_total": None if pd.isna(total) else int(total),
-                             "parts_min": int(row["parts_min"]), "parts_max": int(row["parts_max"]),
-                             "excess": int(excess)})
-    return cells, problems
+    return pd.concat(frames, ignore_index=True), _listed(listed, stream)
+
+
+def _listed(found: list[pd.DataFrame], stream: str) -> pd.DataFrame:
+    """`source_inconsistencies` rows of the margins `_reconcile_source` found unmet: the cell
+    named by its keys other than source, snapshot, year and the dimension compared (`all`
+    left out), and the excess (negative: a shortfall no unknown cell could take)."""
+    columns = ["table", "source", "snapshot", "year", "cell", "dimension", "published_total",
+               "parts_min", "parts_max", "excess"]
+    found = [f for f in found if len(f)]
+    if not found:
+        return pd.DataFrame(columns=columns)
+    rows = pd.concat(found, ignore_index=True)
+    spec = STREAMS[stream]
+    dimension = rows["dimension"].to_numpy()
+    named = [k for k in spec["fixed"] + spec["dims"] if k not in ("source", "snapshot", "year")]
+    pieces = []
+    for key in named:
+        text = rows[key].astype("str").to_numpy(dtype=object)
+        pieces.append(np.where((dimension != key) & (text != "all"), key + "=" + text, ""))
+    cell = ["; ".join(p for p in row if p) for row in zip(*pieces)]
+    shortfall = rows["parts_max"] < rows["value_min"]  # no unknown cell could take it
+    excess = np.where(shortfall, rows["parts_max"] - rows["value_min"],
+                      rows["parts_min"] - rows["value_max"])
+    frame = pd.DataFrame({"table": f"{stream}_stats", "source": rows["source"],
+                          "snapshot": rows["snapshot"], "year": rows["year"], "cell": cell,
+                          "dimension": rows["dimension"], "published_total": rows["value"],
+                          "parts_min": rows["parts_min"], "parts_max": rows["parts_max"],
+                          "excess": excess})
+    return frame.astype({"year": "Int32", "published_total": "Int64", "parts_min": "Int64",
+                         "parts_max": "Int64", "excess": "Int64"})
 
 
 def grouping_sets(stream: str) -> list[tuple[str, ...]]:
@@ -381,7 +397,7 @@ def case_stats(records: pd.DataFrame, stream: str, person_level: dict[str, bool]
     `person_cells`: the person-level sources' cells already grouped (`person_stats_sql`);
     `records` then holds the aggregate sources only."""
     spec = STREAMS[stream]
-    parts, problems = [], []
+    parts, problems = [], _listed([], stream)
     if person_cells is None:
         if records.empty:
             return pd.DataFrame(), pd.DataFrame()
@@ -411,22 +427,4 @@ def case_stats(records: pd.DataFrame, stream: str, person_level: dict[str, bool]
               "subject"] + (["stage"] if stream == "prosecutions" else []) + list(spec["dims"])
              + ["value", "value_min", "value_max", "suppressed", "source_suppressed"])
     stats = stats[order].sort_values(order[:-5], ignore_index=True)
-    return stats, _inconsistency_frame(problems, stream)
-
-
-def _inconsistency_frame(problems: list[dict], stream: str) -> pd.DataFrame:
-    rows = []
-    for p in problems:
-        keys = p["keys"]
-        cell = "; ".join(f"{k}={v}" for k, v in keys.items()
-                         if k not in ("source", "snapshot", "year") and v != "all")
-        rows.append({"table": f"{stream}_stats", "source": keys["source"], "snapshot": keys["snapshot"],
-                     "year": keys["year"], "cell": cell, "dimension": p["dimension"],
-                     "published_total": p["published_total"], "parts_min": p["parts_min"],
-                     "parts_max": p["parts_max"], "excess": p["excess"]})
-    columns = ["table", "source", "snapshot", "year", "cell", "dimension", "published_total",
-               "parts_min", "parts_max", "excess"]
-    frame = pd.DataFrame(rows, columns=columns)
-    return frame.astype({"year": "Int32", "published_total": "Int64", "parts_min": "Int64",
-                         "parts_max": "Int64", "excess": "Int64"}) if len(frame) else frame
-
+    return stats, problems

@@ -227,7 +227,8 @@ def case_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None, st
     person = {sid: SOURCES[sid].SOURCE.person_level for sid in _sources_in(con, relation)}
     people = [s for s, p in person.items() if p]
     aggregate = [s for s, p in person.items() if not p]
-    records = statistics_input(pd.read_parquet(stored.path, filters=[("source", "in", aggregate)])) \
+    records = statistics_input(pd.read_parquet(
+        stored.path, columns=_aggregate_columns(stream), filters=[("source", "in", aggregate)])) \
         if aggregate else pd.DataFrame()
     person_cells = person_stats_sql(
         con, f"SELECT * FROM {relation} WHERE source IN ({', '.join(_sql_text(s) for s in people)}) "
@@ -238,6 +239,14 @@ def case_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None, st
     stats = model.validate(stats, lazy=True)
     check_cases(stats, stream, problems)
     return stats, problems
+
+
+def _aggregate_columns(stream: str) -> list[str]:
+    """The record columns the reconciliation of aggregate sources reads (not the native text,
+    provenance or lineage columns)."""
+    spec = STREAMS[stream]
+    return list(dict.fromkeys(spec["fixed"] + spec["dims"] + (
+        "breakdown", "value", "value_min", "value_max", "source_suppressed", "flags")))
 
 
 def _sql_text(value: str) -> str:
