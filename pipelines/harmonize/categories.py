@@ -153,16 +153,15 @@ def crime_type_table(name: str) -> dict[str, tuple[str, str]]:
 def map_crime_types(values: pd.Series, table: str, log: UnmappedLog, column: str) -> pd.DataFrame:
     """Columns crime_type and sgbv for a column of source labels; unmapped labels become
     `unknown` / `unknown` and are counted in `log`."""
-    text = values.astype("str")
-    lookup = crime_type_table(table)
-    keys = text.map(normalise_label)
-    hits = keys.map(lookup)
+    row_codes, text = distinct(values.astype("str"))
+    hits = text.map(normalise_label).map(crime_type_table(table))
     missing = hits.isna()
     if missing.any():
-        log.add(table, column, text[missing])
-    pairs = hits.where(~missing, ("unknown", "unknown")).tolist() if missing.any() else hits.tolist()
-    pairs = [p if isinstance(p, tuple) else ("unknown", "unknown") for p in pairs]
-    return pd.DataFrame(pairs, index=values.index, columns=["crime_type", "sgbv"]).astype("str")
+        log.add_distinct(table, column, text[missing],
+                         rows_per_distinct(row_codes, len(text))[missing.to_numpy()])
+    pairs = [p if isinstance(p, tuple) else ("unknown", "unknown") for p in hits.tolist()]
+    pairs = pd.DataFrame(pairs, columns=["crime_type", "sgbv"], dtype="str")
+    return spread(pairs, row_codes, values.index)
 
 
 # --- hate-crime bias motivations ------------------------------------------------------------

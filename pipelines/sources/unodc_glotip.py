@@ -66,6 +66,7 @@ import pandas as pd
 from pipelines.fetching import fetch_snapshot
 from pipelines.harmonize.categories import map_crime_types
 from pipelines.harmonize.countries import map_countries
+from pipelines.harmonize.distinct import per_distinct
 from pipelines.harmonize.labels import normalise_label
 from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.unmapped import UnmappedLog
@@ -221,13 +222,11 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
 def _read_cells(text: dict[str, pd.Series], curation: Curation) -> pd.DataFrame:
     """What every row says in GLOTIP's closed vocabularies (indicator, dimension, sex, age,
     unit), its year and its value; rows that say something else are quarantined."""
-    spec = _closed_vocabulary(curation, text["Indicator"], INDICATORS, "Indicator", "indicators")
+    _closed_vocabulary(curation, text["Indicator"], INDICATORS, "Indicator", "indicators")
     out = pd.DataFrame(index=text["Indicator"].index)
     out["_row"] = np.arange(len(out))
-    out["_table"] = spec.map(lambda s: s[0], na_action="ignore")
-    out["unit"] = spec.map(lambda s: s[1], na_action="ignore")
-    out["subject"] = spec.map(lambda s: s[2], na_action="ignore")
-    out["stage"] = spec.map(lambda s: s[3], na_action="ignore")
+    for position, column in enumerate(("_table", "unit", "subject", "stage")):
+        out[column] = text["Indicator"].map({k: v[position] for k, v in INDICATORS.items()})
     out["breakdown"] = _closed_vocabulary(curation, text["Dimension"], BREAKDOWNS, "Dimension",
                                           "dimensions")
     out["sex"] = _closed_vocabulary(curation, text["Sex"], SEX, "Sex", "sex categories")
@@ -290,7 +289,8 @@ def _categories(text: dict[str, pd.Series], breakdown: np.ndarray, readable: np.
     out["crime_type_native"] = native_text(labels)
 
     citizenship = breakdown == "by_citizenship"
-    is_total = citizenship & category.map(normalise_label).isin(TOTAL_CATEGORIES).to_numpy()
+    is_total = citizenship & per_distinct(
+        category, lambda labels: labels.map(normalise_label).isin(TOTAL_CATEGORIES).to_numpy())
     nationality = pd.Series("all", index=out.index, dtype="str")
     mapped = citizenship & ~is_total & readable
     if mapped.any():
