@@ -7,11 +7,21 @@
 3. compute the same grouping sets as the pipeline's stats table, built by the pipeline's own
    SQL generators (pipelines/publish/stats.py for deaths, case_stats.grouping_sets for the
    crimes and prosecutions of person-level sources), and COPY them to Parquet.
+
+GLOTIP (`unodc_glotip`, an aggregate source: one published cell a row) is typed the same way
+("<5" -> value null, bounds [0, 4]; raw Sex, Age, Category, Iso3_code as the dimensions; rows of
+the repatriation breakdown and rows without a year or a readable value left out), split by
+indicator into `crimes` (victims, offences) and `prosecutions` (persons brought into formal
+contact, prosecuted, convicted), and its statistics are the published cells plus every margin:
+a CUBE over sex, age_group, nationality, country_iso3 and the form of exploitation within the
+fixed keys, summing value_min and value_max. That is a floor: the pipeline also reconciles the
+margins it computes with the ones GLOTIP published.
 """
 
 from __future__ import annotations
 
 import time
+from itertools import combinations
 from pathlib import Path
 
 import duckdb
@@ -104,6 +114,37 @@ FROM t WHERE d IS NOT NULL
 """
 
 
+GLOTIP_RECORDS = """
+CREATE TABLE glotip AS
+WITH r AS (SELECT * FROM read_csv('{csv}', all_varchar = true, header = true)),
+t AS (SELECT *, n("txtVALUE") AS value, try_cast("Year" AS INTEGER) AS year_n FROM r)
+SELECT 'unodc_glotip' AS source, '{snapshot}' AS snapshot, year_n AS year, "Unit of measurement" AS unit,
+       "Indicator" AS indicator, "Sex" AS sex, "Age" AS age_group,
+       CASE WHEN "Dimension" = 'by citizenship' THEN "Category" ELSE 'all' END AS nationality,
+       "Iso3_code" AS country_iso3,
+       CASE WHEN "Dimension" = 'by form of exploitation' THEN "Category" ELSE 'all' END AS crime_type,
+       value, coalesce(value, 0) AS value_min, coalesce(value, 4) AS value_max
+FROM t
+WHERE "Dimension" <> 'by country of repatriation' AND year_n IS NOT NULL
+  AND (value IS NOT NULL OR trim("txtVALUE") = '<5')
+"""
+GLOTIP_CRIMES = ("Detected trafficking victims", "Offences of trafficking in persons")
+GLOTIP_FIXED = {"crimes": ("source", "snapshot", "year", "unit", "indicator"),
+                "prosecutions": ("source", "snapshot", "year", "unit", "stage")}
+GLOTIP_DIMS = {"crimes": ("sex", "age_group", "nationality", "country_iso3", "crime_type"),
+               "prosecutions": ("sex", "age_group", "nationality", "country_iso3", "offence")}
+
+
+def cube_query(table: str, fixed: tuple[str, ...], dims: tuple[str, ...]) -> str:
+    """The published cells and every margin: GROUPING SETS of the fixed keys plus each subset
+    of the dimensions, dims not grouped shown as 'all', value bounds summed."""
+    sets = [list(fixed) + list(s) for k in range(len(dims) + 1) for s in combinations(dims, k)]
+    gsets = ", ".join("(" + ", ".join(s) + ")" for s in sets)
+    cols = ", ".join(f"CASE WHEN GROUPING({d}) = 1 THEN 'all' ELSE {d} END AS {d}" for d in dims)
+    return (f"SELECT {', '.join(fixed)}, {cols}, sum(value_min)::BIGINT AS value_min, "
+            f"sum(value_max)::BIGINT AS value_max FROM {table} GROUP BY GROUPING SETS ({gsets})")
+
+
 def deaths_queries(source: str, person_level: bool) -> list[str]:
     """The grouping queries `deaths_stats` runs for one source (same generator, same sets)."""
     sets = grouping_sets(person_level)
@@ -160,6 +201,20 @@ def run(con: duckdb.DuckDBPyConnection, source: str, csv_path: Path, out: Path) 
             _timed(stages, "records_parquet", con, f"COPY {table} TO '{out / (table + '.parquet')}' {pq}")
             _timed(stages, "stats_parquet", con,
                    f"COPY ({case_query(table, table)}) TO '{out / (table + '_stats.parquet')}' {pq}")
+    elif source == "unodc_glotip":
+        _timed(stages, "read_csv_and_type", con, GLOTIP_RECORDS.format(csv=csv_path, snapshot=SNAPSHOT))
+        crimes = ", ".join(f"'{i}'" for i in GLOTIP_CRIMES)
+        _timed(stages, "read_csv_and_type", con, f"""
+            CREATE TABLE crimes AS SELECT * FROM glotip WHERE indicator IN ({crimes})""")
+        _timed(stages, "read_csv_and_type", con, f"""
+            CREATE TABLE prosecutions AS
+            SELECT * EXCLUDE (indicator, crime_type), indicator AS stage, crime_type AS offence
+            FROM glotip WHERE indicator NOT IN ({crimes})""")
+        for table in ("crimes", "prosecutions"):
+            _timed(stages, "records_parquet", con, f"COPY {table} TO '{out / (table + '.parquet')}' {pq}")
+            query = cube_query(table, GLOTIP_FIXED[table], GLOTIP_DIMS[table])
+            _timed(stages, "stats_parquet", con,
+                   f"COPY ({query}) TO '{out / (table + '_stats.parquet')}' {pq}")
     else:
         raise SystemExit(f"no floor for {source}")
     return stages
