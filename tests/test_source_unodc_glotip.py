@@ -190,6 +190,16 @@ def test_citizenship_nationals_demonyms_regions_and_leftovers(tmp_path):
         ["Category", "Nationality", 1]]
 
 
+def test_nationals_of_a_row_without_a_country_code_are_unknown_and_logged(tmp_path):
+    sark = ["", "Sark", "Europe", "Northern Europe", VICTIMS, "by citizenship", " Nationals ",
+            "Total", "Total", 2021, "Counts", "3", "GLOTIP"]
+    _, part = _curate(tmp_path, [sark, _row(dimension="by citizenship", category="Nationals")])
+    assert part.tables["crimes"]["nationality"].tolist() == ["UNKNOWN", "MEX"]
+    unmapped = part.unmapped.set_index("column")["value"].to_dict()
+    assert unmapped["Category"] == "Nationals"  # the label, stripped, counted once
+    assert part.unmapped.loc[part.unmapped["column"] == "Category", "rows"].tolist() == [1]
+
+
 def test_repatriation_is_not_nationality_and_stays_out_of_statistics(tmp_path):
     _, part = _curate(tmp_path, [
         _row(value="20"),

@@ -120,6 +120,7 @@ SUPPRESSED_BOUNDS = (0, 4)  # "<5" of a count: 0 to 4 (UNODC documents nothing e
 TOTAL_CATEGORIES = {"total", "total por año"}
 ITEM_CODE = re.compile(r"^\s*Q\d+(?:\.\d+)*_", re.IGNORECASE)
 ISO3 = re.compile(r"^[A-Z]{3}$")
+NATIONALS = "NATIONALS"  # what the alias table gives "Nationals" before the reporting country
 YEAR_BASIS = "reported"
 
 CRIMES_COLUMNS = ["record_id", "year", "year_basis", "country_iso3", "country_native",
@@ -196,12 +197,17 @@ def _closed_vocabulary(curation: Curation, text: pd.Series, table: dict, column:
 
 
 def _citizenships(category: pd.Series, reporting: pd.Series, log: UnmappedLog) -> pd.Series:
-    """Nationality codes of by-citizenship categories; "Nationals" -> the reporting country."""
-    out = pd.Series("UNKNOWN", index=category.index, dtype="str")
-    for iso3, part in category.groupby(reporting, sort=False):
-        out.loc[part.index] = map_countries(part, log, "Category",
-                                            reporting_country=iso3 if ISO3.match(iso3) else None)
-    return out
+    """Nationality codes of by-citizenship categories; "Nationals" -> the reporting country
+    (`Iso3_code`; where the row has no code, UNKNOWN and logged like any unmapped label)."""
+    codes = map_countries(category, log, "Category", reporting_country=NATIONALS)
+    nationals = (codes == NATIONALS).to_numpy()
+    if not nationals.any():
+        return codes
+    own = reporting.where(reporting.str.match(ISO3).to_numpy())
+    uncoded = nationals & own.isna().to_numpy()
+    if uncoded.any():
+        log.add("countries", "Category", category[uncoded].str.strip())
+    return codes.mask(nationals, own).fillna("UNKNOWN").astype("str")
 
 
 def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
