@@ -145,11 +145,12 @@ class _Cube:
 
     def closure(self, keys: np.ndarray) -> np.ndarray:
         """The keys and every margin of them."""
-        keys = np.unique(keys)
+        keys = pd.unique(np.asarray(keys, dtype=np.int64))  # hashing, not sorting, per dimension
         for dim in self.dims:
             code = self.code(keys, dim)
-            keys = np.union1d(keys, keys[code != 0] - code[code != 0] * self.radix[dim])
-        return keys
+            part = code != 0
+            keys = pd.unique(np.concatenate([keys, keys[part] - code[part] * self.radix[dim]]))
+        return np.sort(keys)
 
     def decode(self, keys: np.ndarray) -> pd.DataFrame:
         out = self.fixed_table.iloc[keys // self.span].reset_index(drop=True)
@@ -220,7 +221,7 @@ def _reconcile_source(records: pd.DataFrame, fixed: list[str], dims: list[str]
             s, total = s[short], total[short]
             fill = s.index.to_numpy() + (np.flatnonzero(cube.categories[dim] == UNKNOWN_OF[dim])[0]
                                          * cube.radix[dim])
-            exists = pd.Index(fill).isin(cells.index)
+            exists = cells.index.get_indexer(fill) >= 0  # the index keeps its hash table between calls
             # A new unknown cell takes the shortfall (bounds: the total's less the parts').
             new = ~exists
             if new.any():
