@@ -55,7 +55,7 @@ def public_tables(tables: dict[str, pd.DataFrame], previous_release: Path | None
     for stream in PROTECTED_STREAMS:
         name = f"{stream}_stats"
         stats = tables.get(name)
-        if stats is None or stats.empty or not confidential & set(stats["source"]):
+        if stats is None or stats.empty or not confidential & set(stats["source"].unique()):
             continue
         latest = stats[stats["is_latest"]]
         threshold, protection = settings()
