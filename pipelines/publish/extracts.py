@@ -24,14 +24,20 @@ gets a leading single quote. Numeric columns are written as numbers, untouched.
 
 from __future__ import annotations
 
+import csv
+import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from pipelines.snapshots import sha256_file
@@ -148,10 +154,117 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+CSV_SLICE_ROWS = 262_144
+# Bytes `csv.writer` (QUOTE_MINIMAL, CRLF line terminator) quotes a cell for: the delimiter,
+# the quote character and those of the line terminator.
+_QUOTE_BYTES = np.frombuffer(b',"\r\n', dtype=np.uint8)
+_FORMULA_BYTES = np.frombuffer("".join(FORMULA_START).encode(), dtype=np.uint8)
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """UTF-8 with a byte-order mark, formulas neutralised, nulls as empty cells; CRLF line
-    ends (RFC 4180), so a cell holding a line break is quoted."""
-    neutralise(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    ends (RFC 4180), so a cell holding a line break is quoted.
+
+    The bytes are those of `neutralise(frame).to_csv(path, index=False, encoding="utf-8-sig",
+    lineterminator="\\r\\n")`. A frame whose columns are all text, integers, booleans or
+    floats is formatted column by column in Arrow instead (many times faster on large
+    tables); any other frame goes through pandas."""
+    cells = _csv_cells(frame, path)
+    if cells is None:
+        neutralise(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        return
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\r\n").writerow(list(frame.columns))
+    with open(path, "wb") as out:
+        out.write(b"\xef\xbb\xbf" + header.getvalue().encode("utf-8"))
+        if not len(frame):
+            return
+        if not any(quoted for _, quoted in cells):
+            # Arrow's writer, told never to quote, joins the cells as they are.
+            table = pa.table([c for c, _ in cells], names=[f"c{i}" for i in range(len(cells))])
+            pa_csv.write_csv(table, out, pa_csv.WriteOptions(
+                include_header=False, eol="\r\n", quoting_style="none"))
+            return
+        text = pa.large_string()
+        comma, crlf, empty = (pa.scalar(t, text) for t in (",", "\r\n", ""))
+        for start in range(0, len(frame), CSV_SLICE_ROWS):
+            part = [c.slice(start, CSV_SLICE_ROWS) for c, _ in cells]
+            lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*part, comma), empty, crlf)
+            offsets, data = _text_buffers(lines)
+            out.write(memoryview(data)[int(offsets[0]):int(offsets[-1])])
+
+
+def _csv_cells(frame: pd.DataFrame, path) -> list[tuple[pa.Array, bool]] | None:
+    """Each column of `frame` as the text of its CSV cells (null-free large strings, quoted
+    where `csv.writer` quotes) as `neutralise` and `DataFrame.to_csv` write them, and whether
+    any cell of it is quoted; None when a column's type is not one formatted here."""
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path).lower().endswith(".csv"):
+        return None  # pandas would compress a .gz/.zip/... path or write to a buffer
+    if len(frame.columns) < 2 or not all(isinstance(c, str) for c in frame.columns):
+        return None  # a row of one empty cell is written `""`
+    cells = []
+    for _, series in frame.items():
+        column = _csv_column(series)
+        if column is None:
+            return None
+        cells.append(column)
+    return cells
+
+
+def _csv_column(series: pd.Series) -> tuple[pa.Array, bool] | None:
+    """One column's cells, as `_csv_cells`; None for a type left to pandas."""
+    dtype, text = series.dtype, pa.large_string()
+    numpy = isinstance(dtype, np.dtype)
+    if numpy and dtype.kind == "b" or isinstance(dtype, pd.BooleanDtype):
+        # to_csv writes str() of each bool
+        values = _arrow(pa.array(series, type=pa.bool_(), from_pandas=True))
+        return pc.if_else(values, pa.scalar("True", text), pa.scalar("False", text)).fill_null(""), False
+    if numpy and dtype.kind in "iu" or isinstance(series.array, pd.arrays.IntegerArray):
+        # str() of each int: Arrow writes integers in the same decimal form
+        values = _arrow(pa.array(series, from_pandas=True))
+        return pc.cast(values, text).fill_null(""), False
+    if numpy and dtype.kind == "f":
+        # to_csv writes numpy's `astype(str)` of floats (no comma, quote or line break)
+        values = series.to_numpy()
+        strings = values.astype(str).astype(object)
+        strings[np.isnan(values)] = ""
+        return pa.array(strings, type=text), False
+    if isinstance(dtype, pd.StringDtype) or (
+            dtype == object and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")):
+        values = _arrow(pa.array(series, type=None if isinstance(dtype, pd.StringDtype) else pa.string(),
+                                 from_pandas=True))
+        values = pc.cast(values, text)
+        if values.null_count:
+            values = values.fill_null("")
+        offsets, data = _text_buffers(values)
+        data = np.frombuffer(data, dtype=np.uint8)
+        starts = offsets[:-1][offsets[1:] > offsets[:-1]]
+        if np.isin(data[starts], _FORMULA_BYTES).any():  # neutralise: a leading single quote
+            risky = np.zeros(len(values), dtype=bool)
+            risky[offsets[1:] > offsets[:-1]] = np.isin(data[starts], _FORMULA_BYTES)
+            values = pc.if_else(pa.array(risky), pc.binary_join_element_wise(
+                pa.scalar("'", text), values, pa.scalar("", text)), values)
+            offsets, data = _text_buffers(values)
+            data = np.frombuffer(data, dtype=np.uint8)
+        if not np.isin(data[int(offsets[0]):int(offsets[-1])], _QUOTE_BYTES).any():
+            return values, False
+        needs = pc.match_substring_regex(values, '[,"\r\n]')
+        quoted = pc.binary_join_element_wise(pa.scalar('"', text), pc.replace_substring(values, '"', '""'),
+                                             pa.scalar('"', text), pa.scalar("", text))
+        return pc.if_else(needs, quoted, values), True
+    return None
+
+
+def _arrow(values) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _text_buffers(values: pa.Array) -> tuple[np.ndarray, pa.Buffer]:
+    """The offsets (of this slice's cells, one past the last included) and data buffer of a
+    large string array."""
+    _, offsets, data = values.buffers()
+    return (np.frombuffer(offsets, dtype=np.int64)[values.offset:values.offset + len(values) + 1],
+            data if data is not None else pa.py_buffer(b""))
 
 
 def write_parquet(frame: pd.DataFrame, path: Path, metadata: dict[str, str] | None = None) -> None:
