@@ -3,7 +3,9 @@ the source (invariant 3). A failure stops publication; the previous release stay
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from pipelines.publish.stats import DIMENSIONS
 
@@ -72,14 +74,7 @@ def case_margin_violations(stats: pd.DataFrame, fixed: tuple[str, ...], dims: tu
     if len(inconsistencies):
         listed = {(r.source, r.snapshot, int(r.year), r.dimension, r.cell)
                   for r in inconsistencies.itertuples()}
-    for dim in dims:
-        others = list(fixed) + [d for d in dims if d != dim]
-        parts = stats[stats[dim] != "all"].groupby(others, dropna=False).agg(
-            parts_min=("value_min", "sum"), parts_max=("value_max", "sum"))
-        margins = stats[stats[dim] == "all"].set_index(others)[["value_min", "value_max"]]
-        joined = parts.join(margins, how="left").reset_index()
-        bad = joined[joined["value_min"].isna() | (joined["parts_min"] > joined["value_max"])
-                     | (joined["parts_max"] < joined["value_min"])]
+    for dim, others, bad in _unmet_case_margins(stats, list(fixed), list(dims)):
         for row in bad.itertuples(index=False):
             record = row._asdict()
             cell = "; ".join(f"{k}={record[k]}" for k in others
@@ -87,6 +82,36 @@ def case_margin_violations(stats: pd.DataFrame, fixed: tuple[str, ...], dims: tu
             if (record["source"], record["snapshot"], int(record["year"]), dim, cell) not in listed:
                 problems.append({**record, "dimension": dim})
     return pd.DataFrame(problems)
+
+
+def _unmet_case_margins(stats: pd.DataFrame, fixed: list[str], dims: list[str]):
+    """(dimension, other keys, rows) per dimension: the parts (cells other than `all` in the
+    dimension) summed per margin, beside their margin's bounds (NULL where there is none),
+    where the two cannot meet; rows ordered by the other keys. Grouped and joined in DuckDB,
+    as the tables can hold millions of cells."""
+    con = duckdb.connect()
+    try:
+        con.register("cells", pa.Table.from_pandas(stats, preserve_index=False))
+        for dim in dims:
+            others = fixed + [d for d in dims if d != dim]
+            keys = ", ".join(f'"{k}"' for k in others)
+            same = " AND ".join(f'p."{k}" = m."{k}"' for k in others)  # NULL keys never match, as in pandas
+            bad = con.sql(f"""
+                WITH parts AS (
+                    SELECT {keys}, coalesce(sum(value_min), 0)::BIGINT AS parts_min,
+                           coalesce(sum(value_max), 0)::BIGINT AS parts_max
+                    FROM cells WHERE "{dim}" IS DISTINCT FROM 'all' GROUP BY ALL),
+                margins AS (SELECT {keys}, value_min, value_max FROM cells WHERE "{dim}" = 'all')
+                SELECT p.*, m.value_min, m.value_max
+                FROM parts p LEFT JOIN margins m ON {same}
+                WHERE m.value_min IS NULL OR p.parts_min > m.value_max OR p.parts_max < m.value_min
+                ORDER BY {", ".join(f'p."{k}"' for k in others)}""").to_arrow_table()
+            yield dim, others, bad.to_pandas(types_mapper=_NULLABLE_INTS.get)
+    finally:
+        con.close()
+
+
+_NULLABLE_INTS = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int32Dtype()}
 
 
 def check_cases(stats: pd.DataFrame, stream: str, inconsistencies: pd.DataFrame) -> None:

@@ -1,0 +1,126 @@
+"""case_margin_violations, grouped in DuckDB, gives exactly what the plain pandas groupby/join
+it replaced gave (kept here as the reference), on random margin tables broken on purpose."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipelines.publish.checks import case_margin_violations
+
+FIXED = ("source", "snapshot", "year", "year_basis")
+DIMS = ("sex", "age_group", "country_iso3")
+
+
+def _reference(stats, fixed, dims, inconsistencies):
+    """case_margin_violations as it was written first (the definition of the result)."""
+    problems = []
+    listed = set()
+    if len(inconsistencies):
+        listed = {(r.source, r.snapshot, int(r.year), r.dimension, r.cell)
+                  for r in inconsistencies.itertuples()}
+    for dim in dims:
+        others = list(fixed) + [d for d in dims if d != dim]
+        parts = stats[stats[dim] != "all"].groupby(others, dropna=False).agg(
+            parts_min=("value_min", "sum"), parts_max=("value_max", "sum"))
+        margins = stats[stats[dim] == "all"].set_index(others)[["value_min", "value_max"]]
+        joined = parts.join(margins, how="left").reset_index()
+        bad = joined[joined["value_min"].isna() | (joined["parts_min"] > joined["value_max"])
+                     | (joined["parts_max"] < joined["value_min"])]
+        for row in bad.itertuples(index=False):
+            record = row._asdict()
+            cell = "; ".join(f"{k}={record[k]}" for k in others
+                             if k not in ("source", "snapshot", "year") and record[k] != "all")
+            if (record["source"], record["snapshot"], int(record["year"]), dim, cell) not in listed:
+                problems.append({**record, "dimension": dim})
+    return pd.DataFrame(problems)
+
+
+def _cube(seed: int) -> pd.DataFrame:
+    """Leaf cells with random bounds and every margin summed from them."""
+    rng = np.random.default_rng(seed)
+    codes = {"sex": ["female", "male", "unknown"], "age_group": ["adult", "minor"],
+             "country_iso3": ["FRA", "DEU", "ITA", "ESP"]}
+    leaves = pd.DataFrame(list(itertools.product(
+        ["src_b", "src_a"], ["2024-01-01"], [2021, 2020], ["reported"],
+        *codes.values())), columns=list(FIXED) + list(DIMS))
+    low = rng.integers(0, 50, len(leaves))
+    leaves["value_min"] = low
+    leaves["value_max"] = low + rng.integers(0, 3, len(leaves)) * (rng.random(len(leaves)) < .3)
+    frames = []
+    for summed in itertools.chain.from_iterable(
+            itertools.combinations(DIMS, n) for n in range(len(DIMS) + 1)):
+        frame = leaves.assign(**{d: "all" for d in summed})
+        frames.append(frame.groupby(list(FIXED) + list(DIMS), as_index=False, sort=False)[
+            ["value_min", "value_max"]].sum())
+    stats = pd.concat(frames, ignore_index=True).sample(frac=1, random_state=seed)
+    stats = stats.astype({k: "str" for k in FIXED + DIMS if k != "year"})
+    return stats.astype({"year": "Int32", "value_min": "Int64", "value_max": "Int64"})
+
+
+def _perturb(stats: pd.DataFrame, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    stats = stats.copy()
+    n = len(stats)
+    stats.iloc[rng.choice(n, 6, replace=False), stats.columns.get_loc("value_min")] += 1000
+    stats.iloc[rng.choice(n, 6, replace=False), stats.columns.get_loc("value_max")] -= 1
+    stats.iloc[rng.choice(n, 4, replace=False), stats.columns.get_loc("value_min")] = pd.NA
+    stats.iloc[rng.choice(n, 4, replace=False), stats.columns.get_loc("value_max")] = pd.NA
+    return stats.drop(stats.index[rng.choice(n, 5, replace=False)])
+
+
+def _listed_some(stats: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """source_inconsistencies naming about half of the margins that do not add up."""
+    found = _reference(stats, FIXED, DIMS, pd.DataFrame())
+    rows = []
+    for record in found.sample(frac=.5, random_state=seed).to_dict("records"):
+        cell = "; ".join(f"{k}={record[k]}" for k in FIXED[3:] + DIMS
+                         if k != record["dimension"] and record[k] != "all")
+        rows.append({"table": "crimes_stats", "source": record["source"],
+                     "snapshot": record["snapshot"], "year": record["year"],
+                     "cell": cell, "dimension": record["dimension"]})
+    return pd.DataFrame(rows).astype({"year": "Int32"})
+
+
+def _assert_same(stats, inconsistencies, check_dtype=True):
+    expected = _reference(stats, FIXED, DIMS, inconsistencies)
+    got = case_margin_violations(stats, FIXED, DIMS, inconsistencies)
+    if expected.empty:
+        assert got.empty
+    elif check_dtype:
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    else:
+        def plain(frame):
+            return frame.astype(object).where(frame.notna(), None).to_dict("records")
+        assert plain(got) == plain(expected)
+    return got
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_same_violations_as_pandas(seed):
+    stats = _cube(seed)
+    assert _assert_same(stats, pd.DataFrame()).empty
+    broken = _perturb(stats, seed)
+    listed = _listed_some(broken, seed)
+    assert len(listed) and len(_assert_same(broken, listed))
+    assert len(_assert_same(broken, listed.iloc[0:0])) > len(_assert_same(broken, listed))
+
+
+def test_object_and_integer_keys():
+    stats = _perturb(_cube(7), 7)
+    stats = stats.astype({"source": object, "sex": object, "year": "int64"})
+    _assert_same(stats, _listed_some(stats, 7))
+
+
+def test_null_keys_and_plain_integer_bounds():
+    stats = _perturb(_cube(8), 8)
+    null_key = stats.copy()
+    null_key.iloc[:3, null_key.columns.get_loc("country_iso3")] = np.nan
+    # (validated tables have neither; pandas then gives float bounds, DuckDB nullable ints)
+    assert len(_assert_same(null_key, pd.DataFrame(), check_dtype=False))
+    plain_ints = stats.dropna(subset=["value_min", "value_max"]).astype(
+        {"value_min": "int64", "value_max": "int64"})
+    assert len(_assert_same(plain_ints, pd.DataFrame(), check_dtype=False))
