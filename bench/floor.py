@@ -9,13 +9,14 @@
    crimes and prosecutions of person-level sources), and COPY them to Parquet.
 
 GLOTIP (`unodc_glotip`, an aggregate source: one published cell a row) is typed the same way
-("<5" -> value null, bounds [0, 4]; raw Sex, Age, Category, Iso3_code as the dimensions; rows of
-the repatriation breakdown and rows without a year or a readable value left out), split by
-indicator into `crimes` (victims, offences) and `prosecutions` (persons brought into formal
-contact, prosecuted, convicted), and its statistics are the published cells plus every margin:
+("<5" -> value null, bounds [0, 4]; raw Sex, Age, Category, Iso3_code as the dimensions, the
+source's "Total" as `all`; rows of the repatriation breakdown and rows without a year or a
+readable value left out), split by indicator into `crimes` (victims, offences) and
+`prosecutions` (persons brought into formal contact, prosecuted, convicted), and its statistics are the published cells plus every margin:
 a CUBE over sex, age_group, nationality, country_iso3 and the form of exploitation within the
 fixed keys, summing value_min and value_max. That is a floor: the pipeline also reconciles the
-margins it computes with the ones GLOTIP published.
+margins it computes with the ones GLOTIP published. (A published margin and the CUBE's margin
+of the same cell both come out, as two rows with one key: the floor does not merge them.)
 """
 
 from __future__ import annotations
@@ -119,7 +120,9 @@ CREATE TABLE glotip AS
 WITH r AS (SELECT * FROM read_csv('{csv}', all_varchar = true, header = true)),
 t AS (SELECT *, n("txtVALUE") AS value, try_cast("Year" AS INTEGER) AS year_n FROM r)
 SELECT 'unodc_glotip' AS source, '{snapshot}' AS snapshot, year_n AS year, "Unit of measurement" AS unit,
-       "Indicator" AS indicator, "Sex" AS sex, "Age" AS age_group,
+       "Indicator" AS indicator,
+       CASE WHEN "Sex" = 'Total' THEN 'all' ELSE "Sex" END AS sex,
+       CASE WHEN "Age" = 'Total' THEN 'all' ELSE "Age" END AS age_group,
        CASE WHEN "Dimension" = 'by citizenship' THEN "Category" ELSE 'all' END AS nationality,
        "Iso3_code" AS country_iso3,
        CASE WHEN "Dimension" = 'by form of exploitation' THEN "Category" ELSE 'all' END AS crime_type,

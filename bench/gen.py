@@ -883,21 +883,9 @@ def write_snapshot(layout: str, rows: int, raw_dir: Path, seed: int = SEED) -> P
 
 
 def _product(source: str) -> str:
-    from pipelines.sources import ice_detention_deaths, mmp
-    products = {"mmp": mmp.SOURCE.product, "ice_detention_deaths": ice_detention_deaths.SOURCE.product}
-    if source in products:
-        return products[source]
-    if source == "unodc_glotip":
-        try:
-            from pipelines.sources import unodc_glotip
-            return unodc_glotip.SOURCE.product
-        except Exception:  # the module is optional here
-            return "glotip"
-    try:
-        from pipelines.sources import ngo_incidents
-        return ngo_incidents.SOURCE.product
-    except Exception:  # the module is optional here
-        return "default"
+    """The product a source's sidecar names (as its module declares it)."""
+    from pipelines.registry import SOURCES
+    return SOURCES[source].SOURCE.product
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -258,6 +258,12 @@ def process_source(source_id: str, raw_dir: Path, snapshot_mode: str, work_dir: 
         if not wanted:
             results.append(FileResult(source_id, snap.name, "", "failed",
                                       error=f"{snap.folder}: no file matching {module.FILE_PATTERNS}"))
+        elif len(wanted) > 1 and getattr(module, "ONE_FILE_PER_SNAPSHOT", False):
+            results.append(FileResult(source_id, snap.name, "", "failed", error=(
+                f"{snap.folder}: holds {', '.join(p.name for p in wanted)}, but a snapshot of "
+                f"{source_id} is one file (the same release in two formats would be counted "
+                "twice): keep one")))
+            continue
         for path in wanted:
             results.append(process_file(source_id, snap, path, work_dir))
     return {

@@ -2,7 +2,9 @@
 base, readers, formats, curate, person, cases and reports modules) has the same shape:
 
 - `SOURCE`: a `SourceSpec` (title, publisher, landing page, download location, licence, cadence)
-- `FILE_PATTERNS`: which files of a snapshot folder the module reads
+- `FILE_PATTERNS`: which files of a snapshot folder the module reads (with
+  `ONE_FILE_PER_SNAPSHOT = True`, a folder holding several of them fails: one release in two
+  formats would be counted twice)
 - `fetch(raw_dir)`: download a new snapshot where the source has a download location
 - `read_raw(path)`: the file as published, as text, checked against its raw schema
 - `to_curated(raw, snapshot)`: harmonised record-grain rows plus quarantine (a `CuratedPart`)

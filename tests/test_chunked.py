@@ -9,8 +9,11 @@ import pytest
 
 from pipelines import process, snapshots
 from pipelines.config import DEFAULT_RAW_DIR
-from pipelines.sources import ice_detention_deaths, mmp, ngo_incidents
+from pipelines.sources import ice_detention_deaths, mmp, ngo_incidents, unodc_glotip
+from schemas.raw.unodc_glotip import HEADERS
 from tests.helpers import write_snapshot
+
+GLOTIP_HEADER = HEADERS["titled_2023"]
 
 
 def _frames(result: dict, kind: str) -> pd.DataFrame:
@@ -112,3 +115,24 @@ def test_a_module_repeating_an_id_fails_its_file_not_the_release(monkeypatch, tm
     monkeypatch.setattr(mmp, "to_curated", repeating)
     result = process.process_file("mmp", snap, path, tmp_path / "work")
     assert result.status == "failed" and "record ids repeat within the file" in result.error
+
+
+def test_glotip_sheet_as_csv_read_in_chunks_gives_what_it_gives_whole(monkeypatch, tmp_path):
+    """Identical rows (sub-forms collapsed under one label) in different chunks keep their
+    occurrence numbers over the file; a spreadsheet's CSV (BOM, CRLF) with a bad value."""
+    header = ",".join(GLOTIP_HEADER)
+    place = "MEX,Mexico,Americas,Latin America and the Caribbean,Detected trafficking victims"
+    forms = f"{place},by form of exploitation,Other forms of exploitation,Total,Total,2021,Counts"
+    rows = [f"{place},Total,Total,Total,Total,2021,Counts,\"1,115\",GLOTIP",
+            f"{forms},7,GLOTIP", f"{forms},<5,GLOTIP", f"{forms},7,GLOTIP",
+            f"{place},Total,Total,Female,Total,2021,Counts,n/a,GLOTIP", f"{forms},7,GLOTIP"]
+    data = ("\ufeff" + "\r\n".join([header] + rows) + "\r\n").encode("utf-8")
+    snap, path = write_snapshot(tmp_path / "raw", unodc_glotip, "2025-04-14", "data_glotip.csv",
+                                data, ("2003-01-01", "2025-04-14"))
+    whole, chunked = _both(monkeypatch, tmp_path, snap, path, rows=2)
+    _assert_same(whole, chunked, ("crimes",))
+    crimes = _frames(chunked, "crimes")
+    repeated = crimes.loc[crimes["raw_row"].isin([3, 5, 7]), "record_id"]
+    digest = repeated.iloc[0].rsplit("-", 1)[0]
+    assert repeated.tolist() == [f"{digest}-1", f"{digest}-2", f"{digest}-3"]
+    assert _frames(chunked, "quarantine")["raw_row"].tolist() == [6]

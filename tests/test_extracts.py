@@ -295,3 +295,15 @@ def test_export_xlsx_neutralises_formulas(release, tmp_path):
         assert isinstance(row[header.index("rows_read")].value, int)  # numbers stay numbers
     notes = "\n".join(str(c.value) for c in book["README"]["A"] if c.value)
     assert "SAMPLE DATA" in notes and "never additive" in notes
+
+
+def test_statistics_extracts_take_the_arrow_csv_path(release):
+    """The published statistics tables, as the release holds them, are formatted column-wise
+    in Arrow (a new column type would silently fall back to pandas' slower writer)."""
+    from pipelines.publish.extracts import _csv_cells, public_tables
+
+    tables = {name: pd.read_parquet(release / "tables" / f"{name}.parquet")
+              for name in ("deaths_stats", "crimes_stats", "prosecutions_stats", "sources")}
+    public = public_tables(tables)
+    for name in ("deaths_stats", "crimes_stats", "prosecutions_stats"):
+        assert _csv_cells(public[name], f"{name}.csv") is not None, name

@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipelines import process, snapshots
+from pipelines import process
 from pipelines.publish.case_stats import STREAMS, case_stats
 from pipelines.publish.checks import case_margin_violations
 from pipelines.samples.unodc_glotip import write_samples
@@ -532,3 +532,15 @@ def test_real_release_saved_as_csv_gives_the_workbooks_records_whole_and_in_chun
         if "raw_row" in expected:
             expected["raw_row"] -= 2
         pd.testing.assert_frame_equal(expected, _parts(chunked, kind), check_dtype=False)
+
+
+def test_a_snapshot_holding_the_workbook_and_its_csv_fails_naming_both(tmp_path):
+    """One release in two formats would be counted twice: the snapshot fails (and the source
+    is carried forward) instead."""
+    snap, path = write_snapshot(tmp_path / "raw", unodc_glotip, "2025-04-14", "data_glotip.xlsx",
+                                _xlsx([_row()]), ("2003-01-01", "2025-04-14"))
+    (path.parent / "data_glotip.csv").write_bytes(_csv([_row()]))
+    summary = process.process_source("unodc_glotip", tmp_path / "raw", "all", tmp_path / "work")
+    (result,) = summary["files"]
+    assert result["status"] == "failed"
+    assert "data_glotip.csv, data_glotip.xlsx" in result["error"] and "counted twice" in result["error"]

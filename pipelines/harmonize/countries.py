@@ -17,6 +17,9 @@ from pipelines.harmonize.unmapped import UnmappedLog
 ALIASES_CSV = Path(__file__).parent / "maps" / "countries.csv"
 SPECIAL_CODES = {"UNKNOWN", "NOT_RECORDED", "MULTIPLE", "STATELESS", "FOREIGN_UNSPECIFIED", "XKX"}
 
+# The alias table's code for "Nationals" (citizens of the reporting country).
+NATIONALS = "NATIONALS"
+
 
 @cache
 def aliases() -> dict[str, str]:
@@ -67,7 +70,7 @@ def map_countries(values: pd.Series, log: UnmappedLog, column: str,
     lookup = {}
     for value in pd.unique(text):
         lookup[value] = blank if value == "" else _code_of_cell(value)
-        if lookup[value] == "NATIONALS":
+        if lookup[value] == NATIONALS:
             lookup[value] = reporting_country or None
     codes = text.map(lookup)
     missing = codes.isna()

@@ -221,7 +221,7 @@ def _reconcile_source(records: pd.DataFrame, fixed: list[str], dims: list[str]
             s, total = s[short], total[short]
             fill = s.index.to_numpy() + (np.flatnonzero(cube.categories[dim] == UNKNOWN_OF[dim])[0]
                                          * cube.radix[dim])
-            exists = cells.index.get_indexer(fill) >= 0  # the index keeps its hash table between calls
+            exists = cells.index.get_indexer(fill) >= 0  # the index's hash table, built once per index
             # A new unknown cell takes the shortfall (bounds: the total's less the parts').
             new = ~exists
             if new.any():
@@ -297,7 +297,8 @@ def _reconcile_source(records: pd.DataFrame, fixed: list[str], dims: list[str]
 def aggregate_stats(records: pd.DataFrame, stream: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Statistics of aggregate-source records: published cells, their margins (published
     ones reconciled, the others computed), and the `not_recorded` rows of dimensions a source
-    never splits; with the published margins their parts do not meet (`_listed`)."""
+    never splits; and the source_inconsistencies rows (published margins their parts cannot
+    meet)."""
     spec = STREAMS[stream]
     fixed, dims = list(spec["fixed"]), list(spec["dims"])
     frames, listed = [], []
@@ -314,10 +315,10 @@ def aggregate_stats(records: pd.DataFrame, stream: str) -> tuple[pd.DataFrame, p
                   if dim in dims and dim not in constant and (cells[dim] == "all").all()]
         frames += [cells] + extra
         listed += found
-    return pd.concat(frames, ignore_index=True), _listed(listed, stream)
+    return pd.concat(frames, ignore_index=True), _inconsistency_rows(listed, stream)
 
 
-def _listed(found: list[pd.DataFrame], stream: str) -> pd.DataFrame:
+def _inconsistency_rows(found: list[pd.DataFrame], stream: str) -> pd.DataFrame:
     """`source_inconsistencies` rows of the margins `_reconcile_source` found unmet: the cell
     named by its keys other than source, snapshot, year and the dimension compared (`all`
     left out), and the excess (negative: a shortfall no unknown cell could take)."""
@@ -398,7 +399,7 @@ def case_stats(records: pd.DataFrame, stream: str, person_level: dict[str, bool]
     `person_cells`: the person-level sources' cells already grouped (`person_stats_sql`);
     `records` then holds the aggregate sources only."""
     spec = STREAMS[stream]
-    parts, problems = [], _listed([], stream)
+    parts, problems = [], _inconsistency_rows([], stream)
     if person_cells is None:
         if records.empty:
             return pd.DataFrame(), pd.DataFrame()

@@ -219,8 +219,10 @@ def deaths_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None,
 def case_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None, stream: str,
                   sources: pd.DataFrame, model) -> tuple:
     """Statistics and source inconsistencies of a crimes/prosecutions table (blocking checks).
-    Person-level sources are grouped in DuckDB; aggregate sources (published tables, small by
-    nature) are reconciled in pandas."""
+    Person-level sources are grouped in DuckDB; aggregate sources (published tables: cells,
+    far fewer than people) are reconciled in pandas, the columns they need only. Their
+    statistics are about as many rows as their records, held as a frame: the known limit at
+    tens of millions of cells (README, "Scale and performance")."""
     if stored is None:
         return empty_table(model), pd.DataFrame()
     relation = f"read_parquet({parquet_list([stored.path])})"

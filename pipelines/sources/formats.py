@@ -54,7 +54,7 @@ def read_versioned_csv(path: Path, headers: dict[str, list[str]],
 def iter_versioned_csv(path: Path, headers: dict[str, list[str]],
                        schemas: dict[str, pa.DataFrameSchema], rows: int,
                        encodings: tuple[str, ...] = ("utf-8-sig",)) -> Iterator[RawTable]:
-    """`read_versioned_csv` in chunks of at least `rows` records, each checked against the
+    """`read_versioned_csv` in chunks of up to `rows` records (whole if only the exact reader takes it), each checked against the
     raw schema of the format told from the header."""
     version = detect_format(path, read_header(path, encodings), headers)
     for raw in iter_csv_text(path, version, encodings, rows):

@@ -41,6 +41,7 @@ SOURCE = SourceSpec(
     citation="IOM Missing Migrants Project, https://missingmigrants.iom.int (minimum estimates).",
 )
 FILE_PATTERNS = ("*.csv", "*.xlsx")
+ONE_FILE_PER_SNAPSHOT = True  # an export as CSV and as XLSX is one release, not two
 
 # Internal name <- published name, per format version. Missing keys: not in that format.
 COLUMN_MAPS = {
@@ -108,7 +109,7 @@ def read_raw(path: Path) -> RawTable:
 
 
 def read_raw_chunks(path: Path, rows: int) -> Iterator[RawTable]:
-    """`read_raw` in chunks of at least `rows` records (a CSV export larger than memory; a
+    """`read_raw` in chunks of up to `rows` records (whole if only the exact reader takes it) (a CSV export larger than memory; a
     workbook comes whole)."""
     if path.suffix.lower() == ".xlsx":
         yield read_raw(path)

@@ -5,7 +5,8 @@ the police, prosecuted and convicted, per country and year.
 The export (`data_glotip.xlsx`) is long: one published cell a row, each row one category of one
 breakdown (column `Dimension`) of one indicator. Two title rows sit above the header (row 3),
 counts are text ("8,913", "<5"). The same sheet saved as CSV (UTF-8, header first, title rows
-left out) is read too, in chunks when it is large; the rows are numbered as lines of the CSV.
+left out) is read too, in chunks when it is large; its rows are numbered as CSV records, the
+header being 1.
 
 Choices, row by row:
 
@@ -65,7 +66,7 @@ import pandas as pd
 
 from pipelines.fetching import fetch_snapshot
 from pipelines.harmonize.categories import map_crime_types
-from pipelines.harmonize.countries import map_countries
+from pipelines.harmonize.countries import NATIONALS, map_countries
 from pipelines.harmonize.distinct import per_distinct
 from pipelines.harmonize.labels import normalise_label
 from pipelines.harmonize.numbers import parse_counts
@@ -94,6 +95,7 @@ SOURCE = SourceSpec(
              "https://dataunodc.un.org/dp-trafficking-persons",
 )
 FILE_PATTERNS = ("*.xlsx", "*.csv")
+ONE_FILE_PER_SNAPSHOT = True  # an export as CSV and as XLSX is one release, not two
 
 MAP_TABLE = "crime_types_unodc_glotip"
 # Indicator -> (table, unit, subject, stage). Stage only for prosecutions.
@@ -120,7 +122,6 @@ SUPPRESSED_BOUNDS = (0, 4)  # "<5" of a count: 0 to 4 (UNODC documents nothing e
 TOTAL_CATEGORIES = {"total", "total por año"}
 ITEM_CODE = re.compile(r"^\s*Q\d+(?:\.\d+)*_", re.IGNORECASE)
 ISO3 = re.compile(r"^[A-Z]{3}$")
-NATIONALS = "NATIONALS"  # what the alias table gives "Nationals" before the reporting country
 YEAR_BASIS = "reported"
 
 CRIMES_COLUMNS = ["record_id", "year", "year_basis", "country_iso3", "country_native",
@@ -176,7 +177,7 @@ def read_raw(path: Path) -> RawTable:
 
 
 def read_raw_chunks(path: Path, rows: int) -> Iterator[RawTable]:
-    """`read_raw` in chunks of at least `rows` records (a CSV larger than memory; a workbook
+    """`read_raw` in chunks of up to `rows` records (whole if only the exact reader takes it) (a CSV larger than memory; a workbook
     comes whole)."""
     if path.suffix.lower() != ".csv":
         yield read_raw(path)
