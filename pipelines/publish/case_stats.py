@@ -116,22 +116,27 @@ class _Cube:
     dimension is its key minus that dimension's code times its radix."""
 
     def __init__(self, cells: pd.DataFrame, fixed: list[str], dims: list[str]):
-        self.fixed_table = cells[fixed].drop_duplicates(ignore_index=True)
-        fixed_id = cells[fixed].merge(self.fixed_table.reset_index(), on=fixed, how="left")["index"]
+        fixed_id = np.zeros(len(cells), dtype=np.int64)  # numbered in order of appearance
+        for column in fixed:
+            column_codes, uniques = pd.factorize(cells[column], use_na_sentinel=False)
+            fixed_id = pd.factorize(fixed_id * len(uniques) + column_codes)[0]
+        first_rows = np.unique(fixed_id, return_index=True)[1]
+        self.fixed_table = cells[fixed].iloc[first_rows].reset_index(drop=True)
         self.dims = [d for d in dims if (cells[d] != "all").any()]
         self.categories, self.radix = {}, {}
         radix = 1
         codes = {}
         for dim in reversed(self.dims):
-            values = sorted(set(cells[dim].unique()) - {"all"} | {UNKNOWN_OF[dim]})
-            self.categories[dim] = np.array(["all"] + values, dtype=object)
-            codes[dim] = pd.Categorical(cells[dim], categories=self.categories[dim]).codes
+            row_codes, uniques = pd.factorize(cells[dim])
+            values = sorted(set(uniques) - {"all"} | {UNKNOWN_OF[dim]})
+            self.categories[dim] = pd.array(["all"] + values, dtype="str")
+            codes[dim] = pd.Index(self.categories[dim]).get_indexer(uniques)[row_codes]
             self.radix[dim] = radix
             radix *= len(self.categories[dim])
         self.span = radix
         if len(self.fixed_table) * radix >= 2 ** 62:
             raise OverflowError("too many categories to key the cells of one source")
-        key = fixed_id.to_numpy(dtype=np.int64) * radix
+        key = fixed_id.astype(np.int64) * radix
         for dim in self.dims:
             key = key + codes[dim].astype(np.int64) * self.radix[dim]
         self.published_keys = key
@@ -155,7 +160,7 @@ class _Cube:
     def decode(self, keys: np.ndarray) -> pd.DataFrame:
         out = self.fixed_table.iloc[keys // self.span].reset_index(drop=True)
         for dim in self.dims:
-            out[dim] = self.categories[dim][self.code(keys, dim)]
+            out[dim] = self.categories[dim].take(self.code(keys, dim))
         return out
 
 
@@ -219,7 +224,7 @@ def _reconcile_source(records: pd.DataFrame, fixed: list[str], dims: list[str]
             if not short.any():
                 continue
             s, total = s[short], total[short]
-            fill = s.index.to_numpy() + (np.flatnonzero(cube.categories[dim] == UNKNOWN_OF[dim])[0]
+            fill = s.index.to_numpy() + (cube.categories[dim].tolist().index(UNKNOWN_OF[dim])
                                          * cube.radix[dim])
             exists = cells.index.get_indexer(fill) >= 0  # the index's hash table, built once per index
             # A new unknown cell takes the shortfall (bounds: the total's less the parts').
@@ -278,15 +283,14 @@ def _reconcile_source(records: pd.DataFrame, fixed: list[str], dims: list[str]
     out["value_max"] = pd.array(hi, dtype="Int64")
     out["source_suppressed"] = False
     problems = _published_mismatches(cube, cells)
-    position = pd.Series(np.arange(len(keys)), index=cells.index)
-    at = position.loc[cells.index[cells["pub"]]].to_numpy()
-    published = published.set_index(pd.Index(cube.published_keys)).loc[cells.index[cells["pub"]]]
+    at = np.flatnonzero(cells["pub"].to_numpy())  # positions in `out`, as in `cells`
+    published = published.iloc[pd.Index(cube.published_keys).get_indexer(keys[at])]
     for column in COLUMNS:
         out.loc[at, column] = published[column].to_numpy()
     out = out[fixed + dims + list(COLUMNS)]
     listed = []
     for found in problems:
-        where = position.loc[found["key"].to_numpy()].to_numpy()
+        where = cells.index.get_indexer(found["key"].to_numpy())
         margin = out.iloc[where].reset_index(drop=True)
         listed.append(margin.assign(dimension=found["dimension"].to_numpy(),
                                     parts_min=found["parts_min"].to_numpy(),
