@@ -190,7 +190,7 @@ def read_raw_chunks(path: Path, rows: int) -> Iterator[RawTable]:
 def _closed_vocabulary(curation: Curation, text: pd.Series, table: dict, column: str,
                        what: str) -> pd.Series:
     """Codes for a column whose published labels are a closed list; others quarantined."""
-    codes = text.map(table)
+    codes = per_distinct(text, lambda labels: labels.map(table))
     unknown = codes.isna().to_numpy()
     curation.reject(unknown, column, f"known_{column.lower().replace(' ', '_')}",
                     f"{column!r} is not one of GLOTIP's {what} ({', '.join(table)})")
