@@ -142,3 +142,31 @@ def test_constant_not_recorded_dimensions_are_reconciled_as_all():
     assert _get(stats, bias_motivation="not_applicable")["value"] == 15
     assert _get(stats, sex="female")["value"] == 10
     assert problems.empty and case_margin_violations(stats, FIXED, DIMS, problems).empty
+
+
+def test_aggregate_sources_reconciled_in_batches_give_the_same_statistics(tmp_path, monkeypatch):
+    """A source larger than memory is reconciled a few (snapshot, year) groups at a time:
+    the statistics are the same as reconciled whole (the inconsistencies too, listed batch
+    by batch). Sample GLOTIP, FBI and StatCan snapshots, batches of 200 records."""
+    from pipelines.config import DEFAULT_RAW_DIR
+    from pipelines.process import process_source
+    from pipelines.publish import tables
+
+    sources = ["unodc_glotip", "fbi_hate_crime", "ca_statcan_hate_crime"]
+    summaries = [process_source(s, DEFAULT_RAW_DIR, "all", tmp_path / "work") for s in sources]
+    built, batches = {}, []
+    packed = tables._packed
+    monkeypatch.setattr(tables, "_packed", lambda groups, limit: [
+        batches.append((limit, batch)) or batch for batch in packed(groups, limit)])
+    for rows in (10**9, 200):
+        monkeypatch.setattr(tables, "RECONCILE_ROWS", rows)
+        built[rows] = tables.build_tables(DEFAULT_RAW_DIR, summaries, store_dir=tmp_path / f"store{rows}")
+    whole, batched = built[10**9], built[200]
+    assert sum(limit == 200 for limit, _ in batches) > 2 * sum(limit > 200 for limit, _ in batches)
+    for name in ("crimes_stats", "prosecutions_stats", "coverage"):
+        pd.testing.assert_frame_equal(whole[name], batched[name])
+    keys = list(whole["source_inconsistencies"].columns)
+    assert len(whole["source_inconsistencies"])
+    pd.testing.assert_frame_equal(
+        whole["source_inconsistencies"].sort_values(keys, ignore_index=True),
+        batched["source_inconsistencies"].sort_values(keys, ignore_index=True))

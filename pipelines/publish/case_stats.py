@@ -38,6 +38,7 @@ over declared crossings.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import combinations
 
 import numpy as np
@@ -303,23 +304,44 @@ def aggregate_stats(records: pd.DataFrame, stream: str) -> tuple[pd.DataFrame, p
     ones reconciled, the others computed), and the `not_recorded` rows of dimensions a source
     never splits; and the source_inconsistencies rows (published margins their parts cannot
     meet)."""
+    dims = STREAMS[stream]["dims"]
+    return aggregate_stats_of(((part, source_facts({d: part[d].unique() for d in dims}, dims))
+                               for _, part in records.groupby("source", sort=False)), stream)
+
+
+def source_facts(distinct: dict, dims) -> tuple[dict[str, str], set[str]]:
+    """(dimensions holding one constant "not recorded"-like code on every record, and that
+    code; dimensions `all` on every record) of one source, from the distinct values of each
+    dimension over its statistics input."""
+    constant, unsplit = {}, set()
+    for dim in dims:
+        values = list(distinct[dim])
+        if len(values) == 1 and values[0] in CONSTANT_CODES:
+            constant[dim] = values[0]
+        if len(values) == 1 and values[0] == "all":
+            unsplit.add(dim)
+    return constant, unsplit
+
+
+def aggregate_stats_of(batches: Iterable[tuple[pd.DataFrame, tuple]], stream: str
+                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`aggregate_stats` over batches of records, each with its source's `source_facts`. A
+    batch is one source's records of whole fixed-key groups (its snapshots and years), as
+    cells of different groups never meet: a source too large for memory is reconciled in
+    batches."""
     spec = STREAMS[stream]
     fixed, dims = list(spec["fixed"]), list(spec["dims"])
     frames, listed = [], []
-    for _, part in records.groupby("source", sort=False):
-        constant = {}
-        for dim in dims:
-            values = part[dim].unique()
-            if len(values) == 1 and values[0] in CONSTANT_CODES:
-                constant[dim] = values[0]
+    for part, (constant, unsplit) in batches:
         cells, found = _reconcile_source(part.assign(**{d: "all" for d in constant}), fixed, dims)
         grand = cells[(cells[dims] == "all").all(axis=1)]
         extra = [grand.assign(**{dim: code}) for dim, code in constant.items()]
         extra += [grand.assign(**{dim: code}) for dim, code in NOT_RECORDED_OF.items()
-                  if dim in dims and dim not in constant and (cells[dim] == "all").all()]
+                  if dim in dims and dim not in constant and dim in unsplit]
         frames += [cells] + extra
         listed += found
-    return pd.concat(frames, ignore_index=True), _inconsistency_rows(listed, stream)
+    cells = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return cells, _inconsistency_rows(listed, stream)
 
 
 def _inconsistency_rows(found: list[pd.DataFrame], stream: str) -> pd.DataFrame:
@@ -396,12 +418,14 @@ def person_stats_sql(con, relation_sql: str, stream: str) -> pd.DataFrame:
 
 
 def case_stats(records: pd.DataFrame, stream: str, person_level: dict[str, bool],
-               snapshot_info: pd.DataFrame, person_cells: pd.DataFrame | None = None
+               snapshot_info: pd.DataFrame, person_cells: pd.DataFrame | None = None,
+               aggregate_cells: tuple[pd.DataFrame, pd.DataFrame] | None = None
                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(statistics table, source inconsistencies) of one stream over all its sources.
 
     `person_cells`: the person-level sources' cells already grouped (`person_stats_sql`);
-    `records` then holds the aggregate sources only."""
+    `records` then holds the aggregate sources only. `aggregate_cells`: those already
+    reconciled (`aggregate_stats_of`), with their inconsistencies; `records` is then unused."""
     spec = STREAMS[stream]
     parts, problems = [], _inconsistency_rows([], stream)
     if person_cells is None:
@@ -413,10 +437,11 @@ def case_stats(records: pd.DataFrame, stream: str, person_level: dict[str, bool]
         records = records[~is_person]
     elif len(person_cells):
         parts.append(person_cells)
-    if len(records):
-        cells, found = aggregate_stats(records, stream)
-        parts.append(cells)
-        problems = found
+    if aggregate_cells is None and len(records):
+        aggregate_cells = aggregate_stats(records, stream)
+    if aggregate_cells is not None and len(aggregate_cells[0]):
+        parts.append(aggregate_cells[0])
+        problems = aggregate_cells[1]
     if not parts:
         return pd.DataFrame(), pd.DataFrame()
     stats = pd.concat(parts, ignore_index=True)

@@ -6,6 +6,8 @@ previous release and marked so in `sources` (status `carried_forward`)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -14,7 +16,8 @@ import pyarrow.parquet as pq
 
 from pipelines import snapshots
 from pipelines.process import part_list, part_paths, read_parts
-from pipelines.publish.case_stats import STREAMS, case_stats, person_stats_sql
+from pipelines.publish.case_stats import (STREAMS, aggregate_stats_of, case_stats, person_stats_sql,
+                                          source_facts)
 from pipelines.publish.checks import BlockingCheckError, check_cases, check_deaths, check_no_names
 from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.publish.stats import deaths_stats
@@ -220,27 +223,72 @@ def case_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None, st
                   sources: pd.DataFrame, model) -> tuple:
     """Statistics and source inconsistencies of a crimes/prosecutions table (blocking checks).
     Person-level sources are grouped in DuckDB; aggregate sources (published tables: cells,
-    far fewer than people) are reconciled in pandas, the columns they need only. Their
-    statistics are about as many rows as their records, held as a frame: the known limit at
-    tens of millions of cells (README, "Scale and performance")."""
+    far fewer than people) are reconciled in pandas, in batches of whole (snapshot, year)
+    groups and on the columns they need only. Their statistics are about as many rows as
+    their records, held as a frame: the known limit at tens of millions of cells (README,
+    "Scale and performance")."""
     if stored is None:
         return empty_table(model), pd.DataFrame()
     relation = f"read_parquet({parquet_list([stored.path])})"
     person = {sid: SOURCES[sid].SOURCE.person_level for sid in _sources_in(con, relation)}
     people = [s for s, p in person.items() if p]
     aggregate = [s for s, p in person.items() if not p]
-    records = statistics_input(pd.read_parquet(
-        stored.path, columns=_aggregate_columns(stream), filters=[("source", "in", aggregate)])) \
-        if aggregate else pd.DataFrame()
+    aggregate_cells = aggregate_stats_of(_aggregate_batches(con, stored, aggregate, stream), stream) \
+        if aggregate else None
     person_cells = person_stats_sql(
         con, f"SELECT * FROM {relation} WHERE source IN ({', '.join(_sql_text(s) for s in people)}) "
              f"AND NOT contains(flags, '{NOT_IN_STATS}')", stream) if people else pd.DataFrame()
-    stats, problems = case_stats(records, stream, person, _snapshot_info(sources), person_cells=person_cells)
+    stats, problems = case_stats(pd.DataFrame(), stream, person, _snapshot_info(sources),
+                                 person_cells=person_cells, aggregate_cells=aggregate_cells)
     if stats.empty:
         return empty_table(model), problems
     stats = model.validate(stats, lazy=True)
     check_cases(stats, stream, problems)
     return stats, problems
+
+
+# Records of an aggregate source reconciled at once (HARMSTATS_RECONCILE_ROWS): whole years
+# of one snapshot are batched up to this many, so a source larger than memory is reconciled
+# in pieces; the real sources fit in one.
+RECONCILE_ROWS = int(os.environ.get("HARMSTATS_RECONCILE_ROWS", "1000000"))
+
+
+def _aggregate_batches(con: duckdb.DuckDBPyConnection, stored: StoredTable, aggregate: list[str],
+                       stream: str) -> Iterator[tuple[pd.DataFrame, tuple]]:
+    """The statistics input of the aggregate sources, one batch of whole (snapshot, year)
+    groups of one source at a time, with that source's `source_facts`; sources in the order
+    of the table, rows in table order within a batch."""
+    dims = STREAMS[stream]["dims"]
+    table = f"read_parquet({parquet_list([stored.path])}, file_row_number = true)"
+    where = (f"source IN ({', '.join(_sql_text(s) for s in aggregate)}) "
+             f"AND NOT contains(flags, '{NOT_IN_STATS}')")
+    groups = con.sql(f"SELECT source, snapshot, year, count(*) AS n, min(file_row_number) AS first "
+                     f"FROM {table} WHERE {where} GROUP BY ALL ORDER BY first").to_arrow_table().to_pylist()
+    distinct = {r.pop("source"): r for r in con.sql(
+        "SELECT source, " + ", ".join(f"list(DISTINCT {d}) AS {d}" for d in dims)
+        + f" FROM {table} WHERE {where} GROUP BY ALL").to_arrow_table().to_pylist()}
+    for source in dict.fromkeys(g["source"] for g in groups):  # in order of first appearance
+        facts = source_facts(distinct[source], dims)
+        mine = sorted((g["snapshot"], g["year"], g["n"]) for g in groups if g["source"] == source)
+        for batch in _packed(mine, RECONCILE_ROWS):
+            filters = [[("source", "=", source), ("snapshot", "=", snapshot), ("year", "in", years)]
+                       for snapshot, years in batch.items()]
+            yield statistics_input(pd.read_parquet(
+                stored.path, columns=_aggregate_columns(stream), filters=filters)), facts
+
+
+def _packed(groups: list[tuple[str, int, int]], limit: int) -> Iterator[dict[str, list[int]]]:
+    """(snapshot, year, rows) groups packed in order into batches of up to `limit` rows (a
+    larger group alone), each as snapshot -> years."""
+    batch, rows = {}, 0
+    for snapshot, year, n in groups:
+        if batch and rows + n > limit:
+            yield batch
+            batch, rows = {}, 0
+        batch.setdefault(snapshot, []).append(year)
+        rows += n
+    if batch:
+        yield batch
 
 
 def _aggregate_columns(stream: str) -> list[str]:
