@@ -70,12 +70,19 @@ def case_margin_violations(stats: pd.DataFrame, fixed: tuple[str, ...], dims: tu
                            inconsistencies: pd.DataFrame) -> pd.DataFrame:
     """Margins of a crimes/prosecutions table that neither add up (within the bounds of
     withheld parts) nor appear in `source_inconsistencies`. Empty when invariant 1 holds."""
+    return unlisted_margins(_unmet_case_margins(stats, list(fixed), list(dims)), inconsistencies)
+
+
+def unlisted_margins(unmet, inconsistencies: pd.DataFrame) -> pd.DataFrame:
+    """The unmet margins (dimension, other keys, rows) that `source_inconsistencies` does not
+    list, named as it names them (the keys other than source, snapshot, year and the
+    dimension, `all` left out), one row each with its dimension."""
     problems = []
     listed = set()
     if len(inconsistencies):
         listed = {(r.source, r.snapshot, int(r.year), r.dimension, r.cell)
                   for r in inconsistencies.itertuples()}
-    for dim, others, bad in _unmet_case_margins(stats, list(fixed), list(dims)):
+    for dim, others, bad in unmet:
         for row in bad.itertuples(index=False):
             record = row._asdict()
             cell = "; ".join(f"{k}={record[k]}" for k in others
