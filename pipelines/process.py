@@ -103,6 +103,10 @@ def process_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_
 CHUNK_WORKERS = max(1, int(os.environ.get("HARMSTATS_CHUNK_WORKERS", "2")))
 
 
+# Parts a file leaves beside its record tables.
+NOT_RECORDS = ("quarantine", "names", "ids")
+
+
 @dataclass
 class ChunkResult:
     """What one harmonised chunk left in the work folder (its frames are not kept)."""
@@ -190,7 +194,7 @@ def write_chunks(module, snapshot: snapshots.Snapshot, path: Path, target: Path,
         done += [future.result() for future in pending]
     for chunk in done:
         written.absorb(chunk)
-    if len(written.parts.get("quarantine", [])) > 1 and written.row_ids is not None:
+    if len(done) > 1 and written.row_ids is not None:
         settle_across_chunks(written, snapshot, path, target)
     check_file_keys(written, path)
     merged = merge_unmapped([c.unmapped for c in done]).assign(
@@ -207,7 +211,7 @@ def check_file_keys(written: Written, path: Path) -> None:
     con = duckdb.connect()
     try:
         for name, paths in written.parts.items():
-            if name in ("quarantine", "names", "ids"):
+            if name in NOT_RECORDS:
                 continue
             repeated = repeated_keys(con, paths, ["record_id"])
             if repeated:
@@ -220,7 +224,7 @@ def check_file_keys(written: Written, path: Path) -> None:
 def settle_across_chunks(written: Written, snapshot: snapshots.Snapshot, path: Path, target: Path) -> None:
     """File-wide id rules over the chunks (`chunk_ids`); repeats found there are quarantined
     and the accounting recounted."""
-    records = {n: p for n, p in written.parts.items() if n not in ("quarantine", "names", "ids")}
+    records = {n: p for n, p in written.parts.items() if n not in NOT_RECORDS}
     extra = settle_ids(written.row_ids, written.parts["ids"], records, written.parts["quarantine"],
                        (snapshot.source, snapshot.name, path.name), target)
     if extra.empty:

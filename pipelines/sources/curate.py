@@ -59,6 +59,14 @@ def content_ids(frame: pd.DataFrame) -> pd.Series:
     return ids.column("id").to_pandas().set_axis(frame.index).astype("str").rename(None)
 
 
+def content_record_ids(curation: Curation, frame: pd.DataFrame) -> pd.Series:
+    """Content ids of the rows of `frame` (see `content_ids`), noted in `curation` so that a
+    file read in chunks numbers identical rows over the whole file."""
+    ids = content_ids(frame)
+    curation.row_ids = ("content", None, ids, None)
+    return ids
+
+
 def unique_ids(curation: Curation, ids: pd.Series, column: str, label: str = "id",
                repeated: str = "the publisher's id") -> pd.Series:
     """The publisher's ids, quarantining blank and repeated ones (`label` and `repeated` name
@@ -78,9 +86,7 @@ def record_ids(curation: Curation, raw: RawTable, column_maps: dict[str, dict[st
     content ids of the row without its `not_hashed` columns."""
     column = column_maps[raw.format_version].get("record_id")
     if column is None:
-        ids = content_ids(raw.frame.drop(columns=list(not_hashed), errors="ignore"))
-        curation.row_ids = ("content", None, ids, None)
-        return ids
+        return content_record_ids(curation, raw.frame.drop(columns=list(not_hashed), errors="ignore"))
     return unique_ids(curation, mapped_column(raw, column_maps, "record_id"), column, label,
                       repeated)
 

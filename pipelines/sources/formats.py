@@ -3,6 +3,7 @@ published column read under the internal name a source module gives it."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipelines.sources.base import RawFormatError, RawTable
-from pipelines.sources.readers import iter_csv_text, read_csv_text, read_header
+from pipelines.sources.readers import iter_csv_text, read_header
 
 
 def detect_format(path: Path, header: list[str], headers: dict[str, list[str]]) -> str:
@@ -45,17 +46,15 @@ def read_versioned_csv(path: Path, headers: dict[str, list[str]],
                        schemas: dict[str, pa.DataFrameSchema],
                        encodings: tuple[str, ...] = ("utf-8-sig",)) -> RawTable:
     """A CSV read as text, its format told from its header and checked against that raw schema."""
-    version = detect_format(path, read_header(path, encodings), headers)
-    raw = read_csv_text(path, version, encodings)
-    validate_raw(raw, schemas[version])
-    return raw
+    return next(iter_versioned_csv(path, headers, schemas, sys.maxsize, encodings))
 
 
 def iter_versioned_csv(path: Path, headers: dict[str, list[str]],
                        schemas: dict[str, pa.DataFrameSchema], rows: int,
                        encodings: tuple[str, ...] = ("utf-8-sig",)) -> Iterator[RawTable]:
-    """`read_versioned_csv` in chunks of up to `rows` records (whole if only the exact reader takes it), each checked against the
-    raw schema of the format told from the header."""
+    """`read_versioned_csv` in chunks of up to `rows` records (a file only the exact reader
+    takes comes whole), each checked against the raw schema of the format told from the
+    header."""
     version = detect_format(path, read_header(path, encodings), headers)
     for raw in iter_csv_text(path, version, encodings, rows):
         validate_raw(raw, schemas[version])

@@ -83,7 +83,7 @@ def read_raw(path: Path) -> RawTable:
 
 
 def read_raw_chunks(path: Path, rows: int) -> Iterator[RawTable]:
-    """`read_raw` in chunks of up to `rows` records (whole if only the exact reader takes it) (a CSV larger than memory)."""
+    """`read_raw` in chunks of up to `rows` records (a CSV larger than memory)."""
     yield from iter_versioned_csv(path, HEADERS, SCHEMAS, rows)
 
 

@@ -109,7 +109,7 @@ def read_raw(path: Path) -> RawTable:
 
 
 def read_raw_chunks(path: Path, rows: int) -> Iterator[RawTable]:
-    """`read_raw` in chunks of up to `rows` records (whole if only the exact reader takes it) (a CSV export larger than memory; a
+    """`read_raw` in chunks of up to `rows` records (a CSV export larger than memory; a
     workbook comes whole)."""
     if path.suffix.lower() == ".xlsx":
         yield read_raw(path)

@@ -74,7 +74,7 @@ from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable, SourceSpec
 from pipelines.sources.cases import NOT_IN_STATS, finish_case_records, statistics_input
-from pipelines.sources.curate import add_flag, content_ids, native_text
+from pipelines.sources.curate import add_flag, content_record_ids, native_text
 from pipelines.sources.formats import detect_format, iter_versioned_csv, read_versioned_csv, validate_raw
 from pipelines.sources.readers import cell_text, read_xlsx_rows, xlsx_table
 from schemas.raw.unodc_glotip import CSV_HEADERS, HEADER_INDEX, HEADERS, SCHEMAS
@@ -177,7 +177,7 @@ def read_raw(path: Path) -> RawTable:
 
 
 def read_raw_chunks(path: Path, rows: int) -> Iterator[RawTable]:
-    """`read_raw` in chunks of up to `rows` records (whole if only the exact reader takes it) (a CSV larger than memory; a workbook
+    """`read_raw` in chunks of up to `rows` records (a CSV larger than memory; a workbook
     comes whole)."""
     if path.suffix.lower() != ".csv":
         yield read_raw(path)
@@ -218,8 +218,7 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     log = UnmappedLog()
     text = {c: raw.frame[c].astype("str").str.strip() for c in raw.frame.columns}
     out = _read_cells(text, curation)
-    out["record_id"] = content_ids(raw.frame)
-    curation.row_ids = ("content", None, out["record_id"], None)
+    out["record_id"] = content_record_ids(curation, raw.frame)
     readable = ~curation.rejected  # mapped only where readable: quarantine stays out of the log
     out = out.join(_places(text, readable, log))
     out = out.join(_categories(text, out["breakdown"].to_numpy(), readable, log))
