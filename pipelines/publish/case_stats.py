@@ -344,6 +344,19 @@ def aggregate_stats_of(batches: Iterable[tuple[pd.DataFrame, tuple]], stream: st
     return cells, _inconsistency_rows(listed, stream)
 
 
+def cell_names(rows: pd.DataFrame, keys, dimension) -> list[str]:
+    """How `source_inconsistencies` names the cell of each row: `key=value` for its keys other
+    than source, snapshot, year and the `dimension` compared (one, or one per row), `all`
+    left out, joined by "; "."""
+    pieces = []
+    for key in keys:
+        if key in ("source", "snapshot", "year"):
+            continue
+        text = rows[key].astype("str").to_numpy(dtype=object)
+        pieces.append(np.where((dimension != key) & (text != "all"), key + "=" + text, ""))
+    return ["; ".join(p for p in row if p) for row in zip(*pieces)] if pieces else [""] * len(rows)
+
+
 def _inconsistency_rows(found: list[pd.DataFrame], stream: str) -> pd.DataFrame:
     """`source_inconsistencies` rows of the margins `_reconcile_source` found unmet: the cell
     named by its keys other than source, snapshot, year and the dimension compared (`all`
@@ -355,13 +368,7 @@ def _inconsistency_rows(found: list[pd.DataFrame], stream: str) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     rows = pd.concat(found, ignore_index=True)
     spec = STREAMS[stream]
-    dimension = rows["dimension"].to_numpy()
-    named = [k for k in spec["fixed"] + spec["dims"] if k not in ("source", "snapshot", "year")]
-    pieces = []
-    for key in named:
-        text = rows[key].astype("str").to_numpy(dtype=object)
-        pieces.append(np.where((dimension != key) & (text != "all"), key + "=" + text, ""))
-    cell = ["; ".join(p for p in row if p) for row in zip(*pieces)]
+    cell = cell_names(rows, spec["fixed"] + spec["dims"], rows["dimension"].to_numpy())
     shortfall = rows["parts_max"] < rows["value_min"]  # no unknown cell could take it
     excess = np.where(shortfall, rows["parts_max"] - rows["value_min"],
                       rows["parts_min"] - rows["value_max"])

@@ -75,18 +75,18 @@ def case_margin_violations(stats: pd.DataFrame, fixed: tuple[str, ...], dims: tu
 
 def unlisted_margins(unmet, inconsistencies: pd.DataFrame) -> pd.DataFrame:
     """The unmet margins (dimension, other keys, rows) that `source_inconsistencies` does not
-    list, named as it names them (the keys other than source, snapshot, year and the
-    dimension, `all` left out), one row each with its dimension."""
+    list (cells named as it names them, `case_stats.cell_names`), one row each with its
+    dimension."""
     problems = []
     listed = set()
     if len(inconsistencies):
         listed = {(r.source, r.snapshot, int(r.year), r.dimension, r.cell)
                   for r in inconsistencies.itertuples()}
+    from pipelines.publish.case_stats import cell_names  # late: case_stats imports nothing from here
+
     for dim, others, bad in unmet:
-        for row in bad.itertuples(index=False):
+        for row, cell in zip(bad.itertuples(index=False), cell_names(bad, others, dim)):
             record = row._asdict()
-            cell = "; ".join(f"{k}={record[k]}" for k in others
-                             if k not in ("source", "snapshot", "year") and record[k] != "all")
             if (record["source"], record["snapshot"], int(record["year"]), dim, cell) not in listed:
                 problems.append({**record, "dimension": dim})
     return pd.DataFrame(problems)
@@ -98,6 +98,8 @@ def _unmet_case_margins(stats: pd.DataFrame, fixed: list[str], dims: list[str]
     dimension) summed per margin, beside their margin's bounds (NULL where there is none),
     where the two cannot meet; rows ordered by the other keys.
 
+    The keys are encoded here on purpose, not with the reconciliation's `case_stats._Cube`:
+    this check verifies that code's output, so it must not share its mistakes.
     Each cell is keyed by one integer, its fixed keys' rank times the span of the dimensions
     plus each dimension's code times its radix (codes in sorted order, so integer order is the
     order of the keys); a part's margin is its key with the dimension's code set to `all`'s.

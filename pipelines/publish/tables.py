@@ -237,7 +237,7 @@ def case_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None, st
         if aggregate else None
     person_cells = person_stats_sql(
         con, f"SELECT * FROM {relation} WHERE source IN ({', '.join(_sql_text(s) for s in people)}) "
-             f"AND NOT contains(flags, '{NOT_IN_STATS}')", stream) if people else pd.DataFrame()
+             f"AND {IN_STATS}", stream) if people else pd.DataFrame()
     stats, problems = case_stats(pd.DataFrame(), stream, person, _snapshot_info(sources),
                                  person_cells=person_cells, aggregate_cells=aggregate_cells)
     if stats.empty:
@@ -253,6 +253,10 @@ def case_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None, st
 RECONCILE_ROWS = int(os.environ.get("HARMSTATS_RECONCILE_ROWS", "1000000"))
 
 
+# SQL: the records statistics are built from (`cases.statistics_input`).
+IN_STATS = f"NOT contains(flags, '{NOT_IN_STATS}')"
+
+
 def _aggregate_batches(con: duckdb.DuckDBPyConnection, stored: StoredTable, aggregate: list[str],
                        stream: str) -> Iterator[tuple[pd.DataFrame, tuple]]:
     """The statistics input of the aggregate sources, one batch of whole (snapshot, year)
@@ -260,8 +264,7 @@ def _aggregate_batches(con: duckdb.DuckDBPyConnection, stored: StoredTable, aggr
     of the table, rows in table order within a batch."""
     dims = STREAMS[stream]["dims"]
     table = f"read_parquet({parquet_list([stored.path])}, file_row_number = true)"
-    where = (f"source IN ({', '.join(_sql_text(s) for s in aggregate)}) "
-             f"AND NOT contains(flags, '{NOT_IN_STATS}')")
+    where = f"source IN ({', '.join(_sql_text(s) for s in aggregate)}) AND {IN_STATS}"
     groups = con.sql(f"SELECT source, snapshot, year, count(*) AS n, min(file_row_number) AS first "
                      f"FROM {table} WHERE {where} GROUP BY ALL ORDER BY first").to_arrow_table().to_pylist()
     distinct = {r.pop("source"): r for r in con.sql(
