@@ -13,6 +13,10 @@
 When any input is sample data, every README opens with a SAMPLE DATA banner and the READMEs'
 and the zip's names carry `-SAMPLE` (`README-SAMPLE.md`, `<table>.README-SAMPLE.md`).
 
+A table may be a frame or stored on disk (`StoredTable`, or a `BatchView` of one): a stored
+table is read and written frame by frame (`table_frames`), never held whole, and gives the same
+bytes as the frame would.
+
 The tables are taken as given: disclosure control has already run. A cell withheld by it
 (`suppressed` true) is written with `value`, `value_min` and `value_max` null, whatever the
 input holds.
@@ -28,9 +32,11 @@ import csv
 import io
 import os
 import re
+import time
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +48,7 @@ import pyarrow.parquet as pq
 
 from pipelines.snapshots import sha256_file
 from pipelines.publish.dictionary import _type
+from pipelines.publish.stored import BatchView, frame_to_arrow, table_frames
 from schemas.tables import PUBLIC_TABLES, TABLES, table_description
 
 EXTRACT_DIR = "extracts"
@@ -105,24 +112,31 @@ def latest_keys(sources: pd.DataFrame) -> set[tuple[str, str]]:
     return set(zip(latest["source"], latest["snapshot"]))
 
 
-def public_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+def public_tables(tables: dict) -> dict:
     """Each public table as it is published: latest snapshots only, public columns only,
-    suppressed cells withheld. Tables absent from `tables` come out empty."""
-    sources = tables.get("sources")
-    latest = latest_keys(sources)
+    suppressed cells withheld. Tables absent from `tables` come out empty. A frame comes out
+    as a frame; a stored table as a `BatchView` giving its public rows frame by frame."""
+    latest = latest_keys(tables.get("sources"))
     out = {}
     for name in EXTRACT_TABLES:
-        frame = tables.get(name)
-        frame = _empty(name) if frame is None else frame
-        if "is_latest" in frame:
-            frame = frame[frame["is_latest"].fillna(False).astype(bool)]
-        elif {"source", "snapshot"} <= set(frame.columns) and len(frame):
-            keys = pd.Series(list(zip(frame["source"], frame["snapshot"])), index=frame.index)
-            frame = frame[keys.isin(latest)]
-        columns = public_columns(name)
-        frame = frame.reindex(columns=columns) if set(columns) - set(frame.columns) else frame[columns]
-        out[name] = withhold_suppressed(frame.reset_index(drop=True))
+        data = tables.get(name)
+        data = _empty(name) if data is None else data
+        published = partial(public_rows, name, latest=latest)
+        out[name] = published(data) if isinstance(data, pd.DataFrame) else BatchView(data, published)
     return out
+
+
+def public_rows(name: str, frame: pd.DataFrame, latest: set[tuple[str, str]]) -> pd.DataFrame:
+    """The rows of (a frame of) table `name` as published: latest snapshots only (`is_latest`,
+    or (source, snapshot) in `latest`), public columns only, suppressed cells withheld."""
+    if "is_latest" in frame:
+        frame = frame[frame["is_latest"].fillna(False).astype(bool)]
+    elif {"source", "snapshot"} <= set(frame.columns) and len(frame):
+        keys = pd.Series(list(zip(frame["source"], frame["snapshot"])), index=frame.index)
+        frame = frame[keys.isin(latest)]
+    columns = public_columns(name)
+    frame = frame.reindex(columns=columns) if set(columns) - set(frame.columns) else frame[columns]
+    return withhold_suppressed(frame.reset_index(drop=True))
 
 
 def is_sample(tables: dict[str, pd.DataFrame], sample: bool = False) -> bool:
@@ -169,40 +183,78 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     The bytes are those of `neutralise(frame).to_csv(path, index=False, encoding="utf-8-sig",
     lineterminator="\\r\\n")`. A frame whose columns are all text, integers, booleans or
     floats is formatted column by column in Arrow instead (many times faster on large
-    tables); any other frame goes through pandas."""
-    cells = _csv_cells(frame, path)
-    if cells is None:
+    tables); any other frame's rows go through pandas."""
+    if not _plain_csv(path, frame.columns):
         neutralise(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         return
-    header = io.StringIO()
-    csv.writer(header, lineterminator="\r\n").writerow(list(frame.columns))
-    with open(path, "wb") as out:
-        out.write(b"\xef\xbb\xbf" + header.getvalue().encode("utf-8"))
+    with CsvParts(path, list(frame.columns)) as out:
+        out.write(frame)
+
+
+class CsvParts:
+    """A CSV file written frame by frame (frames with the same columns, at least two, all
+    named by text): the header once, then each frame's rows, the bytes `write_csv` writes
+    for the frames' concatenation. (Rows of a column type left to pandas, such as dates, are
+    formatted frame by frame: pandas may pick a different date format for each.)"""
+
+    def __init__(self, path: Path, columns: list[str]):
+        self.path = path
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\r\n").writerow(columns)
+        self.out = open(path, "wb")
+        self.out.write(b"\xef\xbb\xbf" + header.getvalue().encode("utf-8"))
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Append the rows of `frame`."""
         if not len(frame):
             return
-        if not any(quoted for _, quoted in cells):
+        cells = _csv_cells(frame, self.path)
+        if cells is None:
+            self.out.write(neutralise(frame).to_csv(index=False, header=False, lineterminator="\r\n")
+                           .encode("utf-8"))
+        elif not any(quoted for _, quoted in cells):
             # Arrow's writer, told never to quote, joins the cells as they are.
             table = pa.table([c for c, _ in cells], names=[f"c{i}" for i in range(len(cells))])
-            pa_csv.write_csv(table, out, pa_csv.WriteOptions(
+            pa_csv.write_csv(table, self.out, pa_csv.WriteOptions(
                 include_header=False, eol="\r\n", quoting_style="none"))
-            return
-        text = pa.large_string()
-        comma, crlf, empty = (pa.scalar(t, text) for t in (",", "\r\n", ""))
-        for start in range(0, len(frame), CSV_SLICE_ROWS):
-            part = [c.slice(start, CSV_SLICE_ROWS) for c, _ in cells]
-            lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*part, comma), empty, crlf)
-            offsets, data = _text_buffers(lines)
-            out.write(memoryview(data)[int(offsets[0]):int(offsets[-1])])
+        else:
+            _write_joined(self.out, cells, len(frame))
+
+    def close(self) -> None:
+        self.out.close()
+
+    def __enter__(self) -> CsvParts:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _write_joined(out, cells: list[tuple[pa.Array, bool]], rows: int) -> None:
+    """Rows of cells (some quoted) joined with commas and CRLF, a slice of rows at a time."""
+    text = pa.large_string()
+    comma, crlf, empty = (pa.scalar(t, text) for t in (",", "\r\n", ""))
+    for start in range(0, rows, CSV_SLICE_ROWS):
+        part = [c.slice(start, CSV_SLICE_ROWS) for c, _ in cells]
+        lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*part, comma), empty, crlf)
+        offsets, data = _text_buffers(lines)
+        out.write(memoryview(data)[int(offsets[0]):int(offsets[-1])])
+
+
+def _plain_csv(path, columns) -> bool:
+    """Whether a CSV to `path` with `columns` is written here rather than wholly by pandas."""
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path).lower().endswith(".csv"):
+        return False  # pandas would compress a .gz/.zip/... path or write to a buffer
+    # pandas writes a row of one empty cell as `""`
+    return len(columns) >= 2 and all(isinstance(c, str) for c in columns)
 
 
 def _csv_cells(frame: pd.DataFrame, path) -> list[tuple[pa.Array, bool]] | None:
     """Each column of `frame` as the text of its CSV cells (null-free large strings, quoted
     where `csv.writer` quotes) as `neutralise` and `DataFrame.to_csv` write them, and whether
     any cell of it is quoted; None when a column's type is not one formatted here."""
-    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path).lower().endswith(".csv"):
-        return None  # pandas would compress a .gz/.zip/... path or write to a buffer
-    if len(frame.columns) < 2 or not all(isinstance(c, str) for c in frame.columns):
-        return None  # a row of one empty cell is written `""`
+    if not _plain_csv(path, frame.columns):
+        return None
     cells = []
     for _, series in frame.items():
         column = _csv_column(series)
@@ -268,15 +320,79 @@ def _text_buffers(values: pa.Array) -> tuple[np.ndarray, pa.Buffer]:
             data if data is not None else pa.py_buffer(b""))
 
 
-def write_parquet(frame: pd.DataFrame, path: Path, metadata: dict[str, str] | None = None) -> None:
-    from pipelines.publish.release import frame_to_arrow
+PARQUET_ROW_GROUP_ROWS = 262_144  # rows of a row group of a Parquet extract (and held to write one)
 
-    table = frame_to_arrow(frame) if len(frame.columns) else pa.table({})
-    if metadata:
-        merged = dict(table.schema.metadata or {})
-        merged.update({f"harmstats.{k}".encode(): str(v).encode() for k, v in metadata.items()})
-        table = table.replace_schema_metadata(merged)
-    pq.write_table(table, path, compression="zstd")
+
+def write_parquet(frame: pd.DataFrame, path: Path, metadata: dict[str, str] | None = None) -> None:
+    """A frame as a Parquet file, with `metadata` as `harmstats.<key>` schema metadata."""
+    with ParquetParts(path, metadata) as out:
+        out.write(frame)
+
+
+class ParquetParts:
+    """A Parquet file written frame by frame in row groups of PARQUET_ROW_GROUP_ROWS rows,
+    whatever the frames' sizes: the same bytes whether the rows come as one frame or many.
+    The schema (pandas types included) is that of the first frame with rows."""
+
+    def __init__(self, path: Path, metadata: dict[str, str] | None = None):
+        self.path, self.metadata = path, metadata
+        self.writer: pq.ParquetWriter | None = None
+        self.schema: pa.Schema | None = None  # the file's, set with the first frame with rows
+        self.first: pa.Table | None = None  # the first frame, for the schema of a file without rows
+        self.pending: list[pa.Table] = []
+        self.pending_rows = 0
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Add the rows of `frame`; full row groups are written out."""
+        table = frame_to_arrow(frame) if len(frame.columns) else pa.table({})
+        if self.first is None:
+            self.first = table
+        if not table.num_rows:
+            return
+        if self.writer is None:
+            self.schema = self._with_metadata(table.schema)
+            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+        self.pending.append(table.cast(self.schema))
+        self.pending_rows += table.num_rows
+        if self.pending_rows >= PARQUET_ROW_GROUP_ROWS:
+            self._write_groups(final=False)
+
+    def close(self) -> None:
+        """Write what is left and close the file (a file without rows has the first frame's
+        schema)."""
+        if self.writer is None:
+            table = self.first if self.first is not None else pa.table({})
+            pq.write_table(table.replace_schema_metadata(self._with_metadata(table.schema).metadata),
+                           self.path, compression="zstd")
+            return
+        self._write_groups(final=True)
+        self.writer.close()
+
+    def _write_groups(self, final: bool) -> None:
+        table = pa.concat_tables(self.pending)
+        size = PARQUET_ROW_GROUP_ROWS
+        end = table.num_rows if final else table.num_rows // size * size
+        for start in range(0, end, size):
+            # one contiguous chunk per column, however the rows arrived
+            self.writer.write_table(table.slice(start, min(size, end - start)).combine_chunks())
+        rest = table.slice(end)
+        self.pending, self.pending_rows = ([rest], rest.num_rows) if rest.num_rows else ([], 0)
+
+    def _with_metadata(self, schema: pa.Schema) -> pa.Schema:
+        if not self.metadata:
+            return schema
+        merged = dict(schema.metadata or {})
+        merged.update({f"harmstats.{k}".encode(): str(v).encode() for k, v in self.metadata.items()})
+        return schema.with_metadata(merged)
+
+    def __enter__(self) -> ParquetParts:
+        return self
+
+    def __exit__(self, failed, *exc) -> None:
+        if not failed:
+            self.close()
+        elif self.writer is not None:
+            self.writer.close()
 
 
 def write_xlsx(frame: pd.DataFrame, path: Path, readme: str, sheet: str) -> None:
@@ -321,7 +437,7 @@ class Context:
     created: str
     code_version: str
     sample: bool
-    public: dict[str, pd.DataFrame]
+    public: dict  # name -> frame (`sources` and `coverage` always), or a view of a stored table
     names: dict[str, str] = field(default_factory=dict)  # file role -> file name
 
     @property
@@ -374,16 +490,71 @@ def _citation_lines(ctx: Context, source_ids: list[str]) -> list[str]:
     return lines
 
 
-def _year_lines(frame: pd.DataFrame) -> list[str]:
-    if frame.empty or "year" not in frame:
-        return []
-    lines = []
-    for (source, snapshot), part in frame.groupby(["source", "snapshot"], sort=True):
-        bases = ", ".join(f"`{b}`" for b in sorted(part["year_basis"].dropna().unique()))
+@dataclass
+class Years:
+    """The years of one source and snapshot in a table: range, year bases, partial years."""
+
+    first: int | None = None
+    last: int | None = None
+    bases: set[str] = field(default_factory=set)
+    partial: set[int] = field(default_factory=set)
+
+    def add(self, part: pd.DataFrame) -> None:
+        """Take in the rows of `part` (one source and snapshot)."""
         years = part["year"].dropna()
-        partial = sorted(part.loc[part["partial_year"].fillna(False).astype(bool), "year"].dropna().unique())
-        text = f"- `{source}` {snapshot}: years {int(years.min())}-{int(years.max())}, year basis {bases}"
-        text += (f"; **partial year(s): {', '.join(str(int(y)) for y in partial)}** (the snapshot "
+        if len(years):
+            low, high = int(years.min()), int(years.max())
+            self.first = low if self.first is None else min(self.first, low)
+            self.last = high if self.last is None else max(self.last, high)
+        self.bases |= set(part["year_basis"].dropna())
+        self.partial |= {int(y) for y in part.loc[part["partial_year"].fillna(False).astype(bool), "year"].dropna()}
+
+
+YEAR_COLUMNS = {"source", "snapshot", "year", "year_basis", "partial_year"}
+
+
+@dataclass
+class TableFacts:
+    """What a table's README says of its rows, gathered frame by frame (a stored table is
+    never whole): how many, which sources, how many cells withheld, and the years of each
+    source and snapshot."""
+
+    rows: int = 0
+    sources: set[str] | None = None  # None: the table has no `source` column
+    suppressed: int | None = None  # None: the table has no `suppressed` column
+    source_suppressed: int = 0
+    years: dict[tuple[str, str], Years] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> TableFacts:
+        facts = cls()
+        facts.add(frame)
+        return facts
+
+    @property
+    def empty(self) -> bool:
+        return self.rows == 0
+
+    def add(self, frame: pd.DataFrame) -> None:
+        """Take in the rows of `frame`."""
+        self.rows += len(frame)
+        if "source" in frame:
+            self.sources = (self.sources or set()) | set(frame["source"].dropna())
+        if "suppressed" in frame:
+            self.suppressed = (self.suppressed or 0) + int(frame["suppressed"].fillna(False).astype(bool).sum())
+            self.source_suppressed += int(frame["source_suppressed"].fillna(False).astype(bool).sum())
+        if YEAR_COLUMNS <= set(frame.columns) and len(frame):
+            for key, part in frame.groupby(["source", "snapshot"], sort=False):
+                self.years.setdefault(key, Years()).add(part)
+
+
+def _year_lines(facts: TableFacts) -> list[str]:
+    lines = []
+    for (source, snapshot), years in sorted(facts.years.items()):
+        bases = ", ".join(f"`{b}`" for b in sorted(years.bases))
+        partial = sorted(years.partial)
+        text = f"- `{source}` {snapshot}: years {years.first}-{years.last}, year basis {bases}"
+        text += (f"; **partial year(s): {', '.join(str(y) for y in partial)}** (the snapshot "
                  "ends before the year does: not comparable with full years)" if partial else
                  "; no partial year")
         lines.append(text + ".")
@@ -412,11 +583,10 @@ def _coverage_lines(ctx: Context, stream: str) -> list[str]:
     return lines
 
 
-def _withheld_lines(frame: pd.DataFrame) -> list[str]:
-    if "suppressed" not in frame:
+def _withheld_lines(facts: TableFacts) -> list[str]:
+    if facts.suppressed is None:
         return []
-    suppressed = int(frame["suppressed"].fillna(False).astype(bool).sum())
-    by_source = int(frame["source_suppressed"].fillna(False).astype(bool).sum())
+    suppressed, by_source = facts.suppressed, facts.source_suppressed
     return [
         f"- **Suppressed cells ({suppressed:,} in this file).** harmstats withholds small counts "
         "built from non-public person-level data (disclosure control): such a cell has "
@@ -527,16 +697,18 @@ TABLE_NOTES = {
 }
 
 
-def table_readme(name: str, frame: pd.DataFrame, ctx: Context, files: list[str],
+def table_readme(name: str, frame: pd.DataFrame | TableFacts, ctx: Context, files: list[str],
                  query: str | None = None) -> str:
-    """The README of one extract (or of an export, with `query` describing the slice)."""
-    source_ids = sorted(frame["source"].dropna().unique()) if "source" in frame else []
+    """The README of one extract (or of an export, with `query` describing the slice), from
+    the table's rows or the facts gathered from them."""
+    facts = frame if isinstance(frame, TableFacts) else TableFacts.of(frame)
+    source_ids = sorted(facts.sources or ())
     title = f"# `{name}`" + (" (custom export)" if query else "") + f": harmstats release {ctx.release_id}"
     lines = [title, ""]
     if ctx.sample:
         lines += [SAMPLE_BANNER, ""]
     lines += [table_description(name), ""]
-    lines += [f"- Files: {', '.join(f'`{f}`' for f in files)}. Rows: {len(frame):,}. Columns, types "
+    lines += [f"- Files: {', '.join(f'`{f}`' for f in files)}. Rows: {facts.rows:,}. Columns, types "
               f"and allowed codes: `{ctx.names.get('dictionary', 'data_dictionary.md')}` "
               "(generated from the schemas).",
               "- CSV: UTF-8 with a byte-order mark; empty cell = null. Text that begins with `=`, "
@@ -552,8 +724,8 @@ def table_readme(name: str, frame: pd.DataFrame, ctx: Context, files: list[str],
     lines += TABLE_NOTES.get(name, [])
     if name in STATS_DIMENSIONS:
         lines += [NOT_RECORDED]
-        lines += _withheld_lines(frame)
-        year_lines = _year_lines(frame)
+        lines += _withheld_lines(facts)
+        year_lines = _year_lines(facts)
         lines += ["", "## Years: `year_basis` and partial years", "",
                   "`year_basis` says what a year is the year of: the incident, its report, the "
                   "finding of remains, or a fiscal year; figures on different bases are not "
@@ -565,7 +737,7 @@ def table_readme(name: str, frame: pd.DataFrame, ctx: Context, files: list[str],
         lines += _flag_lines(ctx, source_ids) or ["No source in this table in this release."]
     lines += ["", "## Snapshots", ""]
     lines += _snapshot_lines(ctx, source_ids) if source_ids else [
-        "This table has no rows in this release." if frame.empty else "Not per source."]
+        "This table has no rows in this release." if facts.empty else "Not per source."]
     lines += ["", "## How to cite", ""]
     lines += _citation_lines(ctx, source_ids or sorted(ctx.sources["source"].dropna().unique()))
     lines += ["", "## Checking the files", "",
@@ -628,10 +800,42 @@ def dictionary_markdown(rows: pd.DataFrame, ctx: Context) -> str:
 
 # --- write_extracts ---------------------------------------------------------------------------
 
-def write_extracts(tables: dict[str, pd.DataFrame], release_dir: Path, release_id: str, *,
+def write_table_files(name: str, data, folder: Path, metadata: dict[str, str]) -> TableFacts:
+    """`<name>.parquet` and `<name>.csv` of a public table (a frame, or a stored table read
+    frame by frame, never whole), written in one pass; returns what its README says of it."""
+    facts = TableFacts()
+    with ParquetParts(folder / f"{name}.parquet", metadata) as parquet, \
+            CsvParts(folder / f"{name}.csv", public_columns(name)) as csv_out:
+        for frame in table_frames(data):
+            parquet.write(frame)
+            csv_out.write(frame)
+            facts.add(frame)
+    return facts
+
+
+def write_zip(folder: Path, zip_path: Path, created: str) -> None:
+    """Every file of `folder` into `zip_path` under a folder named like the zip, each member
+    dated `created` with permissions rw-r--r--: the same bytes for the same files and date, in
+    any time zone. (A `created` inside the hour a local daylight-saving change skips has no
+    local file time: there the members are dated an hour later.)"""
+    stamp = _zip_time(created)
+    when = time.mktime(stamp + (0, 0, -1))  # the file time that ZipFile.write reads back as `stamp`
+    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for p in sorted(folder.iterdir()):
+            # ZipFile.write streams the file (an extract can be gigabytes) and takes the
+            # member's date and permissions from it: set those first.
+            os.utime(p, (when, when))
+            p.chmod(0o644)
+            # Level 1: the CSVs shrink about 30-fold either way; the default level takes three
+            # times as long for a bundle a fifth smaller.
+            bundle.write(p, f"{zip_path.stem}/{p.name}", compresslevel=ZIP_LEVEL)
+
+
+def write_extracts(tables: dict, release_dir: Path, release_id: str, *,
                    created: str | None = None, sample: bool = False,
                    code_version: str = "") -> dict:
-    """Write `extracts/` and the zip into `release_dir` from the public tables as given.
+    """Write `extracts/` and the zip into `release_dir` from the public tables as given
+    (frames, or tables stored on disk: see the module's docstring).
 
     Returns what the manifest and the release page need: per table its rows and files, every
     file with its size and sha256 (paths relative to the release folder), the zip, and
@@ -646,14 +850,13 @@ def write_extracts(tables: dict[str, pd.DataFrame], release_dir: Path, release_i
     listing: list[tuple[str, str]] = []
     table_info = {}
     for name in EXTRACT_TABLES:
-        frame = public[name]
         parquet, csv = f"{name}.parquet", f"{name}.csv"
-        write_parquet(frame, folder / parquet, {"release_id": release_id, "sample": sample,
-                                                "table": name, "description": table_description(name)})
-        write_csv(frame, folder / csv)
+        facts = write_table_files(name, public[name], folder, {
+            "release_id": release_id, "sample": sample, "table": name,
+            "description": table_description(name)})
         readme = readme_name(f"{name}.README", sample)
-        (folder / readme).write_text(table_readme(name, frame, ctx, [parquet, csv]), encoding="utf-8")
-        table_info[name] = {"rows": len(frame), "parquet": f"{EXTRACT_DIR}/{parquet}",
+        (folder / readme).write_text(table_readme(name, facts, ctx, [parquet, csv]), encoding="utf-8")
+        table_info[name] = {"rows": facts.rows, "parquet": f"{EXTRACT_DIR}/{parquet}",
                             "csv": f"{EXTRACT_DIR}/{csv}", "readme": f"{EXTRACT_DIR}/{readme}",
                             "description": table_description(name)}
         listing += [(parquet, f"{name}, Parquet (typed)"), (csv, f"{name}, CSV"),
@@ -675,15 +878,7 @@ def write_extracts(tables: dict[str, pd.DataFrame], release_dir: Path, release_i
     zip_name = f"harmstats-extracts-{release_id}" + (
         "-SAMPLE" if sample and not release_id.endswith("-SAMPLE") else "") + ".zip"
     zip_path = release_dir / zip_name
-    stamp = _zip_time(created)
-    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        for p in sorted(folder.iterdir()):
-            info = zipfile.ZipInfo(f"{zip_path.stem}/{p.name}", date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            # Level 1: the CSVs shrink about 30-fold either way; the default level takes three
-            # times as long for a bundle a fifth smaller.
-            bundle.writestr(info, p.read_bytes(), compresslevel=ZIP_LEVEL)
+    write_zip(folder, zip_path, created)
     described = [{"path": f"{EXTRACT_DIR}/{p.name}", "bytes": p.stat().st_size,
                   "sha256": sums.get(p.name) or sha256_file(p)}
                  for p in sorted(folder.iterdir())]

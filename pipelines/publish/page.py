@@ -8,7 +8,9 @@ Every chart is per source (sources are never additive) and uses only the latest 
 read from the public tables as published (after disclosure control): a suppressed cell is
 never drawn as a number; charts say how many cells were withheld.
 
-`write_page(tables, release_dir, release_id, ...)` writes the page and returns its path.
+`write_page(tables, release_dir, release_id, ...)` writes the page and returns its path. A
+statistics table stored on disk is read frame by frame, keeping only the cells the charts draw
+(`PAGE_SPLITS`), so the page is the same as from the table held whole.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import html
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipelines.publish.extracts import (EXTRACT_DIR, STATS_DIMENSIONS, is_sample, public_tables,
                                         sha256_file)
+from pipelines.publish.stored import table_frames
 
 ASSETS = Path(__file__).resolve().parent / "page_assets"
 NO_DATA = "No data in this release"
@@ -44,6 +48,14 @@ SPECIAL_NATIONALITY = {"MULTIPLE": "Several nationalities", "STATELESS": "Statel
 NOT_KNOWN = ("unknown", "not_recorded", "UNKNOWN", "NOT_RECORDED")
 FONT = 12
 CHAR = 6.6  # average glyph width at FONT px in a sans-serif face
+# The cells the charts of a statistics table draw: rows with exactly these dimensions split
+# (`crimes_sections`, `funnel_of`; keep them in step). The page reads only those rows of the
+# table, and each chart group's first and last year; a table not listed is read whole.
+PAGE_SPLITS = {
+    "crimes_stats": (("crime_type", "sgbv"), ("crime_type",), ("sgbv",), ("bias_motivation",)),
+    "prosecutions_stats": ((), ("country_iso3",)),
+}
+CHART_GROUP = ["source", "snapshot", "unit", "subject"]  # a chart group of crimes and prosecutions
 
 
 # --- small helpers ----------------------------------------------------------------------------
@@ -107,6 +119,36 @@ def cells(frame: pd.DataFrame, table: str, split: tuple[str, ...]) -> pd.DataFra
     for dim in dims:
         mask &= (frame[dim] != "all") if dim in split else (frame[dim] == "all")
     return frame[mask]
+
+
+def page_rows(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of (a frame of) public table `name` the page reads: the cells of PAGE_SPLITS
+    and, per chart group, a row of its first and of its last year (for its heading)."""
+    splits = PAGE_SPLITS.get(name)
+    if splits is None or frame.empty:
+        return frame
+    dims = STATS_DIMENSIONS[name]
+    split = np.column_stack([(frame[d] != "all").to_numpy(dtype=bool, na_value=True) for d in dims])
+    codes = split @ (1 << np.arange(len(dims)))
+    wanted = [sum(1 << dims.index(d) for d in s) for s in splits]
+    keep = np.isin(codes, wanted) | frame.index.isin(_year_ends(frame))
+    return frame[keep]
+
+
+def _year_ends(frame: pd.DataFrame) -> pd.Index:
+    """Index labels of a row of the first and of the last year of each chart group."""
+    years = frame[CHART_GROUP + ["year"]].dropna(subset=["year"]).groupby(CHART_GROUP, sort=False)["year"]
+    return pd.Index(years.idxmin()).append(pd.Index(years.idxmax()))
+
+
+def page_table(name: str, data) -> tuple[pd.DataFrame, int]:
+    """(the rows of a public table the page reads, how many rows the table has): a stored
+    table is read frame by frame and never held whole."""
+    kept, rows = [], 0
+    for frame in table_frames(data):
+        rows += len(frame)
+        kept.append(page_rows(name, frame))
+    return (pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]), rows
 
 
 def withheld(frame: pd.DataFrame) -> int:
@@ -598,7 +640,8 @@ def _size(n: int) -> str:
     return f"{n} B"
 
 
-def downloads_section(release_dir: Path, extracts: dict | None, public: dict[str, pd.DataFrame]) -> str:
+def downloads_section(release_dir: Path, extracts: dict | None, rows_of: dict[str, int]) -> str:
+    """The files to download, with each extract's rows (`rows_of`: table -> rows)."""
     if extracts:
         files = [extracts["zip"]] + list(extracts["files"])
     else:
@@ -606,9 +649,9 @@ def downloads_section(release_dir: Path, extracts: dict | None, public: dict[str
         files = [{"path": f"{EXTRACT_DIR}/{p.name}", "bytes": p.stat().st_size, "sha256": sha256_file(p)}
                  for p in sorted(folder.iterdir())] if folder.is_dir() else []
     descriptions = {}
-    for name, frame in public.items():
-        descriptions[f"{EXTRACT_DIR}/{name}.parquet"] = f"{name}, Parquet ({len(frame):,} rows)"
-        descriptions[f"{EXTRACT_DIR}/{name}.csv"] = f"{name}, CSV for spreadsheets ({len(frame):,} rows)"
+    for name, rows in rows_of.items():
+        descriptions[f"{EXTRACT_DIR}/{name}.parquet"] = f"{name}, Parquet ({rows:,} rows)"
+        descriptions[f"{EXTRACT_DIR}/{name}.csv"] = f"{name}, CSV for spreadsheets ({rows:,} rows)"
     rows = []
     for f in files:
         path = f["path"]
@@ -654,10 +697,14 @@ def citation_section(sources: pd.DataFrame, release_id: str, created: str, code_
 
 # --- write_page -------------------------------------------------------------------------------
 
-def render_page(tables: dict[str, pd.DataFrame], release_dir: Path, release_id: str, *,
+def render_page(tables: dict, release_dir: Path, release_id: str, *,
                 created: str, sample: bool, extracts: dict | None = None,
                 code_version: str = "") -> str:
-    public = public_tables(tables)
+    """The release page (HTML) from the public tables: frames, or stored tables read a frame
+    at a time."""
+    public, rows_of = {}, {}
+    for name, data in public_tables(tables).items():
+        public[name], rows_of[name] = page_table(name, data)
     sample = is_sample(tables, sample)
     info = _source_info(public["sources"])
     css = (ASSETS / "page.css").read_text(encoding="utf-8")
@@ -681,7 +728,7 @@ def render_page(tables: dict[str, pd.DataFrame], release_dir: Path, release_id: 
         deaths_sections(public["deaths_stats"], info),
         crimes_sections(public["crimes_stats"], info),
         prosecutions_sections(public["prosecutions_stats"], info),
-        downloads_section(release_dir, extracts, public),
+        downloads_section(release_dir, extracts, rows_of),
         citation_section(public["sources"], release_id, created, code_version),
         f'<footer>{banner and "SAMPLE DATA. "}Generated by harmstats. No script, font or '
         "stylesheet on this page is loaded from the network.</footer>",

@@ -19,7 +19,6 @@ from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines import __version__
@@ -30,17 +29,11 @@ from pipelines.publish.checks import BlockingCheckError
 from pipelines.publish.extracts import write_extracts
 from pipelines.publish.page import write_page
 from pipelines.publish.public import public_tables
-from pipelines.publish.stored import StoredTable, release_schema
+from pipelines.publish.stored import StoredTable, frame_to_arrow
 from pipelines.snapshots import sha256_file
 from pipelines.publish.quality import run_expectations
 
 LIBRARIES = ("pandas", "pyarrow", "duckdb", "pandera", "prefect", "great_expectations", "pycountry")
-
-
-def frame_to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """A frame as an Arrow table, dates as DATE rather than timestamps (`release_schema`)."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    return table.cast(release_schema(table.schema))
 
 
 def definition_hashes() -> dict[str, str]:
@@ -111,8 +104,8 @@ def write_release(tables: dict, out_dir: Path, run_info: dict,
         table_files, table_meta = {}, {}
         for name, data in tables.items():
             path = staging / "tables" / f"{name}.parquet"
-            if isinstance(data, StoredTable):  # a record table DuckDB already wrote
-                shutil.copyfile(data.path, path)
+            if isinstance(data, StoredTable):  # a table already written as Parquet
+                place_file(data.path, path)
             else:
                 pq.write_table(frame_to_arrow(data), path, compression="zstd")
             table_files[name] = path
@@ -168,6 +161,15 @@ def write_release(tables: dict, out_dir: Path, run_info: dict,
         raise
     make_current(final, out_dir)
     return final
+
+
+def place_file(source: Path, target: Path) -> None:
+    """Put a finished file into the release: a hard link where both are on one file system
+    (no second copy of a large table; nothing writes to either afterwards), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def make_current(release: Path, out_dir: Path) -> None:

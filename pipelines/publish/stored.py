@@ -9,7 +9,7 @@ gives the same frame a release held when tables were frames.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,12 +79,52 @@ def release_schema(schema: pa.Schema) -> pa.Schema:
     return pa.schema(fields, metadata=schema.metadata)
 
 
+def _unlink(path: Path) -> None:
+    """Remove a file about to be written anew: a release may hold a hard link to it
+    (`release.place_file`), and writing into the same inode would change that release."""
+    Path(path).unlink(missing_ok=True)
+
+
+def frame_to_arrow(frame: pd.DataFrame) -> pa.Table:
+    """A frame as an Arrow table, dates as DATE rather than timestamps (`release_schema`)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    return table.cast(release_schema(table.schema))
+
+
+def write_frames(frames: Iterable[pd.DataFrame], path: Path, order: list[str]) -> StoredTable | None:
+    """Frames written one after another into one Parquet file at `path`, one frame in memory
+    at a time: a table larger than memory built in pieces. Each frame must be sorted by
+    `order` and wholly after the frame before it (ValueError otherwise), so the file is
+    sorted without a sort. None when no frame has rows."""
+    writer, schema, rows, last = None, None, 0, None
+    try:
+        for frame in frames:
+            if not len(frame):
+                continue
+            first = tuple(frame[order].iloc[0])
+            if last is not None and not last < first:
+                raise ValueError(f"{path.name}: pieces out of order ({first} after {last})")
+            last = tuple(frame[order].iloc[-1])
+            table = frame_to_arrow(frame)
+            if writer is None:
+                schema = table.schema
+                _unlink(path)
+                writer = pq.ParquetWriter(path, schema, compression="zstd")
+            writer.write_table(table.cast(schema))
+            rows += table.num_rows
+    finally:
+        if writer is not None:
+            writer.close()
+    return StoredTable(path=path, rows=rows, columns=tuple(schema.names)) if writer else None
+
+
 def write_query(con: duckdb.DuckDBPyConnection, sql: str, path: Path, schema: pa.Schema,
                 compression: str = "zstd") -> StoredTable:
     """Stream the result of `sql` into a Parquet file at `path` with `schema` (batch by
     batch, so memory stays flat) and describe it."""
     reader = con.sql(sql).to_arrow_reader(BATCH_ROWS)
     rows = 0
+    _unlink(path)
     with pq.ParquetWriter(path, schema, compression=compression) as writer:
         for batch in reader:
             table = pa.Table.from_batches([batch])
@@ -115,6 +155,7 @@ def assemble(groups: list[tuple[tuple, Callable[[], Iterator[pa.RecordBatch]]]],
     without a sort, and read and written batch by batch (memory stays flat)."""
     schema = release_schema(schema)
     rows = 0
+    _unlink(path)
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         for key, batches in sorted(groups, key=lambda g: g[0]):
             flag = (key[0], key[1]) in latest
@@ -163,3 +204,40 @@ def names_in(con: duckdb.DuckDBPyConnection, stored: StoredTable, text_columns: 
         f"WHERE {name_fingerprint_sql('value')} IN (SELECT name_hash FROM {fingerprints}) "
         "GROUP BY name ORDER BY name").fetchall()
     return [(column, int(count)) for column, count in rows]
+
+
+@dataclass(frozen=True)
+class BatchView:
+    """A table seen through `step`, applied frame by frame as `table_frames` reads it: what a
+    later stage makes of a stored table (its public rows, say) without holding it whole."""
+
+    base: object  # a StoredTable, a frame or another BatchView
+    step: Callable[[pd.DataFrame], pd.DataFrame]
+
+
+def table_frames(data, batch_rows: int | None = None,
+                 columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """A table as successive frames indexed by row position, at least one (maybe empty): a
+    frame is one; a StoredTable its Parquet batches of up to `batch_rows` rows (default
+    BATCH_ROWS), with the pandas types the file records; a BatchView its base's frames through
+    its step. `columns` narrows what is read (a BatchView's step still sees every column)."""
+    if isinstance(data, pd.DataFrame):
+        yield (data if columns is None else data[columns]).reset_index(drop=True)
+    elif isinstance(data, BatchView):
+        for frame in table_frames(data.base, batch_rows):
+            frame = data.step(frame)
+            yield frame if columns is None else frame[columns]
+    else:
+        yield from _stored_frames(data, batch_rows or BATCH_ROWS, columns)
+
+
+def _stored_frames(stored: StoredTable, batch_rows: int, columns: list[str] | None) -> Iterator[pd.DataFrame]:
+    file = pq.ParquetFile(stored.path)
+    start = 0
+    for batch in file.iter_batches(batch_size=batch_rows, columns=columns):
+        frame = batch.to_pandas()
+        frame.index = pd.RangeIndex(start, start + len(frame))
+        start += len(frame)
+        yield frame
+    if start == 0:  # no rows: the file's columns and types still
+        yield file.schema_arrow.empty_table().select(columns or file.schema_arrow.names).to_pandas()
