@@ -163,10 +163,44 @@ def test_aggregate_sources_reconciled_in_batches_give_the_same_statistics(tmp_pa
         built[rows] = tables.build_tables(DEFAULT_RAW_DIR, summaries, store_dir=tmp_path / f"store{rows}")
     whole, batched = built[10**9], built[200]
     assert sum(limit == 200 for limit, _ in batches) > 2 * sum(limit > 200 for limit, _ in batches)
-    for name in ("crimes_stats", "prosecutions_stats", "coverage"):
-        pd.testing.assert_frame_equal(whole[name], batched[name])
+    for name in ("crimes_stats", "prosecutions_stats"):  # stored tables, written piece by piece
+        pd.testing.assert_frame_equal(whole[name].to_pandas(), batched[name].to_pandas())
+    pd.testing.assert_frame_equal(whole["coverage"], batched["coverage"])
     keys = list(whole["source_inconsistencies"].columns)
     assert len(whole["source_inconsistencies"])
     pd.testing.assert_frame_equal(
         whole["source_inconsistencies"].sort_values(keys, ignore_index=True),
         batched["source_inconsistencies"].sort_values(keys, ignore_index=True))
+
+
+def test_a_table_written_in_pieces_refuses_pieces_out_of_order(tmp_path):
+    """Statistics are written piece by piece, each after the one before in key order, so the
+    file is sorted without a sort: a piece that breaks the order fails the write."""
+    from pipelines.publish.stored import write_frames
+
+    def piece(source, year):
+        return pd.DataFrame({"source": [source], "snapshot": ["s"], "year": pd.array([year], dtype="Int32")})
+
+    keys = ["source", "snapshot", "year"]
+    stored = write_frames([piece("a", 2020), piece("a", 2021), piece("b", 2019)], tmp_path / "ok.parquet", keys)
+    assert stored.rows == 3 and list(stored.to_pandas()["year"]) == [2020, 2021, 2019]
+    with pytest.raises(ValueError, match="out of order"):
+        write_frames([piece("a", 2021), piece("a", 2020)], tmp_path / "bad.parquet", keys)
+    assert write_frames([piece("a", 2020).iloc[:0]], tmp_path / "none.parquet", keys) is None
+
+
+def test_rewriting_a_stored_table_leaves_a_release_linked_to_it_unchanged(tmp_path):
+    """A release hard-links the stored tables it publishes (`release.place_file`); writing
+    the stored table anew (another build into the same folder) must not reach into it."""
+    import os
+
+    from pipelines.publish.release import place_file
+    from pipelines.publish.stored import write_frames
+
+    frame = pd.DataFrame({"source": ["a"], "snapshot": ["s"], "year": pd.array([2020], dtype="Int32")})
+    stored = write_frames([frame], tmp_path / "stats.parquet", ["source", "snapshot", "year"])
+    place_file(stored.path, tmp_path / "release.parquet")
+    assert os.stat(tmp_path / "release.parquet").st_nlink == 2  # linked, not copied
+    write_frames([frame.assign(year=pd.array([1999], dtype="Int32"))], stored.path, ["source", "snapshot", "year"])
+    assert list(pd.read_parquet(tmp_path / "release.parquet")["year"]) == [2020]
+    assert list(pd.read_parquet(stored.path)["year"]) == [1999]

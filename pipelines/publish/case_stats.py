@@ -392,25 +392,21 @@ def grouping_sets(stream: str) -> list[tuple[str, ...]]:
 
 
 def person_stats(records: pd.DataFrame, stream: str) -> pd.DataFrame:
-    """Statistics of person-level records (each a count of 1) over the declared groupings."""
-    spec = STREAMS[stream]
-    fixed, dims = list(spec["fixed"]), list(spec["dims"])
-    frames = []
-    for gset in grouping_sets(stream):
-        grouped = records.groupby(fixed + list(gset), dropna=False, sort=False)["value"].sum()
-        frame = grouped.reset_index()
-        for dim in dims:
-            if dim not in gset:
-                frame[dim] = "all"
-        frames.append(frame)
-    cells = pd.concat(frames, ignore_index=True)
-    cells["value"] = cells["value"].astype("Int64")
-    return cells.assign(value_min=cells["value"], value_max=cells["value"], source_suppressed=False)
+    """Statistics of person-level records in memory (each a count of 1) over the declared
+    groupings: `person_stats_sql` on an in-memory DuckDB."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.register("person_records", records)
+        return person_stats_sql(con, "SELECT * FROM person_records", stream)
+    finally:
+        con.close()
 
 
 def person_stats_sql(con, relation_sql: str, stream: str) -> pd.DataFrame:
-    """`person_stats` computed in DuckDB over the person-level records `relation_sql` selects
-    (records far larger than memory are grouped out of core)."""
+    """Statistics of the person-level records `relation_sql` selects (each a count of 1) over
+    the declared groupings, grouped in DuckDB (out of core when larger than memory)."""
     spec = STREAMS[stream]
     fixed, dims = list(spec["fixed"]), list(spec["dims"])
     sets = grouping_sets(stream)
@@ -425,35 +421,30 @@ def person_stats_sql(con, relation_sql: str, stream: str) -> pd.DataFrame:
 
 
 def case_stats(records: pd.DataFrame, stream: str, person_level: dict[str, bool],
-               snapshot_info: pd.DataFrame, person_cells: pd.DataFrame | None = None,
-               aggregate_cells: tuple[pd.DataFrame, pd.DataFrame] | None = None
-               ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(statistics table, source inconsistencies) of one stream over all its sources.
-
-    `person_cells`: the person-level sources' cells already grouped (`person_stats_sql`);
-    `records` then holds the aggregate sources only. `aggregate_cells`: those already
-    reconciled (`aggregate_stats_of`), with their inconsistencies; `records` is then unused."""
-    spec = STREAMS[stream]
+               snapshot_info: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(statistics table, source inconsistencies) of one stream over records in memory, all
+    sources at once (a release builds them in DuckDB and in batches: `tables.case_stats_of`)."""
+    if records.empty:
+        return pd.DataFrame(), pd.DataFrame()
     parts, problems = [], _inconsistency_rows([], stream)
-    if person_cells is None:
-        if records.empty:
-            return pd.DataFrame(), pd.DataFrame()
-        is_person = records["source"].map(person_level).fillna(False).astype(bool)
-        if is_person.any():
-            parts.append(person_stats(records[is_person], stream))
-        records = records[~is_person]
-    elif len(person_cells):
-        parts.append(person_cells)
-    if aggregate_cells is None and len(records):
-        aggregate_cells = aggregate_stats(records, stream)
-    if aggregate_cells is not None and len(aggregate_cells[0]):
-        parts.append(aggregate_cells[0])
-        problems = aggregate_cells[1]
+    is_person = records["source"].map(person_level).fillna(False).astype(bool)
+    if is_person.any():
+        parts.append(person_stats(records[is_person], stream))
+    if not is_person.all():
+        cells, problems = aggregate_stats(records[~is_person], stream)
+        parts.append(cells)
+    parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(), pd.DataFrame()
-    stats = pd.concat(parts, ignore_index=True)
+    return finish_stats(pd.concat(parts, ignore_index=True), stream, snapshot_info), problems
+
+
+def finish_stats(cells: pd.DataFrame, stream: str, snapshot_info: pd.DataFrame) -> pd.DataFrame:
+    """Cells of one or more sources as statistics rows: `is_latest` and `partial_year` from
+    their snapshots (`snapshot_info`: source, snapshot, is_latest, period_end), `suppressed`
+    false, the table's column order, sorted by its keys."""
     info = snapshot_info[["source", "snapshot", "is_latest", "period_end"]]
-    stats = stats.merge(info, on=["source", "snapshot"], how="left")
+    stats = cells.merge(info, on=["source", "snapshot"], how="left")
     end = pd.to_datetime(stats.pop("period_end"), errors="coerce")
     year = stats["year"].astype("int64")
     stats["partial_year"] = (end.notna() & (year >= end.dt.year) &
@@ -461,8 +452,13 @@ def case_stats(records: pd.DataFrame, stream: str, person_level: dict[str, bool]
     stats["is_latest"] = stats["is_latest"].fillna(False).astype(bool)
     stats["suppressed"] = False
     stats["source_suppressed"] = stats["source_suppressed"].astype(bool)
-    order = (["source", "snapshot", "is_latest", "year", "year_basis", "partial_year", "unit",
-              "subject"] + (["stage"] if stream == "prosecutions" else []) + list(spec["dims"])
-             + ["value", "value_min", "value_max", "suppressed", "source_suppressed"])
-    stats = stats[order].sort_values(order[:-5], ignore_index=True)
-    return stats, problems
+    order = stats_columns(stream)
+    return stats[order].sort_values(order[:-5], ignore_index=True)
+
+
+def stats_columns(stream: str) -> list[str]:
+    """The columns of a stream's statistics table, in order: its keys, then the five value
+    columns."""
+    return (["source", "snapshot", "is_latest", "year", "year_basis", "partial_year", "unit",
+             "subject"] + (["stage"] if stream == "prosecutions" else []) + list(STREAMS[stream]["dims"])
+            + ["value", "value_min", "value_max", "suppressed", "source_suppressed"])

@@ -77,19 +77,21 @@ def unlisted_margins(unmet, inconsistencies: pd.DataFrame) -> pd.DataFrame:
     """The unmet margins (dimension, other keys, rows) that `source_inconsistencies` does not
     list (cells named as it names them, `case_stats.cell_names`), one row each with its
     dimension."""
-    problems = []
-    listed = set()
-    if len(inconsistencies):
-        listed = {(r.source, r.snapshot, int(r.year), r.dimension, r.cell)
-                  for r in inconsistencies.itertuples()}
     from pipelines.publish.case_stats import cell_names  # late: case_stats imports nothing from here
 
+    naming = ["source", "snapshot", "year", "dimension", "cell"]
+    listed = pd.MultiIndex.from_frame(inconsistencies[naming].astype({"year": "int64"})) \
+        if len(inconsistencies) else None
+    problems = []
     for dim, others, bad in unmet:
-        for row, cell in zip(bad.itertuples(index=False), cell_names(bad, others, dim)):
-            record = row._asdict()
-            if (record["source"], record["snapshot"], int(record["year"]), dim, cell) not in listed:
-                problems.append({**record, "dimension": dim})
-    return pd.DataFrame(problems)
+        if not len(bad):
+            continue
+        named = pd.MultiIndex.from_arrays([bad["source"], bad["snapshot"], bad["year"].astype("int64"),
+                                           [dim] * len(bad), cell_names(bad, others, dim)], names=naming)
+        unlisted = ~named.isin(listed) if listed is not None else np.ones(len(bad), dtype=bool)
+        problems.append(bad[unlisted].assign(dimension=dim))
+    problems = [p for p in problems if len(p)]
+    return pd.concat(problems, ignore_index=True) if problems else pd.DataFrame()
 
 
 def _unmet_case_margins(stats: pd.DataFrame, fixed: list[str], dims: list[str]

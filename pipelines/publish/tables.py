@@ -1,5 +1,5 @@
-"""Assemble the release tables from the processed parts: `deaths`, `deaths_stats`, `sources`,
-`coverage`, `quarantine`, `unmapped_values`. Each is validated against its schema.
+"""Assemble the release tables from the processed parts: the record tables, their statistics,
+`sources`, `coverage`, `quarantine`, `unmapped_values`. Each is validated against its schema.
 
 When a source could not be read this run, its last good rows are carried forward from the
 previous release and marked so in `sources` (status `carried_forward`)."""
@@ -16,13 +16,14 @@ import pyarrow.parquet as pq
 
 from pipelines import snapshots
 from pipelines.process import part_list, part_paths, read_parts
-from pipelines.publish.case_stats import (STREAMS, aggregate_stats_of, case_stats, person_stats_sql,
+from pipelines.publish.case_stats import (STREAMS, aggregate_stats_of, finish_stats, person_stats_sql,
                                           source_facts)
 from pipelines.publish.checks import BlockingCheckError, check_cases, check_deaths, check_no_names
 from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.publish.stats import deaths_stats
 from pipelines.publish.stored import (StoredTable, assemble, connect, filtered_batches,
-                                      parquet_list, part_batches, repeated_keys)
+                                      parquet_list, part_batches, repeated_keys,
+                                      write_frames)
 from pipelines.registry import SOURCES
 from pipelines.sources.cases import NOT_IN_STATS, statistics_input
 from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies
@@ -220,64 +221,81 @@ def deaths_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None,
 
 
 def case_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None, stream: str,
-                  sources: pd.DataFrame, model) -> tuple:
-    """Statistics and source inconsistencies of a crimes/prosecutions table (blocking checks).
-    Person-level sources are grouped in DuckDB; aggregate sources (published tables: cells,
-    far fewer than people) are reconciled in pandas, in batches of whole (snapshot, year)
-    groups and on the columns they need only. Their statistics are about as many rows as
-    their records, held as a frame: the known limit at tens of millions of cells (README,
-    "Scale and performance")."""
+                  sources: pd.DataFrame, model, store_dir: Path
+                  ) -> tuple[StoredTable | None, pd.DataFrame, pd.DataFrame]:
+    """Statistics of a crimes/prosecutions table, written into `store_dir/<stream>_stats.parquet`
+    (None when there are none), its source inconsistencies, and its `coverage` rows.
+
+    Built a piece at a time, source after source in table order, and so never held whole:
+    person-level sources are grouped in DuckDB; aggregate sources (published cells) are
+    reconciled in batches of whole (snapshot, year) groups. Each piece is validated against
+    `model` and passes the blocking checks before it is written: its margins lie within it.
+    Coverage is read off the pieces' one-dimension margins on the way."""
     if stored is None:
-        return empty_table(model), pd.DataFrame()
+        return None, pd.DataFrame(), pd.DataFrame()
+    dims = STREAMS[stream]["dims"]
+    info = _snapshot_info(sources)
+    problems, margins = [], []
+
+    def pieces() -> Iterator[pd.DataFrame]:
+        for cells, found in _stats_cells(con, stored, stream):
+            stats = model.validate(finish_stats(cells, stream, info), lazy=True)
+            check_cases(stats, stream, found)
+            problems.append(found)
+            margins.append(stats[(stats[list(dims)] != "all").sum(axis=1) <= 1])
+            yield stats
+
+    stats = write_frames(pieces(), store_dir / f"{stream}_stats.parquet", ["source", "snapshot", "year"])
+    return stats, _concat(problems), coverage_table(_concat(margins), stream, dims)
+
+
+def _stats_cells(con: duckdb.DuckDBPyConnection, stored: StoredTable, stream: str
+                 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """(cells, source inconsistencies) of the statistics input of `stored`, source by source
+    in name order: a person-level source's grouping sets whole, an aggregate source's
+    reconciled cells batch by batch."""
     relation = f"read_parquet({parquet_list([stored.path])})"
-    person = {sid: SOURCES[sid].SOURCE.person_level for sid in _sources_in(con, relation)}
-    people = [s for s, p in person.items() if p]
-    aggregate = [s for s, p in person.items() if not p]
-    aggregate_cells = aggregate_stats_of(_aggregate_batches(con, stored, aggregate, stream), stream) \
-        if aggregate else None
-    person_cells = person_stats_sql(
-        con, f"SELECT * FROM {relation} WHERE source IN ({', '.join(_sql_text(s) for s in people)}) "
-             f"AND {IN_STATS}", stream) if people else pd.DataFrame()
-    stats, problems = case_stats(pd.DataFrame(), stream, person, _snapshot_info(sources),
-                                 person_cells=person_cells, aggregate_cells=aggregate_cells)
-    if stats.empty:
-        return empty_table(model), problems
-    stats = model.validate(stats, lazy=True)
-    check_cases(stats, stream, problems)
-    return stats, problems
+    for source in _sources_in(con, relation):
+        if SOURCES[source].SOURCE.person_level:
+            cells = person_stats_sql(con, f"SELECT * FROM {relation} WHERE source = {_sql_text(source)} "
+                                          f"AND {IN_STATS}", stream)
+            yield cells, pd.DataFrame()
+        else:
+            for batch in _aggregate_batches(con, stored, source, stream):
+                yield aggregate_stats_of([batch], stream)
 
 
 # Records of an aggregate source reconciled at once (HARMSTATS_RECONCILE_ROWS): whole years
 # of one snapshot are batched up to this many, so a source larger than memory is reconciled
-# in pieces; the real sources fit in one.
-RECONCILE_ROWS = int(os.environ.get("HARMSTATS_RECONCILE_ROWS", "1000000"))
+# in pieces; the real sources fit in one. Reconciling takes about 1 GiB per million records
+# at its peak (10M synthetic GLOTIP rows: 2.4 GiB with 1M-record batches, 1.8 with 500k).
+RECONCILE_ROWS = int(os.environ.get("HARMSTATS_RECONCILE_ROWS", "500000"))
 
 
 # SQL: the records statistics are built from (`cases.statistics_input`).
 IN_STATS = f"NOT contains(flags, '{NOT_IN_STATS}')"
 
 
-def _aggregate_batches(con: duckdb.DuckDBPyConnection, stored: StoredTable, aggregate: list[str],
+def _aggregate_batches(con: duckdb.DuckDBPyConnection, stored: StoredTable, source: str,
                        stream: str) -> Iterator[tuple[pd.DataFrame, tuple]]:
-    """The statistics input of the aggregate sources, one batch of whole (snapshot, year)
-    groups of one source at a time, with that source's `source_facts`; sources in the order
-    of the table, rows in table order within a batch."""
+    """The statistics input of an aggregate source, one batch of whole (snapshot, year) groups
+    at a time in (snapshot, year) order, each with the source's `source_facts`; rows in table
+    order within a batch."""
     dims = STREAMS[stream]["dims"]
-    table = f"read_parquet({parquet_list([stored.path])}, file_row_number = true)"
-    where = f"source IN ({', '.join(_sql_text(s) for s in aggregate)}) AND {IN_STATS}"
-    groups = con.sql(f"SELECT source, snapshot, year, count(*) AS n, min(file_row_number) AS first "
-                     f"FROM {table} WHERE {where} GROUP BY ALL ORDER BY first").to_arrow_table().to_pylist()
-    distinct = {r.pop("source"): r for r in con.sql(
-        "SELECT source, " + ", ".join(f"list(DISTINCT {d}) AS {d}" for d in dims)
-        + f" FROM {table} WHERE {where} GROUP BY ALL").to_arrow_table().to_pylist()}
-    for source in dict.fromkeys(g["source"] for g in groups):  # in order of first appearance
-        facts = source_facts(distinct[source], dims)
-        mine = sorted((g["snapshot"], g["year"], g["n"]) for g in groups if g["source"] == source)
-        for batch in _packed(mine, RECONCILE_ROWS):
-            filters = [[("source", "=", source), ("snapshot", "=", snapshot), ("year", "in", years)]
-                       for snapshot, years in batch.items()]
-            yield statistics_input(pd.read_parquet(
-                stored.path, columns=_aggregate_columns(stream), filters=filters)), facts
+    table = f"read_parquet({parquet_list([stored.path])})"
+    where = f"source = {_sql_text(source)} AND {IN_STATS}"
+    groups = con.sql(f"SELECT snapshot, year, count(*) AS n FROM {table} WHERE {where} "
+                     "GROUP BY ALL ORDER BY ALL").fetchall()
+    if not groups:
+        return
+    distinct = con.sql("SELECT " + ", ".join(f"list(DISTINCT {d}) AS {d}" for d in dims)
+                       + f" FROM {table} WHERE {where}").to_arrow_table().to_pylist()[0]
+    facts = source_facts(distinct, dims)
+    for batch in _packed(groups, RECONCILE_ROWS):
+        filters = [[("source", "=", source), ("snapshot", "=", snapshot), ("year", "in", years)]
+                   for snapshot, years in batch.items()]
+        yield statistics_input(pd.read_parquet(
+            stored.path, columns=_aggregate_columns(stream), filters=filters)), facts
 
 
 def _packed(groups: list[tuple[str, int, int]], limit: int) -> Iterator[dict[str, list[int]]]:
@@ -310,8 +328,10 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
                  failed_sources: set[str] | None = None, store_dir: Path | None = None) -> dict:
     """Every table of a release, validated; failed sources carried forward from `previous`.
 
-    Record tables (`deaths`, `crimes`, `prosecutions`) come back as `StoredTable`s written
-    into `store_dir` (a new temporary folder when None); every other table is a frame."""
+    Record tables (`deaths`, `crimes`, `prosecutions`) and the statistics of crimes and
+    prosecutions (as many rows as the records of aggregate sources) come back as
+    `StoredTable`s written into `store_dir` (a new temporary folder when None), or as empty
+    frames when they have no rows; every other table is a frame."""
     this_run = run_sources(raw_dir, summaries)
     failed = set(failed_sources or ()) | set(this_run.loc[this_run["status"] == "failed", "source"])
     carried = carry_forward(previous, this_run, failed)
@@ -331,25 +351,24 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
                 check_unique_records(con, table, stored)
             records[table] = stored
         deaths_stats = deaths_stats_of(con, records["deaths"], sources)
-        crimes_stats, crime_problems = case_stats_of(con, records["crimes"], "crimes", sources, CrimesStats)
-        prosecutions_stats, prosecution_problems = case_stats_of(
-            con, records["prosecutions"], "prosecutions", sources, ProsecutionsStats)
+        crimes_stats, crime_problems, crime_coverage = case_stats_of(
+            con, records["crimes"], "crimes", sources, CrimesStats, store_dir)
+        prosecutions_stats, prosecution_problems, prosecution_coverage = case_stats_of(
+            con, records["prosecutions"], "prosecutions", sources, ProsecutionsStats, store_dir)
     finally:
         con.close()
     inconsistencies = _concat([crime_problems, prosecution_problems])
-    coverage = _concat([
-        coverage_table(deaths_stats.assign(unit="persons"), "deaths", DEATH_DIMENSIONS),
-        coverage_table(crimes_stats, "crimes", STREAMS["crimes"]["dims"]),
-        coverage_table(prosecutions_stats, "prosecutions", STREAMS["prosecutions"]["dims"])])
+    coverage = _concat([coverage_table(deaths_stats.assign(unit="persons"), "deaths", DEATH_DIMENSIONS),
+                        crime_coverage, prosecution_coverage])
     quarantine = _concat([read_parts(summaries, "quarantine"), carried["quarantine"]])
     unmapped = _concat([read_parts(summaries, "unmapped"), carried["unmapped"]])
     tables = {
         "deaths": records["deaths"] or empty_table(Deaths),
         "deaths_stats": deaths_stats,
         "crimes": records["crimes"] or empty_table(Crimes),
-        "crimes_stats": crimes_stats,
+        "crimes_stats": crimes_stats or empty_table(CrimesStats),
         "prosecutions": records["prosecutions"] or empty_table(Prosecutions),
-        "prosecutions_stats": prosecutions_stats,
+        "prosecutions_stats": prosecutions_stats or empty_table(ProsecutionsStats),
         "source_inconsistencies": (SourceInconsistencies.validate(inconsistencies)
                                    if len(inconsistencies) else empty_table(SourceInconsistencies)),
         "sources": Sources.validate(sources.sort_values(FILE_KEY, ignore_index=True)),
