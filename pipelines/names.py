@@ -12,6 +12,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from pipelines.publish.stored import sql_text
+
 # Values that stand for "no name": not fingerprinted (they are ordinary words in other columns).
 PLACEHOLDER_NAMES = ("", "unknown", "unkown", "unidentified", "n/a", "na", "none", "redacted",
                      "[name not released]", "name not released", "n.n.", "nn")
@@ -42,7 +44,7 @@ def name_hashes(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
     if not present:
         return []
     values = pa.chunked_array([pa.array(frame[c].astype("str"), type=pa.large_string()) for c in present])
-    placeholders = ", ".join("'" + p.replace("'", "''") + "'" for p in PLACEHOLDER_NAMES)
+    placeholders = ", ".join(sql_text(p) for p in PLACEHOLDER_NAMES)
     con = duckdb.connect()
     try:
         con.register("names", pa.table({"v": values}))

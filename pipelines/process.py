@@ -21,7 +21,7 @@ import pandas as pd
 
 from pipelines import snapshots
 from pipelines.chunk_ids import id_frame, settle_ids
-from pipelines.harmonize.unmapped import UNMAPPED_COLUMNS
+from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.names import name_hashes
 from pipelines.publish.stored import repeated_keys
 from pipelines.sources.base import RawFormatError, RawTable
@@ -197,7 +197,7 @@ def write_chunks(module, snapshot: snapshots.Snapshot, path: Path, target: Path,
     if len(done) > 1 and written.row_ids is not None:
         settle_across_chunks(written, snapshot, path, target)
     check_file_keys(written, path)
-    merged = merge_unmapped([c.unmapped for c in done]).assign(
+    merged = UnmappedLog.of_frames(c.unmapped for c in done).frame().assign(
         source=snapshot.source, snapshot=snapshot.name, file=path.name)
     written.add("unmapped", merged, target / f"{stem}.unmapped.parquet")
     written.parts.pop("ids", None)
@@ -237,17 +237,6 @@ def settle_across_chunks(written: Written, snapshot: snapshots.Snapshot, path: P
     written.rows_quarantined = len(rows)
     written.rows_flagged = sum(int((pd.read_parquet(p, columns=["flags"])["flags"] != "").sum())
                                for paths in records.values() for p in paths)
-
-
-def merge_unmapped(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Unmapped counts of several chunks as one log (counts added, most frequent first)."""
-    frames = [f for f in frames if len(f)]
-    if len(frames) <= 1:
-        return frames[0] if frames else pd.DataFrame(columns=UNMAPPED_COLUMNS).astype({"rows": "int64"})
-    merged = pd.concat(frames, ignore_index=True).groupby(
-        ["mapping", "column", "value"], as_index=False, sort=False)["rows"].sum()
-    return merged[UNMAPPED_COLUMNS].sort_values(["rows", "value"], ascending=[False, True],
-                                                ignore_index=True)
 
 
 def process_source(source_id: str, raw_dir: Path, snapshot_mode: str, work_dir: Path) -> dict:

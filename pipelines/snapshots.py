@@ -6,7 +6,6 @@ as the data model says. Raw files themselves are never touched.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
@@ -81,14 +80,26 @@ def sha256_file(path: Path) -> str:
 
 def raw_sha256(path: Path) -> str:
     """`sha256_file` of a raw file, worked out once per process while the file is unchanged
-    (size and modification time): every chunk of a file and the run's planning ask for it."""
+    (size and modification time): every chunk of a file and the run's planning ask for it,
+    and a digest the planner remembers from an earlier run is not worked out again
+    (`remember_sha256`)."""
+    key = _file_key(path)
+    if key not in _SHA256:
+        _SHA256[key] = sha256_file(Path(path))
+    return _SHA256[key]
+
+
+def remember_sha256(path: Path, digest: str) -> None:
+    """Take the sha256 of an unchanged raw file as known (the planner's cache across runs)."""
+    _SHA256[_file_key(path)] = digest
+
+
+def _file_key(path: Path) -> tuple[str, int, int]:
     stat = Path(path).stat()
-    return _cached_sha256(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+    return str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns
 
 
-@functools.lru_cache(maxsize=256)
-def _cached_sha256(path: str, size: int, mtime_ns: int) -> str:
-    return sha256_file(Path(path))
+_SHA256: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> sha256, this process
 
 
 def describe_files(folder: Path) -> dict[str, dict]:

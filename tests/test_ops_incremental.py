@@ -97,6 +97,22 @@ def test_unchanged_files_are_not_read_again_and_a_touched_file_is(raw, tmp_path,
     assert read == ["data.csv"]
 
 
+def test_a_hash_the_planner_remembers_is_not_worked_out_again_for_processing(raw, tmp_path, monkeypatch):
+    """Processing asks for each raw file's sha256 again (lineage, `sources`): a digest the
+    planner took from OUT/.raw-hashes.json is the answer, the file is not read again."""
+    out = tmp_path / "out"
+    publish_manifest(raw, out)
+    plan(raw, out, CHOSEN, "latest")  # learns the hashes
+    monkeypatch.setattr(incremental.snapshots, "_SHA256", {})  # as in a new process
+    read, original = [], incremental.snapshots.sha256_file
+    monkeypatch.setattr(incremental.snapshots, "sha256_file", lambda p: read.append(p.name) or original(p))
+    assert plan(raw, out, CHOSEN, "latest").nothing_new
+    path = raw / "mmp" / "SAMPLE-2020-01-13" / "data.csv"
+    assert incremental.snapshots.raw_sha256(path) == original(path) and read == []
+    path.write_bytes(path.read_bytes() + b"\r\n")  # changed: worked out anew
+    assert incremental.snapshots.raw_sha256(path) == original(path) and read == ["data.csv"]
+
+
 @pytest.mark.parametrize("edit, expected", [
     (lambda m: m["definitions"].update({"pipelines/harmonize/maps/sex.csv": "0" * 64}),
      "mapping tables or schemas changed: pipelines/harmonize/maps/sex.csv"),

@@ -32,6 +32,16 @@ class UnmappedLog:
         for value in sorted(totals, key=totals.get, reverse=True):
             self.counts[(mapping, column, value)] += totals[value]
 
+    @classmethod
+    def of_frames(cls, frames) -> UnmappedLog:
+        """One log counting the values of several logs' tables (`frame()`, e.g. one per chunk
+        of a file), their counts added."""
+        log = cls()
+        for frame in frames:
+            for mapping, column, value, rows in frame[UNMAPPED_COLUMNS].itertuples(index=False):
+                log.counts[(mapping, column, value)] += int(rows)
+        return log
+
     def frame(self) -> pd.DataFrame:
         """The log as a table, most frequent first."""
         rows = [(m, c, v, n) for (m, c, v), n in self.counts.items()]

@@ -88,6 +88,7 @@ class HashCache:
         key, stat = str(Path(path).resolve()), Path(path).stat()
         entry = self.known.get(key)
         if entry and entry[:2] == [stat.st_size, stat.st_mtime_ns]:
+            snapshots.remember_sha256(path, entry[2])  # processing this run asks again
             return entry[2]
         digest = snapshots.raw_sha256(path)
         self.known[key], self.changed = [stat.st_size, stat.st_mtime_ns, digest], True

@@ -7,14 +7,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.publish.stored import limit_memory
+from pipelines.publish.stored import limit_memory, sql_text
 from schemas.tables import column_descriptions, table_description
 
 SAMPLE_WARNING = "SAMPLE DATA, NOT REAL STATISTICS (built from generated sample snapshots). "
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def build_catalog(path: Path, parquet_files: dict[str, Path], release_info: dict, sample: bool) -> None:
@@ -26,19 +22,19 @@ def build_catalog(path: Path, parquet_files: dict[str, Path], release_info: dict
     con.execute("SET preserve_insertion_order = false")
     try:
         for name, file in parquet_files.items():
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet({_quote(str(file))})")
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet({sql_text(str(file))})")
             prefix = SAMPLE_WARNING if sample else ""
-            con.execute(f"COMMENT ON TABLE {name} IS {_quote(prefix + table_description(name))}")
+            con.execute(f"COMMENT ON TABLE {name} IS {sql_text(prefix + table_description(name))}")
             present = {r[0] for r in con.execute(
                 "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [name]).fetchall()}
             for column, text in column_descriptions(name).items():
                 if column in present:
-                    con.execute(f"COMMENT ON COLUMN {name}.{column} IS {_quote(text)}")
+                    con.execute(f"COMMENT ON COLUMN {name}.{column} IS {sql_text(text)}")
         con.execute("CREATE TABLE release_info (key VARCHAR, value VARCHAR)")
         con.executemany("INSERT INTO release_info VALUES (?, ?)",
                         [(k, str(v)) for k, v in release_info.items()])
         con.execute("COMMENT ON TABLE release_info IS "
-                    + _quote((SAMPLE_WARNING if sample else "") + "Which release this catalog is."))
+                    + sql_text((SAMPLE_WARNING if sample else "") + "Which release this catalog is."))
         con.execute("COMMENT ON COLUMN release_info.key IS 'Property name.'")
         con.execute("COMMENT ON COLUMN release_info.value IS 'Property value.'")
         con.execute("CHECKPOINT")

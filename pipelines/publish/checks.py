@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from pipelines.names import name_fingerprint_sql
 from pipelines.publish.stats import DIMENSIONS
 
 FIXED_KEYS = ("source", "snapshot", "year", "year_basis")
@@ -160,14 +161,9 @@ def check_cases(stats: pd.DataFrame, stream: str, inconsistencies: pd.DataFrame)
 
 def names_found(tables: dict, name_parts: list[str]) -> list[tuple[str, str, int]]:
     """(table, column, count) of text cells whose whole value is a raw personal name (its
-    fingerprint is in the `names` parts, column name_hash); frames and record tables stored
-    as Parquet are both searched inside DuckDB."""
+    fingerprint is in the `names` parts, column name_hash); frames and tables stored as
+    Parquet are searched the same way, inside DuckDB."""
     import duckdb
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from pipelines.names import name_fingerprint_sql
-    from pipelines.publish.stored import StoredTable, names_in
 
     from pipelines.publish.stored import parquet_list
 
@@ -182,28 +178,45 @@ def names_found(tables: dict, name_parts: list[str]) -> list[tuple[str, str, int
         if not con.sql("SELECT count(*) FROM fingerprints").fetchall()[0][0]:
             return found
         for table, data in tables.items():
-            if isinstance(data, StoredTable):
-                schema = pq.read_schema(data.path)
-                text = [f.name for f in schema if pa.types.is_string(f.type)
-                        or pa.types.is_large_string(f.type)]
-                found += [(table, column, n) for column, n in names_in(con, data, text, "fingerprints")]
-                continue
-            for column in data.columns:
-                if not (pd.api.types.is_string_dtype(data[column])
-                        or pd.api.types.is_object_dtype(data[column])):
-                    continue
-                values = pd.DataFrame({"v": pd.Series(data[column].dropna().astype("str").unique(),
-                                                      dtype="str")})
-                con.register("cells", values)
-                expr = name_fingerprint_sql("v")
-                count = con.execute(f"SELECT count(*) FROM cells WHERE {expr} IN "
-                                    "(SELECT name_hash FROM fingerprints)").fetchall()[0][0]
-                con.unregister("cells")
-                if count:
-                    found.append((table, column, int(count)))
+            relation, text = _text_cells(con, data)
+            found += [(table, column, n) for column, n in _names_in(con, relation, text, "fingerprints")]
     finally:
         con.close()
     return found
+
+
+def _text_cells(con, data) -> tuple[str, list[str]]:
+    """(a DuckDB relation of a table, its text columns): a stored table read where it lies,
+    a frame's text and object columns registered as text."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipelines.publish.stored import StoredTable, sql_text
+
+    if isinstance(data, StoredTable):
+        text = [f.name for f in pq.read_schema(data.path)
+                if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+        return f"read_parquet({sql_text(data.path)})", text
+    text = [c for c in data.columns if pd.api.types.is_string_dtype(data[c])
+            or pd.api.types.is_object_dtype(data[c])]
+    con.register("frame_cells", data[text].astype("str"))
+    return "frame_cells", text
+
+
+def _names_in(con, relation: str, text_columns: list[str],
+             fingerprints: str) -> list[tuple[str, int]]:
+    """(column, distinct values) of the text columns of `relation` (SQL) whose value
+    fingerprints match the table `fingerprints` (column `name_hash`): one scan, distinct
+    values only."""
+    if not text_columns:
+        return []
+    unpivot = ", ".join(f'"{c}"' for c in text_columns)
+    rows = con.execute(
+        f"SELECT name, count(*) FROM (SELECT DISTINCT name, value FROM (UNPIVOT "
+        f"(SELECT {unpivot} FROM {relation}) ON {unpivot})) "
+        f"WHERE {name_fingerprint_sql('value')} IN (SELECT name_hash FROM {fingerprints}) "
+        "GROUP BY name ORDER BY name").fetchall()
+    return [(column, int(count)) for column, count in rows]
 
 
 def check_no_names(tables: dict, name_parts: list[str]) -> None:

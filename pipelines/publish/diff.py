@@ -16,8 +16,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.publish.stats import DIMENSIONS
 from pipelines.publish.case_stats import STREAMS as CASE_STREAMS
+from pipelines.publish.stats import DIMENSIONS
+from pipelines.publish.stored import sql_text
 
 # Key of each table: what identifies "the same row" in two releases. deaths_stats: the fixed
 # columns plus every dimension column (filled in below from the files).
@@ -45,10 +46,6 @@ STATS_DIMENSIONS = {"deaths_stats": DIMENSIONS, "crimes_stats": CASE_STREAMS["cr
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 # ---------------------------------------------------------------------------------- releases
@@ -110,7 +107,7 @@ def release_info(path: Path) -> dict:
 # ------------------------------------------------------------------------------------ tables
 
 def _columns(con: duckdb.DuckDBPyConnection, file: Path) -> dict[str, str]:
-    rows = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_lit(file)})").fetchall()
+    rows = con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_text(file)})").fetchall()
     return {r[0]: r[1] for r in rows}
 
 
@@ -134,13 +131,13 @@ def _side(table: str, file: Path, cols: dict, key: list[str], compared: list[str
         else:
             parts.append(f"NULL AS {_q(k)}")
     parts += [f"{_q(c)}::VARCHAR AS {_q(c)}" if c in cast else _q(c) for c in compared]
-    return (f"SELECT {', '.join(parts)}, true AS _present FROM read_parquet({_lit(file)}) "
+    return (f"SELECT {', '.join(parts)}, true AS _present FROM read_parquet({sql_text(file)}) "
             f"WHERE {where}")
 
 
 def _count_by_source(con, file: Path, cols: dict, where: str = "true") -> dict[str, int]:
     group = _q("source") if "source" in cols else "NULL"
-    rows = con.execute(f"SELECT {group}, count(*) FROM read_parquet({_lit(file)}) WHERE {where} "
+    rows = con.execute(f"SELECT {group}, count(*) FROM read_parquet({sql_text(file)}) WHERE {where} "
                        "GROUP BY 1").fetchall()
     return {str(r[0]): int(r[1]) for r in rows}
 
@@ -259,7 +256,7 @@ def _stats_view(con, name: str, file: Path) -> list[str]:
                {", ".join(dims)},
                CASE WHEN {suppressed} OR value IS NULL THEN NULL ELSE value END AS value,
                CASE WHEN {suppressed} OR value IS NULL THEN 'suppressed' ELSE 'published' END AS state
-        FROM read_parquet({_lit(file)}) WHERE is_latest""")
+        FROM read_parquet({sql_text(file)}) WHERE is_latest""")
     return dims
 
 
@@ -274,7 +271,7 @@ def _moved(con, where_old: str, where_new: str, extra_key: list[str], multi: set
     """Per source: figures (year [x extra_key]) that moved between the latest snapshots."""
     # A source with several latest snapshots (one per product) is compared snapshot by
     # snapshot, never summed.
-    skey = (f"CASE WHEN source IN ({', '.join(_lit(s) for s in sorted(multi))}) THEN snapshot END"
+    skey = (f"CASE WHEN source IN ({', '.join(sql_text(s) for s in sorted(multi))}) THEN snapshot END"
             if multi else "NULL::VARCHAR")
     key = ["source", "_skey", "year", "year_basis", "unit", *extra_key]
     cols = ", ".join(["source", f"{skey} AS _skey", "snapshot", "year", "year_basis", "unit",

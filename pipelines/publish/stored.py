@@ -45,24 +45,25 @@ def connect(scratch: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that spills to `scratch` and stays under the memory limit
     (`limit_memory`): sorting and grouping records larger than memory then still complete."""
     con = duckdb.connect()
-    con.execute(f"SET temp_directory = '{_escape(str(scratch / 'duckdb-spill'))}'")
+    con.execute(f"SET temp_directory = {sql_text(scratch / 'duckdb-spill')}")
     return limit_memory(con)
 
 
 def limit_memory(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Cap DuckDB's memory at HARMSTATS_DUCKDB_MEMORY (default 1GB; DuckDB's own default is
     80% of RAM), so the pipeline's peak stays flat whatever the size of the records."""
-    con.execute(f"SET memory_limit = '{_escape(os.environ.get('HARMSTATS_DUCKDB_MEMORY', '1GB'))}'")
+    con.execute(f"SET memory_limit = {sql_text(os.environ.get('HARMSTATS_DUCKDB_MEMORY', '1GB'))}")
     return con
 
 
 def parquet_list(paths: list[str | Path]) -> str:
     """A DuckDB list literal of Parquet paths."""
-    return "[" + ", ".join(f"'{_escape(str(p))}'" for p in paths) + "]"
+    return "[" + ", ".join(sql_text(p) for p in paths) + "]"
 
 
-def _escape(text: str) -> str:
-    return text.replace("'", "''")
+def sql_text(value) -> str:
+    """`value` (a path, a name) as a SQL string literal, its quotes doubled."""
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def repeated_keys(con: duckdb.DuckDBPyConnection, paths: list, keys: list[str]) -> list[tuple]:
@@ -187,23 +188,6 @@ def filtered_batches(path: Path, key: dict[str, str]) -> Callable[[], Iterator[p
             condition = term if condition is None else condition & term
         yield from ds.dataset(path).to_batches(filter=condition, batch_size=BATCH_ROWS)
     return batches
-
-
-def names_in(con: duckdb.DuckDBPyConnection, stored: StoredTable, text_columns: list[str],
-             fingerprints: str) -> list[tuple[str, int]]:
-    """(column, distinct values) of `stored`'s text columns whose value fingerprints match
-    the table `fingerprints` (column `name_hash`): one scan, distinct values only."""
-    from pipelines.names import name_fingerprint_sql
-
-    if not text_columns:
-        return []
-    unpivot = ", ".join(f'"{c}"' for c in text_columns)
-    rows = con.execute(
-        f"SELECT name, count(*) FROM (SELECT DISTINCT name, value FROM (UNPIVOT "
-        f"(SELECT {unpivot} FROM read_parquet('{_escape(str(stored.path))}')) ON {unpivot})) "
-        f"WHERE {name_fingerprint_sql('value')} IN (SELECT name_hash FROM {fingerprints}) "
-        "GROUP BY name ORDER BY name").fetchall()
-    return [(column, int(count)) for column, count in rows]
 
 
 @dataclass(frozen=True)

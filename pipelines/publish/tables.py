@@ -22,7 +22,7 @@ from pipelines.publish.checks import BlockingCheckError, check_cases, check_deat
 from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.publish.stats import deaths_stats
 from pipelines.publish.stored import (StoredTable, assemble, connect, filtered_batches,
-                                      parquet_list, part_batches, repeated_keys,
+                                      parquet_list, part_batches, repeated_keys, sql_text,
                                       write_frames)
 from pipelines.registry import SOURCES
 from pipelines.sources.cases import NOT_IN_STATS, statistics_input
@@ -257,7 +257,7 @@ def _stats_cells(con: duckdb.DuckDBPyConnection, stored: StoredTable, stream: st
     relation = f"read_parquet({parquet_list([stored.path])})"
     for source in _sources_in(con, relation):
         if SOURCES[source].SOURCE.person_level:
-            cells = person_stats_sql(con, f"SELECT * FROM {relation} WHERE source = {_sql_text(source)} "
+            cells = person_stats_sql(con, f"SELECT * FROM {relation} WHERE source = {sql_text(source)} "
                                           f"AND {IN_STATS}", stream)
             yield cells, pd.DataFrame()
         else:
@@ -283,14 +283,15 @@ def _aggregate_batches(con: duckdb.DuckDBPyConnection, stored: StoredTable, sour
     order within a batch."""
     dims = STREAMS[stream]["dims"]
     table = f"read_parquet({parquet_list([stored.path])})"
-    where = f"source = {_sql_text(source)} AND {IN_STATS}"
-    groups = con.sql(f"SELECT snapshot, year, count(*) AS n FROM {table} WHERE {where} "
-                     "GROUP BY ALL ORDER BY ALL").fetchall()
-    if not groups:
+    where = f"source = {sql_text(source)} AND {IN_STATS}"
+    # One scan: the groups, with the distinct values of each dimension in each.
+    found = con.sql("SELECT snapshot, year, count(*) AS n, " + ", ".join(
+        f"list(DISTINCT {d}) AS {d}" for d in dims) + f" FROM {table} WHERE {where} "
+        "GROUP BY snapshot, year ORDER BY snapshot, year").to_arrow_table().to_pylist()
+    if not found:
         return
-    distinct = con.sql("SELECT " + ", ".join(f"list(DISTINCT {d}) AS {d}" for d in dims)
-                       + f" FROM {table} WHERE {where}").to_arrow_table().to_pylist()[0]
-    facts = source_facts(distinct, dims)
+    groups = [(g["snapshot"], g["year"], g["n"]) for g in found]
+    facts = source_facts({d: set().union(*(g[d] for g in found)) for d in dims}, dims)
     for batch in _packed(groups, RECONCILE_ROWS):
         filters = [[("source", "=", source), ("snapshot", "=", snapshot), ("year", "in", years)]
                    for snapshot, years in batch.items()]
@@ -318,10 +319,6 @@ def _aggregate_columns(stream: str) -> list[str]:
     spec = STREAMS[stream]
     return list(dict.fromkeys(spec["fixed"] + spec["dims"] + (
         "breakdown", "value", "value_min", "value_max", "source_suppressed", "flags")))
-
-
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = None,
