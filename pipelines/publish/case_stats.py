@@ -285,7 +285,7 @@ def _reconcile_source(records: pd.DataFrame, fixed: list[str], dims: list[str]
     out["source_suppressed"] = False
     problems = _published_mismatches(cube, cells)
     at = np.flatnonzero(cells["pub"].to_numpy())  # positions in `out`, as in `cells`
-    published = published.iloc[pd.Index(cube.published_keys).get_indexer(keys[at])]
+    published = published[list(COLUMNS)].iloc[pd.Index(cube.published_keys).get_indexer(keys[at])]
     for column in COLUMNS:
         out.loc[at, column] = published[column].to_numpy()
     out = out[fixed + dims + list(COLUMNS)]

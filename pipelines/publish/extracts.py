@@ -506,8 +506,9 @@ class Years:
             low, high = int(years.min()), int(years.max())
             self.first = low if self.first is None else min(self.first, low)
             self.last = high if self.last is None else max(self.last, high)
-        self.bases |= set(part["year_basis"].dropna())
-        self.partial |= {int(y) for y in part.loc[part["partial_year"].fillna(False).astype(bool), "year"].dropna()}
+        self.bases |= set(part["year_basis"].dropna().unique())  # distinct first: far fewer
+        self.partial |= {int(y) for y in part.loc[part["partial_year"].fillna(False).astype(bool),
+                                                  "year"].dropna().unique()}
 
 
 YEAR_COLUMNS = {"source", "snapshot", "year", "year_basis", "partial_year"}
@@ -539,7 +540,7 @@ class TableFacts:
         """Take in the rows of `frame`."""
         self.rows += len(frame)
         if "source" in frame:
-            self.sources = (self.sources or set()) | set(frame["source"].dropna())
+            self.sources = (self.sources or set()) | set(frame["source"].dropna().unique())
         if "suppressed" in frame:
             self.suppressed = (self.suppressed or 0) + int(frame["suppressed"].fillna(False).astype(bool).sum())
             self.source_suppressed += int(frame["source_suppressed"].fillna(False).astype(bool).sum())
