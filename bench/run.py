@@ -435,7 +435,7 @@ def render(results: dict) -> str:
              "without the pipeline's reconciliation of computed against published margins.",
              "- GLOTIP at 10M rows runs with `BENCH_RSS_CAP_MB=16384`: the default cap of 8 GiB would stop "
              "the floor, whose CUBE alone peaks near 14 GiB. The pipeline builds those statistics a piece "
-             "at a time and stays under 2.5 GiB (runs before 2026-11-28 08:00 held them whole: 7.3 GiB).", ""]
+             "at a time (2.1 GiB in the run of 2026-11-28 09:00; held whole before that day's 08:00: 7.3 GiB).", ""]
     lines += ["## Pipeline against the floor", "",
               "| layout | rows | pipeline s | floor s | ratio | pipeline CPU s | floor CPU s | CPU ratio | rows/s | peak RSS MiB | floor RSS MiB | stage at peak | quarantined | load |",
               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"]

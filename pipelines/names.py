@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from pipelines.publish.stored import sql_text
+from pipelines.sql import sql_text
 
 # Values that stand for "no name": not fingerprinted (they are ordinary words in other columns).
 PLACEHOLDER_NAMES = ("", "unknown", "unkown", "unidentified", "n/a", "na", "none", "redacted",

@@ -113,6 +113,28 @@ def test_a_hash_the_planner_remembers_is_not_worked_out_again_for_processing(raw
     assert incremental.snapshots.raw_sha256(path) == original(path) and read == ["data.csv"]
 
 
+def test_a_full_run_hashes_a_file_the_cache_would_vouch_for(raw, tmp_path, monkeypatch):
+    """A file rewritten with the same size and time stamp keeps its remembered hash in a
+    nightly plan; `--full` (enabled=False) works every hash out again, so what it publishes
+    (records' raw_sha256, `sources.sha256`) is the file's."""
+    import os
+
+    out = tmp_path / "out"
+    publish_manifest(raw, out)
+    plan(raw, out, CHOSEN, "latest")  # learns the hashes
+    path = raw / "mmp" / "SAMPLE-2020-01-13" / "data.csv"
+    stat, text = path.stat(), path.read_bytes()
+    path.write_bytes(text[:-1] + (b"X" if text[-1:] != b"X" else b"Y"))  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same time stamp
+    truth = incremental.snapshots.sha256_file(path)
+    monkeypatch.setattr(incremental.snapshots, "_SHA256", {})
+    plan(raw, out, CHOSEN, "latest")
+    assert incremental.snapshots.raw_sha256(path) != truth  # vouched for: the documented limit
+    monkeypatch.setattr(incremental.snapshots, "_SHA256", {})
+    assert plan(raw, out, CHOSEN, "latest", enabled=False).process
+    assert incremental.snapshots.raw_sha256(path) == truth
+
+
 @pytest.mark.parametrize("edit, expected", [
     (lambda m: m["definitions"].update({"pipelines/harmonize/maps/sex.csv": "0" * 64}),
      "mapping tables or schemas changed: pipelines/harmonize/maps/sex.csv"),

@@ -74,10 +74,12 @@ class HashCache:
     """sha256 of raw files remembered between runs (OUT/.raw-hashes.json), by path, size and
     modification time to the nanosecond: an unchanged nightly run does not read gigabytes of
     raw files again. A file rewritten in place with the same size and time stamp would go
-    unnoticed (as with make or rsync); `harmstats run --full` reprocesses everything."""
+    unnoticed (as with make or rsync); `harmstats run --full` (`trusted=False`) hashes every
+    file again and reprocesses everything."""
 
-    def __init__(self, out_dir: Path):
+    def __init__(self, out_dir: Path, trusted: bool = True):
         self.path = Path(out_dir) / HASH_CACHE
+        self.trusted = trusted
         try:
             self.known = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -87,7 +89,7 @@ class HashCache:
     def sha256(self, path: Path) -> str:
         key, stat = str(Path(path).resolve()), Path(path).stat()
         entry = self.known.get(key)
-        if entry and entry[:2] == [stat.st_size, stat.st_mtime_ns]:
+        if self.trusted and entry and entry[:2] == [stat.st_size, stat.st_mtime_ns]:
             snapshots.remember_sha256(path, entry[2])  # processing this run asks again
             return entry[2]
         digest = snapshots.raw_sha256(path)
@@ -221,7 +223,7 @@ def plan(raw_dir: Path, out_dir: Path, chosen: list[str], snapshot_mode: str,
     reason_all = "a full run was asked for (--full)" if not enabled else _global_reason(manifest, parts)
     block = manifest.get("incremental") or {}
     process, reuse, none, reasons, inputs = [], [], [], {}, {}
-    hashes = HashCache(out_dir)
+    hashes = HashCache(out_dir, trusted=enabled)
     for source_id in chosen:
         if not snapshots.discover(raw_dir, source_id):
             none.append(source_id)

@@ -191,7 +191,8 @@ def _text_cells(con, data) -> tuple[str, list[str]]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from pipelines.publish.stored import StoredTable, sql_text
+    from pipelines.publish.stored import StoredTable
+    from pipelines.sql import sql_text
 
     if isinstance(data, StoredTable):
         text = [f.name for f in pq.read_schema(data.path)

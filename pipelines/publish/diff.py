@@ -18,7 +18,7 @@ import duckdb
 
 from pipelines.publish.case_stats import STREAMS as CASE_STREAMS
 from pipelines.publish.stats import DIMENSIONS
-from pipelines.publish.stored import sql_text
+from pipelines.sql import sql_text
 
 # Key of each table: what identifies "the same row" in two releases. deaths_stats: the fixed
 # columns plus every dimension column (filled in below from the files).

@@ -48,11 +48,13 @@ SPECIAL_NATIONALITY = {"MULTIPLE": "Several nationalities", "STATELESS": "Statel
 NOT_KNOWN = ("unknown", "not_recorded", "UNKNOWN", "NOT_RECORDED")
 FONT = 12
 CHAR = 6.6  # average glyph width at FONT px in a sans-serif face
-# The cells the charts of a statistics table draw: rows with exactly these dimensions split
-# (`crimes_sections`, `funnel_of`; keep them in step). The page reads only those rows of the
+# The cells the crimes charts draw (`crimes_sections`): rows with exactly these dimensions split.
+CROSSED, BY_TYPE, BY_SGBV, BY_BIAS = ("crime_type", "sgbv"), ("crime_type",), ("sgbv",), ("bias_motivation",)
+# The cells each chart reads, per table: the crimes charts' above, and the funnel's
+# (`funnel_of`: every dimension `all` but the country). The page reads only those rows of the
 # table, and each chart group's first and last year; a table not listed is read whole.
 PAGE_SPLITS = {
-    "crimes_stats": (("crime_type", "sgbv"), ("crime_type",), ("sgbv",), ("bias_motivation",)),
+    "crimes_stats": (CROSSED, BY_TYPE, BY_SGBV, BY_BIAS),
     "prosecutions_stats": ((), ("country_iso3",)),
 }
 CHART_GROUP = ["source", "snapshot", "unit", "subject"]  # a chart group of crimes and prosecutions
@@ -502,9 +504,9 @@ def crimes_sections(stats: pd.DataFrame, info: dict) -> str:
         slug = f"{source}-{snapshot}-{unit}-{subject}".lower().replace(" ", "-")
         parts.append(f'<div class="source">{_heading(source, snapshot, info, "; " + _group_label(source, snapshot, unit, subject, info))}')
         years = f"{int(frame['year'].min())}-{int(frame['year'].max())}"
-        crossed = cells(frame, "crimes_stats", ("crime_type", "sgbv"))
-        single = cells(frame, "crimes_stats", ("crime_type",))
-        sgbv = total(cells(frame, "crimes_stats", ("sgbv",)), ["sgbv"])
+        crossed = cells(frame, "crimes_stats", CROSSED)
+        single = cells(frame, "crimes_stats", BY_TYPE)
+        sgbv = total(cells(frame, "crimes_stats", BY_SGBV), ["sgbv"])
         if len(crossed):
             totals = total(crossed, ["crime_type", "sgbv"])
             order = totals.groupby("crime_type")["value"].sum().sort_values(ascending=False)
@@ -527,7 +529,7 @@ def crimes_sections(stats: pd.DataFrame, info: dict) -> str:
                             + (" Top 15 types." if len(rows) == 15 else "")
                             + _withheld_note([crossed if len(crossed) else single]),
                             keys if len(crossed) else ""))
-        bias = cells(frame, "crimes_stats", ("bias_motivation",))
+        bias = cells(frame, "crimes_stats", BY_BIAS)
         bias = bias[~bias["bias_motivation"].isin(("not_applicable",))]
         if len(bias):
             totals = total(bias, ["bias_motivation"]).sort_values("value", ascending=False)

@@ -91,8 +91,9 @@ def inputs_of(sources: pd.DataFrame) -> list[dict]:
 
 def write_release(tables: dict, out_dir: Path, run_info: dict,
                   sample: bool) -> Path:
-    """Write every table (frames, and record tables already stored as Parquet), the catalog
-    and the manifest into a new release and make it current."""
+    """Write every table (frames, and the record and case-statistics tables already stored
+    as Parquet, hard-linked in where they can be), the catalog and the manifest into a new
+    release and make it current."""
     releases = out_dir / "releases"
     releases.mkdir(parents=True, exist_ok=True)
     recover_interrupted(out_dir)

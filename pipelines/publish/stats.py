@@ -18,6 +18,8 @@ from itertools import combinations
 import duckdb
 import pandas as pd
 
+from pipelines.sql import sql_text
+
 DIMENSIONS = ("sex", "gender_identity", "age_group", "nationality", "race_ethnicity",
               "country_iso3", "cause", "criminal", "scope", "status")
 SPLIT_DIMENSIONS = ("status", "sex", "age_group")
@@ -141,7 +143,7 @@ def deaths_stats(con: duckdb.DuckDBPyConnection, person_level: dict[str, bool],
     queries = []
     for source, is_person in sorted(person_level.items()):
         sets = grouping_sets(is_person)
-        where = f"source = '{source}'"
+        where = f"source = {sql_text(source)}"
         if is_person:
             queries.append(_grouping_query(
                 f"SELECT * FROM ({rows_view_sql(True, None)}) WHERE {where}", sets))

@@ -1,8 +1,10 @@
-"""Record tables kept on disk: a release's `deaths`, `crimes` and `prosecutions` can be far
-larger than memory, so they are assembled by DuckDB from the processed Parquet parts and
-handed on as one Parquet file, never as a frame.
+"""Tables kept on disk: a release's record tables (`deaths`, `crimes`, `prosecutions`) and the
+crimes and prosecutions statistics can be far larger than memory, so they are written into
+one Parquet file each (records assembled from the processed parts, statistics appended piece
+by piece) and handed on as a `StoredTable`, never as a frame; later stages read them through
+DuckDB or a batch at a time (`table_frames`).
 
-The file keeps the pandas schema of the parts (Int64, str, dates as DATE), so reading it back
+The file keeps the pandas schema of its frames (Int64, str, dates as DATE), so reading it back
 gives the same frame a release held when tables were frames.
 """
 
@@ -17,6 +19,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from pipelines.sql import sql_text
 
 BATCH_ROWS = 250_000
 
@@ -59,11 +63,6 @@ def limit_memory(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 def parquet_list(paths: list[str | Path]) -> str:
     """A DuckDB list literal of Parquet paths."""
     return "[" + ", ".join(sql_text(p) for p in paths) + "]"
-
-
-def sql_text(value) -> str:
-    """`value` (a path, a name) as a SQL string literal, its quotes doubled."""
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def repeated_keys(con: duckdb.DuckDBPyConnection, paths: list, keys: list[str]) -> list[tuple]:

@@ -22,10 +22,10 @@ from pipelines.publish.checks import BlockingCheckError, check_cases, check_deat
 from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.publish.stats import deaths_stats
 from pipelines.publish.stored import (StoredTable, assemble, connect, filtered_batches,
-                                      parquet_list, part_batches, repeated_keys, sql_text,
-                                      write_frames)
+                                      parquet_list, part_batches, repeated_keys, write_frames)
 from pipelines.registry import SOURCES
 from pipelines.sources.cases import NOT_IN_STATS, statistics_input
+from pipelines.sql import sql_text
 from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies
 from schemas.deaths import Deaths, DeathsStats
 from schemas.metadata import Coverage, Quarantine, Sources, UnmappedValues
@@ -226,11 +226,11 @@ def case_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None, st
     """Statistics of a crimes/prosecutions table, written into `store_dir/<stream>_stats.parquet`
     (None when there are none), its source inconsistencies, and its `coverage` rows.
 
-    Built a piece at a time, source after source in table order, and so never held whole:
-    person-level sources are grouped in DuckDB; aggregate sources (published cells) are
-    reconciled in batches of whole (snapshot, year) groups. Each piece is validated against
-    `model` and passes the blocking checks before it is written: its margins lie within it.
-    Coverage is read off the pieces' one-dimension margins on the way."""
+    Built a piece at a time, source after source in name order (the table's), and so never
+    held whole: person-level sources are grouped in DuckDB; aggregate sources (published
+    cells) are reconciled in batches of whole (snapshot, year) groups. Each piece is
+    validated against `model` and passes the blocking checks before it is written: its
+    margins lie within it. Coverage is read off the pieces' one-dimension margins on the way."""
     if stored is None:
         return None, pd.DataFrame(), pd.DataFrame()
     dims = STREAMS[stream]["dims"]
@@ -267,7 +267,8 @@ def _stats_cells(con: duckdb.DuckDBPyConnection, stored: StoredTable, stream: st
 
 # Records of an aggregate source reconciled at once (HARMSTATS_RECONCILE_ROWS): whole years
 # of one snapshot are batched up to this many, so a source larger than memory is reconciled
-# in pieces; the real sources fit in one. Reconciling takes about 1 GiB per million records
+# in pieces; the real sources fit in one (GLOTIP, the largest: about 105,000 records over
+# two snapshots). Reconciling takes about 1 GiB per million records
 # at its peak (10M synthetic GLOTIP rows: 2.4 GiB with 1M-record batches, 1.8 with 500k).
 RECONCILE_ROWS = int(os.environ.get("HARMSTATS_RECONCILE_ROWS", "500000"))
 

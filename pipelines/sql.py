@@ -1,0 +1,8 @@
+"""SQL text built in Python, for the DuckDB queries of every stage."""
+
+from __future__ import annotations
+
+
+def sql_text(value) -> str:
+    """`value` (a path, a name) as a SQL string literal, its quotes doubled."""
+    return "'" + str(value).replace("'", "''") + "'"
