@@ -7,7 +7,9 @@ previous release and marked so in `sources` (status `carried_forward`)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -237,10 +239,14 @@ def case_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None, st
     info = _snapshot_info(sources)
     problems, margins = [], []
 
+    def piece(task) -> tuple[pd.DataFrame, pd.DataFrame]:
+        cells, found = task()
+        stats = model.validate(finish_stats(cells, stream, info), lazy=True)
+        check_cases(stats, stream, found)
+        return stats, found
+
     def pieces() -> Iterator[pd.DataFrame]:
-        for cells, found in _stats_cells(con, stored, stream):
-            stats = model.validate(finish_stats(cells, stream, info), lazy=True)
-            check_cases(stats, stream, found)
+        for stats, found in _in_threads(piece, _stats_tasks(con, stored, stream), STATS_WORKERS):
             problems.append(found)
             margins.append(stats[(stats[list(dims)] != "all").sum(axis=1) <= 1])
             yield stats
@@ -249,28 +255,48 @@ def case_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None, st
     return stats, _concat(problems), coverage_table(_concat(margins), stream, dims)
 
 
-def _stats_cells(con: duckdb.DuckDBPyConnection, stored: StoredTable, stream: str
-                 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-    """(cells, source inconsistencies) of the statistics input of `stored`, source by source
-    in name order: a person-level source's grouping sets whole, an aggregate source's
-    reconciled cells batch by batch."""
+# Pieces of statistics built at once, each in its own thread (HARMSTATS_STATS_WORKERS): numpy,
+# Arrow and much of pandas release the GIL, so a second core does real work.
+STATS_WORKERS = max(1, int(os.environ.get("HARMSTATS_STATS_WORKERS", "2")))
+
+
+def _in_threads(work, tasks: Iterator, workers: int) -> Iterator:
+    """`work(task)` for each task, up to `workers` at once, results in task order; the next
+    task is taken only when a thread is free (at most `workers` tasks held)."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending = deque()
+        for task in tasks:
+            pending.append(pool.submit(work, task))
+            if len(pending) >= workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _stats_tasks(con: duckdb.DuckDBPyConnection, stored: StoredTable, stream: str
+                 ) -> Iterator[Callable[[], tuple[pd.DataFrame, pd.DataFrame]]]:
+    """Tasks giving (cells, source inconsistencies) of the statistics input of `stored`, source
+    by source in name order: a person-level source's grouping sets whole (grouped in DuckDB
+    here), an aggregate source's cells batch by batch (the batch read here, reconciled by the
+    task)."""
     relation = f"read_parquet({parquet_list([stored.path])})"
     for source in _sources_in(con, relation):
         if SOURCES[source].SOURCE.person_level:
             cells = person_stats_sql(con, f"SELECT * FROM {relation} WHERE source = {sql_text(source)} "
                                           f"AND {IN_STATS}", stream)
-            yield cells, pd.DataFrame()
+            yield lambda cells=cells: (cells, pd.DataFrame())
         else:
             for batch in _aggregate_batches(con, stored, source, stream):
-                yield aggregate_stats_of([batch], stream)
+                yield lambda batch=batch: aggregate_stats_of([batch], stream)
 
 
 # Records of an aggregate source reconciled at once (HARMSTATS_RECONCILE_ROWS): whole years
 # of one snapshot are batched up to this many, so a source larger than memory is reconciled
 # in pieces; the real sources fit in one (GLOTIP, the largest: about 105,000 records over
-# two snapshots). Reconciling takes about 1 GiB per million records
-# at its peak (10M synthetic GLOTIP rows: 2.4 GiB with 1M-record batches, 1.8 with 500k).
-RECONCILE_ROWS = int(os.environ.get("HARMSTATS_RECONCILE_ROWS", "500000"))
+# two snapshots). Reconciling takes about 1 GiB per million records at its peak, and
+# STATS_WORKERS batches are reconciled at once: 250k-record batches, two at a time, hold what
+# one 500k batch did (10M synthetic GLOTIP rows: 2.4 GiB with one 1M batch, 1.8 with 500k).
+RECONCILE_ROWS = int(os.environ.get("HARMSTATS_RECONCILE_ROWS", "250000"))
 
 
 # SQL: the records statistics are built from (`cases.statistics_input`).
@@ -367,8 +393,11 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
         "crimes_stats": crimes_stats or empty_table(CrimesStats),
         "prosecutions": records["prosecutions"] or empty_table(Prosecutions),
         "prosecutions_stats": prosecutions_stats or empty_table(ProsecutionsStats),
-        "source_inconsistencies": (SourceInconsistencies.validate(inconsistencies)
-                                   if len(inconsistencies) else empty_table(SourceInconsistencies)),
+        # By table, source, snapshot and year (within a year, as reconciliation lists them):
+        # the same order however many years are reconciled at once.
+        "source_inconsistencies": (SourceInconsistencies.validate(inconsistencies.sort_values(
+            ["table", "source", "snapshot", "year"], kind="stable", ignore_index=True))
+            if len(inconsistencies) else empty_table(SourceInconsistencies)),
         "sources": Sources.validate(sources.sort_values(FILE_KEY, ignore_index=True)),
         "coverage": (Coverage.validate(coverage.sort_values(
             ["stream", "source", "snapshot", "unit", "subject", "dimension"], ignore_index=True))
