@@ -10,9 +10,7 @@ import fnmatch
 import os
 import shutil
 import traceback
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import pandas as pd
 
 from pipelines import snapshots
 from pipelines.chunk_ids import id_frame, settle_ids
+from pipelines.concurrency import in_threads
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.names import name_hashes
 from pipelines.publish.stored import repeated_keys
@@ -78,6 +77,7 @@ def process_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_
     # file's parts can be caught by it.
     target = work_dir / source_id / snapshot.name / path.name.replace(" ", "_")
     try:
+        snapshots.raw_sha256(path)  # once, here: chunks harmonised at once would each hash it
         try:
             written = write_chunks(module, snapshot, path, target, raw_chunks(module, path))
         except RereadWhole:  # Arrow refused a late record: read it again whole, exactly
@@ -183,15 +183,11 @@ def write_chunks(module, snapshot: snapshots.Snapshot, path: Path, target: Path,
     stem = path.name.replace(" ", "_")
     shutil.rmtree(target, ignore_errors=True)  # the parts of an abandoned chunked read
     target.mkdir(parents=True)
-    written, done = Written(), []
-    with ThreadPoolExecutor(max_workers=CHUNK_WORKERS) as pool:
-        pending = deque()
-        for number, raw in enumerate(chunks):
-            pending.append(pool.submit(harmonise_chunk, module, snapshot, raw, number, stem, target))
-            del raw  # the worker holds the chunk; at most CHUNK_WORKERS + 1 are in memory
-            if len(pending) >= CHUNK_WORKERS:
-                done.append(pending.popleft().result())
-        done += [future.result() for future in pending]
+    written = Written()
+    # At most CHUNK_WORKERS chunks are held by threads, plus the one being parsed.
+    done = list(in_threads(lambda numbered: harmonise_chunk(module, snapshot, numbered[1], numbered[0],
+                                                            stem, target),
+                           enumerate(chunks), CHUNK_WORKERS))
     for chunk in done:
         written.absorb(chunk)
     if len(done) > 1 and written.row_ids is not None:

@@ -423,7 +423,9 @@ def person_stats_sql(con, relation_sql: str, stream: str) -> pd.DataFrame:
 def case_stats(records: pd.DataFrame, stream: str, person_level: dict[str, bool],
                snapshot_info: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(statistics table, source inconsistencies) of one stream over records in memory, all
-    sources at once (a release builds them in DuckDB and in batches: `tables.case_stats_of`)."""
+    sources at once: what the source tests check. A release builds the same cells with the
+    same steps (`person_stats_sql`, `aggregate_stats_of`, `finish_stats`) piece by piece, and
+    validates, checks and sorts them (`tables.case_stats_of`, `build_tables`)."""
     if records.empty:
         return pd.DataFrame(), pd.DataFrame()
     parts, problems = [], _inconsistency_rows([], stream)

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pipelines.names import name_fingerprint_sql
+from pipelines.publish.case_stats import STREAMS, cell_names
 from pipelines.publish.stats import DIMENSIONS
+from pipelines.publish.stored import StoredTable, parquet_list
+from pipelines.sql import sql_text
 
 FIXED_KEYS = ("source", "snapshot", "year", "year_basis")
 
@@ -78,8 +84,6 @@ def unlisted_margins(unmet, inconsistencies: pd.DataFrame) -> pd.DataFrame:
     """The unmet margins (dimension, other keys, rows) that `source_inconsistencies` does not
     list (cells named as it names them, `case_stats.cell_names`), one row each with its
     dimension."""
-    from pipelines.publish.case_stats import cell_names  # late: case_stats imports nothing from here
-
     naming = ["source", "snapshot", "year", "dimension", "cell"]
     listed = pd.MultiIndex.from_frame(inconsistencies[naming].astype({"year": "int64"})) \
         if len(inconsistencies) else None
@@ -145,8 +149,6 @@ def _unmet_case_margins(stats: pd.DataFrame, fixed: list[str], dims: list[str]
 def check_cases(stats: pd.DataFrame, stream: str, inconsistencies: pd.DataFrame) -> None:
     """Raise BlockingCheckError when a crimes/prosecutions margin neither adds up nor is listed
     as a source inconsistency, or a published value is negative."""
-    from pipelines.publish.case_stats import STREAMS  # late: case_stats imports nothing from here
-
     spec = STREAMS[stream]
     bad = case_margin_violations(stats, spec["fixed"], spec["dims"], inconsistencies)
     messages = []
@@ -163,10 +165,6 @@ def names_found(tables: dict, name_parts: list[str]) -> list[tuple[str, str, int
     """(table, column, count) of text cells whose whole value is a raw personal name (its
     fingerprint is in the `names` parts, column name_hash); frames and tables stored as
     Parquet are searched the same way, inside DuckDB."""
-    import duckdb
-
-    from pipelines.publish.stored import parquet_list
-
     found = []
     if not name_parts:
         return found
@@ -188,12 +186,6 @@ def names_found(tables: dict, name_parts: list[str]) -> list[tuple[str, str, int
 def _text_cells(con, data) -> tuple[str, list[str]]:
     """(a DuckDB relation of a table, its text columns): a stored table read where it lies,
     a frame's text and object columns registered as text."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from pipelines.publish.stored import StoredTable
-    from pipelines.sql import sql_text
-
     if isinstance(data, StoredTable):
         text = [f.name for f in pq.read_schema(data.path)
                 if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]

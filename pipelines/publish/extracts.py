@@ -291,10 +291,11 @@ def _csv_column(series: pd.Series) -> tuple[pa.Array, bool] | None:
             values = values.fill_null("")
         offsets, data = _text_buffers(values)
         data = np.frombuffer(data, dtype=np.uint8)
-        starts = offsets[:-1][offsets[1:] > offsets[:-1]]
-        if np.isin(data[starts], _FORMULA_BYTES).any():  # neutralise: a leading single quote
+        filled = offsets[1:] > offsets[:-1]
+        formula = np.isin(data[offsets[:-1][filled]], _FORMULA_BYTES)
+        if formula.any():  # neutralise: a leading single quote
             risky = np.zeros(len(values), dtype=bool)
-            risky[offsets[1:] > offsets[:-1]] = np.isin(data[starts], _FORMULA_BYTES)
+            risky[filled] = formula
             values = pc.if_else(pa.array(risky), pc.binary_join_element_wise(
                 pa.scalar("'", text), values, pa.scalar("", text)), values)
             offsets, data = _text_buffers(values)

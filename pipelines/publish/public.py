@@ -90,7 +90,7 @@ def public_tables(tables: dict, previous_release: Path | None) -> tuple[dict, pd
     for stream in PROTECTED_STREAMS:
         name = f"{stream}_stats"
         stats = tables.get(name)
-        if stats is None or stats.empty or not confidential & sources_in(stats):
+        if stats is None or stats.empty or not (confidential and confidential & sources_in(stats)):
             continue
         mine = confidential_latest(stats, confidential)
         threshold, protection = settings()

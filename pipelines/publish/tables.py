@@ -7,9 +7,7 @@ previous release and marked so in `sources` (status `carried_forward`)."""
 from __future__ import annotations
 
 import os
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -17,6 +15,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from pipelines import snapshots
+from pipelines.concurrency import in_threads
 from pipelines.process import part_list, part_paths, read_parts
 from pipelines.publish.case_stats import (STREAMS, aggregate_stats_of, finish_stats, person_stats_sql,
                                           source_facts)
@@ -246,9 +245,9 @@ def case_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None, st
         return stats, found
 
     def pieces() -> Iterator[pd.DataFrame]:
-        for stats, found in _in_threads(piece, _stats_tasks(con, stored, stream), STATS_WORKERS):
+        for stats, found in in_threads(piece, _stats_tasks(con, stored, stream), STATS_WORKERS):
             problems.append(found)
-            margins.append(stats[(stats[list(dims)] != "all").sum(axis=1) <= 1])
+            margins.append(stats[(stats[list(dims)] != "all").sum(axis=1) == 1])
             yield stats
 
     stats = write_frames(pieces(), store_dir / f"{stream}_stats.parquet", ["source", "snapshot", "year"])
@@ -258,19 +257,6 @@ def case_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None, st
 # Pieces of statistics built at once, each in its own thread (HARMSTATS_STATS_WORKERS): numpy,
 # Arrow and much of pandas release the GIL, so a second core does real work.
 STATS_WORKERS = max(1, int(os.environ.get("HARMSTATS_STATS_WORKERS", "2")))
-
-
-def _in_threads(work, tasks: Iterator, workers: int) -> Iterator:
-    """`work(task)` for each task, up to `workers` at once, results in task order; the next
-    task is taken only when a thread is free (at most `workers` tasks held)."""
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending = deque()
-        for task in tasks:
-            pending.append(pool.submit(work, task))
-            if len(pending) >= workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
 
 
 def _stats_tasks(con: duckdb.DuckDBPyConnection, stored: StoredTable, stream: str
@@ -286,8 +272,9 @@ def _stats_tasks(con: duckdb.DuckDBPyConnection, stored: StoredTable, stream: st
                                           f"AND {IN_STATS}", stream)
             yield lambda cells=cells: (cells, pd.DataFrame())
         else:
-            for batch in _aggregate_batches(con, stored, source, stream):
+            for batch in _aggregate_batches(con, stored, relation, source, stream):
                 yield lambda batch=batch: aggregate_stats_of([batch], stream)
+                del batch  # held by the task alone while the next batch is read
 
 
 # Records of an aggregate source reconciled at once (HARMSTATS_RECONCILE_ROWS): whole years
@@ -303,13 +290,12 @@ RECONCILE_ROWS = int(os.environ.get("HARMSTATS_RECONCILE_ROWS", "250000"))
 IN_STATS = f"NOT contains(flags, '{NOT_IN_STATS}')"
 
 
-def _aggregate_batches(con: duckdb.DuckDBPyConnection, stored: StoredTable, source: str,
-                       stream: str) -> Iterator[tuple[pd.DataFrame, tuple]]:
-    """The statistics input of an aggregate source, one batch of whole (snapshot, year) groups
+def _aggregate_batches(con: duckdb.DuckDBPyConnection, stored: StoredTable, table: str,
+                       source: str, stream: str) -> Iterator[tuple[pd.DataFrame, tuple]]:
+    """The statistics input of an aggregate source (`table`: `stored` as SQL), one batch of whole (snapshot, year) groups
     at a time in (snapshot, year) order, each with the source's `source_facts`; rows in table
     order within a batch."""
     dims = STREAMS[stream]["dims"]
-    table = f"read_parquet({parquet_list([stored.path])})"
     where = f"source = {sql_text(source)} AND {IN_STATS}"
     # One scan: the groups, with the distinct values of each dimension in each.
     found = con.sql("SELECT snapshot, year, count(*) AS n, " + ", ".join(

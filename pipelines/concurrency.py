@@ -1,0 +1,23 @@
+"""Work spread over threads: Arrow's parsing and compute kernels, DuckDB, Parquet writing and
+much of numpy and pandas release the GIL, so on two cores a second thread does real work."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+
+def in_threads(work: Callable, tasks: Iterable, workers: int) -> Iterator:
+    """`work(task)` for each task, up to `workers` at once, results in task order. The next
+    task is taken only when a thread is free, so at most `workers` tasks are held, plus the
+    one the iterable is making."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending = deque()
+        for task in tasks:
+            pending.append(pool.submit(work, task))
+            del task  # the thread holds it; a paused generator must not
+            if len(pending) >= workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
