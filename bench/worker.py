@@ -316,7 +316,7 @@ def nightly(args) -> None:
     plan = inc.plan(raw, out, [args.source], "latest")
     plan_s = time.perf_counter() - started
     from pipelines import snapshots
-    snapshots._SHA256.clear()  # execute plans again: nothing hashed in this process counts
+    snapshots.forget_sha256()  # execute plans again: nothing hashed in this process counts
     started = time.perf_counter()
     report = execute(raw, out, sources=[args.source], incremental=True, keep=3)
     run_s = time.perf_counter() - started

@@ -83,7 +83,7 @@ def raw_sha256(path: Path) -> str:
     (size and modification time): every chunk of a file and the run's planning ask for it,
     and a digest the planner remembers from an earlier run is not worked out again
     (`remember_sha256`)."""
-    key = _file_key(path)
+    key = file_key(path)
     if key not in _SHA256:
         _SHA256[key] = sha256_file(Path(path))
     return _SHA256[key]
@@ -91,10 +91,16 @@ def raw_sha256(path: Path) -> str:
 
 def remember_sha256(path: Path, digest: str) -> None:
     """Take the sha256 of an unchanged raw file as known (the planner's cache across runs)."""
-    _SHA256[_file_key(path)] = digest
+    _SHA256[file_key(path)] = digest
 
 
-def _file_key(path: Path) -> tuple[str, int, int]:
+def forget_sha256() -> None:
+    """Forget every digest worked out or remembered in this process (as a new process)."""
+    _SHA256.clear()
+
+
+def file_key(path: Path) -> tuple[str, int, int]:
+    """(resolved path, size, modification time in ns): what says a raw file is unchanged."""
     stat = Path(path).stat()
     return str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns
 
@@ -109,7 +115,7 @@ def describe_files(folder: Path) -> dict[str, dict]:
             if p.is_file() and p.name != SIDECAR and not p.name.startswith(".")}
 
 
-def _declared_product(source: str) -> str:
+def declared_product(source: str) -> str:
     """The product a source module declares, for snapshots dropped in without a sidecar."""
     from pipelines.registry import SOURCES  # late: the registry imports modules that import this one
 
@@ -123,7 +129,7 @@ def infer_sidecar(folder: Path, source: str) -> dict:
         "source": source,
         "snapshot": folder.name,
         "kind": "full",
-        "product": _declared_product(source),
+        "product": declared_product(source),
         "period": {"start": None, "end": None},
         "landing_page": None,
         "licence": None,

@@ -10,10 +10,10 @@ import pytest
 from pipelines import process, snapshots
 from pipelines.config import DEFAULT_RAW_DIR
 from pipelines.sources import ice_detention_deaths, mmp, ngo_incidents, unodc_glotip
-from schemas.raw.unodc_glotip import HEADERS
+from schemas.raw.unodc_glotip import CSV_HEADERS
 from tests.helpers import write_snapshot
 
-GLOTIP_HEADER = HEADERS["titled_2023"]
+GLOTIP_HEADER = CSV_HEADERS["sheet_csv_2023"]
 
 
 def _frames(result: dict, kind: str) -> pd.DataFrame:

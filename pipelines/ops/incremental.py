@@ -87,13 +87,17 @@ class HashCache:
         self.changed = False
 
     def sha256(self, path: Path) -> str:
-        key, stat = str(Path(path).resolve()), Path(path).stat()
+        key, size, mtime_ns = snapshots.file_key(path)
         entry = self.known.get(key)
-        if self.trusted and entry and entry[:2] == [stat.st_size, stat.st_mtime_ns]:
+        if self.trusted and entry and entry[:2] == [size, mtime_ns]:
             snapshots.remember_sha256(path, entry[2])  # processing this run asks again
             return entry[2]
-        digest = snapshots.raw_sha256(path)
-        self.known[key], self.changed = [stat.st_size, stat.st_mtime_ns, digest], True
+        if self.trusted:
+            digest = snapshots.raw_sha256(path)
+        else:  # read the file, whatever this process or the cache remembers of it
+            digest = snapshots.sha256_file(Path(path))
+            snapshots.remember_sha256(path, digest)
+        self.known[key], self.changed = [size, mtime_ns, digest], True
         return digest
 
     def save(self) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -70,18 +69,6 @@ def decode_bytes(path: Path, data: bytes, encodings: tuple[str, ...]) -> tuple[s
     raise RawFormatError(path, f"cannot be decoded as any of {', '.join(encodings)}")
 
 
-def read_csv_text(path: Path, format_version: str,
-                  encodings: tuple[str, ...] = ("utf-8-sig",)) -> RawTable:
-    """A CSV file with a header row, every cell as text.
-
-    `raw_rows` counts CSV records with the header as row 1, which is the row a person sees
-    when the file is opened in a spreadsheet (quoted line breaks do not add rows there).
-    A well-formed UTF-8 file is read by Arrow's columnar reader; anything it refuses (a record
-    with too few or too many fields, another encoding, a header pandas would rename) is read
-    again by the exact path, which names the problem or quarantines the short records."""
-    return next(iter_csv_text(path, format_version, encodings, rows=sys.maxsize))
-
-
 def read_csv_exact(path: Path, format_version: str, encodings: tuple[str, ...]) -> RawTable:
     """The careful path: decode with the first encoding that fits, parse with pandas, and
     find the records shorter than the header (pandas pads them silently)."""
@@ -126,10 +113,16 @@ class RereadWhole(Exception):
 def iter_csv_text(path: Path, format_version: str, encodings: tuple[str, ...], rows: int,
                   delimiter: str = ",", empty_lines_are_records: bool = False,
                   exact: Callable[[], RawTable] | None = None) -> Iterator[RawTable]:
-    """`read_csv_text` in chunks of `rows` records, so a file larger than memory can be
-    processed; `raw_rows` continue across chunks. A file Arrow cannot read from the start
-    comes whole from `exact` (default: `read_csv_exact`); one it refuses later raises
-    `RereadWhole`."""
+    """A CSV file with a header row, every cell as text, in chunks of `rows` records (one
+    chunk with `rows=sys.maxsize`), so a file larger than memory can be processed.
+
+    `raw_rows` counts CSV records with the header as row 1, which is the row a person sees
+    when the file is opened in a spreadsheet (quoted line breaks do not add rows there), and
+    continue across chunks. A well-formed UTF-8 file is read by Arrow's columnar reader;
+    anything it refuses (a record with too few or too many fields, another encoding, a header
+    pandas would rename) is read by the exact path, which names the problem or quarantines the
+    short records: a file refused from the start comes whole from `exact` (default:
+    `read_csv_exact`); one refused later raises `RereadWhole`."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
