@@ -77,7 +77,6 @@ def process_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_
     # file's parts can be caught by it.
     target = work_dir / source_id / snapshot.name / path.name.replace(" ", "_")
     try:
-        snapshots.raw_sha256(path)  # once, here: chunks harmonised at once would each hash it
         try:
             written = write_chunks(module, snapshot, path, target, raw_chunks(module, path))
         except RereadWhole:  # Arrow refused a late record: read it again whole, exactly

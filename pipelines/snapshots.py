@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -85,7 +86,9 @@ def raw_sha256(path: Path) -> str:
     (`remember_sha256`)."""
     key = file_key(path)
     if key not in _SHA256:
-        _SHA256[key] = sha256_file(Path(path))
+        with _HASHING:  # chunks harmonised at once wait for one reading of the file
+            if key not in _SHA256:
+                _SHA256[key] = sha256_file(Path(path))
     return _SHA256[key]
 
 
@@ -106,6 +109,7 @@ def file_key(path: Path) -> tuple[str, int, int]:
 
 
 _SHA256: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> sha256, this process
+_HASHING = threading.Lock()
 
 
 def describe_files(folder: Path) -> dict[str, dict]:

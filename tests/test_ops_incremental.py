@@ -196,3 +196,25 @@ def test_mark_reused_restores_ok_only_for_reused_sources():
     marked = mark_reused(sources, {"cbp_deaths"})
     assert marked["status"].tolist() == ["carried_forward", "ok"]
     assert marked["carried_forward_from"].tolist()[0] == "R1" and marked["carried_forward_from"].isna().tolist()[1]
+
+
+def test_threads_asking_for_one_file_hash_it_once(tmp_path, monkeypatch):
+    """Chunks of one file are harmonised in two threads, and each asks for its sha256: the
+    file is read once, the other thread waits for that digest."""
+    import threading
+    import time
+
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"a,b\n" * 1000)
+    read, original = [], incremental.snapshots.sha256_file
+    monkeypatch.setattr(incremental.snapshots, "_SHA256", {})
+    monkeypatch.setattr(incremental.snapshots, "sha256_file",
+                        lambda p: read.append(p.name) or time.sleep(0.2) or original(p))
+    digests = []
+    threads = [threading.Thread(target=lambda: digests.append(incremental.snapshots.raw_sha256(path)))
+               for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert read == ["big.csv"] and digests == [original(path)] * 2
