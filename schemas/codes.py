@@ -33,6 +33,9 @@ DEATH_FLAGS = (
 
 # --- crimes and prosecutions ----------------------------------------------------------------
 SUBJECT = ("victim", "offender", "incident")
+# Whom a crimes/prosecutions source counts: only migrants (an NGO or shelter log), or everyone
+# in the country (GLOTIP, hate crime, SESNSP), where nationality is how it speaks of migrants.
+POPULATION = ("migrants", "general")
 # The data model's list, extended where a source needs it (marked *): trafficking in persons
 # of unstated form*, trafficking of minors*, threats*, domestic violence*, other gender-based
 # violence*, other*, unknown* (a source total its parts fall short of).

@@ -41,6 +41,11 @@ class _CaseRecord(pa.DataFrameModel):
     subject: Series[str] = code_field(codes.SUBJECT, "Whose attributes the row describes: the "
                                       "victim, the offender (GLOTIP prosecutions: the offenders' sex "
                                       "and citizenship, not the victims') or the incident.")
+    population: Series[str] = code_field(codes.POPULATION, "Whom the source counts: migrants "
+                                         "only (e.g. an NGO or shelter log), or the general "
+                                         "population of the country (GLOTIP, hate crime, SESNSP), "
+                                         "where the nationality dimension is how it speaks about "
+                                         "migrants.")
     sex: Series[str] = code_field(codes.SEX, "Sex of the subject; all where the row is a margin "
                                   "over sex.", with_all=True)
     gender_identity: Series[str] = code_field(codes.GENDER_IDENTITY, "Gender identity of the "
@@ -147,6 +152,16 @@ class _CaseStats(pa.DataFrameModel):
     subject: Series[str] = code_field(codes.SUBJECT, "Whose attributes the dimensions describe: "
                                       "victim, offender (e.g. GLOTIP persons prosecuted: the offenders' "
                                       "sex and citizenship) or incident (never all).")
+    population: Series[str] = code_field(codes.POPULATION, "Whom the source counts: migrants "
+                                         "only (e.g. an NGO or shelter log), or the general "
+                                         "population of the country (GLOTIP, hate crime, SESNSP), "
+                                         "where the nationality dimension is how it speaks about "
+                                         "migrants.")
+    breakdown: Series[str] = pa.Field(description="The split of the source this row belongs to "
+                                      "(e.g. GLOTIP total, by_citizenship, by_form_of_exploitation), "
+                                      "or all for the totals every split shares. Margins add up "
+                                      "within a breakdown; rows of different breakdowns count the "
+                                      "same people again.")
     sex: Series[str] = code_field(codes.SEX, "Sex of the subject.", with_all=True)
     gender_identity: Series[str] = code_field(codes.GENDER_IDENTITY, "Gender identity.", with_all=True)
     age_group: Series[str] = code_field(codes.AGE_GROUP, "child (0-17), adult (18+).", with_all=True)

@@ -14,7 +14,8 @@ FIXED = STREAMS["crimes"]["fixed"]
 
 def _cell(value, low=None, high=None, **dims) -> dict:
     row = {"source": "unodc_glotip", "snapshot": "2025-04-14", "year": 2021, "year_basis": "reported",
-           "unit": "persons", "subject": "victim", **{d: "all" for d in DIMS}, **dims,
+           "unit": "persons", "subject": "victim", "population": "general",
+           **{d: "all" for d in DIMS}, **dims,
            "value": value, "value_min": low if low is not None else value,
            "value_max": high if high is not None else value, "source_suppressed": value is None}
     return row
@@ -95,38 +96,156 @@ def test_leaf_only_source_gets_computed_margins():
     assert problems.empty and case_margin_violations(stats, FIXED, DIMS, problems).empty
 
 
-def test_computed_margins_are_never_treated_as_published():
-    """Two countries, two breakdowns (the Total sex x age table and one form of exploitation),
-    four published cells (invented): GLOTIP publishes no total for MEX, none for sex = male,
-    none across countries. Only published margins are reconciled; nothing lands in
-    country UNKNOWN, and no engine-made total is listed as the source's."""
-    victims = dict(crime_type="all", sgbv="all")
-    other = dict(crime_type="trafficking_other", sgbv="no")
-    rows = [
-        _cell(76, country_iso3="MEX", sex="male", age_group="child", **victims),
-        _cell(21, country_iso3="MEX", sex="male", age_group="adult", **other),
-        _cell(1868, country_iso3="USA", age_group="adult", **victims),
-        _cell(100, country_iso3="USA", sex="male", age_group="adult", **other),
-    ]
-    breakdowns = ["total", "by_form_of_exploitation", "total", "by_form_of_exploitation"]
-    stats, problems = _stats([{**r, "breakdown": b} for r, b in zip(rows, breakdowns)])
+VICTIMS = dict(crime_type="all", sgbv="all")
+SEXUAL = dict(crime_type="trafficking_sexual_exploitation", sgbv="yes")
+OTHER = dict(crime_type="trafficking_other", sgbv="no")
+
+
+def _breakdown(name, rows):
+    return [{**r, "breakdown": name} for r in rows]
+
+
+def _canada_2016():
+    """GLOTIP 2025, Canada 2016, detected victims, as UNODC publishes them: the Total table
+    (sex x age) adds up (231 = 223 female + 8 male); the sexual-exploitation table's sexes
+    fall 14 short of its own total (96 against 33 + 49); one citizenship (96 Canadians)."""
+    country = dict(country_iso3="CAN")
+    return _stats(
+        _breakdown("total", [
+            _cell(231, **country, **VICTIMS),
+            _cell(223, sex="female", **country, **VICTIMS), _cell(8, sex="male", **country, **VICTIMS),
+            _cell(69, age_group="child", **country, **VICTIMS),
+            _cell(162, age_group="adult", **country, **VICTIMS),
+            _cell(68, sex="female", age_group="child", **country, **VICTIMS),
+            _cell(155, sex="female", age_group="adult", **country, **VICTIMS),
+            _cell(None, 0, 4, sex="male", age_group="child", **country, **VICTIMS),
+            _cell(7, sex="male", age_group="adult", **country, **VICTIMS)])
+        + _breakdown("by_form_of_exploitation", [
+            _cell(96, **country, **SEXUAL),
+            _cell(33, sex="female", age_group="child", **country, **SEXUAL),
+            _cell(49, sex="female", age_group="adult", **country, **SEXUAL)])
+        + _breakdown("by_citizenship", [_cell(96, nationality="CAN", **country, **VICTIMS)]))
+
+
+def test_a_published_cell_is_never_altered_by_another_breakdown():
+    """Invariant 5: the sexes of Canada's victims come from the Total table and add up
+    there; the sexual-exploitation table's shortfall stays in that table."""
+    stats, problems = _canada_2016()
+    country = dict(country_iso3="CAN")
+    assert _get(stats, **country)["value"] == 231
+    assert _get(stats, sex="female", **country)["value"] == 223
+    assert _get(stats, sex="male", **country)["value"] == 8
+    assert _get(stats, sex="unknown", **country) is None  # UNODC implies none
+    assert _get(stats, sex="female", **country)["breakdown"] == "total"
+    assert _get(stats, **country)["breakdown"] == "all"
+    # Within the form table: its own total, its sexes, and its shortfall under unknown sex.
+    assert _get(stats, **country, **SEXUAL)["value"] == 96
+    assert _get(stats, sex="female", **country, **SEXUAL)["value"] == 82
+    unknown = _get(stats, sex="unknown", **country, **SEXUAL)
+    assert unknown["value"] == 14 and unknown["breakdown"] == "by_form_of_exploitation"
+    # The forms and the citizenships fall short of the country's total: unknown, each in its
+    # own table.
+    assert _get(stats, **country, crime_type="unknown")["value"] == 231 - 96
+    assert _get(stats, nationality="UNKNOWN", **country)["value"] == 231 - 96
+    assert problems.empty
+    assert case_margin_violations(stats, FIXED, DIMS, problems).empty
+
+
+def test_a_margin_whose_parts_are_one_category_equals_it():
+    """The sgbv of a form of exploitation is one category: sgbv = all is that cell."""
+    stats, _ = _canada_2016()
+    yes = _get(stats, country_iso3="CAN", **SEXUAL)
+    every = _get(stats, country_iso3="CAN", crime_type="trafficking_sexual_exploitation")
+    assert (every["value"], every["value_min"], every["value_max"]) == (96, 96, 96) == (
+        yes["value"], yes["value_min"], yes["value_max"])
+    assert _get(stats, country_iso3="CAN", sgbv="yes")["value"] == 96
+
+
+def test_the_total_tables_unknown_is_published_as_it_is():
+    """GLOTIP 2025, Mexico 2021, persons prosecuted: 14 women + 23 men + 11 of unknown sex
+    and age = 48, whatever the other tables say. The Total table's own sex x age cells give
+    only 0-8 of its 14 children a sex; the other 6-14 cannot be of unknown sex (at most 11
+    are, all of unknown age): that shortfall is listed, not put under unknown."""
+    country = dict(country_iso3="MEX")
+    stats, problems = _stats(
+        _breakdown("total", [
+            _cell(48, **country, **VICTIMS), _cell(14, sex="female", **country, **VICTIMS),
+            _cell(23, sex="male", **country, **VICTIMS),
+            _cell(11, sex="unknown", age_group="unknown", **country, **VICTIMS),
+            _cell(14, age_group="child", **country, **VICTIMS),
+            _cell(23, age_group="adult", **country, **VICTIMS),
+            _cell(None, 0, 4, sex="female", age_group="child", **country, **VICTIMS),
+            _cell(14, sex="female", age_group="adult", **country, **VICTIMS),
+            _cell(None, 0, 4, sex="male", age_group="child", **country, **VICTIMS),
+            _cell(22, sex="male", age_group="adult", **country, **VICTIMS)])
+        + _breakdown("by_form_of_exploitation", [
+            _cell(30, sex="female", **country, **SEXUAL), _cell(25, sex="male", **country, **OTHER)]))
+    assert _get(stats, sex="unknown", **country)["value"] == 11
+    assert _get(stats, sex="unknown", age_group="unknown", **country)["value"] == 11
+    assert _get(stats, sex="unknown", age_group="child", **country) is None
+    assert _get(stats, **country)["value"] == 48
+    (child,) = problems[problems["cell"].str.endswith("age_group=child; country_iso3=MEX")
+                        ].to_dict("records")
+    assert (child["dimension"], child["published_total"], child["parts_max"]) == ("sex", 14, 8)
+    assert case_margin_violations(stats, FIXED, DIMS, problems).empty
+
+
+def test_computed_margins_meet_every_breakdown_and_are_never_listed():
+    """Two countries (invented): GLOTIP publishes MEX's sexes and ages but no MEX total, USA's
+    total but no sexes; no total across countries. Only published margins are reconciled:
+    nothing lands in country UNKNOWN, no computed total is listed as the source's, and where
+    the breakdowns imply different totals the computed one is a range meeting both."""
+    mex, usa = dict(country_iso3="MEX"), dict(country_iso3="USA")
+    stats, problems = _stats(
+        _breakdown("total", [
+            _cell(76, sex="male", **mex, **VICTIMS), _cell(50, age_group="child", **mex, **VICTIMS),
+            _cell(1868, **usa, **VICTIMS)])
+        + _breakdown("by_form_of_exploitation", [
+            _cell(21, **mex, **OTHER), _cell(100, sex="male", **usa, **OTHER)]))
     assert not (stats["country_iso3"] == "UNKNOWN").any()
     assert problems.empty
     assert case_margin_violations(stats, FIXED, DIMS, problems).empty
-    # Published cells are published as they are.
-    assert _get(stats, country_iso3="MEX", sex="male", age_group="child")["value"] == 76
-    assert _get(stats, country_iso3="USA", age_group="adult")["value"] == 1868
-    assert _get(stats, country_iso3="MEX", sex="male", age_group="adult", **other)["value"] == 21
-    # A published total against parts computed from another breakdown: the shortfall is unknown.
-    assert _get(stats, country_iso3="USA", sex="unknown", age_group="adult")["value"] == 1768
-    # Within one breakdown, computed margins are exact.
-    assert _get(stats, country_iso3="MEX", sex="male", **other)["value"] == 21
-    assert _get(stats, sex="male", age_group="adult", **other)["value"] == 121
-    # MEX male victims: 76 children by the Total table, 21 adults by the forms: the source
-    # supports no single total, so none is made up; the range meets both.
-    mex_male = _get(stats, country_iso3="MEX", sex="male")
-    assert pd.isna(mex_male["value"]) and not mex_male["source_suppressed"]
-    assert (mex_male["value_min"], mex_male["value_max"]) == (21, 97)
+    assert _get(stats, sex="male", **mex)["value"] == 76
+    assert _get(stats, **usa)["value"] == 1868
+    # USA's total and its one form: the rest of USA's victims have an unknown form.
+    assert _get(stats, crime_type="unknown", **usa)["value"] == 1768
+    assert _get(stats, sex="unknown", **usa) is None  # the Total table gives no sexes
+    # MEX: 76 men, 50 children, 21 in one form: no single total is supported.
+    total = _get(stats, **mex)
+    assert pd.isna(total["value"]) and (total["value_min"], total["value_max"]) == (21, 76)
+
+
+def test_identical_repeated_rows_count_as_their_breakdown_total_says():
+    """Identical rows (content ids ending -2) count once or twice, whichever agrees with
+    the cell's published margin; where both or neither do, the range, listed."""
+    country = dict(country_iso3="CHL")
+
+    def repeated(value, low, high, record_id, **dims):
+        return {**_cell(value, low, high, **dims), "record_id": record_id}
+
+    stats, problems = _stats(
+        _breakdown("total", [
+            repeated(20, None, None, "ha000000000000000-1", **country, **VICTIMS),
+            repeated(12, None, None, "hb000000000000000-1", sex="female", **country, **VICTIMS),
+            repeated(4, None, None, "hc000000000000000-1", sex="male", **country, **VICTIMS),
+            repeated(4, None, None, "hc000000000000000-2", sex="male", **country, **VICTIMS)])
+        + _breakdown("by_form_of_exploitation", [
+            repeated(3, None, None, "hd000000000000000-1", **country, **OTHER),
+            repeated(3, None, None, "hd000000000000000-2", **country, **OTHER),
+            repeated(None, 0, 4, "he000000000000000-1", **country, **SEXUAL)])
+        + _breakdown("by_citizenship", [
+            repeated(20, None, None, "h1000000000000000-1", nationality="CHL", **country, **VICTIMS),
+            repeated(5, None, None, "h2000000000000000-1", nationality="PER", **country, **VICTIMS),
+            repeated(5, None, None, "h2000000000000000-2", nationality="PER", **country, **VICTIMS)]))
+    assert _get(stats, sex="male", **country)["value"] == 8  # 12 + 4 + 4 = 20: twice
+    per = _get(stats, nationality="PER", **country)  # 20 + 5 = 25 and 30 both exceed 20
+    assert pd.isna(per["value"]) and (per["value_min"], per["value_max"]) == (5, 10)
+    other = _get(stats, **country, **OTHER)  # 3 + [0, 4] and 6 + [0, 4] both fit under 20
+    assert pd.isna(other["value"]) and (other["value_min"], other["value_max"]) == (3, 6)
+    listed = problems[problems["dimension"] == "repeated_rows"]
+    assert [c.split("population=general; ")[1] for c in sorted(listed["cell"])] == [
+        "country_iso3=CHL; crime_type=trafficking_other; sgbv=no", "nationality=PER; country_iso3=CHL"]
+    assert list(listed["parts_min"]) == [3, 5] and list(listed["excess"]) == [3, 5]
 
 
 def test_constant_not_recorded_dimensions_are_reconciled_as_all():

@@ -57,7 +57,7 @@ def ngo_records(n: int, years: list[int], seed: int, stream: str = "crimes", fir
     crime = pick(crimes, [30, 20, 12, 10, 6, 4, 5, 2, 2, 2, 3, 1, 1, 2])
     frame = pd.DataFrame({
         "source": NGO, "snapshot": "2025-01-15", "year": pick(years, np.linspace(1, 2, len(years))),
-        "year_basis": "incident", "unit": "persons", "subject": "victim",
+        "year_basis": "incident", "unit": "persons", "subject": "victim", "population": "migrants",
         "sex": sex, "gender_identity": gender,
         "age_group": pick(["adult", "child", "unknown"], [76, 19, 5]),
         "nationality": pick(nats, 1 / np.arange(1, len(nats) + 1) ** 1.3),
@@ -85,7 +85,8 @@ def public_rows() -> pd.DataFrame:
     """Rows of sources that publish their own figures: small values, a withheld GLOTIP '<5'."""
     dims = STREAMS["crimes"]["dims"]
     base = {"snapshot": "2025-04-14", "year": 2023, "year_basis": "reported", "unit": "persons",
-            "subject": "victim", **{d: "all" for d in dims}, "is_latest": True, "partial_year": False,
+            "subject": "victim", "population": "general", "breakdown": "all",
+            **{d: "all" for d in dims}, "is_latest": True, "partial_year": False,
             "suppressed": False}
     rows = [
         {**base, "source": "unodc_glotip", "value": 7, "value_min": 7, "value_max": 7, "source_suppressed": False},
@@ -333,7 +334,7 @@ def hand_records() -> pd.DataFrame:
         crime = [c for _, _, c in picked]
         frames.append(pd.DataFrame({
             "source": NGO, "snapshot": "2025-01-15", "year": year, "year_basis": "incident", "unit": "persons",
-            "subject": "victim", "sex": [s for s, _, _ in picked],
+            "subject": "victim", "population": "migrants", "sex": [s for s, _, _ in picked],
             "gender_identity": ["woman" if s == "female" else "man" if s == "male" else "unknown" for s, _, _ in picked],
             "age_group": ["child" if i % 9 == 0 else "adult" for i in range(n)],
             "nationality": [x for _, x, _ in picked], "race_ethnicity": "unknown",

@@ -105,7 +105,14 @@ def _unmet_case_margins(stats: pd.DataFrame, fixed: list[str], dims: list[str]
     dimension) summed per margin, beside their margin's bounds (NULL where there is none),
     where the two cannot meet; rows ordered by the other keys.
 
-    The keys are encoded here on purpose, not with the reconciliation's `case_stats._Cube`:
+    Margins add up within a breakdown (invariant 5): parts are compared with their margin
+    where the margin belongs to the parts' breakdown or is a total every breakdown shares
+    (`breakdown` = all); a margin of another breakdown (GLOTIP's sex of a country-year,
+    from its Total table, above the sexes of one form of exploitation) is not theirs to meet.
+    Shared parts must have a margin; a breakdown's parts may have none (their margin would
+    be another breakdown's cell).
+
+    The keys are encoded here on purpose, not with the reconciliation's `reconcile._Cube`:
     this check verifies that code's output, so it must not share its mistakes.
     Each cell is keyed by one integer, its fixed keys' rank times the span of the dimensions
     plus each dimension's code times its radix (codes in sorted order, so integer order is the
@@ -126,6 +133,9 @@ def _unmet_case_margins(stats: pd.DataFrame, fixed: list[str], dims: list[str]
         raise OverflowError("too many categories to key the statistics' cells")
     key = group * span + sum(coded[d][0].astype(np.int64) * r for d, r in zip(dims, radix))
     bounds = stats[["value_min", "value_max"]].reset_index(drop=True)
+    shared = "all"
+    split = (stats["breakdown"].astype("str").to_numpy() if "breakdown" in stats
+             else np.full(len(stats), shared, dtype=object))
     for i, dim in enumerate(dims):
         others = fixed + [d for d in dims if d != dim]
         codes, values = coded[dim]
@@ -134,9 +144,17 @@ def _unmet_case_margins(stats: pd.DataFrame, fixed: list[str], dims: list[str]
         parent = key[is_part] + (all_code - codes[is_part]) * radix[i]
         parts = bounds[is_part].set_axis(parent).groupby(level=0).sum().set_axis(
             ["parts_min", "parts_max"], axis=1)
-        joined = parts.join(bounds[~is_part].set_axis(key[~is_part]), how="left")
-        bad = joined[joined["value_min"].isna() | (joined["parts_min"] > joined["value_max"])
-                     | (joined["parts_max"] < joined["value_min"])]
+        part_split = pd.Series(split[is_part], index=parent).groupby(level=0).first()
+        margin = bounds[~is_part].assign(split=split[~is_part]).set_axis(key[~is_part])
+        joined = parts.join(margin, how="left")
+        mine = part_split.reindex(joined.index).to_numpy()
+        theirs = joined["split"].to_numpy()
+        missing = joined["value_min"].isna().to_numpy() & pd.isna(theirs)
+        compared = ((mine == shared) | (theirs == mine) | (theirs == shared)).astype(bool)
+        unmet = ((joined["parts_min"] > joined["value_max"]).fillna(False)
+                 | (joined["parts_max"] < joined["value_min"]).fillna(False)
+                 | joined["value_min"].isna()).to_numpy(dtype=bool)
+        bad = joined[np.where(missing, mine == shared, compared & unmet).astype(bool)].drop(columns="split")
         at = bad.index.to_numpy()
         columns = {k: stats[k].iloc[first_of_group[at // span]].to_numpy() for k in fixed}
         for d, r, size in zip(dims, radix, sizes):

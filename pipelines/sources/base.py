@@ -31,6 +31,9 @@ class SourceSpec:
     person_level: bool = False  # one person a row: sex, age and status may be crossed
     name_columns: tuple[str, ...] = ()  # raw columns holding personal names: never published
     confidential: bool = False  # non-public person-level data: statistics go through disclosure control
+    # Whom a crimes/prosecutions source counts: `migrants` only (an NGO log) or the `general`
+    # population of a country (GLOTIP, hate crime, SESNSP). Deaths sources count migrants.
+    population: str = "migrants"
     citation: str = ""
 
 
@@ -43,6 +46,9 @@ class RawTable:
     format_version: str
     raw_rows: np.ndarray  # row number a person sees in a spreadsheet (header = 1)
     short_rows: np.ndarray | None = None  # records with fewer fields than the header (truncated)
+    # Facts about the whole file that a rule checking one chunk needs (read before the chunks
+    # by the source module, e.g. GLOTIP's Total rows); None when the chunk is the whole file.
+    file_facts: dict | None = None
 
     @property
     def name(self) -> str:

@@ -63,6 +63,7 @@ SOURCE = SourceSpec(
     download_url=None,
     citation="Statistics Canada. Table 35-10-0066-01 Police-reported hate crime, by type of "
              "motivation, Canada (selected police services). DOI: https://doi.org/10.25318/3510006601-eng",
+    population="general",
 )
 FILE_PATTERNS = ("*.csv",)
 ENCODINGS = ("utf-8-sig", "cp1252")
@@ -169,4 +170,5 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
         out["_row"] = np.arange(len(f))
         frames.append(out)
     records = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return finish_case_records({"crimes": records}, raw, snapshot, curation, log)
+    return finish_case_records({"crimes": records}, raw, snapshot, curation, log,
+                               SOURCE.population)

@@ -40,11 +40,12 @@ NULLABLE_TEXT = ("country_native", "nationality_native", "crime_type_native", "o
 
 
 def finish_case_records(frames: dict[str, pd.DataFrame], raw: RawTable, snapshot: Snapshot,
-                        curation: Curation, unmapped: UnmappedLog) -> CuratedPart:
+                        curation: Curation, unmapped: UnmappedLog, population: str) -> CuratedPart:
     """Accepted records of each table, validated, with the quarantine of this file.
 
     Records whose `_row` the curation rejected are dropped (they are in the quarantine);
-    `value_min`/`value_max` default to the value where it is exact."""
+    `value_min`/`value_max` default to the value where it is exact; `population` is whom the
+    source counts (its `SourceSpec.population`)."""
     digest = raw_sha256(raw.path)
     tables = {}
     for name, frame in frames.items():
@@ -54,6 +55,7 @@ def finish_case_records(frames: dict[str, pd.DataFrame], raw: RawTable, snapshot
         keep = ~curation.rejected[rows]
         out = frame.loc[keep].copy()
         out["source"], out["snapshot"], out["is_latest"] = snapshot.source, snapshot.name, False
+        out["population"] = population
         out["raw_file"], out["raw_sha256"] = raw.name, digest
         out["raw_row"] = raw.raw_rows[rows[keep]]
         for column, default in DEFAULTS.items():

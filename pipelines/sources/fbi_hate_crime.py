@@ -77,6 +77,7 @@ SOURCE = SourceSpec(
     download_url=None,
     citation="FBI Uniform Crime Reporting Program, Hate Crime Statistics "
              "(Crime Data Explorer and yearly reports). Participation by agencies is voluntary.",
+    population="general",
 )
 FILE_PATTERNS = ("*.csv",)
 ENCODINGS = ("utf-8-sig", "cp1252")
@@ -174,7 +175,8 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     build = {"state_year_bias_counts": _state_year, "incidents": _incidents,
              TABLE1_VERSION: _table1_records}[raw.format_version]
     records = build(raw, curation, log)
-    return finish_case_records({"crimes": records}, raw, snapshot, curation, log)
+    return finish_case_records({"crimes": records}, raw, snapshot, curation, log,
+                               SOURCE.population)
 
 
 def _year_column(curation: Curation, text: pd.Series, column: str) -> pd.Series:

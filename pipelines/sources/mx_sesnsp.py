@@ -59,6 +59,7 @@ SOURCE = SourceSpec(
     citation="Secretariado Ejecutivo del Sistema Nacional de Seguridad Pública (SESNSP), "
              "Incidencia delictiva del fuero común, estatal, nueva metodología (datos abiertos), "
              "https://www.gob.mx/sesnsp/acciones-y-programas/datos-abiertos-de-incidencia-delictiva.",
+    population="general",
 )
 FILE_PATTERNS = ("*.csv",)
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")  # UTF-8 first, then Windows-1252
@@ -153,7 +154,8 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
                         "read and counted here, not published")
 
     records = _records(raw, snapshot, years, values, mapped, ~curation.rejected)
-    return finish_case_records({"crimes": records}, raw, snapshot, curation, log)
+    return finish_case_records({"crimes": records}, raw, snapshot, curation, log,
+                               SOURCE.population)
 
 
 def _reject_gaps(curation: Curation, raw: RawTable, years: pd.Series, values: pd.DataFrame,

@@ -81,6 +81,7 @@ SOURCE = SourceSpec(
     confidential=True,
     citation="Incident logs of the submitting shelters and NGOs, collected with the harmstats "
              "template (confidential; statistics published after disclosure control).",
+    population="migrants",
 )
 FILE_PATTERNS = ("*.csv", "*.xlsx")
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
@@ -630,7 +631,7 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
         stage=stage[has_case], stage_native=stage_text[has_case].replace("", None))
     return finish_case_records({"crimes": crimes.reset_index(drop=True),
                                 "prosecutions": prosecutions.reset_index(drop=True)},
-                               raw, snapshot, curation, log)
+                               raw, snapshot, curation, log, SOURCE.population)
 
 
 def row_totals(raw: RawTable) -> pd.Series:

@@ -1,0 +1,641 @@
+"""The statistics of an aggregate source: its published cells, reconciled breakdown by
+breakdown, and every margin of them (data model invariants 1 and 5).
+
+An aggregate source (GLOTIP, FBI, StatCan, SESNSP) publishes cells, not people, often in
+several breakdowns that count the same people again: GLOTIP's Total table (sex x age), its
+citizenship table and its form-of-exploitation table (form x sex x age). Only the cells the
+source published are authoritative; every other cell is computed.
+
+- **Breakdowns stay apart.** Each breakdown is reconciled on its own, together with the totals
+  every breakdown of the source shares (the *base*: cells whose dimensions are `all` except
+  the source's *strata*, dimensions no record leaves `all`, such as GLOTIP's reporting
+  country). A cell belongs to the breakdown with the fewest dimensions that still splits all
+  of its other non-`all` dimensions (its *owner*): GLOTIP's sex cells belong to the Total
+  table, its sexual-exploitation x sex cells to the form table. A breakdown never computes, fills or checks a cell it does not
+  own, so a published cell is never altered by another breakdown and a shortfall or excess
+  stays in the breakdown where it arises. Each statistics row says its owner in `breakdown`
+  (`all` for the base).
+- **Published cells** are summed by key within a breakdown (sub-forms collapsed under one
+  label are added). Identical repeated rows (content ids `h<digest>-<n>`, n >= 2) count once
+  or twice according to which agrees with the published margins of that cell in its
+  breakdown; where neither or both do, the cell is the range [once, twice] and is listed in
+  `source_inconsistencies` (dimension `repeated_rows`).
+- **Computed margins** meet the sum of their parts along every dimension that has parts in
+  the owner's breakdown: exact where those sums agree; where they disagree (the countries'
+  published totals against sums of their splits, say), the tightest range meeting every sum,
+  with `value` null. A base cell (a world total) meets the sums of every breakdown.
+- **Published margins** are reconciled with their parts, dimension by dimension: a shortfall
+  is published under the dimension's unknown category (a new cell, or the range of a computed
+  unknown cell widened to take it); an excess keeps the total and is listed; withheld parts
+  (GLOTIP "<5", bounds [0, 4]) must contain the total within their bounds. A shortfall whose
+  unknown cell the source itself published with parts of its own cannot be filled and is
+  listed too (negative excess).
+- Cells are processed from the finest up (by the number of `all` dimensions), so a margin is
+  computed or reconciled only once its parts are final.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+UNKNOWN_OF = {"sex": "unknown", "gender_identity": "unknown", "age_group": "unknown",
+              "nationality": "UNKNOWN", "race_ethnicity": "unknown", "country_iso3": "UNKNOWN",
+              "crime_type": "unknown", "offence": "unknown", "sgbv": "unknown",
+              "bias_motivation": "unknown", "perpetrator": "unknown"}
+BASE = "all"  # the `breakdown` of the cells every breakdown of a source shares
+NO_BREAKDOWN = "_"  # records of a source that names no breakdown
+COLUMNS = ("value", "value_min", "value_max", "source_suppressed")
+REPEATED_ROWS = "repeated_rows"  # `source_inconsistencies.dimension` of an undecidable repeat
+# A content id (`curate.content_ids`) of an identical row's second or later occurrence.
+REPEAT_ID = r"^h[0-9a-f]{16}-(?:[2-9]|[1-9][0-9]+)$"
+LOWEST, HIGHEST = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+# (dimension, dimension it follows): a category of the second has one category of the first,
+# so the first's margin of a category of the second is that one cell (the sgbv of a crime
+# type: invariant 5).
+MIRRORS = (("sgbv", "crime_type"), ("sgbv", "offence"))
+
+
+@dataclass(frozen=True)
+class SourceFacts:
+    """What reconciliation needs to know of a whole source, not only of one batch of it."""
+
+    constant: dict[str, str] = field(default_factory=dict)  # dim -> its one "not recorded" code
+    unsplit: frozenset[str] = frozenset()  # dims `all` on every record
+    # Per snapshot (one table of the publisher, whose breakdowns are its own):
+    splits: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)  # breakdown -> dims it splits
+    strata: dict[str, frozenset[str]] = field(default_factory=dict)  # dims no record leaves `all`
+
+
+def snapshot_layout(records: pd.DataFrame, dims, constant
+                    ) -> tuple[dict[str, dict[str, frozenset[str]]], dict[str, frozenset[str]]]:
+    """Per snapshot of a source's records: the dimensions each breakdown splits (has a
+    category in), and the strata (dimensions no record leaves `all`: every published cell
+    lies inside one of their categories, as inside GLOTIP's reporting country)."""
+    frame = records.assign(breakdown=records["breakdown"].fillna(NO_BREAKDOWN)) \
+        if "breakdown" in records else records.assign(breakdown=NO_BREAKDOWN)
+    dims = [d for d in dims if d not in constant]
+    splits, strata = {}, {}
+    for snapshot, part in frame.groupby("snapshot", sort=True):
+        splits[snapshot] = {name: frozenset(d for d in dims if (cells[d] != "all").any())
+                            for name, cells in part.groupby("breakdown", sort=True)}
+        strata[snapshot] = frozenset(d for d in dims if (part[d] != "all").all())
+    return splits, strata
+
+
+class _Cube:
+    """Cells of one source keyed by one integer: a mixed-radix number over the fixed keys'
+    group and each dimension's category code, code 0 being `all`. The parent of a cell along a
+    dimension is its key minus that dimension's code times its radix."""
+
+    def __init__(self, cells: pd.DataFrame, fixed: list[str], dims: list[str]):
+        fixed_id = np.zeros(len(cells), dtype=np.int64)  # numbered in order of appearance
+        for column in fixed:
+            column_codes, uniques = pd.factorize(cells[column], use_na_sentinel=False)
+            fixed_id = pd.factorize(fixed_id * len(uniques) + column_codes)[0]
+        first_rows = np.unique(fixed_id, return_index=True)[1]
+        self.fixed_table = cells[fixed].iloc[first_rows].reset_index(drop=True)
+        self.dims = [d for d in dims if (cells[d] != "all").any()]
+        self.categories, self.radix = {}, {}
+        radix = 1
+        codes = {}
+        for dim in reversed(self.dims):
+            row_codes, uniques = pd.factorize(cells[dim])
+            values = sorted(set(uniques) - {"all"} | {UNKNOWN_OF[dim]})
+            self.categories[dim] = pd.array(["all"] + values, dtype="str")
+            codes[dim] = pd.Index(self.categories[dim]).get_indexer(uniques)[row_codes]
+            self.radix[dim] = radix
+            radix *= len(self.categories[dim])
+        self.span = radix
+        if len(self.fixed_table) * radix >= 2 ** 62:
+            raise OverflowError("too many categories to key the cells of one source")
+        key = fixed_id.astype(np.int64) * radix
+        for dim in self.dims:
+            key = key + codes[dim].astype(np.int64) * self.radix[dim]
+        self.keys = key  # of the rows of `cells`
+
+    def code(self, keys: np.ndarray, dim: str) -> np.ndarray:
+        return (keys // self.radix[dim]) % len(self.categories[dim])
+
+    def level(self, keys: np.ndarray) -> np.ndarray:
+        """How many dimensions are `all`."""
+        return sum((self.code(keys, d) == 0).astype(np.int8) for d in self.dims)
+
+    def split_mask(self, keys: np.ndarray) -> np.ndarray:
+        """Which dimensions are not `all`, one bit per dimension in `self.dims` order."""
+        mask = np.zeros(len(keys), dtype=np.int64)
+        for bit, dim in enumerate(self.dims):
+            mask |= (self.code(keys, dim) != 0).astype(np.int64) << bit
+        return mask
+
+    def closure(self, keys: np.ndarray) -> np.ndarray:
+        """The keys and every margin of them."""
+        keys = pd.unique(np.asarray(keys, dtype=np.int64))  # hashing, not sorting, per dimension
+        for dim in self.dims:
+            code = self.code(keys, dim)
+            part = code != 0
+            keys = pd.unique(np.concatenate([keys, keys[part] - code[part] * self.radix[dim]]))
+        return np.sort(keys)
+
+    def decode(self, keys: np.ndarray) -> pd.DataFrame:
+        out = self.fixed_table.iloc[keys // self.span].reset_index(drop=True)
+        for dim in self.dims:
+            out[dim] = self.categories[dim].take(self.code(keys, dim))
+        return out
+
+
+class _Owners:
+    """The breakdown each cell belongs to: the base where its non-`all` dimensions are all
+    strata, else the breakdown with the fewest dimensions splitting all of the others (the
+    first in name order on a tie)."""
+
+    def __init__(self, cube: _Cube, splits: dict[str, frozenset[str]], strata: frozenset[str]):
+        self.cube = cube
+        self.names = sorted(splits)
+        self.common_bits = sum(1 << b for b, d in enumerate(cube.dims) if d in strata)
+        self.bits = {name: sum(1 << b for b, d in enumerate(cube.dims) if d in splits[name])
+                     for name in self.names}
+        self.sizes = {name: len(splits[name] - strata) for name in self.names}
+
+    def of(self, keys: np.ndarray) -> np.ndarray:
+        """The owner of each key (BASE, a breakdown name, or "" where no breakdown splits it)."""
+        masks = self.cube.split_mask(keys) & ~self.common_bits
+        uniques, inverse = np.unique(masks, return_inverse=True)
+        names = np.array([self._owner(int(m)) for m in uniques], dtype=object)
+        return names[inverse]
+
+    def _owner(self, mask: int) -> str:
+        if mask == 0:
+            return BASE
+        fits = [n for n in self.names if mask & ~self.bits[n] == 0]
+        return min(fits, key=lambda n: (self.sizes[n], n)) if fits else ""
+
+    @property
+    def owning(self) -> list[str]:
+        """Breakdowns that can own a cell of their own (those splitting a dimension besides
+        the strata); none where the source has one breakdown (it is all base)."""
+        if len(self.names) <= 1:
+            return []
+        return [n for n in self.names if self.bits[n] & ~self.common_bits]
+
+
+def _bounds(frame: pd.DataFrame) -> pd.DataFrame:
+    """value_min / value_max filled from value where the value is exact."""
+    frame = frame.copy()
+    frame["value_min"] = frame["value_min"].fillna(frame["value"]).astype("Int64")
+    frame["value_max"] = frame["value_max"].fillna(frame["value"]).astype("Int64")
+    return frame
+
+
+def _breakdown_cells(records: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Records summed by key within each breakdown, once without the repeats of identical
+    rows (`o_*`) and once with them (`t_*`); a withheld part makes the sum withheld."""
+    frame = _bounds(records)
+    if "breakdown" not in frame:
+        frame = frame.assign(breakdown=NO_BREAKDOWN)
+    repeat = (frame["record_id"].str.match(REPEAT_ID).fillna(False).to_numpy(dtype=bool)
+              if "record_id" in frame else np.zeros(len(frame), dtype=bool))
+    withheld = frame["value"].isna()
+    frame = frame.assign(breakdown=frame["breakdown"].fillna(NO_BREAKDOWN), repeat=repeat,
+                         t_withheld=withheld, o_withheld=withheld & ~repeat,
+                         t_lo=frame["value_min"], t_hi=frame["value_max"],
+                         o_lo=frame["value_min"].where(~repeat, 0), o_hi=frame["value_max"].where(~repeat, 0))
+    cells = frame.groupby(keys + ["breakdown"], dropna=False, sort=False).agg(
+        o_lo=("o_lo", "sum"), o_hi=("o_hi", "sum"), t_lo=("t_lo", "sum"), t_hi=("t_hi", "sum"),
+        o_withheld=("o_withheld", "any"), t_withheld=("t_withheld", "any"),
+        repeat=("repeat", "any"), source_suppressed=("source_suppressed", "any")).reset_index()
+    for column in ("o_lo", "o_hi", "t_lo", "t_hi"):
+        cells[column] = cells[column].astype(np.int64)
+    return cells
+
+
+def _resolve_repeats(cube: _Cube, cells: pd.DataFrame, owner: np.ndarray, strata: frozenset[str]
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each breakdown cell with (lo, hi, withheld): repeated identical rows counted once or
+    twice, whichever agrees with the cell's nearest published margins in its breakdown; the
+    range [once, twice] where neither or both do. Also the undecided cells (key, once and
+    twice bounds), to be listed.
+
+    A margin of a cell is the cell with some of its dimensions (not strata) set to `all`,
+    published by the same breakdown or the base; the nearest are those with the fewest set
+    (GLOTIP's "Other forms of exploitation" x sgbv "no" cell has none one step up, and the
+    country's total two steps up). Agreeing means the bounds of the sum of the breakdown's
+    published cells under that margin, with the cell counted so, meet the margin's bounds."""
+    key = cube.keys
+    lo, hi = cells["o_lo"].to_numpy().copy(), cells["o_hi"].to_numpy().copy()
+    withheld = cells["o_withheld"].to_numpy().copy()
+    repeats = np.flatnonzero(cells["repeat"].to_numpy())
+    if not len(repeats):
+        return cells.assign(lo=lo, hi=hi, withheld=withheld | (lo != hi)), pd.DataFrame(
+            {"key": np.empty(0, np.int64), "once": np.empty(0, np.int64), "twice": np.empty(0, np.int64)})
+    breakdown = cells["breakdown"].to_numpy()
+    margin_of = pd.DataFrame({"key": key, "b": np.where(owner == BASE, BASE, breakdown), "lo": lo, "hi": hi}
+                             ).drop_duplicates(["key", "b"]).set_index(["key", "b"])
+    strata_bits = sum(1 << b for b, d in enumerate(cube.dims) if d in strata)
+    pattern = cube.split_mask(key) & ~strata_bits
+    t_lo, t_hi = cells["t_lo"].to_numpy(), cells["t_hi"].to_numpy()
+    choice = np.zeros(len(repeats), dtype=np.int8)  # 0 undecided, 1 once, 2 twice
+    for mask in np.unique(pattern[repeats]):
+        dims = [d for b, d in enumerate(cube.dims) if mask >> b & 1]
+        mine = np.flatnonzero(pattern[repeats] == mask)
+        peers = np.flatnonzero(pattern == mask)
+        for size in range(1, len(dims) + 1):
+            agree_once = np.ones(len(mine), dtype=bool)
+            agree_twice = np.ones(len(mine), dtype=bool)
+            found = np.zeros(len(mine), dtype=bool)
+            for raised in combinations(dims, size):
+                up = sum(cube.code(key, d) * cube.radix[d] for d in raised)
+                ancestor = key - up
+                sums = pd.DataFrame({"b": breakdown[peers], "m": ancestor[peers], "lo": lo[peers],
+                                     "hi": hi[peers]}).groupby(["b", "m"], sort=False).sum()
+                at = repeats[mine]
+                m_index = pd.MultiIndex.from_arrays([ancestor[at], breakdown[at]])
+                own = margin_of.reindex(m_index)
+                shared = margin_of.reindex(pd.MultiIndex.from_arrays([ancestor[at], np.full(len(at), BASE)]))
+                m_lo = np.where(own["lo"].isna(), shared["lo"], own["lo"]).astype(float)
+                m_hi = np.where(own["hi"].isna(), shared["hi"], own["hi"]).astype(float)
+                has = ~np.isnan(m_lo)
+                s = sums.reindex(pd.MultiIndex.from_arrays([breakdown[at], ancestor[at]]))
+                s_lo, s_hi = s["lo"].to_numpy(), s["hi"].to_numpy()
+                extra_lo, extra_hi = t_lo[at] - lo[at], t_hi[at] - hi[at]
+                agree_once &= ~has | ((s_lo <= m_hi) & (s_hi >= m_lo))
+                agree_twice &= ~has | ((s_lo + extra_lo <= m_hi) & (s_hi + extra_hi >= m_lo))
+                found |= has
+            open_ = choice[mine] == 0
+            settle = found & open_
+            choice[mine[settle & agree_once & ~agree_twice]] = 1
+            choice[mine[settle & agree_twice & ~agree_once]] = 2
+            choice[mine[settle & (agree_once == agree_twice)]] = 3  # both or neither: a range
+            if (choice[mine] != 0).all():
+                break
+    twice, ranged = repeats[choice == 2], repeats[(choice == 3) | (choice == 0)]
+    lo[twice], hi[twice] = t_lo[twice], t_hi[twice]
+    withheld[twice] = cells["t_withheld"].to_numpy()[twice]
+    undecided = pd.DataFrame({"key": key[ranged], "once": lo[ranged], "twice": t_hi[ranged]})
+    hi[ranged] = t_hi[ranged]
+    withheld[ranged] = True
+    return cells.assign(lo=lo, hi=hi, withheld=withheld | (lo != hi)), undecided
+
+
+def _part_sums(cube: _Cube, children: pd.DataFrame, dims=None) -> dict[str, pd.DataFrame]:
+    """Per dimension (of `dims`, default all): the sums (lo, hi) of the children, indexed by
+    their margin's key."""
+    keys = children.index.to_numpy()
+    sums = {}
+    for dim in cube.dims if dims is None else [d for d in cube.dims if d in dims]:
+        code = cube.code(keys, dim)
+        part = code != 0
+        if not part.any():
+            continue
+        parent = keys[part] - code[part] * cube.radix[dim]
+        sums[dim] = children.loc[part, ["lo", "hi"]].groupby(parent, sort=False).sum()
+    return sums
+
+
+def _published_mismatches(cube: _Cube, cells: pd.DataFrame, dims) -> list[pd.DataFrame]:
+    """Published margins whose parts along `dims`, final, neither meet them nor were filled:
+    an excess, or a shortfall the source's own unknown cell cannot take. These are listed."""
+    problems = []
+    for level in range(1, len(cube.dims) + 1):
+        margins = cells[(cells["level"] == level) & cells["pub"]]
+        if margins.empty:
+            continue
+        for dim, s in _part_sums(cube, cells[cells["level"] == level - 1], dims).items():
+            s = s.reindex(margins.index).dropna().astype(np.int64)
+            total = margins.loc[s.index]
+            bad = (s["lo"] > total["hi"]) | (s["hi"] < total["lo"])
+            if bad.any():
+                problems.append(pd.DataFrame({"key": s.index[bad], "dimension": dim,
+                                              "parts_min": s.loc[bad, "lo"].astype(np.int64),
+                                              "parts_max": s.loc[bad, "hi"].astype(np.int64)}))
+    return problems
+
+
+def _unfilled(cube: _Cube, keys: np.ndarray, keep) -> pd.DataFrame:
+    """Computed cells at these keys, not yet bounded (kept where `keep` says)."""
+    keys = keys[keep(keys)]
+    return pd.DataFrame({"lo": 0, "hi": 0, "a": LOWEST, "b": HIGHEST, "a_out": LOWEST,
+                         "b_out": HIGHEST, "pub": False, "mirror": False,
+                         "level": cube.level(keys)}, index=pd.Index(keys))
+
+
+def _mirror(cube: _Cube, cells: pd.DataFrame, level: int, mirrors) -> pd.DataFrame:
+    """Computed cells of `level` that are the margin, along a dimension that follows another
+    (sgbv), of a cell split by that other one (a crime type) whose one part there the source
+    published: they are that part, and are reconciled as published with it (a shortfall of
+    its sexes filled, an excess listed)."""
+    for dim, follows in mirrors:
+        if dim not in cube.dims or follows not in cube.dims:
+            continue
+        at = cells[(cells["level"] == level) & ~cells["pub"]].index.to_numpy()
+        at = at[(cube.code(at, dim) == 0) & (cube.code(at, follows) != 0)]
+        if not len(at):
+            continue
+        children = cells[cells["level"] == level - 1]
+        keys = children.index.to_numpy()
+        code = cube.code(keys, dim)
+        part = code != 0
+        grouped = children.loc[part, ["lo", "hi", "pub", "mirror"]].groupby(
+            keys[part] - code[part] * cube.radix[dim])
+        one = grouped.size()
+        one = one[one == 1].index.intersection(pd.Index(at))
+        source = grouped.first().loc[one]
+        one = one[(source["pub"] & ~source["mirror"]).to_numpy(dtype=bool)]
+        if not len(one):
+            continue
+        first = grouped.first().loc[one]
+        for column, value in (("lo", "lo"), ("a", "lo"), ("hi", "hi"), ("b", "hi")):
+            cells.loc[one, column] = first[value].to_numpy()
+        cells.loc[one, "pub"] = True
+        cells.loc[one, "mirror"] = True
+    return cells
+
+
+@dataclass
+class _Pass:
+    """One reconciliation pass over a set of cells: which cells it may hold (`keep`), along
+    which dimensions published margins are reconciled with their parts (`checked`), along
+    which the part sums of computed cells are also kept apart (`outside`, as a_out/b_out),
+    and constraints on computed cells from outside the pass (`external`: a, b by key)."""
+
+    keep: object
+    checked: frozenset[str]
+    outside: frozenset[str] = frozenset()
+    external: pd.DataFrame | None = None
+    mirrors: tuple[tuple[str, str], ...] = MIRRORS
+
+
+class _Room:
+    """How much a cell can hold at most, by the published cells alone: a published cell its
+    upper bound; any cell at most, along each dimension it splits, its margin's room less the
+    lower bounds of the published cells beside it (GLOTIP Mexico 2021 persons prosecuted:
+    48 in all, 14 women and 23 men published, so at most 11 of unknown sex; the Unknown row
+    holds 11 of unknown age, so none of unknown sex is a child)."""
+
+    def __init__(self, cube: _Cube, keys: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+        self.cube = cube
+        self.lo = dict(zip(keys.tolist(), lo.tolist()))
+        self.hi = dict(zip(keys.tolist(), hi.tolist()))
+        self.beside = {}  # (dim, margin key) -> sum of the published parts' lower bounds
+        for dim in cube.dims:
+            code = cube.code(keys, dim)
+            part = code != 0
+            sums = pd.Series(lo[part]).groupby(keys[part] - code[part] * cube.radix[dim]).sum()
+            self.beside[dim] = dict(zip(sums.index.tolist(), sums.tolist()))
+        self.memo: dict[int, float] = {}
+
+    def of(self, key: int) -> float:
+        if key in self.memo:
+            return self.memo[key]
+        room = float(self.hi.get(key, np.inf))
+        for dim in self.cube.dims:
+            code = int(self.cube.code(np.array([key]), dim)[0])
+            if code == 0:
+                continue
+            margin = key - code * self.cube.radix[dim]
+            others = self.beside[dim].get(margin, 0) - self.lo.get(key, 0)
+            room = min(room, self.of(margin) - others)
+        self.memo[key] = max(room, 0.0)
+        return self.memo[key]
+
+
+def _fill_shortfalls(cube: _Cube, cells: pd.DataFrame, level: int, margins: pd.DataFrame,
+                     dim: str, s: pd.DataFrame, parents_below: np.ndarray, keep, room: _Room
+                     ) -> pd.DataFrame:
+    """Published margins of `level` whose parts along `dim` (sums `s`) fall short: the
+    shortfall goes to the dimension's unknown cell (a new one, or the range of a computed one
+    widened to take it), as far as the published cells leave it room; a shortfall it has no
+    room for stays unfilled and is listed."""
+    s = s.reindex(margins.index).dropna().astype(np.int64)
+    if s.empty:
+        return cells
+    total = margins.loc[s.index]
+    short = s["hi"] < total["lo"]
+    if not short.any():
+        return cells
+    s, total = s[short], total[short]
+    fill = s.index.to_numpy() + (cube.categories[dim].tolist().index(UNKNOWN_OF[dim])
+                                 * cube.radix[dim])
+    exists = cells.index.get_indexer(fill) >= 0  # the index's hash table, built once per index
+    # A new unknown cell takes the shortfall (bounds: the total's less the parts', within its
+    # room by the published cells).
+    lo_need = np.maximum(total["lo"].to_numpy() - s["hi"].to_numpy(), 0)
+    limit = np.array([room.of(int(k)) for k in fill], dtype=float)
+    new = ~exists & (lo_need <= limit)
+    if new.any():
+        lo_new = lo_need[new]
+        hi_new = np.minimum(total["hi"].to_numpy()[new] - s["lo"].to_numpy()[new],
+                            limit[new]).astype(np.int64)
+        added = pd.DataFrame({"lo": lo_new, "hi": hi_new, "a": lo_new, "b": hi_new,
+                              "a_out": LOWEST, "b_out": HIGHEST, "pub": False, "mirror": False,
+                              "level": level - 1}, index=pd.Index(fill[new]))
+        above = cube.closure(fill[new])
+        above = above[(cells.index.get_indexer(above) < 0) & ~np.isin(above, fill[new])]
+        cells = pd.concat([cells, added, _unfilled(cube, above, keep)])
+    existing = pd.Index(fill[exists])
+    if len(existing):
+        unknown = cells.loc[existing]
+        # A published unknown cell with no parts of its own (GLOTIP's "Unknown" citizenship)
+        # takes the shortfall added to it; one with parts stays as published and the
+        # shortfall is listed.
+        is_pub = unknown["pub"].to_numpy() & np.isin(existing, parents_below)
+        widen = existing[~is_pub]
+        if len(widen):  # a computed unknown cell: its range takes the shortfall too
+            others_lo = s["lo"].to_numpy()[exists][~is_pub] - cells.loc[widen, "lo"].to_numpy()
+            others_hi = s["hi"].to_numpy()[exists][~is_pub] - cells.loc[widen, "hi"].to_numpy()
+            need_lo = np.maximum(total["lo"].to_numpy()[exists][~is_pub] - others_hi, 0)
+            need_hi = total["hi"].to_numpy()[exists][~is_pub] - others_lo
+            absorbs = cells.loc[widen, "pub"].to_numpy()  # published: add, not widen
+            a = np.where(absorbs, need_lo, np.maximum(cells.loc[widen, "a"].to_numpy(), need_lo))
+            b = np.where(absorbs, need_hi, np.minimum(cells.loc[widen, "b"].to_numpy(), need_hi))
+            cells.loc[widen, "a"], cells.loc[widen, "b"] = a, b
+            cells.loc[widen, "pub"] = False
+            cells.loc[widen, "lo"], cells.loc[widen, "hi"] = np.minimum(a, b), np.maximum(a, b)
+    return cells
+
+
+def _bound_computed(cube: _Cube, cells: pd.DataFrame, level: int, rules: _Pass) -> pd.DataFrame:
+    """Computed margins of `level`: the tightest range meeting every sum of their parts (and
+    the pass's external constraints); a computed cell with no parts at all is dropped."""
+    computed = cells.index[(cells["level"] == level) & ~cells["pub"]]
+    if not len(computed):
+        return cells
+    a = pd.Series(LOWEST, index=computed)
+    b = pd.Series(HIGHEST, index=computed)
+    a_out, b_out = a.copy(), b.copy()
+    if rules.external is not None:
+        a = np.maximum(a, rules.external["a"].reindex(computed, fill_value=LOWEST))
+        b = np.minimum(b, rules.external["b"].reindex(computed, fill_value=HIGHEST))
+    for dim, s in _part_sums(cube, cells[cells["level"] == level - 1]).items():
+        s_lo = s["lo"].reindex(computed, fill_value=LOWEST)
+        s_hi = s["hi"].reindex(computed, fill_value=HIGHEST)
+        a, b = np.maximum(a, s_lo), np.minimum(b, s_hi)
+        if dim in rules.outside:
+            a_out, b_out = np.maximum(a_out, s_lo), np.minimum(b_out, s_hi)
+    cells.loc[computed, "a"], cells.loc[computed, "b"] = a, b
+    cells.loc[computed, "a_out"], cells.loc[computed, "b_out"] = a_out, b_out
+    cells.loc[computed, "lo"] = np.minimum(a, b)
+    cells.loc[computed, "hi"] = np.maximum(a, b)
+    empty = computed[(a == LOWEST).to_numpy() & (b == HIGHEST).to_numpy()]
+    return cells.drop(index=empty) if len(empty) else cells
+
+
+def _reconcile_cells(cube: _Cube, keys: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                     rules: _Pass) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """The published `keys` (bounds `lo`/`hi`) and their margins that `rules.keep` allows,
+    reconciled from the finest up: per key lo, hi, the constraints a <= b met by the parts
+    of a computed cell, and whether it stays as published; plus the listed margins."""
+    candidates = cube.closure(keys)
+    if rules.external is not None:
+        candidates = np.union1d(candidates, cube.closure(rules.external.index.to_numpy()))
+    cells = _unfilled(cube, candidates, rules.keep)
+    published = pd.Index(keys)
+    cells.loc[published, "lo"], cells.loc[published, "hi"] = lo, hi
+    cells.loc[published, "a"], cells.loc[published, "b"] = lo, hi
+    cells.loc[published, "pub"] = True
+    room = _Room(cube, np.asarray(keys, dtype=np.int64), np.asarray(lo, dtype=np.int64),
+                 np.asarray(hi, dtype=np.int64))
+    for level in range(1, len(cube.dims) + 1):
+        cells = _mirror(cube, cells, level, rules.mirrors)
+        sums = _part_sums(cube, cells[cells["level"] == level - 1], rules.checked)
+        margins = cells[(cells["level"] == level) & cells["pub"]]
+        parents_below = np.concatenate([s.index.to_numpy() for s in _part_sums(
+            cube, cells[cells["level"] == level - 2]).values()] + [np.empty(0, np.int64)])
+        for dim, s in sums.items():
+            cells = _fill_shortfalls(cube, cells, level, margins, dim, s, parents_below,
+                                     rules.keep, room)
+        cells = _bound_computed(cube, cells, level, rules)
+    return cells, _published_mismatches(cube, cells, rules.checked)
+
+
+def reconcile_source(records: pd.DataFrame, fixed: list[str], dims: list[str],
+                     splits: dict[str, frozenset[str]], strata: frozenset[str]
+                     ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Statistics cells (with their `breakdown`) and listed inconsistencies of one aggregate
+    source's records (whole fixed-key groups); `splits` are the source's breakdowns and the
+    dimensions each splits, `strata` the dimensions no record leaves `all` (both over the
+    whole source).
+
+    Two passes: each breakdown that owns cells is reconciled with the base's published
+    cells (its own cells final; shortfalls and excesses along its dimensions); then the base
+    alone, its computed cells meeting the sums of every breakdown and its published ones
+    reconciled along the strata. A source with one breakdown is one pass."""
+    keys = fixed + dims
+    by_breakdown = _breakdown_cells(records, keys)
+    cube = _Cube(by_breakdown, fixed, dims)
+    owners = _Owners(cube, splits or {NO_BREAKDOWN: frozenset(cube.dims)}, strata)
+    owner = owners.of(cube.keys)
+    by_breakdown, undecided = _resolve_repeats(cube, by_breakdown, owner, strata)
+    by_breakdown = by_breakdown.assign(key=cube.keys, owner=owner)
+    published = _published_cells(by_breakdown)
+    every = frozenset(cube.dims)
+    if not owners.owning:
+        cells, problems = _reconcile_cells(cube, published.index.to_numpy(), published["lo"].to_numpy(),
+                                           published["hi"].to_numpy(),
+                                           _Pass(keep=lambda k: np.ones(len(k), bool), checked=every))
+        cells["breakdown"] = BASE
+    else:
+        cells, problems = _by_breakdown(cube, owners, by_breakdown, published, strata)
+    cells = cells.sort_index()
+    out = _decoded(cube, cells, published, dims, fixed)
+    listed = []
+    for found in _unique_problems(problems):
+        where = cells.index.get_indexer(found["key"].to_numpy())
+        margin = out.iloc[where].reset_index(drop=True)
+        listed.append(margin.assign(dimension=found["dimension"].to_numpy(),
+                                    parts_min=found["parts_min"].to_numpy(),
+                                    parts_max=found["parts_max"].to_numpy()))
+    if len(undecided):
+        where = cells.index.get_indexer(undecided["key"].to_numpy())
+        listed.append(out.iloc[where].reset_index(drop=True).assign(
+            value=pd.NA, dimension=REPEATED_ROWS, parts_min=undecided["once"].to_numpy(),
+            parts_max=undecided["twice"].to_numpy()))
+    return out, listed
+
+
+def _by_breakdown(cube: _Cube, owners: _Owners, by_breakdown: pd.DataFrame,
+                  published: pd.DataFrame, strata: frozenset[str]
+                  ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """The two passes of `reconcile_source` for a source of several breakdowns."""
+    outside = frozenset(cube.dims) - strata
+    base_keys = by_breakdown.loc[by_breakdown["owner"] == BASE, "key"].unique()
+    pieces, problems, external = [], [], []
+    for name in owners.owning:
+        mine = np.union1d(base_keys, by_breakdown.loc[by_breakdown["breakdown"] == name, "key"])
+        pub = published.loc[mine]
+
+        def keep(candidates, name=name, mine=mine):
+            return np.isin(owners.of(candidates), [name, BASE]) | np.isin(candidates, mine)
+
+        cells, found = _reconcile_cells(cube, mine, pub["lo"].to_numpy(), pub["hi"].to_numpy(),
+                                        _Pass(keep=keep, checked=outside, outside=outside))
+        base = owners.of(cells.index.to_numpy()) == BASE
+        own = cells[~base]
+        pieces.append(own.assign(breakdown=name))
+        computed_base = cells[base & ~cells["pub"].to_numpy()]
+        external.append(computed_base[["a_out", "b_out"]].rename(columns={"a_out": "a", "b_out": "b"}))
+        problems += found
+    external = pd.concat(external)
+    external = external.groupby(level=0).agg(a=("a", "max"), b=("b", "min"))
+    external = external[(external["a"] != LOWEST) | (external["b"] != HIGHEST)]
+    base_pub = published.loc[base_keys]
+    cells, found = _reconcile_cells(
+        cube, base_keys, base_pub["lo"].to_numpy(), base_pub["hi"].to_numpy(),
+        _Pass(keep=lambda k: owners.of(k) == BASE, checked=strata, external=external))
+    pieces.append(cells.assign(breakdown=BASE))
+    problems += found
+    cells = pd.concat(pieces)
+    if cells.index.duplicated().any():  # a key published by two breakdowns: kept once
+        cells = cells[~cells.index.duplicated()]
+    return cells, problems
+
+
+def _published_cells(by_breakdown: pd.DataFrame) -> pd.DataFrame:
+    """One published cell per key (lo, hi, value, source_suppressed), indexed by key: where
+    two breakdowns publish one key they count the same people twice, never added: their
+    value where they agree, else a range over both with no value."""
+    grouped = by_breakdown.groupby("key", sort=False)
+    out = pd.DataFrame({"lo": grouped["lo"].min(), "hi": grouped["hi"].max(),
+                        "values": grouped["lo"].nunique(), "withheld": grouped["withheld"].any(),
+                        "source_suppressed": grouped["source_suppressed"].any()})
+    exact = (out["values"] == 1) & ~out["withheld"] & (out["lo"] == out["hi"])
+    out["value"] = pd.array(out["lo"], dtype="Int64")
+    out.loc[~exact, "value"] = pd.NA
+    return out.drop(columns=["values", "withheld"])
+
+
+def _unique_problems(problems: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """The listed margins, each (cell, dimension) once (a base margin is seen by every
+    breakdown)."""
+    problems = [p for p in problems if len(p)]
+    if len(problems) <= 1:
+        return problems
+    return [pd.concat(problems, ignore_index=True).drop_duplicates(["key", "dimension"])]
+
+
+def _decoded(cube: _Cube, cells: pd.DataFrame, published: pd.DataFrame, dims: list[str],
+             fixed: list[str]) -> pd.DataFrame:
+    """The cells as statistics rows, in key order: published cells as the source published
+    them, computed ones as an exact value where their bounds meet, else a range."""
+    keys = cells.index.to_numpy()
+    out = cube.decode(keys)
+    for dim in dims:
+        if dim not in out:
+            out[dim] = "all"
+    lo, hi = cells["lo"].to_numpy(dtype=np.int64), cells["hi"].to_numpy(dtype=np.int64)
+    out["value"] = pd.array(np.where(lo == hi, lo, 0), dtype="Int64")
+    out.loc[lo != hi, "value"] = pd.NA
+    out["value_min"] = pd.array(lo, dtype="Int64")
+    out["value_max"] = pd.array(hi, dtype="Int64")
+    out["source_suppressed"] = False
+    at = np.flatnonzero(cells["pub"].to_numpy() & ~cells["mirror"].to_numpy())
+    shown = published.loc[keys[at]]
+    out.loc[at, "value"] = shown["value"].to_numpy()
+    out.loc[at, "value_min"] = shown["lo"].to_numpy()
+    out.loc[at, "value_max"] = shown["hi"].to_numpy()
+    out.loc[at, "source_suppressed"] = shown["source_suppressed"].to_numpy()
+    out["breakdown"] = cells["breakdown"].to_numpy()
+    return out[fixed + ["breakdown"] + dims + list(COLUMNS)]
