@@ -219,17 +219,27 @@ def test_repatriation_is_not_nationality_and_stays_out_of_statistics(tmp_path):
     assert problems.empty
 
 
-def test_identical_rows_are_sub_forms_kept_and_added(tmp_path):
+@pytest.mark.parametrize("total, counted", [("12", (12, 12, 12)), ("6", (6, 6, 6)),
+                                             ("40", (None, 6, 12))])
+def test_identical_rows_count_as_the_breakdown_total_says(tmp_path, total, counted):
+    """Two identical rows (content ids -1 and -2) count twice where that adds up to the
+    total, once where once does, and as the range [once, twice], listed, where neither does
+    (invariant 5)."""
     sub_form = _row(dimension="by form of exploitation", category="Other forms of exploitation",
                     value="6")
-    _, part = _curate(tmp_path, [_row(value="40"), sub_form, list(sub_form)])
+    _, part = _curate(tmp_path, [_row(value=total), sub_form, list(sub_form)])
     crimes = part.tables["crimes"]
     ids = crimes["record_id"].tolist()
     assert len(set(ids)) == 3 and ids[1].endswith("-1") and ids[2].endswith("-2")
     assert ids[1][:-2] == ids[2][:-2]
-    stats, _ = _stats(crimes, "crimes")
+    stats, problems = _stats(crimes, "crimes")
     other = _cell(stats, "crimes", country_iso3="MEX", crime_type="trafficking_other", sgbv="no")
-    assert other["value"] == 12
+    value = None if pd.isna(other["value"]) else other["value"]
+    assert (value, other["value_min"], other["value_max"]) == counted
+    listed = problems[problems["dimension"] == "repeated_rows"]
+    assert len(listed) == (value is None)
+    spec = STREAMS["crimes"]
+    assert case_margin_violations(stats, spec["fixed"], spec["dims"], problems).empty
 
 
 def test_mexico_like_shortfall_becomes_unknown(tmp_path):
@@ -309,7 +319,20 @@ def test_samples_parse_with_only_the_deliberate_bad_row(tmp_path):
     q23, q25 = found[0][3].quarantine, found[1][3].quarantine
     assert q23.empty
     assert q25[["column", "check", "value"]].values.tolist() == [
-        ["Category", "category_not_item_code", "Q6.1_10s_2021"]]
+        ["Category", "category_not_item_code", "Q6.1_10s_2021"],
+        ["Category", "block_of_item_codes", "Nationals"],  # 6,112,021: its block's row
+        ["txtVALUE", "cell_within_total", "61,102,021"],
+        ["txtVALUE", "cell_within_total", "6,112,021"],
+        ["txtVALUE", "cell_within_total", "120"],
+        ["txtVALUE", "cell_within_population", "61,102,021"]]  # Sierra Leone: 8.8 million
+    reasons = q25.set_index("check")["reason"]
+    assert reasons["cell_within_total"].tolist()[1:] == [
+        "txtVALUE 6,112,021 is above its own country-year-indicator Total (<5, at most 4)",
+        "txtVALUE 120 is above its own country-year-indicator Total (<5, at most 4)"]
+    assert reasons["cell_within_population"] == (
+        "txtVALUE 61,102,021 is above the largest population of SLE (8,791,092, World Bank "
+        "SP.POP.TOTL 2000-2023)")
+    assert q25["raw_row"].nunique() == 3
 
 
 def test_sample_2025_declares_a_wrong_sheet_size(tmp_path):
@@ -333,7 +356,12 @@ INDICATOR_ROWS = {
                    "Offences of trafficking in persons": 1333},
 }
 WITHHELD = {"2023-05-30": 23076, "2025-04-14": 29558}
-QUARANTINED = {"2023-05-30": 0, "2025-04-14": 120}  # PAK, SLE 2019-21: questionnaire item codes
+# Invariant 6: cells above their own country-year-indicator Total (2023: 317; 2025: 673 more
+# rows), and in 2025 the PAK and SLE persons-convicted citizenship blocks of 2019-21, whose
+# categories are questionnaire item codes (120 rows, and the 6 "Nationals" rows among them).
+QUARANTINED = {"2023-05-30": 317, "2025-04-14": 799}
+QUARANTINE_CHECKS = {"category_not_item_code", "block_of_item_codes", "cell_within_total",
+                     "cell_within_population"}
 # Values no mapping places (UNKNOWN, listed): the reporting "countries" Sark and Aruba/Curacao
 # have no code; "Nationality" and bare numbers are not citizenships.
 UNMAPPED = {"2023-05-30": {"Sark": 26, "Nationality": 6, "0": 3, "Aruba/Curacao": 1},
@@ -343,17 +371,17 @@ UNMAPPED = {"2023-05-30": {"Sark": 26, "Nationality": 6, "0": 3, "Aruba/Curacao"
 # published parts match exactly / within the bounds of "<5" / fall short of / exceed.
 MARGINS = {
     ("2023-05-30", "crimes"): {
-        "sex": (1333, 2785, 287, 221), "age_group": (1723, 2496, 245, 92),
-        "nationality": (122, 466, 306, 52), "crime_type": (414, 2117, 829, 533)},
+        "sex": (1333, 2781, 298, 202), "age_group": (1713, 2487, 244, 84),
+        "nationality": (122, 470, 314, 29), "crime_type": (416, 2129, 851, 478)},
     ("2023-05-30", "prosecutions"): {
-        "sex": (404, 1019, 157, 66), "age_group": (456, 2032, 80, 22),
-        "nationality": (29, 119, 13, 18), "offence": (20, 315, 66, 315)},
+        "sex": (401, 1015, 152, 57), "age_group": (453, 2030, 82, 2),
+        "nationality": (29, 122, 22, 0), "offence": (29, 325, 75, 251)},
     ("2025-04-14", "crimes"): {
-        "sex": (1653, 3742, 353, 272), "age_group": (2115, 3070, 313, 133),
-        "nationality": (133, 526, 403, 78), "crime_type": (483, 2943, 1069, 715)},
+        "sex": (1640, 3740, 358, 236), "age_group": (2087, 3060, 316, 109),
+        "nationality": (133, 533, 413, 38), "crime_type": (484, 2958, 1104, 623)},
     ("2025-04-14", "prosecutions"): {
-        "sex": (513, 1625, 507, 259), "age_group": (628, 3055, 168, 59),
-        "nationality": (45, 184, 32, 39), "offence": (18, 316, 58, 409)},
+        "sex": (511, 1622, 507, 237), "age_group": (623, 3047, 174, 33),
+        "nationality": (45, 188, 44, 2), "offence": (28, 354, 108, 258)},
 }
 
 _REAL: dict[str, tuple] = {}
@@ -371,9 +399,9 @@ def test_real_every_row_lands_somewhere(real_dir, name):
     snap, raw, part = _real(real_dir, name)
     assert_rows_reconcile(part, name)
     assert part.rows_quarantined == QUARANTINED[name]
-    assert set(part.quarantine["check"]) <= {"category_not_item_code"}
+    assert set(part.quarantine["check"]) <= QUARANTINE_CHECKS
     landed = pd.concat([part.tables["crimes"]["raw_row"], part.tables["prosecutions"]["raw_row"],
-                        part.quarantine["raw_row"]])
+                        part.quarantine["raw_row"].drop_duplicates()])
     assert sorted(landed) == sorted(raw.raw_rows)  # each row once: a table or quarantine
     by_row = raw.frame["Indicator"].set_axis(raw.raw_rows)
     assert by_row.value_counts().to_dict() == INDICATOR_ROWS[name]
@@ -427,13 +455,13 @@ def test_real_mexico_2021_sex_shortfall_is_unknown(real_dir):
     assert row[["parts_min", "total_min", "outcome"]].values.tolist() == [[21, 115, "short"]]
     stats, problems = _stats(mex, "crimes")
     assert _cell(stats, "crimes", year=2021, unit="persons", country_iso3="MEX")["value"] == 115
-    # The 94 not split by sex are GLOTIP's own Unknown/Unknown row, published as it is.
+    # The 94 not split by sex are GLOTIP's own Unknown/Unknown row, published as it is, and
+    # the sex of Mexico's victims is the Total table's alone (its forms of exploitation, with
+    # sexes short by 7 + 26 + 62 = 95, keep their shortfalls to themselves: invariant 5).
     assert _cell(stats, "crimes", year=2021, unit="persons", country_iso3="MEX",
                  sex="unknown", age_group="unknown")["value"] == 94
-    # Sex unknown at every age is not published by GLOTIP: the Total table implies 94, its forms
-    # of exploitation 7 + 26 + 62 = 95. No single value is supported: a range, value null.
     unknown = _cell(stats, "crimes", year=2021, unit="persons", country_iso3="MEX", sex="unknown")
-    assert pd.isna(unknown["value"]) and (unknown["value_min"], unknown["value_max"]) == (94, 95)
+    assert (unknown["value"], unknown["breakdown"]) == (94, "total")
     spec = STREAMS["crimes"]
     assert case_margin_violations(stats, spec["fixed"], spec["dims"], problems).empty
 
@@ -484,14 +512,14 @@ def _csv(rows: list[list], titles: tuple = ()) -> bytes:
 
 
 def test_csv_of_the_sheet_is_read_with_line_numbers(tmp_path):
-    rows = [_row(), _row(sex="Female", value="<5"), _row(sex="Male", value="1,006")]
+    rows = [_row(value="1,115"), _row(sex="Female", value="<5"), _row(sex="Male", value="1,006")]
     snap, path = write_snapshot(tmp_path, unodc_glotip, "2025-04-14", "data_glotip.csv", _csv(rows),
                                 ("2003-01-01", "2025-04-14"))
     raw = unodc_glotip.read_raw(path)
     assert raw.format_version == "sheet_csv_2023"
     assert raw.raw_rows.tolist() == [2, 3, 4]
     crimes = unodc_glotip.to_curated(raw, snap).tables["crimes"]
-    assert crimes["value"].tolist()[::2] == [115, 1006]
+    assert crimes["value"].tolist()[::2] == [1115, 1006]
     assert crimes["value_max"].tolist()[1] == 4
 
 

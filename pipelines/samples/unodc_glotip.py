@@ -4,8 +4,9 @@ five indicators and four breakdowns, sub-form rows that repeat every key ("Other
 exploitation" twice), sex, age and form splits that fall short of their Total or exceed it,
 citizenship labels as UNODC prints them ("Nationals", country names, demonyms, regions, Unknown)
 and repatriation rows. The 2025 snapshot revises some 2020-2021 values, declares a wrong sheet
-size (as the real 2025 file does) and carries one questionnaire item-code row, which the source
-module quarantines on purpose."""
+size (as the real 2025 file does) and carries rows that are not counts, which the source
+module quarantines on purpose: a questionnaire item-code row, an ordinary row in its block,
+and a cell above its own Total (data model invariant 6)."""
 
 from __future__ import annotations
 
@@ -53,8 +54,9 @@ def _split(r, total: int, parts: int, fit: str) -> list[int]:
     shares[-1] += total - sum(shares)
     if fit == "short":
         shares = [max(s - r.randint(1, max(2, s // 3 + 1)), 0) for s in shares]
-    elif fit == "excess":
-        shares[0] += r.randint(3, 12)
+    elif fit == "excess":  # the parts' sum exceeds the total; no single part does
+        shares[0] = min(shares[0] + r.randint(3, 12), total)
+        shares[-1] += r.randint(1, 3) if shares[-1] + 3 <= total else 0
     return shares
 
 
@@ -165,9 +167,18 @@ def write_samples(raw_dir: Path) -> None:
         folder = raw_dir / SOURCE.id / name
         folder.mkdir(parents=True, exist_ok=True)
         rows = _rows(seed, years)
-        if is_2025:  # a questionnaire item code in the category column, value its digits
-            rows.append(["SLE", "Sierra Leone", "Africa", "Sub-Saharan Africa", "Persons convicted",
-                         "by citizenship", "Q6.1_10s_2021", "Total", "Total", 2021, "Counts",
-                         "61,102,021", "GLOTIP"])
+        if is_2025:  # rows that are not counts (invariant 6), quarantined on purpose:
+            sle = ["SLE", "Sierra Leone", "Africa", "Sub-Saharan Africa", "Persons convicted"]
+            rows += [
+                [*sle, "Total", "Total", "Total", "Total", 2021, "Counts", "<5", "GLOTIP"],
+                # a questionnaire item code in the category, its value the code's digits, and
+                # an ordinary label in the same block
+                [*sle, "by citizenship", "Q6.1_10s_2021", "Total", "Total", 2021, "Counts",
+                 "61,102,021", "GLOTIP"],
+                [*sle, "by citizenship", "Nationals", "Total", "Total", 2021, "Counts",
+                 "6,112,021", "GLOTIP"],
+                # a cell above its own country-year-indicator Total
+                [*sle, "by form of exploitation", "Sexual exploitation", "Total", "Total", 2021,
+                 "Counts", "120", "GLOTIP"]]
         _write(folder / "data_glotip.xlsx", titles, rows, wrong_dimension=is_2025)
         write_sidecar(folder, SOURCE, name, kind="full", product=SOURCE.product, period=period)

@@ -43,15 +43,19 @@ Choices, row by row:
   an unreadable year, or a unit other than "Counts" sends the row to quarantine with its reason.
   Rows whose `Category` is a questionnaire item code ("Q6.1_10s_2019", PAK and SLE persons
   convicted 2019-21 in the 2025 release) are quarantined too: their values repeat the code's
-  digits ("61,102,019"), they are not counts.
+  digits ("61,102,019"), they are not counts; so is every other row of their block (the
+  "Nationals" row among them says 6,112,019). A value above its country-year-indicator's own
+  Total row, or above the largest population of its country, is quarantined naming both
+  numbers (data model invariant 6).
 - `country_iso3` is `Iso3_code` (the reporting country); `country_native` is `Country`. A few
   rows have no code ("Sark", "Aruba/Curacao"): `UNKNOWN`, with the text kept and logged.
 - `year` is `Year`, `year_basis` `reported`: national authorities report what they detected,
   prosecuted or convicted in that calendar year; the year of the exploitation is not given.
 - There is no publisher id: `record_id` is a hash of the row's content plus its occurrence
-  number. Identical rows are separate sub-forms UNODC collapsed under one label (e.g. several
-  "Other forms of exploitation" rows for one country and year): they are kept, and the
-  statistics add them.
+  number. Identical rows are kept as records (several "Other forms of exploitation" rows for
+  one country and year may be sub-forms UNODC collapsed under one label, or one row repeated);
+  the statistics count them once or twice, whichever agrees with the breakdown's own total,
+  and as the range [once, twice] where neither or both do (invariant 5, `publish.reconcile`).
 - Race/ethnicity, gender identity and perpetrator are not recorded by GLOTIP.
 """
 
@@ -70,6 +74,7 @@ from pipelines.harmonize.countries import NATIONALS, map_countries
 from pipelines.harmonize.distinct import per_distinct
 from pipelines.harmonize.labels import normalise_label
 from pipelines.harmonize.numbers import parse_counts
+from pipelines.harmonize.population import population_bounds
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable, SourceSpec
@@ -93,6 +98,7 @@ SOURCE = SourceSpec(
     download_name="data_glotip.xlsx",
     citation="UNODC, Global Report on Trafficking in Persons data, "
              "https://dataunodc.un.org/dp-trafficking-persons",
+    population="general",
 )
 FILE_PATTERNS = ("*.xlsx", "*.csv")
 ONE_FILE_PER_SNAPSHOT = True  # an export as CSV and as XLSX is one release, not two
@@ -178,11 +184,41 @@ def read_raw(path: Path) -> RawTable:
 
 def read_raw_chunks(path: Path, rows: int) -> Iterator[RawTable]:
     """`read_raw` in chunks of up to `rows` records (a CSV larger than memory; a workbook
-    comes whole)."""
+    comes whole). Each chunk carries the file's plausibility facts (`_csv_file_facts`), so a
+    chunk is checked against Total rows and item-code blocks anywhere in the file."""
     if path.suffix.lower() != ".csv":
         yield read_raw(path)
         return
-    yield from iter_versioned_csv(path, CSV_HEADERS, SCHEMAS, rows)
+    facts = None
+    for number, raw in enumerate(iter_versioned_csv(path, CSV_HEADERS, SCHEMAS, rows)):
+        if number == 0 and len(raw.frame) >= rows:  # more chunks may follow
+            facts = _csv_file_facts(path)
+        raw.file_facts = facts
+        yield raw
+
+
+def _csv_file_facts(path: Path) -> dict[str, pd.DataFrame] | None:
+    """`_file_facts` of a whole CSV, read a block at a time with only the columns they need
+    (None where Arrow cannot read the file: it is then read whole, as one chunk)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    convert = pacsv.ConvertOptions(include_columns=FACT_COLUMNS,
+                                   column_types={c: pa.string() for c in FACT_COLUMNS},
+                                   strings_can_be_null=False, quoted_strings_can_be_null=False)
+    found = []
+    try:
+        reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 24),
+                                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                                convert_options=convert)
+        for batch in reader:
+            trimmed = {c: pc.utf8_trim_whitespace(batch.column(c)) for c in FACT_COLUMNS}
+            found.append(_file_facts(pa.table(trimmed).to_pandas()))
+    except (pa.ArrowInvalid, UnicodeDecodeError, KeyError):
+        return None
+    return {name: pd.concat([f[name] for f in found], ignore_index=True).drop_duplicates()
+            for name in ("totals", "blocks")} if found else None
 
 
 # --- process --------------------------------------------------------------------------------
@@ -222,7 +258,8 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     readable = ~curation.rejected  # mapped only where readable: quarantine stays out of the log
     out = out.join(_places(text, readable, log))
     out = out.join(_categories(text, out["breakdown"].to_numpy(), readable, log))
-    return finish_case_records(_tables(out, text["Indicator"]), raw, snapshot, curation, log)
+    return finish_case_records(_tables(out, text["Indicator"]), raw, snapshot, curation, log,
+                               SOURCE.population)
 
 
 def _read_cells(text: dict[str, pd.Series], curation: Curation) -> pd.DataFrame:
@@ -266,7 +303,70 @@ def _read_cells(text: dict[str, pd.Series], curation: Curation) -> pd.DataFrame:
     out["value_min"] = values.mask(suppressed, SUPPRESSED_BOUNDS[0]).astype("Int64")
     out["value_max"] = values.mask(suppressed, SUPPRESSED_BOUNDS[1]).astype("Int64")
     out["source_suppressed"] = suppressed
+    _reject_implausible(text, out, curation)
     return out
+
+
+BLOCK = ["Iso3_code", "Year", "Indicator", "Dimension"]  # one published table of a country-year
+CELL = ["Iso3_code", "Year", "Indicator"]
+FACT_COLUMNS = BLOCK + ["Category", "Sex", "Age", "txtVALUE"]
+
+
+def _file_facts(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """What checking any row of the file for plausibility needs (`frame`: the FACT_COLUMNS
+    as stripped text): each country-year-indicator's Total row, and the blocks holding a
+    questionnaire item code."""
+    is_total = ((frame["Dimension"] == "Total") & (frame["Category"] == "Total")
+                & (frame["Sex"] == "Total") & (frame["Age"] == "Total"))
+    return {"totals": frame.loc[is_total, CELL + ["txtVALUE"]].drop_duplicates(),
+            "blocks": frame.loc[frame["Category"].str.match(ITEM_CODE).to_numpy(dtype=bool),
+                                BLOCK].drop_duplicates()}
+
+
+def _reject_implausible(text: dict[str, pd.Series], out: pd.DataFrame, curation: Curation) -> None:
+    """Data model invariant 6: rows that cannot be counts. A block of questionnaire item
+    codes (a country-year-indicator table whose categories are item codes) is quarantined
+    whole, ordinary labels among them included (PAK and SLE persons convicted 2019-21: a
+    "Nationals" row of 6,112,019 sits among `Q6.1_...` codes). A cell above its own
+    country-year-indicator Total (the Total/Total/Total/Total row), or above the largest
+    population its country had (World Bank, `maps/population_bounds.csv`), is quarantined
+    with both numbers in the reason (repatriation rows excepted). A file read in chunks is
+    checked chunk by chunk."""
+    frame = pd.DataFrame({c: text[c] for c in FACT_COLUMNS})
+    facts = curation.raw.file_facts or _file_facts(frame)
+    coded = frame["Category"].str.match(ITEM_CODE).to_numpy(dtype=bool)
+    if len(facts["blocks"]):
+        in_block = frame[BLOCK].merge(facts["blocks"], how="left", indicator=True)["_merge"].eq(
+            "both").to_numpy()
+        curation.reject(in_block & ~coded, "Category", "block_of_item_codes",
+                        "the row sits in a block of questionnaire item codes (same country, year, "
+                        "indicator and dimension): its value is not a count")
+    # Repatriation rows count victims returned to or from another country, not a split of the
+    # country's detected victims: its Total does not bound them (they stay out of statistics).
+    high = out["value_min"].to_numpy(dtype="float64", na_value=np.nan)
+    high[(frame["Dimension"] == "by country of repatriation").to_numpy()] = np.nan
+    is_total = ((frame["Dimension"] == "Total") & (frame["Category"] == "Total")
+                & (frame["Sex"] == "Total") & (frame["Age"] == "Total")).to_numpy()
+    totals = facts["totals"].rename(columns={"txtVALUE": "total_text"})
+    values, unreadable = parse_counts(totals["total_text"].mask(totals["total_text"] == SUPPRESSED, ""))
+    totals = totals.assign(total=values.mask(totals["total_text"] == SUPPRESSED, SUPPRESSED_BOUNDS[1])
+                           .to_numpy(dtype="float64", na_value=np.nan))[~unreadable].dropna(subset=["total"])
+    totals = totals.sort_values("total").drop_duplicates(CELL, keep="last")
+    own = frame[CELL].merge(totals, how="left", on=CELL)
+    above = ~is_total & (high > own["total"].to_numpy())
+    if above.any():
+        curation.reject_each(above, "txtVALUE", "cell_within_total", [
+            f"txtVALUE {v} is above its own country-year-indicator Total ({t}"
+            + (f", at most {int(m)})" if t == SUPPRESSED else ")")
+            for v, t, m in zip(frame.loc[above, "txtVALUE"], own.loc[above, "total_text"],
+                               own.loc[above, "total"])])
+    bound = frame["Iso3_code"].map(population_bounds()).to_numpy(dtype="float64", na_value=np.nan)
+    crowded = high > bound
+    if crowded.any():
+        curation.reject_each(crowded, "txtVALUE", "cell_within_population", [
+            f"txtVALUE {v} is above the largest population of {c} ({int(b):,}, World Bank "
+            "SP.POP.TOTL 2000-2023)" for v, c, b in zip(
+                frame.loc[crowded, "txtVALUE"], frame.loc[crowded, "Iso3_code"], bound[crowded])])
 
 
 def _places(text: dict[str, pd.Series], readable: np.ndarray, log: UnmappedLog) -> pd.DataFrame:
