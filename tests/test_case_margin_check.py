@@ -125,3 +125,28 @@ def test_a_dimension_without_margins_reports_every_part():
     found = _assert_same(stats, pd.DataFrame())
     assert (found["dimension"] == "sex").sum() == stats.drop(columns="sex").drop(
         columns=["value_min", "value_max"]).drop_duplicates().shape[0]
+
+
+def test_parts_meet_only_their_own_breakdowns_margins_and_the_shared_ones():
+    """Invariant 5: a breakdown's parts are compared with a margin of the same breakdown or a
+    shared one (`all`), never with another breakdown's cell; a shared part must have a margin,
+    a breakdown's part need not (its margin would be another breakdown's cell)."""
+    keys = {"source": "s", "snapshot": "x", "year": 2021, "year_basis": "reported"}
+
+    def cell(breakdown, value, **dims):
+        return {**keys, "sex": "all", "age_group": "all", "country_iso3": "MEX", **dims,
+                "breakdown": breakdown, "value_min": value, "value_max": value}
+
+    rows = [cell("all", 10), cell("total", 7, sex="female"), cell("total", 3, sex="male"),
+            # another table's adult women, more than the Total table's women
+            cell("forms", 9, sex="female", age_group="adult")]
+    stats = pd.DataFrame(rows).astype({"year": "Int32", "value_min": "Int64", "value_max": "Int64"})
+    fixed, dims = ("source", "snapshot", "year", "year_basis"), ("sex", "age_group", "country_iso3")
+    violations = case_margin_violations(stats, fixed, dims, pd.DataFrame())
+    # Shared parts without a margin (no world total) are the only violations.
+    assert set(violations["dimension"]) == {"country_iso3"}
+    # Above the Total table's cell (9 > 7) it is not a violation; were the women's cell the
+    # forms table's own, it would be.
+    stats.loc[1, "breakdown"] = "forms"
+    found = case_margin_violations(stats, fixed, dims, pd.DataFrame())
+    assert ((found["dimension"] == "age_group") & (found["parts_min"] == 9)).sum() == 1
