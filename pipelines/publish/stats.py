@@ -35,6 +35,9 @@ DECLARED_CROSSINGS = (
     ("sex", "age_group"),
     ("sex", "race_ethnicity"),
     ("country_iso3", "sex", "nationality"),
+    # The letter's question per country: criminal / non-criminal deaths by sex, by nationality.
+    ("criminal", "country_iso3", "sex"),
+    ("criminal", "country_iso3", "nationality"),
     ("status", "cause"),
     ("status", "criminal"),
     ("status", "nationality"),
