@@ -14,7 +14,8 @@ from pipelines.process import process_source
 from pipelines.publish.stats import DIMENSIONS
 from pipelines.publish.tables import build_tables
 from pipelines.sources import fbi_hate_crime as fbi
-from pipelines.sources import mmp
+from pipelines.sources import mmp, unodc_glotip
+from pipelines.sources import mx_sesnsp as sesnsp
 from pipelines.sources.curate import records_end
 from tests.helpers import curate, curate_real, write_snapshot
 from tests.test_source_fbi_hate_crime import INCIDENT_HEADER, _incident
@@ -163,6 +164,8 @@ def test_real_mmp_years_from_record_ids(real_dir, name, rows, total):
     (mmp, "kaggle_2023", date(2023, 7, 31)),        # 565 incidents of 2023, the last in July
     (mmp, "2025-05-05", date(2025, 4, 30)),
     (fbi, "cde_incidents_truncated_1991_1992", date(1991, 12, 31)),  # cut inside 1992
+    (sesnsp, "2026-03", date(2026, 3, 31)),          # January to March filled
+    (unodc_glotip, "2025-04-14", None),              # years only: the sidecar decides
 ])
 def test_real_records_end(real_dir, module, name, end):
     _, _, part = curate_real(real_dir, module, name)

@@ -194,11 +194,15 @@ def add_dates_and_years(out: pd.DataFrame, raw: RawTable, curation: Curation,
     # publisher's own column (its year, or its date's year).
     out["year_basis"] = np.where(by_id, "record_id", YEAR_BASIS.get(raw.format_version, "incident"))
     # Where the records stop (partial years): the date, else the year and month columns
-    # (the Kaggle 2023 copy has no dates).
-    month = mapped_column(raw, COLUMN_MAPS, "month").str.strip().str[:3].str.lower().map(MONTHS)
-    known = year.notna() & month.notna()
-    out["_dated"] = dates.fillna(pd.to_datetime(pd.DataFrame(
-        {"year": year.where(known, 2000), "month": month.where(known, 1), "day": 1})).where(known))
+    # (the Kaggle 2023 copy has no dates); only rows without a date are looked at again.
+    undated = dates.isna().to_numpy()
+    out["_dated"] = dates
+    if undated.any():
+        month = mapped_column(raw, COLUMN_MAPS, "month")[undated].str.strip().str[:3].str.lower()
+        month, year_of = month.map(MONTHS), year[undated]
+        known = year_of.notna() & month.notna()
+        out.loc[undated, "_dated"] = pd.to_datetime(pd.DataFrame(
+            {"year": year_of.where(known, 2000), "month": month.where(known, 1), "day": 1})).where(known)
 
 
 def add_places_and_causes(out: pd.DataFrame, raw: RawTable, log: UnmappedLog) -> None:

@@ -521,7 +521,8 @@ def _years(check: _Checker, snapshot: Snapshot) -> tuple[pd.Series, pd.Series]:
         late = (dates > pd.Timestamp(end)).fillna(False).to_numpy()
         check.reject_values(late, "incident_date", "date_in_period", "date_after_period",
                             end=end.isoformat())
-    return year, dates.mask(text.str.fullmatch(r"\s*\d{4}\s*"))
+    year_only = per_distinct(text, lambda cells: cells.str.fullmatch(r"\s*\d{4}\s*").to_numpy())
+    return year, dates.mask(year_only)
 
 
 def _countries(check: _Checker, name: str, log_key: str) -> pd.Series:
