@@ -1,8 +1,10 @@
-"""Where things live: project root, default raw and output folders, the real-data folder."""
+"""Where things live: project root, default raw and output folders, the real-data folder; and
+the thresholds of the anomaly warnings."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -15,3 +17,38 @@ CATALOG_NAME = "harmstats.duckdb"
 def prefect_home() -> Path:
     """Project-local Prefect state unless the operator chose another one."""
     return Path(os.environ.get("PREFECT_HOME", PROJECT_ROOT / ".prefect"))
+
+
+@dataclass(frozen=True)
+class AnomalyThresholds:
+    """When a new snapshot earns an anomaly warning (README "Run it nightly"). A warning makes
+    the run exit 1 and fires the notification; it never changes what is published. Each
+    threshold can be set in the environment (`HARMSTATS_ANOMALY_*`, the field's name in
+    capitals); the defaults were chosen on the real snapshots (docs in the README)."""
+
+    # Rows of a file set aside in quarantine, as a share of rows read, above which it warns.
+    quarantine_share: float = 0.01
+    # Rise of the share of flagged rows over the previous snapshot (0.05 = 5 percentage points).
+    flag_share_jump: float = 0.05
+    # Rows repeating a publisher id, as a share of rows read, above which it warns (0: any).
+    repeated_id_share: float = 0.0
+    # A yearly grand total that moves by more than this share of the previous snapshot's ...
+    yearly_total_share: float = 0.10
+    # ... and by at least this many (persons, incidents, cases), for years both cover fully.
+    yearly_total_min: int = 10
+
+    @classmethod
+    def from_env(cls, env: dict | None = None) -> "AnomalyThresholds":
+        """The defaults, overridden by `HARMSTATS_ANOMALY_<FIELD>` variables."""
+        env = os.environ if env is None else env
+        values = {}
+        for spec in fields(cls):
+            name = f"HARMSTATS_ANOMALY_{spec.name.upper()}"
+            text = env.get(name, "").strip()
+            if not text:
+                continue
+            try:
+                values[spec.name] = int(text) if spec.type in (int, "int") else float(text)
+            except ValueError:
+                raise ValueError(f"{name}={text!r} is not a number") from None
+        return cls(**values)

@@ -20,6 +20,7 @@ from pipelines import snapshots
 from pipelines.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR
 from pipelines.fetching import fetch_sources
 from pipelines.process import process_source
+from pipelines.publish.anomalies import find_anomalies
 from pipelines.publish.checks import BlockingCheckError
 from pipelines.publish.release import current_release, write_release
 from pipelines.publish.tables import build_tables
@@ -41,7 +42,7 @@ def publish_task(raw_dir: str, summaries: list[dict], failed_sources: list[str],
                  work_dir: str | None = None) -> dict:
     """Assemble, validate and publish the release. Failed sources are carried forward from
     the current release, and so are unchanged (`reuse`) sources, which stay `ok`. Returns the
-    release folder and what was carried forward."""
+    release folder, what was carried forward and the anomaly warnings of the new snapshots."""
     from pipelines.ops.incremental import mark_reused
 
     previous = current_release(Path(out_dir))
@@ -51,8 +52,9 @@ def publish_task(raw_dir: str, summaries: list[dict], failed_sources: list[str],
     tables["sources"] = mark_reused(tables["sources"], reused)
     sources = tables["sources"]
     carried = sorted(set(sources.loc[sources["status"] == "carried_forward", "source"]))
+    anomalies = find_anomalies(tables, summaries, previous)  # reported only: tables unchanged
     release = write_release(tables, Path(out_dir), {**run_info, "carried_forward": carried}, sample)
-    return {"release": str(release), "carried_forward": carried}
+    return {"release": str(release), "carried_forward": carried, "anomalies": anomalies}
 
 
 @flow(name="harmstats-run", log_prints=False)
@@ -113,7 +115,8 @@ def run_pipeline(raw_dir: str, out_dir: str, sources: list[str] | None = None,
             elif isinstance(outcome, BaseException):
                 raise outcome
             else:
-                report.published(outcome["release"], outcome["carried_forward"])
+                report.published(outcome["release"], outcome["carried_forward"],
+                                 outcome.get("anomalies"))
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
     return report.to_dict()

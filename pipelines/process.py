@@ -12,6 +12,7 @@ import shutil
 import traceback
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -42,6 +43,7 @@ class FileResult:
     rows_accepted: int | None = None
     rows_quarantined: int | None = None
     rows_flagged: int | None = None
+    records_end: str | None = None  # where the records stop, as they show (ISO date)
     parts: dict[str, str] | None = None  # table name -> parquet path in the work folder
 
     def to_dict(self) -> dict:
@@ -94,6 +96,7 @@ def process_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_
     result.rows_quarantined = written.rows_quarantined
     result.rows_accepted = written.rows_read - written.rows_quarantined
     result.rows_flagged = written.rows_flagged
+    result.records_end = written.records_end.isoformat() if written.records_end else None
     return result
 
 
@@ -117,6 +120,7 @@ class ChunkResult:
     rows_quarantined: int
     rows_flagged: int
     row_ids: tuple | None  # (kind, column, None, reason): the ids themselves are in the `ids` part
+    records_end: date | None = None
 
 
 @dataclass
@@ -129,6 +133,7 @@ class Written:
     rows_quarantined: int = 0
     rows_flagged: int = 0
     row_ids: tuple | None = None
+    records_end: date | None = None  # the latest of its chunks'
 
     def add(self, name: str, frame: pd.DataFrame, path: Path) -> None:
         frame.to_parquet(path, index=False)
@@ -143,6 +148,8 @@ class Written:
         self.rows_quarantined += chunk.rows_quarantined
         self.rows_flagged += chunk.rows_flagged
         self.row_ids = chunk.row_ids or self.row_ids
+        if chunk.records_end is not None:
+            self.records_end = max(self.records_end or chunk.records_end, chunk.records_end)
 
 
 def harmonise_chunk(module, snapshot: snapshots.Snapshot, raw: RawTable, number: int,
@@ -172,7 +179,7 @@ def harmonise_chunk(module, snapshot: snapshots.Snapshot, raw: RawTable, number:
                        rows_read=part.rows_read, rows_quarantined=part.rows_quarantined,
                        rows_flagged=sum(int((t["flags"] != "").sum()) for t in part.tables.values()
                                         if "flags" in t),
-                       row_ids=row_ids)
+                       row_ids=row_ids, records_end=part.records_end)
 
 
 def write_chunks(module, snapshot: snapshots.Snapshot, path: Path, target: Path,

@@ -10,12 +10,15 @@ Per source, `state` is the one-word verdict an operator reads first:
 - `failed`: a file of it could not be read and nothing older could stand in (or its fetch
   failed and there is no snapshot at all)
 - `carried_forward`: it could not be read; its rows from the previous release were kept
+- `anomalous`: processed and published, but a new snapshot of it looks wrong against its own
+  files or the previous snapshot (quarantine share, repeated ids, flag share, yearly totals:
+  `pipelines.publish.anomalies`); what is published is not changed by the warning
 - `no_snapshot`: nothing on disk for it
 
 `status` keeps the processing result (ok / partly_failed / failed / no_snapshot).
 
 Exit codes: 0 published (or nothing new: the current release stays), 1 published with
-warnings (failed, carried-forward, stale or overdue sources), 2 nothing published (a blocking
+warnings (failed, carried-forward, stale, overdue or anomalous sources), 2 nothing published (a blocking
 check failed; the previous release stays current), 3 another run holds the lock.
 """
 
@@ -25,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 
 from pipelines import snapshots
@@ -34,12 +38,13 @@ EXIT_OK, EXIT_WARNINGS, EXIT_BLOCKED, EXIT_LOCKED = 0, 1, 2, 3
 EXIT_CODES = {
     EXIT_OK: "published (or nothing new since the current release)",
     EXIT_WARNINGS: "published with warnings: a source failed, was carried forward, is stale "
-                   "(its fetch failed) or overdue",
+                   "(its fetch failed) or overdue, or a new snapshot looks anomalous",
     EXIT_BLOCKED: "nothing published: a blocking check failed; the previous release stays current",
     EXIT_LOCKED: "another run holds the lock; nothing done",
 }
-STATES = ("fresh", "unchanged", "stale", "overdue", "failed", "carried_forward", "no_snapshot")
-WARNING_STATES = {"failed", "carried_forward", "stale", "overdue"}
+STATES = ("fresh", "unchanged", "anomalous", "stale", "overdue", "failed", "carried_forward",
+          "no_snapshot")
+WARNING_STATES = {"failed", "carried_forward", "stale", "overdue", "anomalous"}
 # Keys set before a source is processed (fetch, age); kept when its outcome is recorded.
 _KEPT_KEYS = ("fetch", "age_days", "max_age_days", "snapshot_date", "newest_snapshot", "overdue",
               "reason")
@@ -57,6 +62,8 @@ def source_state(info: dict) -> str:
         return "overdue"
     if fetch_failed:
         return "stale"
+    if info.get("anomalies"):
+        return "anomalous"
     if info.get("processed") is False:
         return "unchanged"
     return "fresh"
@@ -85,6 +92,7 @@ def source_warnings(source_id: str, info: dict) -> list[str]:
         found.append(info["error"].splitlines()[0][:300])
     if info.get("carried_forward"):
         found.append("its rows from the previous release were carried forward")
+    found += [a["text"] for a in info.get("anomalies") or []]
     if info.get("status") in ("failed", "partly_failed") and not info.get("carried_forward") \
             and not any(f.get("status") == "failed" for f in info.get("files") or []) \
             and not info.get("error"):
@@ -174,12 +182,16 @@ class RunReport:
     def reason(self, source_id: str, why: str) -> None:
         self.sources.setdefault(source_id, {"status": "pending"})["reason"] = why
 
-    def published(self, release: str, carried_forward: list[str]) -> None:
+    def published(self, release: str, carried_forward: list[str],
+                  anomalies: list[dict] | None = None) -> None:
+        """A release was published; `anomalies`: warnings on its new snapshots."""
         self.release = release
         self.is_published = True
         self.outcome = "published"
         for source_id in carried_forward:
             self.sources.setdefault(source_id, {})["carried_forward"] = True
+        for anomaly in anomalies or ():
+            self.sources.setdefault(anomaly["source"], {}).setdefault("anomalies", []).append(anomaly)
 
     def nothing_new(self, release: Path) -> None:
         """No source changed: nothing published, the current release stays."""
@@ -270,7 +282,8 @@ class RunReport:
 
 # ---------------------------------------------------------------------------------- terminal
 
-_STATE_STYLE = {"fresh": "green", "unchanged": "cyan", "stale": "yellow", "overdue": "yellow",
+_STATE_STYLE = {"fresh": "green", "unchanged": "cyan", "anomalous": "yellow", "stale": "yellow",
+                "overdue": "yellow",
                 "failed": "red", "carried_forward": "yellow", "no_snapshot": "dim"}
 
 
@@ -283,7 +296,16 @@ def render(report: dict, console: Console) -> None:
     fetched = report.get("fetch")
     columns = ["source", "state"] + (["fetch", "age (days)"] if fetched else []) + [
         "snapshots", "rows read", "accepted", "quarantined", "flagged", "seconds"]
-    view = Table(*columns, title="harmstats run")
+    view = Table(title="harmstats run")
+    for column in columns:
+        # Source names and states are never cut short, even on a narrow or non-terminal
+        # console (rich truncates to 80 columns when stdout is not a tty).
+        if column in ("source", "state"):
+            values = list(report["sources"]) if column == "source" else [
+                i.get("state", "") for i in report["sources"].values()]
+            view.add_column(column, no_wrap=True, min_width=max([len(column)] + [len(v) for v in values]))
+        else:
+            view.add_column(column)
     for source_id, info in sorted(report["sources"].items()):
         state = info.get("state", "")
         row = [source_id, f"[{_STATE_STYLE.get(state, 'white')}]{state}[/]"]
@@ -298,7 +320,16 @@ def render(report: dict, console: Console) -> None:
                                             "rows_flagged")),
                 "" if seconds is None else f"{seconds:.1f}"]
         view.add_row(*row)
-    console.print(view)
+    # Not a terminal (a log file, cron's mail): as wide as the table needs, nothing cut short
+    # (rich would fit it into 80 columns).
+    width = console.width
+    if not console.is_terminal:
+        console.width = max(width, Measurement.get(console, console.options.update(width=1000),
+                                                   view).maximum)
+    try:
+        console.print(view)
+    finally:
+        console.width = width
     for source_id, info in sorted(report["sources"].items()):
         style = "red" if info.get("state") == "failed" else "yellow"
         for warning in info.get("warnings") or []:

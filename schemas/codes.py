@@ -13,7 +13,9 @@ CAUSE = ("drowning", "transport", "environmental_exposure", "illness", "violence
 CRIMINAL = ("criminal", "non_criminal", "undetermined")
 SCOPE = ("in_transit", "in_custody", "at_destination", "unknown")
 STATUS = ("dead", "missing", "unknown")
-YEAR_BASIS = ("incident", "reported", "found", "fiscal")
+# `record_id`: the year is read from the publisher's record id (MMP "2020.MMP01074"), the row
+# having no date or year of its own.
+YEAR_BASIS = ("incident", "reported", "found", "fiscal", "record_id")
 UNIT = ("persons", "incidents", "offences", "cases", "unspecified")
 FLAG_TEXT = ("yes", "no")
 ALL = "all"
@@ -25,6 +27,7 @@ DEATH_FLAGS = (
     "dead_missing_exceed_total",    # dead + missing above the row total: status goes to unknown
     "total_differs_from_parts",     # the published total is not dead + missing
     "year_from_record_id",          # no date or year in the row; year taken from the id prefix
+                                    # (its year_basis is then `record_id`)
     "date_unparsed",                # a date cell no known format reads; year from another column
     "national_of_reporting_country",  # e.g. a U.S. citizen on a U.S. custody list
     "age_sentinel_unknown",         # age written as a sentinel (Pima County's 100) meaning unknown

@@ -26,7 +26,9 @@ class Deaths(pa.DataFrameModel):
     year: Series[pd.Int32Dtype] = pa.Field(ge=1900, le=2100, description="Year counted, on the "
                                            "basis in year_basis.")
     year_basis: Series[str] = code_field(codes.YEAR_BASIS, "What the year is the year of: the "
-                                         "incident, its report, the finding of remains, or a fiscal year.")
+                                         "incident, its report, the finding of remains, a fiscal "
+                                         "year, or the publisher's record id (`record_id`: the row "
+                                         "has no date or year of its own).")
     region: Series[str] = pa.Field(nullable=True, description="Region as the source publishes it "
                                    "(e.g. MMP 'Region of Incident'); not harmonised.")
     route: Series[str] = pa.Field(nullable=True, description="Migration route as the source "

@@ -23,8 +23,15 @@ class Sources(pa.DataFrameModel):
     product: Series[str] = pa.Field(description="Which of the source's products the file is.")
     retrieved: Series[str] = pa.Field(nullable=True, description="When it was downloaded, if known.")
     period_start: Series[str] = pa.Field(nullable=True, description="First date the snapshot covers.")
-    period_end: Series[str] = pa.Field(nullable=True, description="Last date the snapshot covers "
-                                       "(a year ending after it is a partial year).")
+    period_end: Series[str] = pa.Field(nullable=True, description="Last date the snapshot covers, "
+                                       "as its sidecar says (a year ending after it is a partial year).")
+    records_end: Series[str] = pa.Field(nullable=True, description="Where the file's records stop, "
+                                        "as the records themselves show: the last day of the latest "
+                                        "month a record is dated in (or, where records carry only a "
+                                        "year and month, the latest month); for a file cut short, "
+                                        "the last day before the year its last record is in. Null "
+                                        "where the records carry years only. A year ending after it "
+                                        "is a partial year too.")
     is_latest: Series[bool] = pa.Field(description="The newest full snapshot of its source and product.")
     is_sample: Series[bool] = pa.Field(description="Generated sample data, not real statistics.")
     file: Series[str] = pa.Field(description="Raw file name.")

@@ -72,7 +72,7 @@ def _tables() -> dict[str, pd.DataFrame]:
          "rows_quarantined": None},
     ], title="t", publisher="p", landing_page=None, licence=None, citation=None,
         snapshot="2025-05-05", kind="full", product="main", retrieved=None, period_start=None,
-        period_end=None, is_latest=True, is_sample=False, sha256=SHA, bytes=10,
+        period_end=None, records_end=None, is_latest=True, is_sample=False, sha256=SHA, bytes=10,
         format_version=None, status="ok", error=None, carried_forward_from=None,
         rows_flagged=0)
     return {"deaths": deaths, "deaths_stats": stats, "coverage": coverage, "sources": sources,

@@ -98,3 +98,26 @@ def test_blocking_check_catches_a_broken_margin(incident_stats):
     broken.loc[row, "value"] += 1
     with pytest.raises(BlockingCheckError, match="margin"):
         check_deaths(broken, records)
+
+
+def test_criminal_deaths_per_country_by_sex_and_by_nationality():
+    # The letter's question per country: criminal x country x sex and criminal x country x
+    # nationality, each summing to its margins.
+    records = _records([
+        dict(dead=3, missing=0, dead_and_missing=3, female=1, male=2, sex_unknown=0, country_iso3="MEX",
+             nationality="HND", cause="violence", criminal="criminal"),
+        dict(dead=2, missing=0, dead_and_missing=2, female=None, male=1, sex_unknown=1, country_iso3="MEX",
+             nationality="GTM", cause="violence", criminal="criminal"),
+        dict(dead=5, missing=0, dead_and_missing=5, female=0, male=5, sex_unknown=0, country_iso3="USA",
+             nationality="MEX", cause="violence", criminal="criminal"),
+        dict(dead=7, missing=0, dead_and_missing=7, female=3, male=0, sex_unknown=4, country_iso3="MEX",
+             nationality="HND"),
+    ])
+    s = _stats(records)
+    mex = dict(criminal="criminal", country_iso3="MEX")
+    assert (_cell(s, **mex, sex="female"), _cell(s, **mex, sex="male"),
+            _cell(s, **mex, sex="unknown")) == (1, 3, 1)
+    assert (_cell(s, **mex, nationality="HND"), _cell(s, **mex, nationality="GTM")) == (3, 2)
+    assert _cell(s, **mex) == 5 and _cell(s, criminal="criminal", country_iso3="USA", sex="male") == 5
+    assert _cell(s, criminal="undetermined", country_iso3="MEX", sex="unknown") == 4
+    assert margin_violations(s).empty

@@ -2,7 +2,8 @@
 
 Set `HARMSTATS_WEBHOOK_URL` (any endpoint that accepts a JSON POST; the payload's `text`
 field is what Slack- or Mattermost-style incoming webhooks display). It fires when the exit
-code is not 0: failed, carried-forward, stale or overdue sources (1), a blocked release (2),
+code is not 0: failed, carried-forward, stale, overdue or anomalous sources (1: an anomaly
+warning names the source, snapshot, file, measure and both numbers), a blocked release (2),
 another run holding the lock (3). A failure to notify is logged and recorded in the run
 report, never fatal; the request has a short timeout. Only the webhook's host is recorded,
 never its full address (it often holds a secret token).
@@ -20,7 +21,7 @@ import httpx
 log = logging.getLogger("harmstats.notify")
 TIMEOUT = 5.0
 ENV = "HARMSTATS_WEBHOOK_URL"
-ATTENTION = {"failed", "carried_forward", "stale", "overdue"}
+ATTENTION = {"failed", "carried_forward", "stale", "overdue", "anomalous"}
 
 
 def should_notify(report: dict) -> bool:
@@ -29,9 +30,10 @@ def should_notify(report: dict) -> bool:
 
 def payload(report: dict) -> dict:
     """A short, self-contained summary: what happened and which sources need attention."""
-    attention = {sid: {k: info.get(k) for k in ("state", "age_days", "max_age_days", "warnings")}
+    attention = {sid: {k: info.get(k) for k in ("state", "age_days", "max_age_days", "warnings",
+                                                 "anomalies") if k != "anomalies" or info.get(k)}
                  for sid, info in sorted((report.get("sources") or {}).items())
-                 if info.get("state") in ATTENTION}
+                 if info.get("state") in ATTENTION or info.get("anomalies")}
     lines = [f"harmstats on {socket.gethostname()}: {report.get('summary', '')} "
              f"(exit {report.get('exit_code')})"]
     for sid, info in attention.items():

@@ -78,7 +78,7 @@ def build_deployment(parameters: dict, cron: str = DEFAULT_CRON, timezone: str =
     return nightly.to_deployment(
         name=name, schedule=Cron(cron, timezone=timezone), parameters=parameters,
         description="harmstats nightly: fetch, process what changed, publish, report, "
-                    "prune old releases, notify on failed/stale/overdue/blocked runs.",
+                    "prune old releases, notify on failed/stale/overdue/anomalous/blocked runs.",
         tags=["harmstats", "nightly"], version=__version__,
         # by module path, so the served process finds the flow from any working directory
         entrypoint_type=EntrypointType.MODULE_PATH)

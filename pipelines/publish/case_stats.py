@@ -211,14 +211,15 @@ def case_stats(records: pd.DataFrame, stream: str, person_level: dict[str, bool]
 
 def finish_stats(cells: pd.DataFrame, stream: str, snapshot_info: pd.DataFrame) -> pd.DataFrame:
     """Cells of one or more sources as statistics rows: `is_latest` and `partial_year` from
-    their snapshots (`snapshot_info`: source, snapshot, is_latest, period_end), `suppressed`
-    false, the table's column order, sorted by its keys."""
+    their snapshots (`snapshot_info`: source, snapshot, is_latest, period_end: where the
+    snapshot stops, its sidecar's period or its records; a year ending after it is partial),
+    `suppressed` false, the table's column order, sorted by its keys."""
     info = snapshot_info[["source", "snapshot", "is_latest", "period_end"]]
     stats = cells.merge(info, on=["source", "snapshot"], how="left")
     end = pd.to_datetime(stats.pop("period_end"), errors="coerce")
     year = stats["year"].astype("int64")
-    stats["partial_year"] = (end.notna() & (year >= end.dt.year) &
-                             ((end.dt.month < 12) | (end.dt.day < 31))).fillna(False).astype(bool)
+    inside = (year == end.dt.year) & ((end.dt.month < 12) | (end.dt.day < 31))
+    stats["partial_year"] = (end.notna() & ((year > end.dt.year) | inside)).fillna(False).astype(bool)
     stats["is_latest"] = stats["is_latest"].fillna(False).astype(bool)
     stats["suppressed"] = False
     stats["source_suppressed"] = stats["source_suppressed"].astype(bool)

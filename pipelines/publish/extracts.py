@@ -730,8 +730,11 @@ def table_readme(name: str, frame: pd.DataFrame | TableFacts, ctx: Context, file
         year_lines = _year_lines(facts)
         lines += ["", "## Years: `year_basis` and partial years", "",
                   "`year_basis` says what a year is the year of: the incident, its report, the "
-                  "finding of remains, or a fiscal year; figures on different bases are not "
-                  "comparable. `partial_year = true` marks a year the snapshot ends inside of.", ""]
+                  "finding of remains, a fiscal year, or the publisher's record id (`record_id`: "
+                  "the row has no date or year of its own); figures on different bases are not "
+                  "comparable. `partial_year = true` marks a year the snapshot ends inside of: "
+                  "its period does, or its records stop inside it (table `sources`, column "
+                  "`records_end`).", ""]
         lines += year_lines or ["No rows in this release."]
         lines += ["", "## What each source records (coverage, latest snapshots)", ""]
         lines += _coverage_lines(ctx, STREAM_OF[name])

@@ -35,6 +35,9 @@ DECLARED_CROSSINGS = (
     ("sex", "age_group"),
     ("sex", "race_ethnicity"),
     ("country_iso3", "sex", "nationality"),
+    # The letter's question per country: criminal / non-criminal deaths by sex, by nationality.
+    ("criminal", "country_iso3", "sex"),
+    ("criminal", "country_iso3", "nationality"),
     ("status", "cause"),
     ("status", "criminal"),
     ("status", "nationality"),
@@ -138,7 +141,8 @@ def deaths_stats(con: duckdb.DuckDBPyConnection, person_level: dict[str, bool],
     """Build `deaths_stats` from the table `deaths` on `con`.
 
     `person_level` says, per source, whether its rows are people; `snapshot_info` has one row
-    per (source, snapshot) with `is_latest` and `period_end` (a date or null)."""
+    per (source, snapshot) with `is_latest` and `period_end` (a date or null: where the
+    snapshot stops, its sidecar's period or its records; a year ending after it is partial)."""
     create_counted_view(con, "deaths")
     queries = []
     for source, is_person in sorted(person_level.items()):
@@ -167,7 +171,7 @@ def deaths_stats(con: duckdb.DuckDBPyConnection, person_level: dict[str, bool],
                false AS suppressed, false AS source_suppressed
         FROM ({" UNION ALL ".join(queries)}) s
         JOIN snapshot_info i USING (source, snapshot)
-        ORDER BY s.source, s.snapshot, s.year, {", ".join(f"s.{d}" for d in DIMENSIONS)}
+        ORDER BY s.source, s.snapshot, s.year, s.year_basis, {", ".join(f"s.{d}" for d in DIMENSIONS)}
     """
     frame = con.sql(sql).to_arrow_table().to_pandas()
     con.unregister("snapshot_info")

@@ -56,6 +56,7 @@ def _file_row(spec, snap: snapshots.Snapshot, f: dict) -> dict:
         "snapshot": snap.name, "kind": snap.kind, "product": snap.product,
         "retrieved": snap.meta.get("retrieved"), "period_start": snap.period_start,
         "period_end": (snap.period_end_date().isoformat() if snap.period_end_date() else None),
+        "records_end": f.get("records_end"),
         "is_latest": False, "is_sample": snap.is_sample, "file": f["file"],
         "sha256": described.get("sha256") or (snapshots.raw_sha256(path) if on_disk else ""),
         "bytes": described.get("bytes") or (path.stat().st_size if on_disk else 0),
@@ -111,7 +112,7 @@ def carry_forward(previous: Path | None, this_run: pd.DataFrame,
                               on=["source", "snapshot", file_column])
         return matched[frame.columns]
 
-    return {"sources": keep[SOURCE_COLUMNS], "keys": keys,
+    return {"sources": keep.reindex(columns=SOURCE_COLUMNS), "keys": keys,
             "quarantine": rows_of("quarantine", "file"), "unmapped": rows_of("unmapped_values", "file")}
 
 
@@ -199,7 +200,17 @@ def check_unique_records(con: duckdb.DuckDBPyConnection, table: str, stored: Sto
 
 
 def _snapshot_info(sources: pd.DataFrame) -> pd.DataFrame:
-    return sources[["source", "snapshot", "is_latest", "period_end"]].drop_duplicates(["source", "snapshot"])
+    """Per snapshot: `is_latest`, and `period_end`, where the snapshot stops for its partial
+    years: the earlier of its sidecar's period end and where its records stop (the earliest
+    `records_end` of its files: a year is partial where any file of it stops inside it)."""
+    frame = sources.assign(
+        period_end=pd.to_datetime(sources["period_end"], errors="coerce"),
+        records_end=pd.to_datetime(sources["records_end"], errors="coerce"))
+    info = frame.groupby(["source", "snapshot"], sort=False, as_index=False).agg(
+        is_latest=("is_latest", "first"), period_end=("period_end", "min"),
+        records_end=("records_end", "min"))
+    info["period_end"] = info[["period_end", "records_end"]].min(axis=1)
+    return info.drop(columns="records_end")
 
 
 def _sources_in(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
@@ -213,7 +224,6 @@ def deaths_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None,
         return empty_table(DeathsStats)
     con.execute(f"CREATE OR REPLACE TEMP VIEW deaths AS SELECT * FROM read_parquet({parquet_list([stored.path])})")
     info = _snapshot_info(sources)
-    info = info.assign(period_end=pd.to_datetime(info["period_end"], errors="coerce"))
     person = {sid: SOURCES[sid].SOURCE.person_level for sid in _sources_in(con, "deaths")}
     stats = DeathsStats.validate(deaths_stats(con, person, info), lazy=True)
     totals = con.sql("SELECT source, snapshot, year, sum(dead_and_missing)::BIGINT AS dead_and_missing "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import functools
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -149,6 +150,7 @@ class CuratedPart:
     format_version: str
     unmapped: pd.DataFrame  # harmonisation misses: column, value, count
     row_ids: tuple | None = None  # `Curation.row_ids` of the file (for chunked reading)
+    records_end: date | None = None  # where the records stop, as they show (`curate.records_end`)
 
     @property
     def records(self) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import pandas as pd
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot, raw_sha256
 from pipelines.sources.base import Curation, CuratedPart, RawTable, chunk_schema
+from pipelines.sources.curate import cut_short, records_end
 from schemas.crimes import Crimes, Prosecutions
 
 MODELS = {"crimes": Crimes, "prosecutions": Prosecutions}
@@ -45,14 +46,20 @@ def finish_case_records(frames: dict[str, pd.DataFrame], raw: RawTable, snapshot
 
     Records whose `_row` the curation rejected are dropped (they are in the quarantine);
     `value_min`/`value_max` default to the value where it is exact; `population` is whom the
-    source counts (its `SourceSpec.population`)."""
+    source counts (its `SourceSpec.population`). `records_end` is read from the accepted
+    records' `_dated` column where the module gives one (a date, or the first day of the
+    month a record counts), and from whether the file is cut short (`curate.cut_short`)."""
     digest = raw_sha256(raw.path)
-    tables = {}
+    tables, dated, years, cut = {}, [], [], cut_short(raw)
     for name, frame in frames.items():
         model = MODELS[name]
         columns = list(model.to_schema().columns)
         rows = frame.pop("_row").to_numpy()
         keep = ~curation.rejected[rows]
+        if "_dated" in frame:
+            dated.append(frame.pop("_dated")[keep])
+        if cut:
+            years.append(pd.DataFrame({"row": rows[keep], "year": frame["year"][keep].to_numpy()}))
         out = frame.loc[keep].copy()
         out["source"], out["snapshot"], out["is_latest"] = snapshot.source, snapshot.name, False
         out["population"] = population
@@ -69,6 +76,10 @@ def finish_case_records(frames: dict[str, pd.DataFrame], raw: RawTable, snapshot
                 out[bound] = out["value"]
             out[bound] = out[bound].astype("Int64").fillna(out["value"].astype("Int64"))
         tables[name] = chunk_schema(model).validate(out[columns].reset_index(drop=True), lazy=True)
+    in_order = pd.concat(years, ignore_index=True).sort_values("row", kind="stable")["year"] \
+        if years else None
+    end = records_end(pd.concat(dated) if dated else pd.Series([], dtype="datetime64[s]"),
+                      in_order, cut)
     return CuratedPart(tables=tables, quarantine=curation.quarantine(), rows_read=len(raw.frame),
                        format_version=raw.format_version, unmapped=unmapped.frame(),
-                       row_ids=curation.row_ids)
+                       row_ids=curation.row_ids, records_end=end)

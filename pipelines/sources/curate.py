@@ -4,6 +4,8 @@ validation against the curated schema."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -139,11 +141,46 @@ def sex_unknown_counts(records: pd.DataFrame) -> pd.Series:
     return total.where(known > total, total - known).astype("Int64")
 
 
+def cut_short(raw: RawTable) -> bool:
+    """True when the file ends inside a record (its last record has fewer fields than the
+    header): the file was cut, and the year it stops in is partial."""
+    short = raw.short_rows
+    if short is not None and len(short):
+        return bool(short[-1])
+    # Files read record by record (`reports.csv_records`) keep each record's field count.
+    fields, width = raw.frame.attrs.get("fields"), raw.frame.attrs.get("width")
+    return fields is not None and len(fields) > 0 and bool(fields[-1] < width)
+
+
+def records_end(dated: pd.Series, years: pd.Series | None = None, cut: bool = False) -> date | None:
+    """Where a file's records stop, as the records themselves show (a year ending after it is
+    partial; see `sources.records_end`): the last day of the latest month any record is dated
+    in (`dated`: a date, or the first day of a month where a record has only a year and
+    month; NaT where it has neither). For a file `cut` short, at most the day before the year
+    of its last record (`years`, in file order), whose records stop inside the file; or before
+    its first year when the file is not in year order (any year may then be short). None when
+    the records say nothing (years only, not cut)."""
+    end = None
+    if dated.notna().any():
+        end = (pd.Timestamp(dated.max()) + pd.offsets.MonthEnd(0)).date()
+    known = years.dropna() if years is not None else pd.Series([], dtype="Int32")
+    if cut and len(known):
+        stops_in = int(known.iloc[-1]) if known.is_monotonic_increasing else int(known.min())
+        before = date(stops_in - 1, 12, 31)
+        end = before if end is None else min(end, before)
+    return end
+
+
 def finish_records(records: pd.DataFrame, raw: RawTable, snapshot: Snapshot,
                    curation: Curation, unmapped: UnmappedLog) -> CuratedPart:
-    """Accepted rows in the `deaths` layout, validated, with the quarantine of this file."""
+    """Accepted rows in the `deaths` layout, validated, with the quarantine of this file.
+
+    `records_end` is read from the accepted rows' `_dated` column where the module gives one
+    (a date, or a month where a row has only a year and month), else their `event_date`."""
     keep = ~curation.rejected
     out = records.loc[keep].copy()
+    end = records_end(out["_dated"] if "_dated" in out else out.get(
+        "event_date", pd.Series(pd.NaT, index=out.index)), out["year"], cut_short(raw))
     out["source"] = snapshot.source
     out["snapshot"] = snapshot.name
     out["is_latest"] = False
@@ -166,4 +203,4 @@ def finish_records(records: pd.DataFrame, raw: RawTable, snapshot: Snapshot,
     out = chunk_schema(Deaths).validate(out[DEATHS_COLUMNS].reset_index(drop=True), lazy=True)
     return CuratedPart(tables={"deaths": out}, quarantine=curation.quarantine(), rows_read=len(raw.frame),
                        format_version=raw.format_version, unmapped=unmapped.frame(),
-                       row_ids=curation.row_ids)
+                       row_ids=curation.row_ids, records_end=end)

@@ -252,6 +252,7 @@ def _incidents(raw: RawTable, curation: Curation, log: UnmappedLog) -> pd.DataFr
         last_year = year[ok].iloc[-1] if ok.any() else None
         flags = add_flag(flags, (year == last_year).fillna(False).to_numpy() & ok, TRUNCATED_FLAG)
     out["flags"] = flags
+    out["_dated"] = dates.to_numpy()  # where the records stop (partial years)
     out["_row"] = np.arange(len(f))
     return out
 

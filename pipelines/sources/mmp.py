@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipelines.fetching import fetch_snapshot
@@ -49,32 +50,35 @@ COLUMN_MAPS = {
                     "missing": "missing", "dead": "dead", "region": "incident_region",
                     "date": "date", "quality": "reliability"},
     "web_id_2019": {"record_id": "Web ID", "region": "Region of Incident", "date": "Reported Date",
-                    "year": "Reported Year", "dead": "Number Dead",
+                    "year": "Reported Year", "month": "Reported Month", "dead": "Number Dead",
                     "missing": "Minimum Estimated Number of Missing", "total": "Total Dead and Missing",
                     "females": "Number of Females", "males": "Number of Males",
                     "children": "Number of Children", "cause": "Cause of Death",
                     "route": "Migration Route", "quality": "Source Quality"},
     "main_id_2022": {"record_id": "Incident ID", "region": "Region of Incident",
-                     "date": "Incident Date", "year": "Incident year", "dead": "Number of Dead",
+                     "date": "Incident Date", "year": "Incident year", "month": "Reported Month",
+                     "dead": "Number of Dead",
                      "missing": "Minimum Estimated Number of Missing",
                      "total": "Total Number of Dead and Missing", "females": "Number of Females",
                      "males": "Number of Males", "children": "Number of Children",
                      "cause": "Cause of Death", "route": "Migration route", "quality": "Source Quality"},
-    "kaggle_2023": {"region": "Region of Incident", "year": "Incident year", "dead": "Number of Dead",
+    "kaggle_2023": {"region": "Region of Incident", "year": "Incident year", "month": "Reported Month",
+                    "dead": "Number of Dead",
                     "missing": "Minimum Estimated Number of Missing",
                     "total": "Total Number of Dead and Missing", "females": "Number of Females",
                     "males": "Number of Males", "children": "Number of Children",
                     "cause": "Cause of Death", "route": "Migration route",
                     "nationality": "Country of Origin"},
     "country_2024": {"record_id": "Incident ID", "region": "Region of Incident",
-                     "date": "Incident Date", "year": "Incident Year", "dead": "Number of Dead",
+                     "date": "Incident Date", "year": "Incident Year", "month": "Month",
+                     "dead": "Number of Dead",
                      "missing": "Minimum Estimated Number of Missing",
                      "total": "Total Number of Dead and Missing", "females": "Number of Females",
                      "males": "Number of Males", "children": "Number of Children",
                      "cause": "Cause of Death", "route": "Migration Route", "quality": "Source Quality",
                      "nationality": "Country of Origin", "country": "Country of Incident"},
     "export_2026": {"record_id": "Incident ID", "region": "Region", "date": "Incident Date",
-                    "year": "Year", "dead": "Number Dead",
+                    "year": "Year", "month": "Reported Month", "dead": "Number Dead",
                     "missing": "Minimum Estimated Number of Missing", "females": "Number of Females",
                     "males": "Number of Males", "children": "Number of Children",
                     "cause": "Cause of Death", "route": "Migration route", "quality": "Source Quality",
@@ -85,6 +89,8 @@ COLUMN_MAPS["main_id_2022_website_date"] = {**COLUMN_MAPS["main_id_2022"], "date
 # The "Web ID" exports and the 2017 copy date incidents by when they were reported.
 YEAR_BASIS = {"kaggle_2017": "reported", "web_id_2019": "reported"}
 DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%B %d, %Y", "%a, %m/%d/%Y - %H:%M", "%d/%m/%Y")
+MONTHS = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 CAUSE_SCHEMES = ("mmp_category", "free_text")
 COUNT_COLUMNS = ("dead", "missing", "total", "females", "males", "children")
 
@@ -167,7 +173,7 @@ def add_counts(out: pd.DataFrame, raw: RawTable, curation: Curation) -> None:
 def add_dates_and_years(out: pd.DataFrame, raw: RawTable, curation: Curation,
                         snapshot: Snapshot) -> None:
     """Event date and year: the year column, else the date's year, else the year prefix of
-    IOM's id (flagged); rows with none of these are rejected."""
+    IOM's id (flagged, year_basis `record_id`); rows with none of these are rejected."""
     columns = COLUMN_MAPS[raw.format_version]
     dates, bad_dates = parse_dates(mapped_column(raw, COLUMN_MAPS, "date"), DATE_FORMATS)
     out["event_date"] = dates
@@ -177,13 +183,26 @@ def add_dates_and_years(out: pd.DataFrame, raw: RawTable, curation: Curation,
     # Only rows still without a year need the id's prefix (extracting it is slow per row).
     from_id = out["record_id"][year.isna()].str.extract(r"^(\d{4})\.", expand=False)
     from_id_found = from_id.notna().reindex(year.index, fill_value=False)
-    out["flags"] = add_flag(out["flags"], year.isna() & from_id_found, "year_from_record_id")
+    by_id = (year.isna() & from_id_found).to_numpy()
+    out["flags"] = add_flag(out["flags"], by_id, "year_from_record_id")
     year = year.fillna(pd.to_numeric(from_id, errors="coerce").astype("Int64"))
     curation.reject(year.isna().to_numpy() | bad_years, columns.get("year", "date"),
                     "year_present", "no year: the year and date are blank or unreadable")
     out["year"] = year.astype("Int32")
     out["flags"] = future_date_flags(out["flags"], dates, snapshot)
-    out["year_basis"] = YEAR_BASIS.get(raw.format_version, "incident")
+    # A year read from the id is on its own basis, so that each basis sums to the
+    # publisher's own column (its year, or its date's year).
+    out["year_basis"] = np.where(by_id, "record_id", YEAR_BASIS.get(raw.format_version, "incident"))
+    # Where the records stop (partial years): the date, else the year and month columns
+    # (the Kaggle 2023 copy has no dates); only rows without a date are looked at again.
+    undated = dates.isna().to_numpy()
+    out["_dated"] = dates
+    if undated.any():
+        month = mapped_column(raw, COLUMN_MAPS, "month")[undated].str.strip().str[:3].str.lower()
+        month, year_of = month.map(MONTHS), year[undated]
+        known = year_of.notna() & month.notna()
+        out.loc[undated, "_dated"] = pd.to_datetime(pd.DataFrame(
+            {"year": year_of.where(known, 2000), "month": month.where(known, 1), "day": 1})).where(known)
 
 
 def add_places_and_causes(out: pd.DataFrame, raw: RawTable, log: UnmappedLog) -> None:

@@ -204,6 +204,7 @@ def _records(raw: RawTable, snapshot: Snapshot, years: pd.Series, values: pd.Dat
         "crime_type": mapped["crime_type"].to_numpy()[pos], "sgbv": mapped["sgbv"].to_numpy()[pos],
         "crime_type_native": native, "bias_motivation": "not_applicable",
         "value": pd.array(long.to_numpy(), dtype="Int64"), "flags": "",
+        "_dated": pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": 1})),
     })
     for dim in MARGIN_DIMS:
         out[dim] = "all"

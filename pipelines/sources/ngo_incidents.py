@@ -502,8 +502,9 @@ def _read_ages(text: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     return groups, bad | unreadable, spans
 
 
-def _years(check: _Checker, snapshot: Snapshot) -> pd.Series:
-    """Year of the incident date; blank, unreadable, ambiguous or late dates quarantined."""
+def _years(check: _Checker, snapshot: Snapshot) -> tuple[pd.Series, pd.Series]:
+    """Year of the incident date, and the date where it gives at least a month (where the
+    records stop); blank, unreadable, ambiguous or late dates quarantined."""
     text = check.text("incident_date")
     dates, unreadable = parse_dates(text, DATE_FORMATS[check.language])
     blank = (text == "").to_numpy()
@@ -521,7 +522,8 @@ def _years(check: _Checker, snapshot: Snapshot) -> pd.Series:
         late = (dates > pd.Timestamp(end)).fillna(False).to_numpy()
         check.reject_values(late, "incident_date", "date_in_period", "date_after_period",
                             end=end.isoformat())
-    return year
+    year_only = per_distinct(text, lambda cells: cells.str.fullmatch(r"\s*\d{4}\s*").to_numpy())
+    return year, dates.mask(year_only)
 
 
 def _countries(check: _Checker, name: str, log_key: str) -> pd.Series:
@@ -585,7 +587,7 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     usable = (incident != "").to_numpy() & ~bad_number
     reject_repeated_ids(check, ids.where(usable, ""), raw.raw_rows)
 
-    year = _years(check, snapshot)
+    year, dated = _years(check, snapshot)
     country = _countries(check, "country", "country_known")
     nationality = _countries(check, "nationality", "nationality_known")
 
@@ -617,7 +619,7 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
         "nationality": nationality,
         "nationality_native": check.text("nationality").replace("", None),
         "race_ethnicity": race, "unit": "persons", "value": pd.array([1] * len(ids), dtype="Int64"),
-        "sgbv": sgbv, "flags": "",
+        "sgbv": sgbv, "flags": "", "_dated": dated,
     }, index=raw.frame.index)
     crimes = person.assign(crime_type=crime_type,
                            crime_type_native=crime_text.replace("", None),
