@@ -15,6 +15,7 @@ os.environ["DO_NOT_TRACK"] = "1"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # no INFO lines after pytest closes its capture
 
 from pipelines.config import REAL_DATA_DIR  # noqa: E402
+from tests import real_release as real_release_module  # noqa: E402
 
 # The shared checks in tests/helpers.py report their values on failure, as a test's own do.
 pytest.register_assert_rewrite("tests.helpers")
@@ -29,6 +30,18 @@ def real_dir() -> Path:
         pytest.skip(f"real published files not found at {REAL_DATA_DIR} "
                     "(they live in ../shared/data/real beside the project)")
     return REAL_DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def real_release(tmp_path_factory) -> real_release_module.RealRelease:
+    """The release of every real snapshot (`harmstats run --snapshot all` in a subprocess),
+    built once per session and shared by tests/test_pipeline.py and tests/reference; or the OUT
+    folder named by HARMSTATS_REFERENCE_OUT. A run that publishes nothing is an error, not a
+    skip."""
+    if not os.environ.get(real_release_module.OUT_ENV) and not real_release_module.real_dir().is_dir():
+        pytest.skip(f"real published files not found at {real_release_module.real_dir()} "
+                    "(they live in ../shared/data/real beside the project)")
+    return real_release_module.locate_or_build(tmp_path_factory.mktemp("real-release"))
 
 
 def real_snapshot(real_dir: Path, source: str, name: str):

@@ -1,6 +1,7 @@
 """End to end: the Prefect flow on the embedded samples and on every real snapshot.
 
-Each run happens once per test session (Prefect's temporary server starts once)."""
+Each run happens once per test session (Prefect's temporary server starts once); the real run
+is the session's shared `real_release` (the CLI in a subprocess, also read by tests/reference)."""
 
 from __future__ import annotations
 
@@ -28,10 +29,9 @@ def sample_run(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def real_run(tmp_path_factory, real_dir):
-    out = tmp_path_factory.mktemp("real-out")
-    report = run_pipeline(raw_dir=str(real_dir), out_dir=str(out), snapshot_mode="all")
-    return report, out
+def real_run(real_release):
+    """The session's one release of the real files (tests/conftest.py), as (report, OUT)."""
+    return real_release.report, real_release.out
 
 
 def _catalog(out: Path) -> duckdb.DuckDBPyConnection:
