@@ -19,8 +19,8 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from pipelines.publish.reconcile import (BASE, REPEATED_ROWS, SourceFacts, reconcile_source,
-                                         snapshot_layout)
+from pipelines.publish.reconcile import (BASE, REPEATED_ROWS, Layout, SourceFacts,
+                                         reconcile_source, snapshot_layouts)
 
 NOT_RECORDED_OF = {"sex": "not_recorded", "gender_identity": "not_recorded",
                    "age_group": "not_recorded", "nationality": "NOT_RECORDED",
@@ -60,12 +60,12 @@ def aggregate_stats(records: pd.DataFrame, stream: str) -> tuple[pd.DataFrame, p
 
 
 def source_facts(distinct: dict, dims, records: pd.DataFrame | None = None,
-                 layout: tuple[dict, dict] | None = None) -> SourceFacts:
+                 layouts: dict[str, Layout] | None = None) -> SourceFacts:
     """What reconciliation must know of a whole source, from the distinct values of each
     dimension over its statistics input: dimensions holding one constant "not recorded"-like
-    code on every record (and that code), dimensions `all` on every record, and per snapshot
-    the dimensions each breakdown splits and the strata (`reconcile.snapshot_layout`, given
-    or read off `records`)."""
+    code on every record (and that code), dimensions `all` on every record, and the layout
+    of each snapshot (`reconcile.snapshot_layouts`, given or read off `records`), without
+    the constant dimensions."""
     constant, unsplit = {}, set()
     for dim in dims:
         values = list(distinct[dim])
@@ -73,13 +73,13 @@ def source_facts(distinct: dict, dims, records: pd.DataFrame | None = None,
             constant[dim] = values[0]
         if len(values) == 1 and values[0] == "all":
             unsplit.add(dim)
-    if layout is None:
-        layout = snapshot_layout(records, dims, constant) if records is not None else ({}, {})
-    splits, strata = layout
-    splits = {snap: {name: split - set(constant) for name, split in found.items()}
-              for snap, found in splits.items()}
-    strata = {snap: found - set(constant) for snap, found in strata.items()}
-    return SourceFacts(constant=constant, unsplit=frozenset(unsplit), splits=splits, strata=strata)
+    if layouts is None:
+        layouts = snapshot_layouts(records, dims, constant) if records is not None else {}
+    drop = set(constant)
+    layouts = {snap: Layout({n: s - drop for n, s in found.splits.items()},
+                            {n: s - drop for n, s in found.required.items()}, found.strata - drop)
+               for snap, found in layouts.items()}
+    return SourceFacts(constant=constant, unsplit=frozenset(unsplit), layouts=layouts)
 
 
 def aggregate_stats_of(batches: Iterable[tuple[pd.DataFrame, SourceFacts]], stream: str
@@ -94,8 +94,8 @@ def aggregate_stats_of(batches: Iterable[tuple[pd.DataFrame, SourceFacts]], stre
     for batch, facts in batches:
         batch = batch.assign(**{d: "all" for d in facts.constant})
         for snapshot, part in batch.groupby("snapshot", sort=False):
-            cells, found = reconcile_source(part, fixed, dims, facts.splits.get(snapshot, {}),
-                                            facts.strata.get(snapshot, frozenset()))
+            cells, found = reconcile_source(part, fixed, dims, facts.layouts.get(
+                snapshot, Layout({}, {}, frozenset())))
             grand = cells[(cells[dims] == "all").all(axis=1)]
             extra = [grand.assign(**{dim: code}) for dim, code in facts.constant.items()]
             extra += [grand.assign(**{dim: code}) for dim, code in NOT_RECORDED_OF.items()

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -53,10 +54,24 @@ REPEATED_ROWS = "repeated_rows"  # `source_inconsistencies.dimension` of an unde
 # A content id (`curate.content_ids`) of an identical row's second or later occurrence.
 REPEAT_ID = r"^h[0-9a-f]{16}-(?:[2-9]|[1-9][0-9]+)$"
 LOWEST, HIGHEST = np.iinfo(np.int64).min, np.iinfo(np.int64).max
-# (dimension, dimension it follows): a category of the second has one category of the first,
-# so the first's margin of a category of the second is that one cell (the sgbv of a crime
-# type: invariant 5).
-MIRRORS = (("sgbv", "crime_type"), ("sgbv", "offence"))
+# (dimension, dimension it follows): each category of the second has one category of the
+# first (the sgbv of a crime type, or of a hate crime's bias), so the first is derived from
+# the second after
+# reconciliation, not reconciled on its own (invariant 5: a margin whose parts are all one
+# category equals that category).
+FOLLOWS = (("sgbv", "crime_type"), ("sgbv", "offence"), ("sgbv", "bias_motivation"))
+
+
+class Layout(NamedTuple):
+    """How one published table (a snapshot) of a source is laid out: per breakdown, the
+    dimensions it splits (has a category in) and those it always splits (every record has a
+    category there: GLOTIP's form of exploitation in its form table); and the strata,
+    dimensions no record leaves `all` (every published cell lies inside one of their
+    categories, as inside GLOTIP's reporting country)."""
+
+    splits: dict[str, frozenset[str]]
+    required: dict[str, frozenset[str]]
+    strata: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -65,25 +80,24 @@ class SourceFacts:
 
     constant: dict[str, str] = field(default_factory=dict)  # dim -> its one "not recorded" code
     unsplit: frozenset[str] = frozenset()  # dims `all` on every record
-    # Per snapshot (one table of the publisher, whose breakdowns are its own):
-    splits: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)  # breakdown -> dims it splits
-    strata: dict[str, frozenset[str]] = field(default_factory=dict)  # dims no record leaves `all`
+    layouts: dict[str, Layout] = field(default_factory=dict)  # per snapshot
 
 
-def snapshot_layout(records: pd.DataFrame, dims, constant
-                    ) -> tuple[dict[str, dict[str, frozenset[str]]], dict[str, frozenset[str]]]:
-    """Per snapshot of a source's records: the dimensions each breakdown splits (has a
-    category in), and the strata (dimensions no record leaves `all`: every published cell
-    lies inside one of their categories, as inside GLOTIP's reporting country)."""
+def snapshot_layouts(records: pd.DataFrame, dims, constant) -> dict[str, Layout]:
+    """The `Layout` of each snapshot of a source's records."""
     frame = records.assign(breakdown=records["breakdown"].fillna(NO_BREAKDOWN)) \
         if "breakdown" in records else records.assign(breakdown=NO_BREAKDOWN)
     dims = [d for d in dims if d not in constant]
-    splits, strata = {}, {}
+    layouts = {}
     for snapshot, part in frame.groupby("snapshot", sort=True):
-        splits[snapshot] = {name: frozenset(d for d in dims if (cells[d] != "all").any())
-                            for name, cells in part.groupby("breakdown", sort=True)}
-        strata[snapshot] = frozenset(d for d in dims if (part[d] != "all").all())
-    return splits, strata
+        split = part[dims] != "all"
+        by = split.groupby(part["breakdown"].to_numpy())
+        some, every = by.any(), by.all()
+        layouts[snapshot] = Layout(
+            splits={n: frozenset(d for d in dims if some.loc[n, d]) for n in some.index},
+            required={n: frozenset(d for d in dims if every.loc[n, d]) for n in every.index},
+            strata=frozenset(d for d in dims if split[d].all()))
+    return layouts
 
 
 class _Cube:
@@ -149,16 +163,22 @@ class _Cube:
 
 class _Owners:
     """The breakdown each cell belongs to: the base where its non-`all` dimensions are all
-    strata, else the breakdown with the fewest dimensions splitting all of the others (the
-    first in name order on a tie)."""
+    strata, else, among the breakdowns that split all of the others and whose cells always
+    split what it splits (GLOTIP's form table never owns a cell of all forms), the one with
+    the fewest dimensions (the first in name order on a tie)."""
 
-    def __init__(self, cube: _Cube, splits: dict[str, frozenset[str]], strata: frozenset[str]):
+    def __init__(self, cube: _Cube, layout: Layout):
         self.cube = cube
-        self.names = sorted(splits)
-        self.common_bits = sum(1 << b for b, d in enumerate(cube.dims) if d in strata)
-        self.bits = {name: sum(1 << b for b, d in enumerate(cube.dims) if d in splits[name])
-                     for name in self.names}
-        self.sizes = {name: len(splits[name] - strata) for name in self.names}
+        self.names = sorted(layout.splits)
+
+        def bits(found):
+            return sum(1 << b for b, d in enumerate(cube.dims) if d in found)
+
+        self.common_bits = bits(layout.strata)
+        self.bits = {name: bits(layout.splits[name]) for name in self.names}
+        self.required = {name: bits(layout.required.get(name, frozenset())) & ~self.common_bits
+                         for name in self.names}
+        self.sizes = {name: len(layout.splits[name] - layout.strata) for name in self.names}
 
     def of(self, keys: np.ndarray) -> np.ndarray:
         """The owner of each key (BASE, a breakdown name, or "" where no breakdown splits it)."""
@@ -170,7 +190,8 @@ class _Owners:
     def _owner(self, mask: int) -> str:
         if mask == 0:
             return BASE
-        fits = [n for n in self.names if mask & ~self.bits[n] == 0]
+        fits = [n for n in self.names
+                if mask & ~self.bits[n] == 0 and self.required[n] & ~mask == 0]
         return min(fits, key=lambda n: (self.sizes[n], n)) if fits else ""
 
     @property
@@ -318,40 +339,42 @@ def _unfilled(cube: _Cube, keys: np.ndarray, keep) -> pd.DataFrame:
     """Computed cells at these keys, not yet bounded (kept where `keep` says)."""
     keys = keys[keep(keys)]
     return pd.DataFrame({"lo": 0, "hi": 0, "a": LOWEST, "b": HIGHEST, "a_out": LOWEST,
-                         "b_out": HIGHEST, "pub": False, "mirror": False,
+                         "b_out": HIGHEST, "pub": False, "proxy": False,
                          "level": cube.level(keys)}, index=pd.Index(keys))
 
 
-def _mirror(cube: _Cube, cells: pd.DataFrame, level: int, mirrors) -> pd.DataFrame:
-    """Computed cells of `level` that are the margin, along a dimension that follows another
-    (sgbv), of a cell split by that other one (a crime type) whose one part there the source
-    published: they are that part, and are reconciled as published with it (a shortfall of
-    its sexes filled, an excess listed)."""
-    for dim, follows in mirrors:
-        if dim not in cube.dims or follows not in cube.dims:
-            continue
-        at = cells[(cells["level"] == level) & ~cells["pub"]].index.to_numpy()
-        at = at[(cube.code(at, dim) == 0) & (cube.code(at, follows) != 0)]
-        if not len(at):
-            continue
-        children = cells[cells["level"] == level - 1]
-        keys = children.index.to_numpy()
+def _implied(cube: _Cube, keys: np.ndarray, lo: np.ndarray, hi: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Unknown cells the published cells determine exactly: where a published exact margin
+    has published exact parts along a dimension, none of them its unknown category, that
+    category holds the rest (Netherlands 2016, detected victims: 952 in all, 653 women, 154
+    men and no other sex published, so 145 of unknown sex). Returned as (keys, values);
+    none where the parts exceed the margin (an excess, listed) or leave nothing."""
+    exact = lo == hi
+    value = pd.Series(lo, index=keys)
+    found_keys, found_values = [], []
+    for dim in cube.dims:
         code = cube.code(keys, dim)
         part = code != 0
-        grouped = children.loc[part, ["lo", "hi", "pub", "mirror"]].groupby(
-            keys[part] - code[part] * cube.radix[dim])
-        one = grouped.size()
-        one = one[one == 1].index.intersection(pd.Index(at))
-        source = grouped.first().loc[one]
-        one = one[(source["pub"] & ~source["mirror"]).to_numpy(dtype=bool)]
-        if not len(one):
+        if not part.any():
             continue
-        first = grouped.first().loc[one]
-        for column, value in (("lo", "lo"), ("a", "lo"), ("hi", "hi"), ("b", "hi")):
-            cells.loc[one, column] = first[value].to_numpy()
-        cells.loc[one, "pub"] = True
-        cells.loc[one, "mirror"] = True
-    return cells
+        unknown_code = cube.categories[dim].tolist().index(UNKNOWN_OF[dim])
+        parent = keys[part] - code[part] * cube.radix[dim]
+        groups = pd.DataFrame({"parent": parent, "lo": lo[part], "exact": exact[part],
+                               "unknown": code[part] == unknown_code}).groupby("parent").agg(
+            total=("lo", "sum"), exact=("exact", "all"), unknown=("unknown", "any"))
+        groups = groups[groups["exact"] & ~groups["unknown"]]
+        margin = value.reindex(groups.index)
+        margin_exact = pd.Series(exact, index=keys).reindex(groups.index).fillna(False).astype(bool)
+        rest = margin - groups["total"]
+        ok = margin.notna() & margin_exact & (rest > 0)
+        found_keys.append(groups.index[ok].to_numpy() + unknown_code * cube.radix[dim])
+        found_values.append(rest[ok].to_numpy(dtype=np.int64))
+    if not found_keys:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    frame = pd.DataFrame({"key": np.concatenate(found_keys), "value": np.concatenate(found_values)})
+    frame = frame[~frame["key"].isin(keys)].drop_duplicates("key")  # one implication kept per cell
+    return frame["key"].to_numpy(), frame["value"].to_numpy()
 
 
 @dataclass
@@ -365,7 +388,6 @@ class _Pass:
     checked: frozenset[str]
     outside: frozenset[str] = frozenset()
     external: pd.DataFrame | None = None
-    mirrors: tuple[tuple[str, str], ...] = MIRRORS
 
 
 class _Room:
@@ -430,7 +452,7 @@ def _fill_shortfalls(cube: _Cube, cells: pd.DataFrame, level: int, margins: pd.D
         hi_new = np.minimum(total["hi"].to_numpy()[new] - s["lo"].to_numpy()[new],
                             limit[new]).astype(np.int64)
         added = pd.DataFrame({"lo": lo_new, "hi": hi_new, "a": lo_new, "b": hi_new,
-                              "a_out": LOWEST, "b_out": HIGHEST, "pub": False, "mirror": False,
+                              "a_out": LOWEST, "b_out": HIGHEST, "pub": False, "proxy": False,
                               "level": level - 1}, index=pd.Index(fill[new]))
         above = cube.closure(fill[new])
         above = above[(cells.index.get_indexer(above) < 0) & ~np.isin(above, fill[new])]
@@ -488,6 +510,11 @@ def _reconcile_cells(cube: _Cube, keys: np.ndarray, lo: np.ndarray, hi: np.ndarr
     """The published `keys` (bounds `lo`/`hi`) and their margins that `rules.keep` allows,
     reconciled from the finest up: per key lo, hi, the constraints a <= b met by the parts
     of a computed cell, and whether it stays as published; plus the listed margins."""
+    keys, lo, hi = (np.asarray(a, dtype=np.int64) for a in (keys, lo, hi))
+    implied, value = _implied(cube, keys, lo, hi)
+    implied_ok = rules.keep(implied) if len(implied) else np.empty(0, bool)
+    implied, value = implied[implied_ok], value[implied_ok]
+    keys, lo, hi = np.concatenate([keys, implied]), np.concatenate([lo, value]), np.concatenate([hi, value])
     candidates = cube.closure(keys)
     if rules.external is not None:
         candidates = np.union1d(candidates, cube.closure(rules.external.index.to_numpy()))
@@ -496,10 +523,9 @@ def _reconcile_cells(cube: _Cube, keys: np.ndarray, lo: np.ndarray, hi: np.ndarr
     cells.loc[published, "lo"], cells.loc[published, "hi"] = lo, hi
     cells.loc[published, "a"], cells.loc[published, "b"] = lo, hi
     cells.loc[published, "pub"] = True
-    room = _Room(cube, np.asarray(keys, dtype=np.int64), np.asarray(lo, dtype=np.int64),
-                 np.asarray(hi, dtype=np.int64))
+    cells.loc[pd.Index(implied), "proxy"] = True  # determined by published cells, not one
+    room = _Room(cube, keys, lo, hi)
     for level in range(1, len(cube.dims) + 1):
-        cells = _mirror(cube, cells, level, rules.mirrors)
         sums = _part_sums(cube, cells[cells["level"] == level - 1], rules.checked)
         margins = cells[(cells["level"] == level) & cells["pub"]]
         parents_below = np.concatenate([s.index.to_numpy() for s in _part_sums(
@@ -511,22 +537,27 @@ def _reconcile_cells(cube: _Cube, keys: np.ndarray, lo: np.ndarray, hi: np.ndarr
     return cells, _published_mismatches(cube, cells, rules.checked)
 
 
-def reconcile_source(records: pd.DataFrame, fixed: list[str], dims: list[str],
-                     splits: dict[str, frozenset[str]], strata: frozenset[str]
+def reconcile_source(records: pd.DataFrame, fixed: list[str], dims: list[str], layout: Layout
                      ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """Statistics cells (with their `breakdown`) and listed inconsistencies of one aggregate
-    source's records (whole fixed-key groups); `splits` are the source's breakdowns and the
-    dimensions each splits, `strata` the dimensions no record leaves `all` (both over the
-    whole source).
+    source's records (whole fixed-key groups of one snapshot, laid out as `layout` says).
 
     Two passes: each breakdown that owns cells is reconciled with the base's published
     cells (its own cells final; shortfalls and excesses along its dimensions); then the base
     alone, its computed cells meeting the sums of every breakdown and its published ones
     reconciled along the strata. A source with one breakdown is one pass."""
+    derived = _derivable(records, dims)
+    for dim, follows, _ in derived:  # reconciled without it, derived afterwards
+        records = records.assign(**{dim: "all"})
+        layout = Layout({n: s - {dim} for n, s in layout.splits.items()},
+                        {n: s - {dim} for n, s in layout.required.items()}, layout.strata - {dim})
     keys = fixed + dims
     by_breakdown = _breakdown_cells(records, keys)
     cube = _Cube(by_breakdown, fixed, dims)
-    owners = _Owners(cube, splits or {NO_BREAKDOWN: frozenset(cube.dims)}, strata)
+    if not layout.splits:
+        layout = Layout({NO_BREAKDOWN: frozenset(cube.dims)}, {}, frozenset())
+    strata = layout.strata
+    owners = _Owners(cube, layout)
     owner = owners.of(cube.keys)
     by_breakdown, undecided = _resolve_repeats(cube, by_breakdown, owner, strata)
     by_breakdown = by_breakdown.assign(key=cube.keys, owner=owner)
@@ -553,7 +584,75 @@ def reconcile_source(records: pd.DataFrame, fixed: list[str], dims: list[str],
         listed.append(out.iloc[where].reset_index(drop=True).assign(
             value=pd.NA, dimension=REPEATED_ROWS, parts_min=undecided["once"].to_numpy(),
             parts_max=undecided["twice"].to_numpy()))
+    for dim, follows, categories in derived:
+        out, listed = _with_derived(out, listed, dim, follows, categories, fixed, dims)
     return out, listed
+
+
+def _derivable(records: pd.DataFrame, dims: list[str]) -> list[tuple[str, str, dict]]:
+    """(dimension, dimension it follows, category of each of the latter's) for the FOLLOWS
+    pairs these records hold as a function: every record split by the second carries the
+    one category of the first that goes with it, and no record splits the first alone."""
+    found = []
+    for dim, follows in FOLLOWS:
+        if dim not in dims or follows not in dims or follows not in records or dim in {
+                f[0] for f in found}:
+            continue
+        split = records[follows] != "all"
+        if (records.loc[~split, dim] != "all").any() or not split.any():
+            continue
+        pairs = records.loc[split, [follows, dim]].drop_duplicates()
+        if pairs[follows].duplicated().any() or (pairs[dim] == "all").any():
+            continue
+        found.append((dim, follows, dict(zip(pairs[follows], pairs[dim]))))
+    return found
+
+
+def _with_derived(out: pd.DataFrame, listed: list[pd.DataFrame], dim: str, follows: str,
+                  categories: dict, fixed: list[str], dims: list[str]
+                  ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """The statistics with `dim` derived from `follows` (reconciled as `all`): each cell of a
+    category of `follows` also under that category's `dim` (the unknown crime type's sgbv is
+    unknown), and each `dim` category's margin over `follows` the sum of those. Listed
+    margins follow them: a listed cell is listed under its `dim` too, a margin over `follows`
+    also over `dim`, and the new sums are listed where their own parts do not meet them."""
+    unknown = UNKNOWN_OF[dim]
+    split = (out[follows] != "all").to_numpy()
+    copies = out[split].assign(**{dim: out.loc[split, follows].map(categories).fillna(unknown)})
+    group = [c for c in fixed + ["breakdown"] + dims if c != follows]
+    summed = copies.assign(withheld=copies["value"].isna()).groupby(group, sort=False, dropna=False).agg(
+        value=("value", "sum"), value_min=("value_min", "sum"), value_max=("value_max", "sum"),
+        withheld=("withheld", "any"), source_suppressed=("source_suppressed", "any")).reset_index()
+    summed["value"] = summed["value"].astype("Int64").mask(summed["withheld"])
+    summed = summed.drop(columns="withheld").assign(**{follows: "all"})[out.columns]
+    more = []
+    for frame in listed:
+        if not len(frame):
+            continue
+        mine = (frame[follows] != "all").to_numpy() & (frame["dimension"] != REPEATED_ROWS).to_numpy()
+        more.append(frame[mine].assign(**{dim: frame.loc[mine, follows].map(categories).fillna(unknown)}))
+        over = ~mine & (frame["dimension"] == follows).to_numpy()
+        more.append(frame[over].assign(dimension=dim))
+    more.append(_unmet(summed, [d for d in dims if d not in (dim, follows)], fixed + dims))
+    return pd.concat([out, copies, summed], ignore_index=True), listed + [f for f in more if len(f)]
+
+
+def _unmet(cells: pd.DataFrame, along: list[str], keys: list[str]) -> pd.DataFrame:
+    """Cells of `cells` that are a margin of others of them along one of `along` whose parts'
+    bounds cannot meet theirs, as listed margins (the margin, dimension, parts' bounds)."""
+    found = []
+    for dim in along:
+        parts = cells[cells[dim] != "all"]
+        if parts.empty:
+            continue
+        others = [k for k in keys if k != dim]
+        sums = parts.groupby(others, sort=False, dropna=False)[["value_min", "value_max"]].sum()
+        sums = sums.rename(columns={"value_min": "parts_min", "value_max": "parts_max"})
+        margins = cells[cells[dim] == "all"].join(sums, on=others, how="inner")
+        bad = (margins["parts_min"] > margins["value_max"]) | (margins["parts_max"] < margins["value_min"])
+        found.append(margins[bad.to_numpy(dtype=bool)].assign(dimension=dim))
+    found = [f for f in found if len(f)]
+    return pd.concat(found, ignore_index=True) if found else pd.DataFrame()
 
 
 def _by_breakdown(cube: _Cube, owners: _Owners, by_breakdown: pd.DataFrame,
@@ -631,7 +730,7 @@ def _decoded(cube: _Cube, cells: pd.DataFrame, published: pd.DataFrame, dims: li
     out["value_min"] = pd.array(lo, dtype="Int64")
     out["value_max"] = pd.array(hi, dtype="Int64")
     out["source_suppressed"] = False
-    at = np.flatnonzero(cells["pub"].to_numpy() & ~cells["mirror"].to_numpy())
+    at = np.flatnonzero(cells["pub"].to_numpy() & ~cells["proxy"].to_numpy())
     shown = published.loc[keys[at]]
     out.loc[at, "value"] = shown["value"].to_numpy()
     out.loc[at, "value_min"] = shown["lo"].to_numpy()

@@ -19,7 +19,7 @@ from pipelines.concurrency import in_threads
 from pipelines.process import part_list, part_paths, read_parts
 from pipelines.publish.case_stats import (STREAMS, aggregate_stats_of, finish_stats, person_stats_sql,
                                           source_facts)
-from pipelines.publish.reconcile import NO_BREAKDOWN
+from pipelines.publish.reconcile import NO_BREAKDOWN, Layout
 from pipelines.publish.checks import BlockingCheckError, check_cases, check_deaths, check_no_names
 from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.publish.stats import deaths_stats
@@ -316,7 +316,7 @@ def _aggregate_batches(con: duckdb.DuckDBPyConnection, stored: StoredTable, tabl
         return
     groups = [(g["snapshot"], g["year"], g["n"]) for g in found]
     facts = source_facts({d: set().union(*(g[d] for g in found)) for d in dims}, dims,
-                         layout=_snapshot_layout(con, table, where, dims))
+                         layouts=_snapshot_layouts(con, table, where, dims))
     for batch in _packed(groups, RECONCILE_ROWS):
         filters = [[("source", "=", source), ("snapshot", "=", snapshot), ("year", "in", years)]
                    for snapshot, years in batch.items()]
@@ -324,19 +324,21 @@ def _aggregate_batches(con: duckdb.DuckDBPyConnection, stored: StoredTable, tabl
             stored.path, columns=_aggregate_columns(stream), filters=filters)), facts
 
 
-def _snapshot_layout(con: duckdb.DuckDBPyConnection, table: str, where: str, dims
-                     ) -> tuple[dict[str, dict[str, frozenset[str]]], dict[str, frozenset[str]]]:
-    """`reconcile.snapshot_layout` of a source's statistics input, in one scan: per snapshot,
-    the dimensions each breakdown splits and the dimensions no record leaves `all`."""
+def _snapshot_layouts(con: duckdb.DuckDBPyConnection, table: str, where: str, dims
+                      ) -> dict[str, Layout]:
+    """`reconcile.snapshot_layouts` of a source's statistics input, in one scan: per snapshot
+    and breakdown, the dimensions some record splits and those every record splits."""
     rows = con.sql(f"SELECT snapshot, coalesce(breakdown, '{NO_BREAKDOWN}') AS breakdown, " + ", ".join(
         f"bool_or({d} <> 'all') AS {d}, bool_and({d} <> 'all') AS every_{d}" for d in dims)
         + f" FROM {table} WHERE {where} GROUP BY ALL ORDER BY 1, 2").to_arrow_table().to_pylist()
-    splits, strata = {}, {}
+    layouts = {}
     for r in rows:
-        splits.setdefault(r["snapshot"], {})[r["breakdown"]] = frozenset(d for d in dims if r[d])
-        every = frozenset(d for d in dims if r[f"every_{d}"])
-        strata[r["snapshot"]] = strata.get(r["snapshot"], every) & every
-    return splits, strata
+        splits, required, strata = layouts.get(r["snapshot"], ({}, {}, None))
+        splits[r["breakdown"]] = frozenset(d for d in dims if r[d])
+        required[r["breakdown"]] = frozenset(d for d in dims if r[f"every_{d}"])
+        strata = required[r["breakdown"]] if strata is None else strata & required[r["breakdown"]]
+        layouts[r["snapshot"]] = (splits, required, strata)
+    return {snap: Layout(*found) for snap, found in layouts.items()}
 
 
 def _packed(groups: list[tuple[str, int, int]], limit: int) -> Iterator[dict[str, list[int]]]:
