@@ -185,7 +185,11 @@ def store_records(table: str, summaries: list[dict], previous: Path | None,
         schema = schema or pq.read_schema(old)
     if not groups:
         return None
-    return assemble(groups, schema, latest, store_dir / f"{table}.parquet")
+    stored = assemble(groups, schema, latest, store_dir / f"{table}.parquet")
+    if stored.empty:  # carried-forward files without rows of this table (a crimes source's deaths)
+        stored.path.unlink()
+        return None
+    return stored
 
 
 def check_unique_records(con: duckdb.DuckDBPyConnection, table: str, stored: StoredTable) -> None:
@@ -208,7 +212,7 @@ def _sources_in(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
 def deaths_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None,
                     sources: pd.DataFrame) -> pd.DataFrame:
     """`deaths_stats` over the accepted records, in DuckDB, validated and checked (blocking)."""
-    if stored is None:
+    if stored is None or stored.empty:
         return empty_table(DeathsStats)
     con.execute(f"CREATE OR REPLACE TEMP VIEW deaths AS SELECT * FROM read_parquet({parquet_list([stored.path])})")
     info = _snapshot_info(sources)
