@@ -107,6 +107,7 @@ class RunReport:
     is_published: bool = False
     previous_release: str | None = None
     outcome: str | None = None  # published | unchanged | blocked | nothing | locked
+    blocked_headline: str = "a blocking check failed"
     extra: dict = field(default_factory=dict)
 
     def note_raw_folders(self, raw_dir: Path, chosen: list[str]) -> None:
@@ -190,6 +191,7 @@ class RunReport:
     def blocked(self, error: BaseException) -> None:
         """A blocking check failed: nothing was published; say what broke, briefly."""
         self.outcome = "blocked"
+        self.blocked_headline = getattr(error, "headline", self.blocked_headline)
         failure_cases = getattr(error, "failure_cases", None)
         if failure_cases is not None:
             summary = failure_cases.groupby(["schema_context", "column", "check"], dropna=False).size()
@@ -247,8 +249,8 @@ class RunReport:
         if self.blocked_by:
             kept = f"release {self.previous_release} stays current" if self.previous_release \
                 else "no release yet"
-            what = "the run failed" if self.outcome == "error" else "a blocking check failed"
-            return f"nothing published: {what} ({self.blocked_by[:200]}); {kept}"
+            what = "the run failed" if self.outcome == "error" else self.blocked_headline
+            return f"nothing published: {what} ({self.blocked_by[:300]}); {kept}"
         if self.outcome == "unchanged":
             return f"unchanged: nothing new since release {release_id} ({tally}){tail}"
         if self.is_published:

@@ -58,3 +58,71 @@ def test_changed_source_among_unchanged_ones_without_deaths_publishes(tmp_path):
     assert crimes.loc[crimes["source"] == "ngo_incidents", "crime_type"].value_counts()["extortion"] == \
         _table(Path(first["release"]), "crimes").query("source == 'ngo_incidents'")[
             "crime_type"].value_counts()["extortion"] + 1
+
+
+# --- a source that fails: carried forward, or named, never blocking the others -------------
+
+@pytest.fixture
+def published_mmp(tmp_path):
+    """A raw folder with one good MMP snapshot and a first release built from it."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _copy(raw, "mmp", MMP_SAMPLE.name)
+    report = run_pipeline(raw_dir=str(raw), out_dir=str(out), sources=["mmp"])
+    assert report["exit_code"] == 0, report["summary"]
+    return raw, out, Path(report["release"])
+
+
+def test_broken_file_replacing_a_good_one_in_the_same_snapshot_is_carried_forward(published_mmp):
+    """The same snapshot, the same file name, broken content: its last good rows are carried
+    forward (exit 1), as for a broken new snapshot (on main: two `sources` rows for one file,
+    and the GX uniqueness check on `sources` blocked the whole release, exit 2)."""
+    raw, out, first = published_mmp
+    (raw / "mmp" / MMP_SAMPLE.name / "data.csv").write_text(
+        "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>")
+    report = run_pipeline(raw_dir=str(raw), out_dir=str(out), sources=["mmp"])
+    assert report["exit_code"] == 1, report["summary"]
+    assert report["sources"]["mmp"]["state"] == "carried_forward"
+    assert any("data.csv" in w and "HTML" in w for w in report["sources"]["mmp"]["warnings"])
+    release = Path(report["release"])
+    sources = _table(release, "sources")
+    (row,) = sources.itertuples()
+    assert (row.snapshot, row.file, row.status) == (MMP_SAMPLE.name, "data.csv", "carried_forward")
+    assert row.carried_forward_from == first.name and "HTML" in row.error
+    assert row.sha256 == _table(first, "sources")["sha256"].item()  # the rows' file, not the broken one
+    assert _table(release, "deaths").equals(_table(first, "deaths"))
+
+
+def test_a_failing_snapshot_without_an_earlier_release_leaves_the_others_published(tmp_path):
+    """No release yet; one source's only snapshot holds no file its module reads (as the real
+    `fbi_hate_crime/cde_incidents_1991_2020`, a zip, on main): the other sources are published
+    and the failure is named (on main: GX failed on the empty `sources.sha256`, exit 2)."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _copy(raw, "mmp", MMP_SAMPLE.name)
+    folder = raw / "fbi_hate_crime" / "2026-01-01"
+    folder.mkdir(parents=True)
+    (folder / "hate_crime.csv.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    report = run_pipeline(raw_dir=str(raw), out_dir=str(out), sources=["fbi_hate_crime", "mmp"])
+    assert report["exit_code"] == 1, report["summary"]
+    assert report["published"] and report["sources"]["fbi_hate_crime"]["state"] == "failed"
+    assert any("no file matching" in w for w in report["sources"]["fbi_hate_crime"]["warnings"])
+    sources = _table(Path(report["release"]), "sources").set_index("source")
+    assert sources.loc["mmp", "status"] == "ok"
+    assert sources.loc["fbi_hate_crime", "status"] == "failed"
+    assert "no file matching" in sources.loc["fbi_hate_crime", "error"]
+    assert len(_table(Path(report["release"]), "deaths"))
+
+
+def test_a_run_in_which_every_source_fails_publishes_nothing(tmp_path):
+    """Nothing read and nothing earlier to carry forward: no release of empty tables (on main:
+    an empty release, exit 1), but exit 2 naming the failures."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    folder = raw / "mmp" / "2026-01-01"
+    folder.mkdir(parents=True)
+    (folder / "data.csv").write_bytes(b"")
+    report = run_pipeline(raw_dir=str(raw), out_dir=str(out), sources=["mmp"])
+    assert report["exit_code"] == 2 and not report["published"], report["summary"]
+    assert "every source failed" in report["summary"] and "data.csv" in report["summary"]
+    assert "the file is empty" in report["summary"]
+    assert current_release(out) is None
+    assert not [p for p in (out / "releases").glob("*") if not p.name.startswith(".")] \
+        if (out / "releases").exists() else True

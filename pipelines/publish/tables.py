@@ -19,7 +19,8 @@ from pipelines.concurrency import in_threads
 from pipelines.process import part_list, part_paths, read_parts
 from pipelines.publish.case_stats import (STREAMS, aggregate_stats_of, finish_stats, person_stats_sql,
                                           source_facts)
-from pipelines.publish.checks import BlockingCheckError, check_cases, check_deaths, check_no_names
+from pipelines.publish.checks import (BlockingCheckError, NothingToPublish, check_cases, check_deaths,
+                                      check_no_names)
 from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.publish.stats import deaths_stats
 from pipelines.publish.stored import (StoredTable, assemble, connect, filtered_batches,
@@ -112,6 +113,42 @@ def carry_forward(previous: Path | None, this_run: pd.DataFrame,
 
     return {"sources": keep[SOURCE_COLUMNS], "keys": keys,
             "quarantine": rows_of("quarantine", "file"), "unmapped": rows_of("unmapped_values", "file")}
+
+
+def without_carried(this_run: pd.DataFrame, carried: pd.DataFrame) -> pd.DataFrame:
+    """This run's `sources` rows less the failed files whose last good rows are carried
+    forward under the same key (a broken file replacing a good one in its snapshot): one row
+    per file, the carried one, which takes this run's error."""
+    if carried.empty or this_run.empty:
+        return this_run
+    failed = this_run[this_run["status"] == "failed"].set_index(FILE_KEY)["error"]
+    keys = pd.MultiIndex.from_frame(carried[FILE_KEY])
+    replaced = failed.index.intersection(keys)
+    if replaced.empty:
+        return this_run
+    errors = failed.loc[replaced]
+    on_key = keys.isin(replaced)
+    carried.loc[on_key, "error"] = [f"{errors.loc[k]} (this run; the rows of its last good "
+                                    f"version are carried forward)" for k in keys[on_key]]
+    rows = pd.MultiIndex.from_frame(this_run[FILE_KEY])
+    return this_run[~(rows.isin(replaced) & (this_run["status"] == "failed").to_numpy())]
+
+
+def check_something_to_publish(sources: pd.DataFrame, raw_dir: Path) -> None:
+    """A release needs a file read this run or rows carried forward: when every file failed
+    and no earlier release holds rows of them, nothing is published (NothingToPublish)."""
+    if sources["status"].isin(["ok", "carried_forward"]).any():
+        return
+    if sources.empty:
+        raise NothingToPublish("no file of any chosen source was read")
+    def short(error) -> str:  # the error's first line, paths relative to the raw folder
+        line = str(error or "failed").splitlines()[0]
+        for root in {f"{Path(raw_dir)}/", f"{Path(raw_dir).resolve()}/"}:
+            line = line.replace(root, "")
+        return line
+
+    failures = "; ".join(f"{r.source} {r.snapshot}/{r.file}: {short(r.error)}" for r in sources.itertuples())
+    raise NothingToPublish(f"every source failed, and no earlier release holds rows of them: {failures}")
 
 
 def latest_keys(sources: pd.DataFrame) -> set[tuple[str, str]]:
@@ -349,9 +386,10 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
     this_run = run_sources(raw_dir, summaries)
     failed = set(failed_sources or ()) | set(this_run.loc[this_run["status"] == "failed", "source"])
     carried = carry_forward(previous, this_run, failed)
-    sources = _concat([this_run, carried["sources"]])
+    sources = _concat([without_carried(this_run, carried["sources"]), carried["sources"]])
     if sources.empty:
         sources = empty_table(Sources)
+    check_something_to_publish(sources, raw_dir)
     latest = latest_keys(sources)
     sources = _with_latest(sources, latest)
     store_dir = Path(store_dir) if store_dir else scratch_dir()
