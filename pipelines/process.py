@@ -43,6 +43,7 @@ class FileResult:
     rows_quarantined: int | None = None
     rows_flagged: int | None = None
     parts: dict[str, str] | None = None  # table name -> parquet path in the work folder
+    warnings: list[str] = field(default_factory=list)  # read, but something needs a person
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -71,6 +72,15 @@ def raw_chunks(module, path: Path) -> Iterator[RawTable]:
 
 def process_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_dir: Path) -> FileResult:
     """Read and harmonise one raw file; write its records, quarantine and unmapped values."""
+    result = read_file(source_id, snapshot, path, work_dir)
+    mismatch = snapshots.sidecar_mismatch(snapshot, path)
+    if mismatch:
+        result.warnings.append(mismatch)
+    return result
+
+
+def read_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_dir: Path) -> FileResult:
+    """`process_file` without the provenance check."""
     module = SOURCES[source_id]
     result = FileResult(source=source_id, snapshot=snapshot.name, file=path.name, status="ok")
     # One folder per raw file: an abandoned chunked read is removed whole, and no other

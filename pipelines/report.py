@@ -15,7 +15,8 @@ Per source, `state` is the one-word verdict an operator reads first:
 `status` keeps the processing result (ok / partly_failed / failed / no_snapshot).
 
 Exit codes: 0 published (or nothing new: the current release stays), 1 published with
-warnings (failed, carried-forward, stale or overdue sources), 2 nothing published (a blocking
+warnings (failed, carried-forward, stale or overdue sources, or a file whose sha256 is not
+the one its sidecar declares), 2 nothing published (a blocking
 check failed; the previous release stays current), 3 another run holds the lock.
 """
 
@@ -81,6 +82,7 @@ def source_warnings(source_id: str, info: dict) -> list[str]:
         if f.get("status") == "failed":
             found.append(f"{f.get('snapshot')}/{f.get('file')}: "
                          f"{(f.get('error') or 'failed').splitlines()[0][:300]}")
+        found += f.get("warnings") or []
     if info.get("error"):
         found.append(info["error"].splitlines()[0][:300])
     if info.get("carried_forward"):
@@ -228,7 +230,8 @@ class RunReport:
         if self.blocked_by:
             return EXIT_BLOCKED
         for sid, info in self.sources.items():
-            if source_state(info) in WARNING_STATES or info.get("status") == "partly_failed":
+            if source_state(info) in WARNING_STATES or info.get("status") == "partly_failed" \
+                    or any(f.get("warnings") for f in info.get("files") or []):
                 return EXIT_WARNINGS
         return EXIT_OK
 

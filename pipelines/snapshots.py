@@ -112,6 +112,21 @@ _SHA256: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> sha25
 _HASHING = threading.Lock()
 
 
+def sidecar_mismatch(snapshot: Snapshot, path: Path) -> str | None:
+    """What to warn about when a raw file is not the one its sidecar describes (its sha256
+    differs: edited or replaced after the sidecar was written), else None. The file's own
+    sha256 is what a release records."""
+    declared = (snapshot.files.get(path.name) or {}).get("sha256")
+    if not declared:
+        return None
+    actual = raw_sha256(path)
+    if actual == declared:
+        return None
+    return (f"{snapshot.name}/{path.name}: its sha256 is {actual}, but {SIDECAR} declares "
+            f"{declared} (changed since the sidecar was written?); the file as read is "
+            f"recorded. Put the sidecar right, or restore the file")
+
+
 def describe_files(folder: Path) -> dict[str, dict]:
     """`files` entry of a sidecar: sha256 and size of each published file."""
     return {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size}

@@ -126,3 +126,46 @@ def test_a_run_in_which_every_source_fails_publishes_nothing(tmp_path):
     assert current_release(out) is None
     assert not [p for p in (out / "releases").glob("*") if not p.name.startswith(".")] \
         if (out / "releases").exists() else True
+
+
+# --- provenance: the file's own sha256, never the sidecar's word for it ----------------------
+
+def _edit_keeping_sidecar(folder: Path) -> tuple[str, str]:
+    """Change one value of the MMP sample's data.csv, leaving snapshot.json as it was.
+    Returns (sha256 the sidecar declares, sha256 of the file now)."""
+    from pipelines.snapshots import sha256_file
+
+    declared = json.loads((folder / "snapshot.json").read_text())["files"]["data.csv"]["sha256"]
+    path = folder / "data.csv"
+    text = path.read_bytes().decode("utf-8")
+    head, first, rest = text.split("\r\n", 2)
+    path.write_bytes("\r\n".join([head, first.replace("Sample", "Muestra", 1), rest]).encode("utf-8"))
+    actual = sha256_file(path)
+    assert actual != declared
+    return declared, actual
+
+
+@pytest.mark.parametrize("earlier_release", [False, True])
+def test_a_raw_file_differing_from_its_sidecar_is_recorded_as_read_and_warned(tmp_path, earlier_release):
+    """On main `sources.sha256` and the manifest kept the sidecar's hash while the records
+    carried the file's, and the run said nothing (exit 0)."""
+    from pipelines.ops.incremental import plan
+    from pipelines.ops.run import execute
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    folder = _copy(raw, "mmp", MMP_SAMPLE.name)
+    if earlier_release:
+        assert execute(raw, out, sources=["mmp"])["exit_code"] == 0
+    declared, actual = _edit_keeping_sidecar(folder)
+    report = execute(raw, out, sources=["mmp"])
+    assert report["exit_code"] == 1 and report["published"], report["summary"]
+    (warning,) = report["sources"]["mmp"]["warnings"]
+    assert "data.csv" in warning and declared in warning and actual in warning
+    release = Path(report["release"])
+    assert _table(release, "sources")["sha256"].tolist() == [actual]
+    assert set(_table(release, "deaths")["raw_sha256"]) == {actual}
+    manifest = json.loads((release / "manifest.json").read_text())
+    assert [i["sha256"] for i in manifest["inputs"]] == [actual]
+    # Until the sidecar is put right, every run processes the source again and says so.
+    again = plan(raw, out, ["mmp"], "latest")
+    assert again.process == ["mmp"] and "sidecar" in again.reasons["mmp"]

@@ -47,9 +47,11 @@ def empty_table(model) -> pd.DataFrame:
 
 def _file_row(spec, snap: snapshots.Snapshot, f: dict) -> dict:
     """One `sources` row for a file processed in this run."""
-    described = snap.files.get(f["file"], {})
     path = snap.folder / f["file"]
     on_disk = bool(f["file"]) and path.is_file()
+    # The file as read where it is on disk, never the sidecar's word for it (a file that
+    # differs from its sidecar is a warning of the run: `snapshots.sidecar_mismatch`).
+    described = {} if on_disk else snap.files.get(f["file"], {})
     return {
         "source": spec.id, "title": spec.title, "publisher": spec.publisher,
         "landing_page": spec.landing_page, "licence": spec.licence, "citation": spec.citation,
