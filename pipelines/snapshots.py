@@ -129,7 +129,7 @@ def sidecar_mismatch(snapshot: Snapshot, path: Path) -> str | None:
 
 def describe_files(folder: Path) -> dict[str, dict]:
     """`files` entry of a sidecar: sha256 and size of each published file."""
-    return {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size}
+    return {p.name: {"sha256": raw_sha256(p), "bytes": p.stat().st_size}
             for p in sorted(folder.iterdir())
             if p.is_file() and p.name != SIDECAR and not p.name.startswith(".")}
 

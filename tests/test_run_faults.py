@@ -28,8 +28,13 @@ def _copy(raw: Path, source: str, snapshot: str) -> Path:
     return folder
 
 
-def _failed_files(report: dict, source: str) -> list[dict]:
-    return [f for f in report["sources"][source].get("files") or [] if f["status"] == "failed"]
+def _update_sidecar(folder: Path) -> None:
+    """Describe a snapshot's files anew in its sidecar, as whoever edits a raw file must."""
+    from pipelines.snapshots import describe_files
+
+    sidecar = folder / "snapshot.json"
+    meta = json.loads(sidecar.read_text())
+    sidecar.write_text(json.dumps({**meta, "files": describe_files(folder)}, indent=2))
 
 
 # --- an incremental run among sources without deaths ----------------------------------------
@@ -48,6 +53,7 @@ def test_changed_source_among_unchanged_ones_without_deaths_publishes(tmp_path):
     assert ",kidnapping," in lines[3]
     lines[3] = lines[3].replace(",kidnapping,", ",extortion,", 1)
     log.write_text("".join(lines), encoding="utf-8-sig")
+    _update_sidecar(folder)
     report = run_pipeline(raw_dir=str(raw), out_dir=str(out), sources=["ngo_incidents"],
                           reuse=["mx_sesnsp"])
     assert report["exit_code"] == 0, report["summary"]
@@ -169,3 +175,91 @@ def test_a_raw_file_differing_from_its_sidecar_is_recorded_as_read_and_warned(tm
     # Until the sidecar is put right, every run processes the source again and says so.
     again = plan(raw, out, ["mmp"], "latest")
     assert again.process == ["mmp"] and "sidecar" in again.reasons["mmp"]
+
+
+# --- resource limits: refused at once, naming the file and the limit -------------------------
+# The limits are lowered so that the files can stay small (the review's were 1 GB and 871 MB).
+
+def _process(raw: Path, source: str) -> list[dict]:
+    from pipelines.process import process_source
+
+    return process_source(source, raw, "all", raw.parent / "work")["files"]
+
+
+def test_a_raw_file_over_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    _copy(raw, "mmp", MMP_SAMPLE.name)
+    monkeypatch.setenv("HARMSTATS_MAX_RAW_BYTES", "10000")
+    (result,) = _process(raw, "mmp")
+    assert result["status"] == "failed"
+    assert "data.csv" in result["error"] and "10,000" in result["error"]
+    assert "HARMSTATS_MAX_RAW_BYTES" in result["error"] and "50,689 bytes" in result["error"]
+
+
+@pytest.mark.parametrize("layout", ["nul bytes", "endless quoted field", "semicolons"])
+def test_a_csv_with_an_endless_field_is_refused_at_once(tmp_path, monkeypatch, layout):
+    """On main a 1 GB file of NUL bytes as an MMP CSV took 6.7 GB and ended in "field larger
+    than field limit": the header was read whole to find its end. Here 3 MB against a 64 KiB
+    limit: refused after reading one block, naming the file, the record and the limit."""
+    raw = tmp_path / "raw"
+    folder = raw / "mmp" / "2026-01-01"
+    folder.mkdir(parents=True)
+    body = {"nul bytes": b"\0" * (3 << 20),
+            "endless quoted field": GOOD_HEADER + b'\r\n"Sample, ' + b"a,\n" * (1 << 20),
+            "semicolons": GOOD_HEADER + b"\r\n" + b";" * (3 << 20)}[layout]
+    (folder / "data.csv").write_bytes(body)
+    monkeypatch.setenv("HARMSTATS_MAX_FIELD_BYTES", str(64 << 10))
+    read_whole = []
+    real_read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read_whole.append(self) or real_read_bytes(self))
+    (result,) = _process(raw, "mmp")
+    assert result["status"] == "failed"
+    assert "data.csv" in result["error"] and "65,536 bytes" in result["error"]
+    assert "HARMSTATS_MAX_FIELD_BYTES" in result["error"]
+    assert f"row {1 if layout == 'nul bytes' else 2}" in result["error"]
+    assert not read_whole  # never read whole (then decoded and parsed) to find the field's end
+
+
+GOOD_HEADER = (MMP_SAMPLE / "data.csv").read_bytes().split(b"\r\n", 1)[0]
+
+
+def test_a_long_field_in_a_csv_read_in_chunks_is_refused(tmp_path, monkeypatch):
+    """A well-formed file with one 100 kB cell: Arrow reads it without complaint (on main it
+    was ingested); over the field limit it is refused with its row and column."""
+    raw = tmp_path / "raw"
+    folder = _copy(raw, "mmp", MMP_SAMPLE.name)
+    lines = (folder / "data.csv").read_bytes().split(b"\r\n")
+    lines[3] = lines[3].replace(b'"Sample', b'"Sample ' + b"x" * 100_000, 1)
+    (folder / "data.csv").write_bytes(b"\r\n".join(lines))
+    monkeypatch.setenv("HARMSTATS_MAX_FIELD_BYTES", "65536")
+    (result,) = _process(raw, "mmp")
+    assert result["status"] == "failed"
+    assert "data.csv, row 4, column" in result["error"] and "65,536 bytes" in result["error"]
+    monkeypatch.delenv("HARMSTATS_MAX_FIELD_BYTES")
+    (result,) = _process(raw, "mmp")
+    assert result["status"] == "ok"  # the default limit (1 MiB) takes it
+
+
+def test_a_workbook_unpacking_past_the_limit_is_refused_unread(tmp_path, monkeypatch):
+    """On main a 3.6 MB XLSX whose sheet unpacked to 871 MB ran 371 s before failing. The
+    unpacked size is read from the zip directory, before a byte is unpacked."""
+    raw = tmp_path / "raw"
+    _copy(raw, "ngo_incidents", "SAMPLE-2025-06-30")  # a workbook that unpacks to 375,244 bytes
+    monkeypatch.setenv("HARMSTATS_MAX_WORKBOOK_BYTES", "300000")
+    opened = []
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: opened.append(a) or 1 / 0)
+    (result,) = _process(raw, "ngo_incidents")
+    assert result["status"] == "failed" and not opened
+    assert "registro_incidentes_2023_2025.xlsx" in result["error"]
+    assert "375,244 bytes" in result["error"] and "300,000" in result["error"]
+    assert "HARMSTATS_MAX_WORKBOOK_BYTES" in result["error"]
+
+
+def test_a_limit_that_is_not_a_number_is_named(monkeypatch):
+    from pipelines.config import limit
+
+    monkeypatch.setenv("HARMSTATS_MAX_FIELD_BYTES", "1MB")
+    with pytest.raises(ValueError, match="HARMSTATS_MAX_FIELD_BYTES='1MB'"):
+        limit("HARMSTATS_MAX_FIELD_BYTES")
+    monkeypatch.setenv("HARMSTATS_MAX_FIELD_BYTES", "1_048_576")
+    assert limit("HARMSTATS_MAX_FIELD_BYTES") == 1 << 20

@@ -332,8 +332,10 @@ def check_header(path: Path, header: list[str]) -> tuple[str, dict[str, str]]:
 
 def _csv_records(path: Path) -> list[list[str]]:
     """Every CSV record (comma, semicolon or tab, told from the header line)."""
-    text, _ = decode_text(path, ENCODINGS)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter_of(text.split("\n", 1)[0])))
+    with path.open("rb") as handle:  # the delimiters are ASCII in every encoding read
+        delimiter = delimiter_of(handle.readline(1 << 20).decode("latin-1"))
+    text, _ = decode_text(path, ENCODINGS, delimiter)
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 def delimiter_of(header_line: str) -> str:
