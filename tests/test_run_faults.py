@@ -263,3 +263,79 @@ def test_a_limit_that_is_not_a_number_is_named(monkeypatch):
         limit("HARMSTATS_MAX_FIELD_BYTES")
     monkeypatch.setenv("HARMSTATS_MAX_FIELD_BYTES", "1_048_576")
     assert limit("HARMSTATS_MAX_FIELD_BYTES") == 1 << 20
+
+
+# --- a new column is a new format, refused like any other ------------------------------------
+
+def _wide_with_columns(text: str, header_at: str, stop_at: str | None, edit) -> str:
+    """A report-style CSV whose header row (the line starting `header_at`) and the rows under
+    it, down to the line starting `stop_at`, are edited by `edit(cells, is_header)`."""
+    import csv
+    import io
+
+    out, inside = [], False
+    for line in text.splitlines(keepends=True):
+        ending = line[len(line.rstrip("\r\n")):]
+        if line.startswith(header_at):
+            inside = True
+        elif stop_at is not None and line.startswith(stop_at):
+            inside = False
+        if inside and line.strip():
+            cells = next(csv.reader([line.rstrip("\r\n")]))
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="").writerow(edit(cells, line.startswith(header_at)))
+            line = buffer.getvalue() + ending
+        out.append(line)
+    return "".join(out)
+
+
+WIDE = {  # source: (sample snapshot, header line start, line ending the table body)
+    "fbi_hate_crime": ("SAMPLE-2021-05-02_table1", ",2015", "1 The term"),
+    "ca_statcan_hate_crime": ("SAMPLE-2021-03-19", "Type of motivation", "Symbol legend"),
+}
+
+
+@pytest.mark.parametrize("source", sorted(WIDE))
+def test_a_wide_table_with_a_new_year_column_is_refused(tmp_path, source):
+    """On main the reader took the years from the header: FBI Table 1 with an added year
+    column landed 43 rows of a year the product never had (StatCan's table the same)."""
+    snapshot, header_at, stop_at = WIDE[source]
+    raw = tmp_path / "raw"
+    folder = _copy(raw, source, snapshot)
+    (path,) = folder.glob("*.csv")
+    text = path.read_bytes().decode("utf-8-sig")
+    edit = lambda cells, header: cells + (["2020"] if header else [cells[1] and "7"])  # noqa: E731
+    path.write_bytes(b"\xef\xbb\xbf" + _wide_with_columns(text, header_at, stop_at, edit).encode("utf-8"))
+    (result,) = _process(raw, source)
+    assert result["status"] == "failed", result
+    assert path.name in result["error"] and "known format" in result["error"]
+    assert "new columns ['2020']" in result["error"] and "2019" in result["error"]
+
+
+@pytest.mark.parametrize("source", sorted(WIDE))
+def test_a_wide_table_showing_some_of_the_known_years_is_read(tmp_path, source):
+    """A window of the series (StatCan's viewer lets a user pick the years) is the same
+    format: its years are read, none invented."""
+    snapshot, header_at, stop_at = WIDE[source]
+    raw = tmp_path / "raw"
+    folder = _copy(raw, source, snapshot)
+    (path,) = folder.glob("*.csv")
+    text = path.read_bytes().decode("utf-8-sig")
+    edit = lambda cells, header: cells[:-1]  # noqa: E731
+    path.write_bytes(b"\xef\xbb\xbf" + _wide_with_columns(text, header_at, stop_at, edit).encode("utf-8"))
+    (result,) = _process(raw, source)
+    assert result["status"] == "ok", result["error"]
+    years = set(pd.read_parquet(result["parts"]["crimes"], columns=["year"])["year"])
+    assert max(years) == 2018
+
+
+def test_sesnsp_with_another_month_column_is_refused(tmp_path):
+    """SESNSP's wide layout (one column per month) was already refused by its header."""
+    raw = tmp_path / "raw"
+    folder = _copy(raw, "mx_sesnsp", "SAMPLE-2025-10-20")
+    (path,) = folder.glob("*.csv")
+    lines = path.read_bytes().split(b"\r\n") if b"\r\n" in path.read_bytes() else path.read_bytes().split(b"\n")
+    sep = b"\r\n" if b"\r\n" in path.read_bytes() else b"\n"
+    path.write_bytes(sep.join([lines[0] + b",Total"] + [ln + b",1" if ln else ln for ln in lines[1:]]))
+    (result,) = _process(raw, "mx_sesnsp")
+    assert result["status"] == "failed" and "new columns ['Total']" in result["error"]
