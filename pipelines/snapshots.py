@@ -188,12 +188,13 @@ def load_snapshot(folder: Path, source: str, write_missing_sidecar: bool = True)
     )
 
 
-def discover(raw_dir: Path, source: str) -> list[Snapshot]:
-    """Every snapshot folder of one source, oldest first."""
+def discover(raw_dir: Path, source: str, write_missing_sidecar: bool = True) -> list[Snapshot]:
+    """Every snapshot folder of one source, oldest first. A run writes the sidecar it infers
+    for a folder without one (`load_snapshot`); a listing passes False and writes nothing."""
     source_dir = raw_dir / source
     if not source_dir.is_dir():
         return []
-    snaps = [load_snapshot(p, source) for p in sorted(source_dir.iterdir())
+    snaps = [load_snapshot(p, source, write_missing_sidecar) for p in sorted(source_dir.iterdir())
              if p.is_dir() and not p.name.startswith(".")]
     return sorted(snaps, key=lambda s: s.sort_key)
 
@@ -206,6 +207,17 @@ def latest_per_product(snaps: list[Snapshot]) -> list[Snapshot]:
         full = [s for s in of_product if s.kind == "full"]
         chosen[product] = max(full or of_product, key=lambda s: s.sort_key)
     return sorted(chosen.values(), key=lambda s: s.sort_key)
+
+
+def check_mode(mode: str) -> None:
+    """Refuse (ValueError, in the words of the command line) a `--snapshot` that is neither
+    latest, all nor a plain folder name: a path (`../../etc`) or a hidden name never names
+    a snapshot."""
+    if mode in ("latest", "all"):
+        return
+    if not mode or mode in (".", "..") or mode.startswith(".") or any(c in mode for c in "/\\\0"):
+        raise ValueError(f"--snapshot {mode!r}: give latest, all, or the name of a snapshot "
+                         "folder (a plain folder name such as 2026-01-13, not a path)")
 
 
 def select(snaps: list[Snapshot], mode: str) -> list[Snapshot]:

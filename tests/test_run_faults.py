@@ -339,3 +339,71 @@ def test_sesnsp_with_another_month_column_is_refused(tmp_path):
     path.write_bytes(sep.join([lines[0] + b",Total"] + [ln + b",1" if ln else ln for ln in lines[1:]]))
     (result,) = _process(raw, "mx_sesnsp")
     assert result["status"] == "failed" and "new columns ['Total']" in result["error"]
+
+
+# --- messages in the user's terms ------------------------------------------------------------
+
+def test_an_ngo_log_without_its_header_row_says_so(tmp_path):
+    """On main: 'Column “no” appears more than once: keep one.' (a cell of the first victim's
+    row, taken for a column name)."""
+    raw = tmp_path / "raw"
+    folder = _copy(raw, "ngo_incidents", "SAMPLE-2025-12-31")
+    (path,) = folder.glob("*.csv")
+    lines = path.read_bytes().decode("utf-8-sig").splitlines(keepends=True)
+    path.write_bytes(("\ufeff" + "".join(lines[1:])).encode("utf-8"))
+    (result,) = _process(raw, "ngo_incidents")
+    assert result["status"] == "failed"
+    error = result["error"]
+    assert "not a header row" in error and "Incident ID, Victim number" in error
+    assert "no es una fila de encabezados" in error and "ID del incidente" in error
+    assert "more than once" not in error and "Ecuador" not in error  # no cell of the data echoed
+
+
+def _cli(*args: str):
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.mark.parametrize("name", ["../../../etc", "/etc", ".hidden", "..", "a\\b"])
+def test_a_snapshot_name_that_is_not_a_folder_name_is_refused_at_once(tmp_path, name):
+    """On main `--snapshot ../../../etc` ran, selected nothing and ended in a Great
+    Expectations message (exit 2 after several seconds)."""
+    result = _cli("run", "--raw-dir", str(DEFAULT_RAW_DIR), "--sources", "mmp", "--snapshot", name,
+                  "--out", str(tmp_path / "out"))
+    output = " ".join(result.output.split())  # as the terminal wrapped it
+    assert result.exit_code == 2
+    assert "--snapshot" in output and "plain folder name" in output
+    assert "Great Expectations" not in output and not (tmp_path / "out").exists()
+    from pipelines.ops.run import execute
+
+    with pytest.raises(ValueError, match="plain folder name"):
+        execute(DEFAULT_RAW_DIR, tmp_path / "out", sources=["mmp"], snapshot_mode=name)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_snapshot_name_no_chosen_source_has_is_refused_at_once(tmp_path):
+    result = _cli("run", "--raw-dir", str(DEFAULT_RAW_DIR), "--sources", "mmp,cbp_deaths",
+                  "--snapshot", "2099-01-01", "--out", str(tmp_path / "out"))
+    output = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert "no snapshot of that name" in output and "mmp, cbp_deaths" in output
+
+
+# --- the raw folder: read, never written by a listing; nothing read from outside it ----------
+
+def test_harmstats_sources_writes_nothing_into_the_raw_folder(tmp_path, monkeypatch):
+    """A snapshot dropped in without a sidecar: `harmstats sources` lists it (with the sidecar
+    it would infer) and leaves the folder as it was (on main it wrote snapshot.json)."""
+    monkeypatch.setenv("COLUMNS", "250")
+    raw = tmp_path / "raw"
+    folder = raw / "mmp" / "2026-01-01"
+    folder.mkdir(parents=True)
+    shutil.copy(MMP_SAMPLE / "data.csv", folder / "data.csv")
+    before = sorted((p.relative_to(raw), p.stat().st_mtime_ns) for p in raw.rglob("*"))
+    result = _cli("sources", "--raw-dir", str(raw), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "2026-01-01" in result.output and "data.csv" in result.output
+    assert sorted((p.relative_to(raw), p.stat().st_mtime_ns) for p in raw.rglob("*")) == before

@@ -239,7 +239,7 @@ def plan(raw_dir: Path, out_dir: Path, chosen: list[str], snapshot_mode: str,
     process, reuse, none, reasons, inputs = [], [], [], {}, {}
     hashes = HashCache(out_dir, trusted=enabled)
     for source_id in chosen:
-        if not snapshots.discover(raw_dir, source_id):
+        if not snapshots.select(snapshots.discover(raw_dir, source_id), snapshot_mode):
             none.append(source_id)
             continue
         described = source_inputs(raw_dir, source_id, snapshot_mode, hashes.sha256)
