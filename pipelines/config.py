@@ -42,3 +42,11 @@ def limit(variable: str) -> int:
         raise ValueError(f"{variable}={os.environ[variable]!r}: the {what} limit must be a "
                          "positive whole number of bytes")
     return int(text)
+
+
+def raw_link_roots() -> list[Path]:
+    """Folders outside the raw folder that a snapshot folder or raw file in it may be a
+    symbolic link into (HARMSTATS_RAW_LINK_ROOTS, separated by the path separator `:`);
+    none by default: a link leading out of the raw folder is refused unread."""
+    return [Path(p).resolve() for p in os.environ.get("HARMSTATS_RAW_LINK_ROOTS", "").split(os.pathsep)
+            if p.strip()]

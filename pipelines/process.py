@@ -253,7 +253,13 @@ def process_source(source_id: str, raw_dir: Path, snapshot_mode: str, work_dir: 
     for snap in chosen:
         wanted, others = files_to_read(snap, module.FILE_PATTERNS)
         ignored += [f"{source_id}/{snap.name}/{f.name}" for f in others]
-        if not wanted:
+        links = snap.links_out()
+        if snap.refused or links:  # one row for the snapshot: its rows name no file
+            results.append(FileResult(source_id, snap.name, "", "failed", error=snap.refused or (
+                f"{snap.folder}: {', '.join(p.name for p in links)} "
+                f"{'leads' if len(links) == 1 else 'lead'} outside the raw folder "
+                f"{snapshots.raw_root(snap.folder)}: refused unread{snapshots.LINK_HINT}")))
+        elif not wanted:
             results.append(FileResult(source_id, snap.name, "", "failed",
                                       error=f"{snap.folder}: no file matching {module.FILE_PATTERNS}"))
         elif len(wanted) > 1 and getattr(module, "ONE_FILE_PER_SNAPSHOT", False):

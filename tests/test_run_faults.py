@@ -407,3 +407,41 @@ def test_harmstats_sources_writes_nothing_into_the_raw_folder(tmp_path, monkeypa
     assert result.exit_code == 0, result.output
     assert "2026-01-01" in result.output and "data.csv" in result.output
     assert sorted((p.relative_to(raw), p.stat().st_mtime_ns) for p in raw.rglob("*")) == before
+
+
+@pytest.mark.parametrize("link", ["snapshot folder", "raw file"])
+def test_a_link_leading_out_of_the_raw_folder_is_refused(tmp_path, link):
+    """A snapshot folder, or a file in one, that resolves outside --raw-dir is refused unread
+    and named (on main it was read, hashed and published as any other), the other sources
+    still published (exit 1). HARMSTATS_RAW_LINK_ROOTS lists folders links may lead into."""
+    from pipelines.ops.run import execute
+
+    raw, out, elsewhere = tmp_path / "raw", tmp_path / "out", tmp_path / "elsewhere"
+    _copy(raw, "cbp_deaths", "SAMPLE-2026-01-28")
+    shutil.copytree(MMP_SAMPLE, elsewhere / MMP_SAMPLE.name)
+    if link == "snapshot folder":
+        (raw / "mmp").mkdir()
+        (raw / "mmp" / "2026-01-01").symlink_to(elsewhere / MMP_SAMPLE.name)
+    else:
+        (raw / "mmp" / "2026-01-01").mkdir(parents=True)
+        (raw / "mmp" / "2026-01-01" / "data.csv").symlink_to(elsewhere / MMP_SAMPLE.name / "data.csv")
+    read = []
+    real_open = Path.open
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: read.append(self.resolve()) or real_open(self, *a, **k))
+    try:
+        report = execute(raw, out, sources=["cbp_deaths", "mmp"])
+    finally:
+        monkeypatch.undo()
+    assert report["exit_code"] == 1 and report["published"], report["summary"]
+    (warning,) = report["sources"]["mmp"]["warnings"]
+    assert "outside the raw folder" in warning and "2026-01-01" in warning, warning
+    assert not [p for p in read if elsewhere in p.parents]  # not a byte of it read
+    if link == "raw file":  # the sidecar inferred for the folder does not describe the link
+        assert json.loads((raw / "mmp" / "2026-01-01" / "snapshot.json").read_text())["files"] == {}
+    release = Path(report["release"])
+    assert set(_table(release, "deaths")["source"]) == {"cbp_deaths"}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HARMSTATS_RAW_LINK_ROOTS", str(elsewhere))
+        (trusted,) = _process(raw, "mmp")
+    assert trusted["status"] == "ok" and trusted["rows_accepted"] > 0
