@@ -57,13 +57,15 @@ def check_field_lengths(path: Path, delimiter: str = ",") -> None:
     most = limit("HARMSTATS_MAX_FIELD_BYTES")
     if path.stat().st_size <= most:
         return
-    ends = np.frombuffer(f"{delimiter}\n\r".encode("latin-1"), dtype=np.uint8)
+    separator = ord(delimiter)
     quoted, run, record = 0, 0, 1  # inside quotes?, bytes since the last field end, CSV record
     with path.open("rb") as handle:
         while chunk := handle.read(_SCAN_BYTES):
             data = np.frombuffer(chunk, dtype=np.uint8)
-            inside = (np.cumsum(data == 34) + quoted) & 1  # a quote toggles (\"\" twice)
-            at = np.flatnonzero(np.isin(data, ends) & (inside == 0))
+            # A quote toggles (\"\" twice); the count wraps at 256, its parity does not.
+            inside = (np.cumsum(data == 34, dtype=np.uint8) + np.uint8(quoted)) & 1
+            ends = (data == separator) | (data == 10) | (data == 13)
+            at = np.flatnonzero(ends & (inside == 0))
             starts = np.concatenate(([-1 - run], at))
             gaps = np.diff(np.concatenate((starts, [len(data)])))  - 1
             longest = int(np.argmax(gaps))
