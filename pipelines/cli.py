@@ -26,8 +26,9 @@ OUT_OPTION = typer.Option(DEFAULT_OUT_DIR, "--out", help="Output folder (release
 RUN_EPILOG = (
     "Exit codes (for schedulers): 0 published, or nothing new since the current release; "
     "1 published with warnings (a source failed, was carried forward, is stale because its "
-    "fetch failed, or is overdue); 2 nothing published (a blocking check failed; the previous "
-    "release stays current); 3 another run holds the lock (nothing done)."
+    "fetch failed, or is overdue, or a raw file differs from its sidecar); 2 nothing published "
+    "(a blocking check failed, every source failed with nothing earlier to carry forward, or "
+    "bad usage; the previous release stays current); 3 another run holds the lock (nothing done)."
 )
 
 

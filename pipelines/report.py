@@ -35,7 +35,7 @@ EXIT_OK, EXIT_WARNINGS, EXIT_BLOCKED, EXIT_LOCKED = 0, 1, 2, 3
 EXIT_CODES = {
     EXIT_OK: "published (or nothing new since the current release)",
     EXIT_WARNINGS: "published with warnings: a source failed, was carried forward, is stale "
-                   "(its fetch failed) or overdue",
+                   "(its fetch failed) or overdue, or a raw file differs from its sidecar",
     EXIT_BLOCKED: "nothing published: a blocking check failed; the previous release stays current",
     EXIT_LOCKED: "another run holds the lock; nothing done",
 }
