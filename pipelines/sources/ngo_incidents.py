@@ -308,7 +308,7 @@ def check_header(path: Path, header: list[str]) -> tuple[str, dict[str, str]]:
     best = max(scores, key=scores.get)
     tie = sum(1 for s in scores.values() if s == scores[best]) > 1
     language = "both" if tie else LANGUAGE[best]
-    if scores[best] == 0:  # not one column name: the header row is missing, data comes first
+    if scores[best] == 0 and len(header) >= len(HEADERS[best]):  # a row of data comes first
         raise SubmissionError(path, "\n".join(
             message(LANGUAGE[v], "no_header", columns=", ".join(HEADERS[v])) for v in HEADERS), "both")
     for text, key in zip(header, keys):
