@@ -35,6 +35,10 @@ RESULTS = ROOT / "bench" / "results.json"
 DOC = ROOT / "docs" / "benchmarks.md"
 PY = sys.executable
 
+# The raw folders of a companion run or a Dask run are links into DATA/raw: let them lead there
+# (a link out of the raw folder is refused otherwise). Inherited by the worker processes.
+os.environ.setdefault("HARMSTATS_RAW_LINK_ROOTS", str((DATA / "raw").resolve()))
+
 SCALES = {"10k": 10_000, "1m": 1_000_000, "10m": 10_000_000}
 PLANS = {"small": ["10k"], "default": ["10k", "1m"], "large": ["10k", "10m"]}
 LAYOUTS = ["mmp", "ngo_incidents", "unodc_glotip", "ice_detention_deaths"]

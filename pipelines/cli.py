@@ -26,9 +26,10 @@ OUT_OPTION = typer.Option(DEFAULT_OUT_DIR, "--out", help="Output folder (release
 RUN_EPILOG = (
     "Exit codes (for schedulers): 0 published, or nothing new since the current release; "
     "1 published with warnings (a source failed, was carried forward, is stale because its "
-    "fetch failed, or is overdue, or a new snapshot looks anomalous); 2 nothing published (a "
-    "blocking check failed; the previous release stays current); 3 another run holds the lock "
-    "(nothing done)."
+    "fetch failed, or is overdue, or a new snapshot looks anomalous, or a raw file differs from its "
+    "sidecar); 2 nothing published (a blocking check failed, every source failed with nothing "
+    "earlier to carry forward, or bad usage; the previous release stays current); 3 another run "
+    "holds the lock (nothing done)."
 )
 
 
@@ -66,6 +67,10 @@ def run(
     if unknown:
         err_console.print(f"[red]Unknown source(s): {', '.join(unknown)}.[/] Known: {', '.join(sorted(SOURCES))}")
         raise typer.Exit(2)
+    problem = _snapshot_problem(snapshot, raw_dir, chosen or sorted(SOURCES), fetch)
+    if problem:
+        err_console.print(f"[red]{problem}[/]", highlight=False)
+        raise typer.Exit(2)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     # Prefect's temporary server may start slowly on a busy machine (default limit 20 s).
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
@@ -81,6 +86,24 @@ def run(
         raise typer.Exit(3)
     render(report, out_console)
     raise typer.Exit(report["exit_code"])
+
+
+def _snapshot_problem(mode: str, raw_dir: Path, chosen: list[str], fetch: bool) -> str | None:
+    """Why `--snapshot` cannot be run (not latest, all or a plain folder name; or, without
+    --fetch, a name no chosen source has), or None."""
+    from pipelines import snapshots
+
+    try:
+        snapshots.check_mode(mode)
+    except ValueError as exc:
+        return str(exc)
+    if mode in ("latest", "all") or fetch:
+        return None
+    if not any(snapshots.select(snapshots.discover(raw_dir, s, write_missing_sidecar=False), mode)
+               for s in chosen):
+        return (f"--snapshot {mode!r}: no snapshot of that name in {raw_dir} for "
+                f"{', '.join(chosen)}")
+    return None
 
 
 @app.command()
@@ -101,8 +124,14 @@ def serve(
     """Serve the nightly run (`harmstats run --fetch`) as a Prefect deployment on a cron
     schedule, until stopped. Needs a long-lived Prefect server (PREFECT_API_URL): schedules
     never fire on Prefect's temporary server. Exits 2 when there is none."""
+    from pipelines import snapshots
     from pipelines.ops import serve as serving
 
+    try:
+        snapshots.check_mode(snapshot)
+    except ValueError as exc:
+        err_console.print(f"[red]{exc}[/]", highlight=False)
+        raise typer.Exit(2) from exc
     try:
         url = serving.check_api(serving.api_url())
     except serving.NoPrefectAPI as exc:
@@ -162,7 +191,7 @@ def list_sources(raw_dir: Path = RAW_OPTION, out: Path = OUT_OPTION) -> None:
     view = Table("source", "snapshot", "kind", "product", "file", "rows read", "accepted",
                  "quarantined", "sha256", title=f"Raw snapshots in {raw_dir}")
     for source_id in sorted(SOURCES):
-        found = snapshots.discover(raw_dir, source_id)
+        found = snapshots.discover(raw_dir, source_id, write_missing_sidecar=False)  # read-only
         if not found:
             view.add_row(source_id, "(none)", "", "", "", "", "", "", "")
         for snap in found:

@@ -30,7 +30,7 @@ import httpx
 
 from pipelines import __version__, snapshots
 from pipelines.sources.base import SourceSpec
-from pipelines.sources.readers import sniff_problem
+from pipelines.sources.readers import archive_problem, sniff_problem
 
 MAX_BYTES = 512 * 1024 * 1024
 TIMEOUT = 60.0  # seconds without progress (connect, or between two reads)
@@ -249,6 +249,9 @@ def content_problem(path: Path, source_id: str) -> str | None:
     if suffix in (".xlsx", ".xlsm", ".zip"):
         if not zipfile.is_zipfile(path):
             return f"not a valid {suffix[1:].upper()} file (not a zip archive)"
+        problem = archive_problem(path)  # before testzip() unpacks every member
+        if problem:
+            return problem
         try:
             with zipfile.ZipFile(path) as archive:
                 if suffix != ".zip" and "[Content_Types].xml" not in archive.namelist():

@@ -67,6 +67,7 @@ def run_pipeline(raw_dir: str, out_dir: str, sources: list[str] | None = None,
     `reuse`: sources taken unchanged from the current release (not processed). `fetched`:
     fetch results of a fetch done before the flow (`fetch=True` fetches here instead).
     `run_info`: extra manifest entries (the incremental fingerprint)."""
+    snapshots.check_mode(snapshot_mode)
     report = RunReport(raw_dir=raw_dir, out_dir=out_dir, snapshot_mode=snapshot_mode)
     previous = current_release(Path(out_dir))
     report.previous_release = previous.name if previous else None
@@ -89,7 +90,7 @@ def run_pipeline(raw_dir: str, out_dir: str, sources: list[str] | None = None,
     try:
         futures = {}
         for source_id in chosen:
-            if not snapshots.discover(Path(raw_dir), source_id):
+            if not snapshots.select(snapshots.discover(Path(raw_dir), source_id), snapshot_mode):
                 report.no_snapshot(source_id)
                 continue
             futures[source_id] = process_source_task.submit(source_id, raw_dir, snapshot_mode, work_dir)

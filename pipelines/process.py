@@ -45,6 +45,7 @@ class FileResult:
     rows_flagged: int | None = None
     records_end: str | None = None  # where the records stop, as they show (ISO date)
     parts: dict[str, str] | None = None  # table name -> parquet path in the work folder
+    warnings: list[str] = field(default_factory=list)  # read, but something needs a person
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -73,6 +74,15 @@ def raw_chunks(module, path: Path) -> Iterator[RawTable]:
 
 def process_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_dir: Path) -> FileResult:
     """Read and harmonise one raw file; write its records, quarantine and unmapped values."""
+    result = read_file(source_id, snapshot, path, work_dir)
+    mismatch = snapshots.sidecar_mismatch(snapshot, path)
+    if mismatch:
+        result.warnings.append(mismatch)
+    return result
+
+
+def read_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_dir: Path) -> FileResult:
+    """`process_file` without the provenance check."""
     module = SOURCES[source_id]
     result = FileResult(source=source_id, snapshot=snapshot.name, file=path.name, status="ok")
     # One folder per raw file: an abandoned chunked read is removed whole, and no other
@@ -250,7 +260,13 @@ def process_source(source_id: str, raw_dir: Path, snapshot_mode: str, work_dir: 
     for snap in chosen:
         wanted, others = files_to_read(snap, module.FILE_PATTERNS)
         ignored += [f"{source_id}/{snap.name}/{f.name}" for f in others]
-        if not wanted:
+        links = snap.links_out()
+        if snap.refused or links:  # one row for the snapshot: its rows name no file
+            results.append(FileResult(source_id, snap.name, "", "failed", error=snap.refused or (
+                f"{snap.folder}: {', '.join(p.name for p in links)} "
+                f"{'leads' if len(links) == 1 else 'lead'} outside the raw folder "
+                f"{snapshots.raw_root(snap.folder)}: refused unread{snapshots.LINK_HINT}")))
+        elif not wanted:
             results.append(FileResult(source_id, snap.name, "", "failed",
                                       error=f"{snap.folder}: no file matching {module.FILE_PATTERNS}"))
         elif len(wanted) > 1 and getattr(module, "ONE_FILE_PER_SNAPSHOT", False):

@@ -18,7 +18,8 @@ Per source, `state` is the one-word verdict an operator reads first:
 `status` keeps the processing result (ok / partly_failed / failed / no_snapshot).
 
 Exit codes: 0 published (or nothing new: the current release stays), 1 published with
-warnings (failed, carried-forward, stale, overdue or anomalous sources), 2 nothing published (a blocking
+warnings (failed, carried-forward, stale, overdue or anomalous sources, or a file whose sha256
+is not the one its sidecar declares), 2 nothing published (a blocking
 check failed; the previous release stays current), 3 another run holds the lock.
 """
 
@@ -38,7 +39,8 @@ EXIT_OK, EXIT_WARNINGS, EXIT_BLOCKED, EXIT_LOCKED = 0, 1, 2, 3
 EXIT_CODES = {
     EXIT_OK: "published (or nothing new since the current release)",
     EXIT_WARNINGS: "published with warnings: a source failed, was carried forward, is stale "
-                   "(its fetch failed) or overdue, or a new snapshot looks anomalous",
+                   "(its fetch failed) or overdue, or a new snapshot looks anomalous, or a raw file "
+                   "differs from its sidecar",
     EXIT_BLOCKED: "nothing published: a blocking check failed; the previous release stays current",
     EXIT_LOCKED: "another run holds the lock; nothing done",
 }
@@ -88,6 +90,7 @@ def source_warnings(source_id: str, info: dict) -> list[str]:
         if f.get("status") == "failed":
             found.append(f"{f.get('snapshot')}/{f.get('file')}: "
                          f"{(f.get('error') or 'failed').splitlines()[0][:300]}")
+        found += f.get("warnings") or []
     if info.get("error"):
         found.append(info["error"].splitlines()[0][:300])
     if info.get("carried_forward"):
@@ -115,6 +118,7 @@ class RunReport:
     is_published: bool = False
     previous_release: str | None = None
     outcome: str | None = None  # published | unchanged | blocked | nothing | locked
+    blocked_headline: str = "a blocking check failed"
     extra: dict = field(default_factory=dict)
 
     def note_raw_folders(self, raw_dir: Path, chosen: list[str]) -> None:
@@ -202,6 +206,7 @@ class RunReport:
     def blocked(self, error: BaseException) -> None:
         """A blocking check failed: nothing was published; say what broke, briefly."""
         self.outcome = "blocked"
+        self.blocked_headline = getattr(error, "headline", self.blocked_headline)
         failure_cases = getattr(error, "failure_cases", None)
         if failure_cases is not None:
             summary = failure_cases.groupby(["schema_context", "column", "check"], dropna=False).size()
@@ -238,7 +243,8 @@ class RunReport:
         if self.blocked_by:
             return EXIT_BLOCKED
         for sid, info in self.sources.items():
-            if source_state(info) in WARNING_STATES or info.get("status") == "partly_failed":
+            if source_state(info) in WARNING_STATES or info.get("status") == "partly_failed" \
+                    or any(f.get("warnings") for f in info.get("files") or []):
                 return EXIT_WARNINGS
         return EXIT_OK
 
@@ -259,8 +265,8 @@ class RunReport:
         if self.blocked_by:
             kept = f"release {self.previous_release} stays current" if self.previous_release \
                 else "no release yet"
-            what = "the run failed" if self.outcome == "error" else "a blocking check failed"
-            return f"nothing published: {what} ({self.blocked_by[:200]}); {kept}"
+            what = "the run failed" if self.outcome == "error" else self.blocked_headline
+            return f"nothing published: {what} ({self.blocked_by[:300]}); {kept}"
         if self.outcome == "unchanged":
             return f"unchanged: nothing new since release {release_id} ({tally}){tail}"
         if self.is_published:

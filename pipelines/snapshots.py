@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from pipelines.config import raw_link_roots
+
 SIDECAR = "snapshot.json"
+LINK_HINT = " (HARMSTATS_RAW_LINK_ROOTS lists folders that links may lead into)"
 KINDS = ("full", "partial", "derived")
 _DATE_IN_NAME = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 
@@ -44,10 +47,19 @@ class Snapshot:
         return (_date_from_name(self.name) or date.min, not self.is_sample,
                 self.period_end or "", self.name)
 
+    @property
+    def refused(self) -> str | None:
+        """Why this snapshot is not read at all (its folder leads out of the raw folder)."""
+        return self.meta.get("refused")
+
     def data_files(self) -> list[Path]:
-        """The published files of this snapshot, sidecar excluded, in name order."""
-        return sorted(p for p in self.folder.iterdir() if p.is_file() and p.name != SIDECAR
-                      and not p.name.startswith("."))
+        """The published files of this snapshot, sidecar excluded, in name order; none of a
+        refused snapshot, and no link leading out of the raw folder (`links_out`)."""
+        return [] if self.refused else _files_in(self.folder)
+
+    def links_out(self) -> list[Path]:
+        """Files of this snapshot that are links leading out of the raw folder: never read."""
+        return [] if self.refused else _files_in(self.folder, inside=False)
 
     def period_end_date(self) -> date | None:
         """End of the period covered, falling back to the date in the snapshot name."""
@@ -57,6 +69,26 @@ class Snapshot:
             except ValueError:
                 pass
         return _date_from_name(self.name)
+
+
+def raw_root(folder: Path) -> Path:
+    """The raw folder a snapshot folder (`<raw>/<source>/<snapshot>`) lies in, resolved."""
+    return Path(folder).parent.parent.resolve()
+
+
+def leads_out(path: Path, root: Path) -> bool:
+    """Whether `path` resolves outside `root` (links out of the raw folder), and outside every
+    folder links may lead into (`config.raw_link_roots`)."""
+    resolved = Path(path).resolve()
+    return not any(resolved == r or r in resolved.parents for r in [root, *raw_link_roots()])
+
+
+def _files_in(folder: Path, inside: bool = True) -> list[Path]:
+    """Data files of a snapshot folder in name order (sidecar and hidden files excluded):
+    those inside the raw folder, or (`inside=False`) the links leading out of it."""
+    root = raw_root(folder)
+    return sorted(p for p in Path(folder).iterdir() if p.is_file() and p.name != SIDECAR
+                  and not p.name.startswith(".") and leads_out(p, root) != inside)
 
 
 def _date_from_name(name: str) -> date | None:
@@ -112,11 +144,25 @@ _SHA256: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> sha25
 _HASHING = threading.Lock()
 
 
+def sidecar_mismatch(snapshot: Snapshot, path: Path) -> str | None:
+    """What to warn about when a raw file is not the one its sidecar describes (its sha256
+    differs: edited or replaced after the sidecar was written), else None. The file's own
+    sha256 is what a release records."""
+    declared = (snapshot.files.get(path.name) or {}).get("sha256")
+    if not declared:
+        return None
+    actual = raw_sha256(path)
+    if actual == declared:
+        return None
+    return (f"{snapshot.name}/{path.name}: its sha256 is {actual}, but {SIDECAR} declares "
+            f"{declared} (changed since the sidecar was written?); the file as read is "
+            f"recorded. Put the sidecar right, or restore the file")
+
+
 def describe_files(folder: Path) -> dict[str, dict]:
-    """`files` entry of a sidecar: sha256 and size of each published file."""
-    return {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size}
-            for p in sorted(folder.iterdir())
-            if p.is_file() and p.name != SIDECAR and not p.name.startswith(".")}
+    """`files` entry of a sidecar: sha256 and size of each published file (a link leading
+    out of the raw folder is not one)."""
+    return {p.name: {"sha256": raw_sha256(p), "bytes": p.stat().st_size} for p in _files_in(folder)}
 
 
 def declared_product(source: str) -> str:
@@ -145,7 +191,13 @@ def infer_sidecar(folder: Path, source: str) -> dict:
 
 
 def load_snapshot(folder: Path, source: str, write_missing_sidecar: bool = True) -> Snapshot:
-    """Read a snapshot folder; infer and write the sidecar when there is none."""
+    """Read a snapshot folder; infer and write the sidecar when there is none. A folder that
+    leads out of the raw folder is not read: its snapshot is `refused`, with the reason."""
+    if leads_out(folder, raw_root(folder)):
+        return Snapshot(source=source, name=folder.name, folder=folder, kind="full",
+                        product=declared_product(source), period_start=None, period_end=None,
+                        meta={"refused": f"{folder} leads to {Path(folder).resolve()}, outside the "
+                              f"raw folder {raw_root(folder)}: refused unread{LINK_HINT}"})
     sidecar_path = folder / SIDECAR
     if sidecar_path.exists():
         try:
@@ -173,12 +225,13 @@ def load_snapshot(folder: Path, source: str, write_missing_sidecar: bool = True)
     )
 
 
-def discover(raw_dir: Path, source: str) -> list[Snapshot]:
-    """Every snapshot folder of one source, oldest first."""
+def discover(raw_dir: Path, source: str, write_missing_sidecar: bool = True) -> list[Snapshot]:
+    """Every snapshot folder of one source, oldest first. A run writes the sidecar it infers
+    for a folder without one (`load_snapshot`); a listing passes False and writes nothing."""
     source_dir = raw_dir / source
     if not source_dir.is_dir():
         return []
-    snaps = [load_snapshot(p, source) for p in sorted(source_dir.iterdir())
+    snaps = [load_snapshot(p, source, write_missing_sidecar) for p in sorted(source_dir.iterdir())
              if p.is_dir() and not p.name.startswith(".")]
     return sorted(snaps, key=lambda s: s.sort_key)
 
@@ -191,6 +244,17 @@ def latest_per_product(snaps: list[Snapshot]) -> list[Snapshot]:
         full = [s for s in of_product if s.kind == "full"]
         chosen[product] = max(full or of_product, key=lambda s: s.sort_key)
     return sorted(chosen.values(), key=lambda s: s.sort_key)
+
+
+def check_mode(mode: str) -> None:
+    """Refuse (ValueError, in the words of the command line) a `--snapshot` that is neither
+    latest, all nor a plain folder name: a path (`../../etc`) or a hidden name never names
+    a snapshot."""
+    if mode in ("latest", "all"):
+        return
+    if not mode or mode in (".", "..") or mode.startswith(".") or any(c in mode for c in "/\\\0"):
+        raise ValueError(f"--snapshot {mode!r}: give latest, all, or the name of a snapshot "
+                         "folder (a plain folder name such as 2026-01-13, not a path)")
 
 
 def select(snaps: list[Snapshot], mode: str) -> list[Snapshot]:

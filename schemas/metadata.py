@@ -34,8 +34,9 @@ class Sources(pa.DataFrameModel):
                                         "is a partial year too.")
     is_latest: Series[bool] = pa.Field(description="The newest full snapshot of its source and product.")
     is_sample: Series[bool] = pa.Field(description="Generated sample data, not real statistics.")
-    file: Series[str] = pa.Field(description="Raw file name.")
-    sha256: Series[str] = pa.Field(description="sha256 of the raw file.")
+    file: Series[str] = pa.Field(description="Raw file name (blank, with sha256, when a "
+                                 "snapshot failed without a file to read: see error).")
+    sha256: Series[str] = pa.Field(description="sha256 of the raw file, as read.")
     bytes: Series[pd.Int64Dtype] = pa.Field(ge=0, description="Size of the raw file.")
     format_version: Series[str] = pa.Field(nullable=True, description="Published format detected "
                                            "from the header.")

@@ -17,6 +17,9 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # no INFO lines after
 from pipelines.config import REAL_DATA_DIR  # noqa: E402
 from tests import real_release as real_release_module  # noqa: E402
 
+# Tests build raw folders of links to the real files (never copies): let links lead there.
+os.environ.setdefault("HARMSTATS_RAW_LINK_ROOTS", str(REAL_DATA_DIR))
+
 # The shared checks in tests/helpers.py report their values on failure, as a test's own do.
 pytest.register_assert_rewrite("tests.helpers")
 

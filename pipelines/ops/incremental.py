@@ -118,8 +118,11 @@ def source_inputs(raw_dir: Path, source_id: str, snapshot_mode: str,
     for snap in chosen:
         wanted, _ = files_to_read(snap, module.FILE_PATTERNS)
         meta = {k: v for k, v in snap.meta.items() if k != "files"}
-        described.append({"snapshot": snap.name, "meta": _digest(meta),
-                          "files": {p.name: sha256(p) for p in wanted}})
+        files = {p.name: sha256(p) for p in wanted}
+        described.append({"snapshot": snap.name, "meta": _digest(meta), "files": files,
+                          "differs_from_sidecar": sorted(
+                              name for name, sha in files.items()
+                              if (snap.files.get(name) or {}).get("sha256") not in (None, sha))})
     return described
 
 
@@ -218,6 +221,13 @@ def _inputs_match(manifest: dict, source_id: str, described: list[dict]) -> str 
     return "raw files " + "; ".join(words)
 
 
+def _sidecar_reason(described: list[dict]) -> str | None:
+    """Files whose sha256 is not the one their sidecar declares: processed again every run,
+    so the warning is repeated until the sidecar (or the file) is put right."""
+    files = [f"{d['snapshot']}/{name}" for d in described for name in d["differs_from_sidecar"]]
+    return f"raw files differ from their sidecar's sha256: {_names(files)}" if files else None
+
+
 def plan(raw_dir: Path, out_dir: Path, chosen: list[str], snapshot_mode: str,
          enabled: bool = True) -> Plan:
     """Decide, per chosen source, whether to process it or reuse the current release's rows."""
@@ -229,12 +239,12 @@ def plan(raw_dir: Path, out_dir: Path, chosen: list[str], snapshot_mode: str,
     process, reuse, none, reasons, inputs = [], [], [], {}, {}
     hashes = HashCache(out_dir, trusted=enabled)
     for source_id in chosen:
-        if not snapshots.discover(raw_dir, source_id):
+        if not snapshots.select(snapshots.discover(raw_dir, source_id), snapshot_mode):
             none.append(source_id)
             continue
         described = source_inputs(raw_dir, source_id, snapshot_mode, hashes.sha256)
         inputs[source_id] = _digest(described)
-        why = reason_all or _inputs_match(manifest, source_id, described)
+        why = reason_all or _inputs_match(manifest, source_id, described) or _sidecar_reason(described)
         if why is None and (block.get("sources") or {}).get(source_id) != inputs[source_id]:
             why = "snapshot metadata (sidecar) changed"
         if why is None:

@@ -22,6 +22,7 @@ import time
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from pipelines import snapshots
 from pipelines.fetching import fetch_sources
 from pipelines.ops import freshness
 from pipelines.ops import incremental as inc
@@ -124,6 +125,7 @@ def execute(raw_dir: Path, out_dir: Path, sources: list[str] | None = None,
     """Run once (see the module docstring). Returns the run report as a dict; its
     `exit_code` is what a scheduler acts on (0 ok / 1 warnings / 2 blocked / 3 locked).
     `dask_address` (default HARMSTATS_DASK_ADDRESS): process sources on that Dask cluster."""
+    snapshots.check_mode(snapshot_mode)  # bad usage: refused before anything is done
     dask_address = dask_address or os.environ.get("HARMSTATS_DASK_ADDRESS") or None
     raw_dir, out_dir = Path(raw_dir).resolve(), Path(out_dir).resolve()
     keep = keep_default() if keep is None else keep

@@ -23,6 +23,15 @@ FIXED_KEYS = ("source", "snapshot", "year", "year_basis")
 class BlockingCheckError(RuntimeError):
     """Our own output broke an invariant: nothing is published."""
 
+    headline = "a blocking check failed"  # what the run report's summary says happened
+
+
+class NothingToPublish(BlockingCheckError):
+    """No file of any chosen source was read and no earlier release holds rows of them:
+    a release would hold nothing, so none is made."""
+
+    headline = "nothing to publish"
+
 
 def margin_violations(stats: pd.DataFrame, dims: tuple[str, ...] = DIMENSIONS) -> pd.DataFrame:
     """Rows where the categories of a dimension do not sum to its `all` margin, or where a

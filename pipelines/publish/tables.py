@@ -20,7 +20,8 @@ from pipelines.process import part_list, part_paths, read_parts
 from pipelines.publish.case_stats import (STREAMS, aggregate_stats_of, finish_stats, person_stats_sql,
                                           source_facts)
 from pipelines.publish.reconcile import NO_BREAKDOWN, Layout
-from pipelines.publish.checks import BlockingCheckError, check_cases, check_deaths, check_no_names
+from pipelines.publish.checks import (BlockingCheckError, NothingToPublish, check_cases, check_deaths,
+                                      check_no_names)
 from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.publish.stats import deaths_stats
 from pipelines.publish.stored import (StoredTable, assemble, connect, filtered_batches,
@@ -47,9 +48,11 @@ def empty_table(model) -> pd.DataFrame:
 
 def _file_row(spec, snap: snapshots.Snapshot, f: dict) -> dict:
     """One `sources` row for a file processed in this run."""
-    described = snap.files.get(f["file"], {})
     path = snap.folder / f["file"]
     on_disk = bool(f["file"]) and path.is_file()
+    # The file as read where it is on disk, never the sidecar's word for it (a file that
+    # differs from its sidecar is a warning of the run: `snapshots.sidecar_mismatch`).
+    described = {} if on_disk else snap.files.get(f["file"], {})
     return {
         "source": spec.id, "title": spec.title, "publisher": spec.publisher,
         "landing_page": spec.landing_page, "licence": spec.licence, "citation": spec.citation,
@@ -114,6 +117,42 @@ def carry_forward(previous: Path | None, this_run: pd.DataFrame,
 
     return {"sources": keep.reindex(columns=SOURCE_COLUMNS), "keys": keys,
             "quarantine": rows_of("quarantine", "file"), "unmapped": rows_of("unmapped_values", "file")}
+
+
+def without_carried(this_run: pd.DataFrame, carried: pd.DataFrame) -> pd.DataFrame:
+    """This run's `sources` rows less the failed files whose last good rows are carried
+    forward under the same key (a broken file replacing a good one in its snapshot): one row
+    per file, the carried one, which takes this run's error."""
+    if carried.empty or this_run.empty:
+        return this_run
+    failed = this_run[this_run["status"] == "failed"].set_index(FILE_KEY)["error"]
+    keys = pd.MultiIndex.from_frame(carried[FILE_KEY])
+    replaced = failed.index.intersection(keys)
+    if replaced.empty:
+        return this_run
+    errors = failed.loc[replaced]
+    on_key = keys.isin(replaced)
+    carried.loc[on_key, "error"] = [f"{errors.loc[k]} (this run; the rows of its last good "
+                                    f"version are carried forward)" for k in keys[on_key]]
+    rows = pd.MultiIndex.from_frame(this_run[FILE_KEY])
+    return this_run[~(rows.isin(replaced) & (this_run["status"] == "failed").to_numpy())]
+
+
+def check_something_to_publish(sources: pd.DataFrame, raw_dir: Path) -> None:
+    """A release needs a file read this run or rows carried forward: when every file failed
+    and no earlier release holds rows of them, nothing is published (NothingToPublish)."""
+    if sources["status"].isin(["ok", "carried_forward"]).any():
+        return
+    if sources.empty:
+        raise NothingToPublish("no file of any chosen source was read")
+    def short(error) -> str:  # the error's first line, paths relative to the raw folder
+        line = str(error or "failed").splitlines()[0]
+        for root in {f"{Path(raw_dir)}/", f"{Path(raw_dir).resolve()}/"}:
+            line = line.replace(root, "")
+        return line
+
+    failures = "; ".join(f"{r.source} {r.snapshot}/{r.file}: {short(r.error)}" for r in sources.itertuples())
+    raise NothingToPublish(f"every source failed, and no earlier release holds rows of them: {failures}")
 
 
 def latest_keys(sources: pd.DataFrame) -> set[tuple[str, str]]:
@@ -187,7 +226,11 @@ def store_records(table: str, summaries: list[dict], previous: Path | None,
         schema = schema or pq.read_schema(old)
     if not groups:
         return None
-    return assemble(groups, schema, latest, store_dir / f"{table}.parquet")
+    stored = assemble(groups, schema, latest, store_dir / f"{table}.parquet")
+    if stored.empty:  # carried-forward files without rows of this table (a crimes source's deaths)
+        stored.path.unlink()
+        return None
+    return stored
 
 
 def check_unique_records(con: duckdb.DuckDBPyConnection, table: str, stored: StoredTable) -> None:
@@ -220,7 +263,7 @@ def _sources_in(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
 def deaths_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None,
                     sources: pd.DataFrame) -> pd.DataFrame:
     """`deaths_stats` over the accepted records, in DuckDB, validated and checked (blocking)."""
-    if stored is None:
+    if stored is None or stored.empty:
         return empty_table(DeathsStats)
     con.execute(f"CREATE OR REPLACE TEMP VIEW deaths AS SELECT * FROM read_parquet({parquet_list([stored.path])})")
     info = _snapshot_info(sources)
@@ -374,9 +417,10 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
     this_run = run_sources(raw_dir, summaries)
     failed = set(failed_sources or ()) | set(this_run.loc[this_run["status"] == "failed", "source"])
     carried = carry_forward(previous, this_run, failed)
-    sources = _concat([this_run, carried["sources"]])
+    sources = _concat([without_carried(this_run, carried["sources"]), carried["sources"]])
     if sources.empty:
         sources = empty_table(Sources)
+    check_something_to_publish(sources, raw_dir)
     latest = latest_keys(sources)
     sources = _with_latest(sources, latest)
     store_dir = Path(store_dir) if store_dir else scratch_dir()

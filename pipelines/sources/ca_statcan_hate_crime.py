@@ -40,11 +40,11 @@ from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable, SourceSpec
 from pipelines.sources.cases import NOT_SPLIT_BY_AGGREGATES, finish_case_records
 from pipelines.sources.curate import add_flag
-from pipelines.sources.formats import validate_raw
+from pipelines.sources.formats import detect_wide_format, validate_raw
 from pipelines.sources.readers import decode_text, sniff_problem
 from pipelines.sources.reports import csv_records, malformed_records, report_table, strip_footnote
-from schemas.raw.ca_statcan_hate_crime import (LABEL_COLUMN, NOT_AVAILABLE, TITLE, TOTAL_LABEL,
-                                               UNIT, VERSION, YEAR_HEADER, body_schema)
+from schemas.raw.ca_statcan_hate_crime import (HEADERS, LABEL_COLUMN, NOT_AVAILABLE, TITLE,
+                                               TOTAL_LABEL, UNIT, YEAR_HEADER, body_schema)
 
 SOURCE = SourceSpec(
     id="ca_statcan_hate_crime",
@@ -106,7 +106,9 @@ def read_raw(path: Path) -> RawTable:
     table = [records[header_at]] + records[unit_at + 1:end]
     frame, lines, _ = report_table(table, 0, LABEL_COLUMN, lambda label, values: False)
     frame.attrs["geography"] = _geography(records[:header_at])
-    raw = RawTable(path=path, frame=frame, format_version=VERSION, raw_rows=lines)
+    version = detect_wide_format(path, [LABEL_COLUMN, *years], HEADERS, YEAR_HEADER.match,
+                                 row=records[header_at][0])
+    raw = RawTable(path=path, frame=frame, format_version=version, raw_rows=lines)
     validate_raw(raw, body_schema(years))
     return raw
 

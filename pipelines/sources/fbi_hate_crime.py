@@ -56,12 +56,12 @@ from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable, SourceSpec
 from pipelines.sources.cases import NOT_SPLIT_BY_AGGREGATES, finish_case_records
 from pipelines.sources.curate import add_flag, native_text
-from pipelines.sources.formats import validate_raw
+from pipelines.sources.formats import detect_wide_format, validate_raw
 from pipelines.sources.readers import decode_text, sniff_problem
 from pipelines.sources.reports import (csv_records, malformed_records, padded_table, report_table,
                                        strip_footnote)
 from schemas.raw.fbi_hate_crime import (HEADERS, LABEL_COLUMN, SCHEMAS, TABLE1_TITLE,
-                                        TABLE1_VERSION, YEAR_HEADER, table1_schema)
+                                        TABLE1_HEADERS, YEAR_HEADER, table1_schema)
 
 SOURCE = SourceSpec(
     id="fbi_hate_crime",
@@ -138,7 +138,9 @@ def _table1(path: Path, records: list) -> RawTable:
         raise RawFormatError(path, "a 'Table 1' report without a header row of years "
                              "(',2015,2016,...')")
     frame, lines, years = report_table(records, header_at, LABEL_COLUMN, _is_table1_note)
-    raw = RawTable(path=path, frame=frame, format_version=TABLE1_VERSION, raw_rows=lines)
+    version = detect_wide_format(path, [LABEL_COLUMN, *years], TABLE1_HEADERS, YEAR_HEADER.match,
+                                 row=records[header_at][0])
+    raw = RawTable(path=path, frame=frame, format_version=version, raw_rows=lines)
     validate_raw(raw, table1_schema(years))
     return raw
 
@@ -173,7 +175,7 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     curation = Curation(raw, snapshot.source, snapshot.name)
     log = UnmappedLog()
     build = {"state_year_bias_counts": _state_year, "incidents": _incidents,
-             TABLE1_VERSION: _table1_records}[raw.format_version]
+             **{version: _table1_records for version in TABLE1_HEADERS}}[raw.format_version]
     records = build(raw, curation, log)
     return finish_case_records({"crimes": records}, raw, snapshot, curation, log,
                                SOURCE.population)

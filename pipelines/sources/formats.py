@@ -4,7 +4,7 @@ published column read under the internal name a source module gives it."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +28,33 @@ def detect_format(path: Path, header: list[str], headers: dict[str, list[str]]) 
     new = [c for c in seen if c not in headers[closest]]
     raise RawFormatError(path, f"header matches no known format; closest is {closest!r}: "
                          f"missing columns {missing}, new columns {new}", row=1)
+
+
+def detect_wide_format(path: Path, header: list[str], headers: dict[str, list[str]],
+                       is_period: Callable[[str], object], row: int | None = 1) -> str:
+    """The format version of a wide table (fixed columns, then one column per year or month)
+    whose header has exactly the version's fixed columns and some of the period columns the
+    version is known to have (`headers`: its columns, periods included; a publisher's table
+    or viewer may show a window of the series).
+
+    A period the version never had (a year added to the table) is a new column: refused like
+    any new format, naming the columns that are new or missing, so that no figure of a year
+    the product never had is read before a person has looked at the file."""
+    seen = [h.strip() for h in header]
+    for version, columns in headers.items():
+        fixed = [c for c in columns if not is_period(c)]
+        periods = [c for c in seen if is_period(c)]
+        if sorted(c for c in seen if not is_period(c)) == sorted(fixed) and periods \
+                and set(periods) <= set(columns):
+            return version
+    closest = max(headers, key=lambda v: len(set(seen) & set(headers[v])))
+    missing = [c for c in headers[closest] if not is_period(c) and c not in seen]
+    new = [c for c in seen if c not in headers[closest]]
+    known = [c for c in headers[closest] if is_period(c)]
+    span = f" (known: {known[0]} to {known[-1]})" if known else ""
+    raise RawFormatError(path, f"header matches no known format; closest is {closest!r}: "
+                         f"missing columns {missing}, new columns {new}{span}. A new format? "
+                         f"Check the file, then add its columns to schemas/raw", row=row)
 
 
 def validate_raw(raw: RawTable, schema: pa.DataFrameSchema) -> None:

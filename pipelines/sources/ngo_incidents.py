@@ -126,6 +126,9 @@ MESSAGES = {
                        "column and send the file again. Names stay with the organisation that "
                        "recorded them.",
         "duplicate_header": "Column “{column}” appears more than once: keep one.",
+        "no_header": "The first row is not a header row: none of its cells is a column name of "
+                     "the template (it looks like a row of data). Put the template's header "
+                     "row first: {columns}.",
         "header": "The header row does not match the English template.",
         "missing": "Missing columns: {columns}.",
         "unexpected": "Columns the template does not have: {columns} (delete them: free-text "
@@ -180,6 +183,9 @@ MESSAGES = {
                        "la columna y vuelva a enviar el archivo. Los nombres se quedan en la "
                        "organización que los registró.",
         "duplicate_header": "La columna «{column}» aparece más de una vez: deje solo una.",
+        "no_header": "La primera fila no es una fila de encabezados: ninguna de sus celdas es un "
+                     "nombre de columna de la plantilla (parece una fila de datos). Ponga "
+                     "primero la fila de encabezados de la plantilla: {columns}.",
         "header": "La fila de encabezados no coincide con la plantilla en español.",
         "missing": "Faltan las columnas: {columns}.",
         "unexpected": "Columnas que la plantilla no tiene: {columns} (elimínelas: las notas "
@@ -303,6 +309,9 @@ def check_header(path: Path, header: list[str]) -> tuple[str, dict[str, str]]:
     best = max(scores, key=scores.get)
     tie = sum(1 for s in scores.values() if s == scores[best]) > 1
     language = "both" if tie else LANGUAGE[best]
+    if scores[best] == 0 and len(header) >= len(HEADERS[best]):  # a row of data comes first
+        raise SubmissionError(path, "\n".join(
+            message(LANGUAGE[v], "no_header", columns=", ".join(HEADERS[v])) for v in HEADERS), "both")
     for text, key in zip(header, keys):
         if IDENTIFYING.search(key):
             raise SubmissionError(path, message(language, "identifying", column=text.strip()),
@@ -333,8 +342,10 @@ def check_header(path: Path, header: list[str]) -> tuple[str, dict[str, str]]:
 
 def _csv_records(path: Path) -> list[list[str]]:
     """Every CSV record (comma, semicolon or tab, told from the header line)."""
-    text, _ = decode_text(path, ENCODINGS)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter_of(text.split("\n", 1)[0])))
+    with path.open("rb") as handle:  # the delimiters are ASCII in every encoding read
+        delimiter = delimiter_of(handle.readline(1 << 20).decode("latin-1"))
+    text, _ = decode_text(path, ENCODINGS, delimiter)
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 def delimiter_of(header_line: str) -> str:

@@ -15,13 +15,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipelines.config import limit
 from pipelines.sources.base import RawFormatError, RawTable
 
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<?xml")
 
 
 def sniff_problem(path: Path) -> str | None:
-    """A reason the file is not data at all (empty, an HTML error page), or None."""
+    """A reason the file is not data at all (empty, an HTML error page) or is refused unread
+    (larger than HARMSTATS_MAX_RAW_BYTES), or None."""
+    size, most = path.stat().st_size, limit("HARMSTATS_MAX_RAW_BYTES")
+    if size > most:
+        return (f"the file is {size:,} bytes, more than the {most:,} a raw file may have "
+                "(HARMSTATS_MAX_RAW_BYTES): refused unread")
     with path.open("rb") as handle:
         head = handle.read(2048)
     if not head.strip():
@@ -32,9 +38,44 @@ def sniff_problem(path: Path) -> str | None:
     return None
 
 
-def decode_text(path: Path, encodings: tuple[str, ...]) -> tuple[str, str]:
-    """File contents and the first encoding in `encodings` that decodes them."""
+def decode_text(path: Path, encodings: tuple[str, ...], delimiter: str = ",") -> tuple[str, str]:
+    """File contents and the first encoding in `encodings` that decodes them; a CSV file with
+    a field longer than HARMSTATS_MAX_FIELD_BYTES is refused before it is read whole."""
+    check_field_lengths(path, delimiter)
     return decode_bytes(path, path.read_bytes(), encodings)
+
+
+_SCAN_BYTES = 1 << 22
+
+
+def check_field_lengths(path: Path, delimiter: str = ",") -> None:
+    """Refuse (RawFormatError, naming the record) a CSV file with a field longer than
+    HARMSTATS_MAX_FIELD_BYTES, reading it a few megabytes at a time: an endless field (a file
+    of NUL bytes, a quote never closed) would otherwise be read whole, and parsed, before
+    failing. Fields end at `delimiter` or a line end outside double quotes; lengths are in
+    bytes, quotes included."""
+    most = limit("HARMSTATS_MAX_FIELD_BYTES")
+    if path.stat().st_size <= most:
+        return
+    separator = ord(delimiter)
+    quoted, run, record = 0, 0, 1  # inside quotes?, bytes since the last field end, CSV record
+    with path.open("rb") as handle:
+        while chunk := handle.read(_SCAN_BYTES):
+            data = np.frombuffer(chunk, dtype=np.uint8)
+            # A quote toggles (\"\" twice); the count wraps at 256, its parity does not.
+            inside = (np.cumsum(data == 34, dtype=np.uint8) + np.uint8(quoted)) & 1
+            ends = (data == separator) | (data == 10) | (data == 13)
+            at = np.flatnonzero(ends & (inside == 0))
+            starts = np.concatenate(([-1 - run], at))
+            gaps = np.diff(np.concatenate((starts, [len(data)])))  - 1
+            longest = int(np.argmax(gaps))
+            if gaps[longest] > most:
+                record += int(np.count_nonzero(data[at[:longest]] == 10))
+                raise RawFormatError(path, f"a field is longer than the {most:,} bytes a field "
+                                     "may have (HARMSTATS_MAX_FIELD_BYTES): refused", row=record)
+            record += int(np.count_nonzero(data[at] == 10))
+            run = int(gaps[-1])
+            quoted = int(inside[-1])
 
 
 def read_header(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> list[str]:
@@ -140,7 +181,10 @@ def iter_csv_text(path: Path, format_version: str, encodings: tuple[str, ...], r
         read, parse, convert = arrow_csv_options(header, delimiter, empty_lines_are_records)
         reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
         pending = pa.Table.from_batches([], schema=reader.schema)
+        most, seen = limit("HARMSTATS_MAX_FIELD_BYTES"), 0
         for batch in reader:
+            check_batch_fields(path, batch, seen, most)
+            seen += batch.num_rows
             pending = pa.concat_tables([pending, pa.Table.from_batches([batch])])
             while pending.num_rows >= rows:  # slices share the batch's memory
                 chunk = _chunk(path, format_version, pending.slice(0, rows), start)
@@ -152,6 +196,20 @@ def iter_csv_text(path: Path, format_version: str, encodings: tuple[str, ...], r
         if handed_on:
             raise RereadWhole(str(exc)) from exc
         yield exact()
+
+
+def check_batch_fields(path: Path, batch, before: int, most: int) -> None:
+    """Refuse (RawFormatError naming the row and column) a batch of text columns holding a
+    field longer than `most` bytes; `before`: records of the file before the batch."""
+    import pyarrow.compute as pc
+
+    for name, column in zip(batch.schema.names, batch.columns):
+        lengths = pc.binary_length(column)
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > most:
+            row = before + int(pc.index(pc.greater(lengths, most), True).as_py()) + 2
+            raise RawFormatError(path, f"a field is longer than the {most:,} bytes a field may "
+                                 "have (HARMSTATS_MAX_FIELD_BYTES): refused", row=row, column=name)
 
 
 def _chunk(path: Path, format_version: str, table, start: int) -> RawTable:
@@ -188,7 +246,7 @@ def read_xlsx_rows(path: Path) -> list[tuple]:
     """All rows of the first worksheet as tuples of raw cell values."""
     import openpyxl
 
-    problem = sniff_problem(path)
+    problem = sniff_problem(path) or archive_problem(path)
     if problem:
         raise RawFormatError(path, problem)
     try:
@@ -201,6 +259,27 @@ def read_xlsx_rows(path: Path) -> list[tuple]:
         return list(sheet.iter_rows(values_only=True))
     finally:
         workbook.close()
+
+
+def archive_problem(path: Path) -> str | None:
+    """A reason to refuse a zip archive (an XLSX workbook is one) before unpacking it: its
+    members unpack to more than HARMSTATS_MAX_WORKBOOK_BYTES, by the sizes its directory
+    declares (a member is never unpacked past its declared size). None otherwise, and for
+    a file that is not a zip (its reader says what is wrong)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return None
+    total, most = sum(m.file_size for m in members), limit("HARMSTATS_MAX_WORKBOOK_BYTES")
+    if total <= most:
+        return None
+    largest = max(members, key=lambda m: m.file_size)
+    return (f"the archive unpacks to {total:,} bytes ({largest.filename}: {largest.file_size:,}), more "
+            f"than the {most:,} a workbook or archive may unpack to "
+            "(HARMSTATS_MAX_WORKBOOK_BYTES): refused unread")
 
 
 def xlsx_table(path: Path, rows: list[tuple], header_index: int, format_version: str) -> RawTable:

@@ -17,9 +17,11 @@ VERSION = "statcan_report_csv"
 TITLE = re.compile(r"^\s*Police-reported hate crime, by type of motivation", re.IGNORECASE)
 LABEL_COLUMN = "Type of motivation"
 YEAR_HEADER = re.compile(r"^\d{4}$")
-# The published header row: the motivation column, then one column per year (2012..2019 in the
-# copy held; the years are read from the header, not fixed here).
-HEADERS = {VERSION: [LABEL_COLUMN]}
+# The published header row: the motivation column, then one column per year. The years are
+# those the copies held have (the table viewer may show some of them); a year not listed is a
+# new column, refused until a person has checked the table and added it here
+# (`formats.detect_wide_format`).
+HEADERS = {VERSION: [LABEL_COLUMN, *(str(year) for year in range(2012, 2020))]}
 UNIT = "Number"  # the only unit this module reads (a rate table would be a different product)
 TOTAL_LABEL = "Total police-reported hate crime"
 # StatCan's symbols for a cell without a number. `..` not available for a specific reference

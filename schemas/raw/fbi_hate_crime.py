@@ -35,6 +35,10 @@ TABLE1_VERSION = "table1_report"
 TABLE1_TITLE = re.compile(r"^\s*Table\s+1\b", re.IGNORECASE)
 LABEL_COLUMN = "label"
 YEAR_HEADER = re.compile(r"^\d{4}$")
+# Table 1's columns: the label column, then the years the reports held have (a report shows
+# some of them). A year not listed is a new column, refused until a person has checked the
+# report and added it here (`formats.detect_wide_format`).
+TABLE1_HEADERS = {TABLE1_VERSION: [LABEL_COLUMN, "2015", "2016", "2017", "2018", "2019"]}
 
 
 def table1_schema(years: list[str]) -> pa.DataFrameSchema:
