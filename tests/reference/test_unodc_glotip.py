@@ -491,12 +491,16 @@ def test_implausible_counts_are_quarantined(snap, published):
 
 
 def test_no_country_cell_exceeds_its_published_total(snap, published):
-    """Invariant 6 read on the release: every country-level cell (sgbv `all`) of a
-    country-year-indicator whose Total is a number is at most that Total (value, and value_min
-    of a range). The sgbv categories at crime type `all` add forms up, so they may carry an
-    excess of the form breakdown over the Total, which source_inconsistencies lists: not here."""
+    """Invariant 6 read on the release: a published cell above its own country-year-indicator
+    Total (a number) is quarantined, never published. A cell the release computes from other
+    published cells may still come out above the Total (TUR 2011: the Female row, 83 against
+    82, is quarantined, but its ages 5 + 78 are not); that is an excess of the parts over the
+    Total, and source_inconsistencies must list an excess for that country-year-indicator.
+    Every country-level cell (sgbv `all`) above its Total must be so listed."""
     name, frame = snap
     totals = frame[frame["is_total"] & ~frame["withheld"] & frame["Iso3_code"].notna()]
+    listed = published.inconsistencies(SOURCE)
+    listed = listed[(listed["snapshot"] == name) & (listed["excess"] > 0)]
     for table in INDICATOR_TABLES:
         cells = group_cells(of_table(totals, table), name)
         cells["raw_total"] = totals["value"]
@@ -505,10 +509,15 @@ def test_no_country_cell_exceeds_its_published_total(snap, published):
         joined = stats[stats["sgbv"] == "all"].merge(cells, on=keys)
         over = joined[(joined["value"].fillna(0) > joined["raw_total"])
                       | (joined["value_min"].fillna(0) > joined["raw_total"])]
-        assert over.empty, (f"{name} {table}: {len(over)} cells above their country's Total:\n"
-                            + over[["year", "country_iso3", "sex", "age_group", "nationality",
-                                    CATEGORY_COLUMN[table], "sgbv", "value", "value_min", "value_max",
-                                    "raw_total"]].head(25).to_string(index=False))
+        mine = listed[listed["table"] == table]
+        excess_at = set(zip(mine["year"].astype(int), mine["cell"].str.extract(
+            r"country_iso3=([A-Z]{3})", expand=False)))
+        unlisted = over[[(int(y), c) not in excess_at for y, c in zip(over["year"], over["country_iso3"])]]
+        assert unlisted.empty, (f"{name} {table}: {len(unlisted)} cells above their country's Total "
+                                "with no excess listed:\n"
+                                + unlisted[["year", "country_iso3", "sex", "age_group", "nationality",
+                                            CATEGORY_COLUMN[table], "sgbv", "value", "value_min",
+                                            "value_max", "raw_total"]].head(25).to_string(index=False))
 
 
 # --- named cells ---------------------------------------------------------------------------------
