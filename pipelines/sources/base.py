@@ -32,6 +32,19 @@ class SourceSpec:
     name_columns: tuple[str, ...] = ()  # raw columns holding personal names: never published
     confidential: bool = False  # non-public person-level data: statistics go through disclosure control
     citation: str = ""
+    # The publisher ships (some of) its files as a zip: the pattern of the file read inside it
+    # (pipelines/archives.py; the archive itself must match FILE_PATTERNS).
+    archive_member: str | None = None
+    # (product, title, citation) where one product is not what the source's title names
+    # (FBI: the CDE incident file is not the "Hate Crime Statistics" report).
+    product_titles: tuple[tuple[str, str, str], ...] = ()
+
+    def title_of(self, product: str) -> tuple[str, str]:
+        """(title, citation) of one product of the source."""
+        for name, title, citation in self.product_titles:
+            if name == product:
+                return title, citation
+        return self.title, self.citation
 
 
 @dataclass
