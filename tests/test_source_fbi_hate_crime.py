@@ -564,17 +564,25 @@ def test_real_zip_member_matches_its_sidecar_and_a_changed_record_fails(real_dir
 
 def test_samples_parse(tmp_path):
     found = curate_samples(tmp_path, fbi, write_samples)
-    by_product = {snap.product: (raw, part) for snap, _, raw, part in found}
-    assert set(by_product) == {"state_year_bias_counts", "table1_incidents_by_bias", "incidents"}
+    by_name = {snap.name.removeprefix("SAMPLE-"): (snap, path, raw, part) for snap, path, raw, part in found}
+    assert {snap.product for snap, *_ in found} == {"state_year_bias_counts",
+                                                    "table1_incidents_by_bias", "incidents"}
     for snap, _, raw, part in found:
         assert snap.is_sample and snap.name.startswith("SAMPLE-")
         assert part.rows_read == part.rows_accepted + part.rows_quarantined
         assert part.unmapped.empty
-    raw, part = by_product["incidents"]
+    _, _, raw, part = by_name["2021-05-02_incidents"]
     assert part.quarantine["check"].tolist() == ["complete_record"]
     assert (part.records["bias_motivation"] == "multiple").any()
-    raw, part = by_product["table1_incidents_by_bias"]
+    _, _, raw, part = by_name["2021-05-02_table1"]
     assert part.rows_quarantined == 0 and part.records["flags"].str.contains("not_in_stats").any()
+    snap, path, raw, part = by_name["2021-12-09_incidents_zip"]
+    assert path.name == "hate_crime.csv.zip" and snap.meta["archive_member"]["member"] == "hate_crime.csv"
+    assert raw.format_version == "incidents" and part.quarantine.empty and part.rows_read == 75
+    assert set(part.records["year"]) == {1991, 2019, 2020}  # 91 and 19, 20 in their centuries
+    assert not part.records["flags"].str.contains("date_").any()
+    latest = snapshots.latest_per_product([snap for snap, *_ in found if snap.product == "incidents"])
+    assert [s.name for s in latest] == [snap.name]
     records = pd.concat([part.records for *_, part in found], ignore_index=True)
     stats, problems = _stats(records)
     assert problems.empty and case_margin_violations(stats, FIXED, DIMS, problems).empty
