@@ -134,8 +134,9 @@ def crime_labels(frame: pd.DataFrame) -> pd.Series:
     crosswalk lists that pair, else the subtype."""
     subtype = frame[SUBTYPE].str.strip()
     pair = subtype + " / " + frame[MODALITY].str.strip()
-    listed = pair.map(normalise_label).isin(crime_type_table(CRIME_MAP)).to_numpy()
-    return pair.where(listed, subtype)
+    distinct = pd.Series(pd.unique(pair))  # a few hundred pairs for tens of thousands of rows
+    listed = distinct[distinct.map(normalise_label).isin(crime_type_table(CRIME_MAP))]
+    return pair.where(pair.isin(listed).to_numpy(), subtype)
 
 
 def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
