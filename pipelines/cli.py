@@ -183,8 +183,9 @@ def query(
 
 @app.command("sources")
 def list_sources(raw_dir: Path = RAW_OPTION, out: Path = OUT_OPTION) -> None:
-    """What is on disk per source: snapshots, kind, rows in the current release, checksum."""
-    from pipelines import snapshots
+    """What is on disk per source: snapshots, kind, rows in the current release, checksum; a
+    zip's member (read from the archive, never unpacked) on a row of its own."""
+    from pipelines import archives, snapshots
     from pipelines.registry import SOURCES
 
     accounting = _current_accounting(out)
@@ -200,6 +201,11 @@ def list_sources(raw_dir: Path = RAW_OPTION, out: Path = OUT_OPTION) -> None:
                 view.add_row(source_id, snap.name, snap.kind, snap.product, name,
                              *(str(counts.get(k, "")) for k in ("rows_read", "rows_accepted", "rows_quarantined")),
                              str(described.get("sha256", ""))[:12])
+                for member in archives.recorded_members(snap.meta):
+                    if member.get("archive") == name:
+                        view.add_row("", "", "", "", f"  in it: {member.get('member')} "
+                                     f"({int(member.get('bytes') or 0):,} bytes)", "", "", "",
+                                     str(member.get("sha256", ""))[:12])
     out_console.print(view)
 
 

@@ -8,7 +8,9 @@ download are kept in the snapshot sidecar and sent back as If-None-Match / If-Mo
 next time; a 304 means unchanged. What arrives is checked before it becomes a snapshot: not
 empty, not an HTML error page served with status 200, a valid zip for XLSX, and for CSV a
 header row that is one of the source's known headers (`HEADERS` in `schemas/raw/<id>.py`), or
-else a file the source's own reader accepts (title rows, headers over several rows).
+else a file the source's own reader accepts (title rows, headers over several rows). A zip of
+a source whose publisher ships one (`SourceSpec.archive_member`) must hold that file, checked
+the same way; the sidecar records it under `archive_member` (pipelines/archives.py).
 A download identical to the newest snapshot makes no new folder.
 """
 
@@ -28,7 +30,7 @@ from pathlib import Path
 
 import httpx
 
-from pipelines import __version__, snapshots
+from pipelines import __version__, archives, snapshots
 from pipelines.sources.base import SourceSpec
 from pipelines.sources.readers import archive_problem, sniff_problem
 
@@ -198,9 +200,12 @@ def _norm(cells) -> tuple[str, ...]:
     return tuple(cells)
 
 
-def _head_text(path: Path, limit: int = 256 * 1024) -> str:
-    with path.open("rb") as handle:
-        head = handle.read(limit)
+def _head_text(path: Path | archives.ArchiveMember, limit: int = 256 * 1024) -> str:
+    if isinstance(path, archives.ArchiveMember):
+        head = path.read_head(limit)
+    else:
+        with path.open("rb") as handle:
+            head = handle.read(limit)
     if len(head) == limit and b"\n" in head:
         head = head[: head.rindex(b"\n")]
     for encoding in ("utf-8-sig", "cp1252"):
@@ -211,7 +216,7 @@ def _head_text(path: Path, limit: int = 256 * 1024) -> str:
     return head.decode("latin-1")
 
 
-def header_problem(path: Path, source_id: str) -> str | None:
+def header_problem(path: Path | archives.ArchiveMember, source_id: str) -> str | None:
     """None when one of the first rows of a CSV is a known header row of the source (or the
     source declares no headers); otherwise what differs from the closest known header."""
     headers = known_headers(source_id)
@@ -261,10 +266,31 @@ def content_problem(path: Path, source_id: str) -> str | None:
             return f"a damaged zip archive ({exc})"
         if bad:
             return f"a damaged zip archive (bad CRC in {bad})"
+        if suffix == ".zip":
+            return _member_problem(path, source_id)
     elif suffix in (".csv", ".txt", ".tsv"):
         problem = header_problem(path, source_id)
         if problem:  # not a plain header row: the source's own reader has the last word
             return _reader_problem(path, source_id, problem)
+    return None
+
+
+def _member_problem(path: Path, source_id: str) -> str | None:
+    """For a zip of a source that reads a file inside one: that file is there and has a known
+    header (or the source's reader accepts the archive)."""
+    from pipelines.registry import SOURCES  # late: source modules import this module
+
+    module = SOURCES.get(source_id)
+    pattern = module.SOURCE.archive_member if module is not None else None
+    if pattern is None:
+        return None
+    try:
+        member = archives.member_of(path, pattern)
+    except archives.ArchiveError as exc:
+        return str(exc)
+    problem = header_problem(member, source_id)
+    if problem:
+        return _reader_problem(path, source_id, f"{member.name}: {problem}")
     return None
 
 
@@ -350,6 +376,9 @@ def fetch_source(spec: SourceSpec, raw_dir: Path, today: str | None = None, *,
             "etag": got.etag, "last_modified": got.last_modified,
             "files": snapshots.describe_files(staging),
         }
+        member = snapshots.describe_archives(staging, spec.archive_member)
+        if member is not None:
+            sidecar[archives.SIDECAR_KEY] = member
         (staging / snapshots.SIDECAR).write_text(json.dumps(sidecar, indent=2) + "\n",
                                                  encoding="utf-8")
         final = source_dir / name

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from pipelines import archives
 from pipelines.config import raw_link_roots
 
 SIDECAR = "snapshot.json"
@@ -172,10 +173,45 @@ def declared_product(source: str) -> str:
     return SOURCES[source].SOURCE.product if source in SOURCES else "default"
 
 
+def declared_archive_member(source: str) -> str | None:
+    """The pattern of the file a source reads inside a zip its publisher ships, or None."""
+    from pipelines.registry import SOURCES  # late, as declared_product
+
+    return SOURCES[source].SOURCE.archive_member if source in SOURCES else None
+
+
+def describe_archives(folder: Path, pattern: str | None) -> dict | list | None:
+    """`archive_member` entry of a sidecar: the member read from each zip of the folder (one
+    record, or a list where there are several zips); None where the source reads no zip.
+    An archive without the member expected is left out: reading it fails with the reason."""
+    if pattern is None:
+        return None
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and archives.is_archive(path) and not path.name.startswith("."):
+            try:
+                found.append(archives.describe_member(path, archives.matching_member(path, pattern)))
+            except archives.ArchiveError:
+                continue
+    return (found[0] if len(found) == 1 else found) if found else None
+
+
+def sidecar_meta(folder: Path) -> dict:
+    """What the sidecar of a snapshot folder says, or {} where it has none (a reader that
+    needs the sidecar, e.g. for an archive's member, reads it with this)."""
+    path = Path(folder) / SIDECAR
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc})") from exc
+
+
 def infer_sidecar(folder: Path, source: str) -> dict:
     """Sidecar for a snapshot dropped in by hand: kind `full`, the source's declared product,
-    period unknown."""
-    return {
+    period unknown; and the member read from a zip the source's publisher ships."""
+    meta = {
         "source": source,
         "snapshot": folder.name,
         "kind": "full",
@@ -188,6 +224,10 @@ def infer_sidecar(folder: Path, source: str) -> dict:
         "inferred": True,
         "files": describe_files(folder),
     }
+    member = describe_archives(folder, declared_archive_member(source))
+    if member is not None:
+        meta[archives.SIDECAR_KEY] = member
+    return meta
 
 
 def load_snapshot(folder: Path, source: str, write_missing_sidecar: bool = True) -> Snapshot:

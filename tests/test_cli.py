@@ -49,6 +49,11 @@ def test_sources_lists_snapshots_with_row_counts(sample_out, monkeypatch):
     result = runner.invoke(app, ["sources", "--out", str(sample_out)])
     assert result.exit_code == 0, result.output
     assert "SAMPLE-2025-05-05" in result.output and "full" in result.output
+    # A zip's member, read from the archive, on a line of its own under the archive.
+    lines = result.output.splitlines()
+    at = next(i for i, line in enumerate(lines) if "hate_crime.csv.zip" in line)
+    assert "SAMPLE-2021-12-09_incidents_zip" in lines[at]
+    assert "in it: hate_crime.csv (21,505 bytes)" in lines[at + 1] and "24782057580d" in lines[at + 1]
 
 
 def test_run_rejects_an_unknown_source(tmp_path):

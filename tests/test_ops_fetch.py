@@ -4,13 +4,16 @@ short, an HTML error page with status 200, a changed header row; conditional req
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
+import re
 import time
+import zipfile
 
 import pytest
 
 from pipelines import fetching
-from pipelines.sources import mmp, unodc_glotip
+from pipelines.sources import fbi_hate_crime, mmp, unodc_glotip
 from tests.ops_helpers import FaultServer, closed_port_url, serving
 
 MMP_CSV = ("mmp", "2020-01-13", "data.csv")
@@ -130,6 +133,37 @@ def test_xlsx_must_be_a_valid_zip(real_dir, server, tmp_path):
     server.plan = [("body", data[: len(data) // 2])]  # half a file, sent whole: no retry helps
     with pytest.raises(fetching.FetchError, match="XLSX|zip"):
         fetching.fetch_source(spec, tmp_path, today="2026-11-29", **FAST)
+
+
+def test_a_zip_holding_the_sources_csv_is_fetched_with_its_member_recorded(real_dir, server, tmp_path):
+    snapshot = ("fbi_hate_crime", "cde_incidents_1991_2020", "hate_crime.csv.zip")
+    server.files["/hate_crime.zip"] = _real(real_dir, *snapshot)
+    spec = dataclasses.replace(fbi_hate_crime.SOURCE, download_url=server.url("/hate_crime.zip"))
+    assert _fetch(spec, tmp_path).outcome == "new"
+    sidecar = json.loads((tmp_path / "fbi_hate_crime" / "2026-11-28" / "snapshot.json").read_text())
+    real = json.loads((real_dir / snapshot[0] / snapshot[1] / "snapshot.json").read_text())
+    assert sidecar["archive_member"] == {**real["archive_member"], "archive": "hate_crime.zip"}
+    assert sidecar["files"]["hate_crime.zip"] == real["files"]["hate_crime.csv.zip"]
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("members, message", [
+    ({"readme.txt": b"see the website"}, "no file matching '*.csv'"),
+    ({"hate_crime.csv": b"INCIDENT_ID,YEAR,BIAS\n1,2021,Anti-White\n"}, "header row matches none"),
+])
+def test_a_zip_without_the_sources_csv_is_refused(server, tmp_path, members, message):
+    server.files["/hate_crime.zip"] = _zip(members)
+    spec = dataclasses.replace(fbi_hate_crime.SOURCE, download_url=server.url("/hate_crime.zip"))
+    with pytest.raises(fetching.FetchError, match=re.escape(message)):
+        _fetch(spec, tmp_path)
+    assert not (tmp_path / "fbi_hate_crime").exists() or not any((tmp_path / "fbi_hate_crime").iterdir())
 
 
 def test_content_check_accepts_every_real_file_of_every_source(real_dir):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 
 import pandas as pd
 import pytest
@@ -95,6 +96,26 @@ def test_unchanged_files_are_not_read_again_and_a_touched_file_is(raw, tmp_path,
     path.write_bytes(path.read_bytes() + b"\r\n")  # new size and time: hashed again
     assert plan(raw, out, CHOSEN, "latest").reasons == {"mmp": "raw files changed: SAMPLE-2020-01-13/data.csv"}
     assert read == ["data.csv"]
+
+
+def test_a_zip_is_hashed_as_the_file_and_a_changed_member_reprocesses(raw, tmp_path):
+    """A source that reads a file inside a zip: the archive is what is hashed and remembered
+    (the member changes the archive); its sidecar's member record is part of the inputs."""
+    zipped = "SAMPLE-2021-12-09_incidents_zip"
+    shutil.copytree(DEFAULT_RAW_DIR / "fbi_hate_crime" / zipped, raw / "fbi_hate_crime" / zipped)
+    chosen = CHOSEN + ["fbi_hate_crime"]
+    out = tmp_path / "out"
+    publish_manifest(raw, out, chosen)
+    assert plan(raw, out, chosen, "latest").nothing_new
+    cache = json.loads((out / incremental.HASH_CACHE).read_text())
+    path = raw / "fbi_hate_crime" / zipped / "hate_crime.csv.zip"
+    assert cache[str(path.resolve())][2] == incremental.snapshots.sha256_file(path)
+    with zipfile.ZipFile(path) as archive:
+        data = archive.read("hate_crime.csv")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("hate_crime.csv", data + data.splitlines(keepends=True)[-1])
+    again = plan(raw, out, chosen, "latest")
+    assert again.reasons == {"fbi_hate_crime": f"raw files changed: {zipped}/hate_crime.csv.zip"}
 
 
 def test_a_hash_the_planner_remembers_is_not_worked_out_again_for_processing(raw, tmp_path, monkeypatch):

@@ -348,3 +348,22 @@ def test_the_browser_check_sees_console_errors_and_failed_loads(tmp_path):
     _, errors = _browse(page, profile, tmp_path / "broken.png")
     text = "\n".join(errors)
     assert "boom" in text and "undefinedCall" in text and "missing.png" in text, errors
+
+
+def test_a_product_with_its_own_title_is_cited_as_itself():
+    """The FBI's CDE incident file and its Hate Crime Statistics Table 1 are two products of
+    one source with their own titles and citations: each is cited, neither under the other."""
+    from html import escape
+
+    from pipelines.publish.page import citation_section
+    from pipelines.sources import fbi_hate_crime
+
+    rows = sources_rows("fbi_hate_crime", "fbi_hate_crime", "fbi_hate_crime", "other")
+    spec = fbi_hate_crime.SOURCE
+    for i, product in enumerate(("incidents", "table1_incidents_by_bias", "incidents")):
+        rows.loc[i, ["product", "title", "citation"]] = [product, *spec.title_of(product)]
+    html = citation_section(rows, "R1", "2026-12-07", "v1")
+    for product in ("incidents", "table1_incidents_by_bias"):
+        title, citation = spec.title_of(product)
+        assert html.count(f"<b>{escape(title)}</b>") == 1 and escape(citation) in html
+    assert html.count("<b>Title of other</b>") == 1

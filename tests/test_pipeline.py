@@ -144,8 +144,11 @@ def test_coverage_says_race_is_not_recorded(real_run, real_dir):
     coverage = _frame(out, "SELECT * FROM coverage WHERE is_latest")
     race = coverage[coverage["dimension"] == "race_ethnicity"]
     assert set(race["source"]) == {s for s in SOURCES if (real_dir / s).is_dir()}
-    # No real source records the race of the people it counts (the letter's gap, in numbers).
-    assert (race["recorded"] == "no").all()
+    # No real source records the race of the victims or incidents it counts (the letter's gap,
+    # in numbers); the FBI incident file records its offenders' race, as subject offender.
+    fbi_offenders = (race["subject"] == "offender") & (race["source"] == "fbi_hate_crime")
+    assert (race.loc[~fbi_offenders, "recorded"] == "no").all()
+    assert fbi_offenders.any() and (race.loc[fbi_offenders, "recorded"] == "yes").all()
 
 
 PLACEHOLDER_NAMES = {"", "unknown", "unkown", "unidentified", "n/a", "none", "redacted"}

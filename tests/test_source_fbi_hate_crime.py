@@ -1,14 +1,20 @@
-"""FBI hate crime source: hand-written excerpts of its three products, the real files
-(skipped when absent), the bias mapping and the generated samples."""
+"""FBI hate crime source: hand-written excerpts of its three products (the incident file
+also as a zip, read from the archive), the real files (skipped when absent), the bias and
+offender-race mappings and the generated samples."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
+import json
 import re
+import zipfile
 
 import pandas as pd
 import pytest
 
+from pipelines import process, snapshots
 from pipelines.harmonize.categories import MAPS
 from pipelines.harmonize.labels import normalise_label
 from pipelines.publish.case_stats import STREAMS, case_stats
@@ -18,6 +24,7 @@ from pipelines.sources import fbi_hate_crime as fbi
 from pipelines.sources.base import RawFormatError
 from pipelines.sources.reports import strip_footnote
 from schemas.raw.fbi_hate_crime import HEADERS
+from tests.conftest import real_snapshot
 from tests.helpers import curate, curate_real, curate_samples, write_snapshot
 
 DIMS = STREAMS["crimes"]["dims"]
@@ -74,7 +81,7 @@ def test_bias_mapping_is_reviewable_and_unambiguous():
     assert not {c for c in codes.values() if c.startswith("anti_") and c.endswith("_any")}
     gender = {r["code"] for r in rows if r["sgbv"] == "yes"}
     assert gender == {"anti_male", "anti_female", "anti_transgender", "anti_gender_non_conforming",
-                      "gender_any", "gender_identity_any", "sex_any"}
+                      "gender_any", "gender_identity_any", "sex_any", "anti_other_sex", "sex_unknown"}
 
 
 def test_footnote_digits_are_stripped_from_labels():
@@ -117,7 +124,8 @@ def test_state_year_counts(tmp_path):
     assert rec.loc["AR|1991|Anti-Martian", "bias_motivation"] == "unknown"
     assert part.unmapped["value"].tolist() == ["Anti-Martian"]
     # The offender's bias is not the victim's race; victims are not described at all.
-    assert (rec[["sex", "race_ethnicity", "nationality", "age_group"]] == "all").all().all()
+    assert (rec[["sex", "nationality", "age_group"]] == "all").all().all()
+    assert (rec["race_ethnicity"] == "not_recorded").all()
     assert (rec["crime_type"] == "hate_crime").all()
 
 
@@ -223,16 +231,22 @@ def test_incidents_biases_and_a_truncated_file(tmp_path):
     assert (cut.raw_row, cut.check) == (7, "complete_record")
     assert "hate_crime.csv, line 7" in cut.reason and "3 of 28 fields" in cut.reason
     assert (rec["value"] == 1).all() and (rec["unit"] == "incidents").all()
-    assert (rec["breakdown"] == "incident_level").all()
+    offenders = rec[rec["subject"] == "offender"]
+    rec = rec[rec["subject"] == "incident"]
+    assert (rec["breakdown"] == "incident_level").all() and len(rec) == len(offenders) == 5
     assert rec.loc["3015", ["bias_motivation", "sgbv", "year"]].tolist() == [
         "anti_hispanic_latino", "no", 1991]
     assert rec.loc["3016", ["bias_motivation", "sgbv", "bias_motivation_native"]].tolist() == [
         "multiple", "no", "Anti-Gay (Male);Anti-White"]
     assert rec.loc["3017", ["bias_motivation", "sgbv"]].tolist() == ["multiple", "yes"]
     assert rec.loc["3015", "crime_type_native"] == "Intimidation"
-    # The offender's race is not the victim's: it is kept nowhere.
-    assert (rec["race_ethnicity"] == "all").all()
-    assert "Black or African American" not in set(rec.astype(str).to_numpy().ravel())
+    # The offender's race is kept as published, on records whose subject is the offender,
+    # never on the incident (whose victims' race the file does not give).
+    assert (rec["race_ethnicity"] == "not_recorded").all()
+    assert offenders.loc["3015|offender", ["race_ethnicity", "breakdown", "bias_motivation"]].tolist() == [
+        "white", "by_offender_race", "all"]
+    assert (offenders.drop("3015|offender")["race_ethnicity"] == "black_afrodescendant").all()
+    assert (offenders["raw_row"].tolist() == rec["raw_row"].tolist())
     assert rec.loc["3019", "country_iso3"] == "UNKNOWN"
     assert "date_year_differs" in rec.loc["3019", "flags"]
     # The file ends mid-record in 1992: that year is incomplete, and its records say so.
@@ -248,7 +262,7 @@ def test_a_malformed_record_inside_the_file_is_quarantined_by_line(tmp_path):
                                 "\n".join(lines).encode(), ("1991-01-01", "1991-12-31"))
     _, part = curate(fbi, snap, path)
     q = part.quarantine.set_index("raw_row")
-    assert sorted(part.records["record_id"]) == ["1", "3"]
+    assert sorted(part.records["record_id"]) == ["1", "1|offender", "3", "3|offender"]
     assert q.loc[3, "check"] == "complete_record" and "line 3" in q.loc[3, "reason"]
     assert "29 fields" in q.loc[3, "reason"]
     assert q.loc[5, "check"] == "record_id_unique"
@@ -268,9 +282,136 @@ def test_files_that_are_not_a_known_product_fail_clearly(tmp_path, text, message
         fbi.read_raw(path)
 
 
+# --- the incident file shipped as a zip ----------------------------------------------------------
+
+def _zip_snapshot(tmp_path, members: dict[str, bytes], name: str = "cde_incidents_1991_1992",
+                  record: bool = True, sha256: str | None = None):
+    """A snapshot folder holding `hate_crime.csv.zip` with these members (and a macOS resource
+    fork, as the real one has), its sidecar recording the CSV member as the real one does."""
+    folder = tmp_path / fbi.SOURCE.id / name
+    folder.mkdir(parents=True)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+        archive.writestr("__MACOSX/._hate_crime.csv", b"\x00\x05\x16\x07 resource fork")
+    (folder / "hate_crime.csv.zip").write_bytes(buffer.getvalue())
+    sidecar = {"source": fbi.SOURCE.id, "snapshot": name, "kind": "full", "product": "incidents",
+               "period": {"start": "1991-01-01", "end": "1992-12-31"},
+               "files": snapshots.describe_files(folder)}
+    if record:
+        data = members["hate_crime.csv"]
+        sidecar["archive_member"] = {"archive": "hate_crime.csv.zip", "member": "hate_crime.csv",
+                                     "sha256": sha256 or hashlib.sha256(data).hexdigest(),
+                                     "bytes": len(data)}
+    (folder / snapshots.SIDECAR).write_text(json.dumps(sidecar), encoding="utf-8")
+    return snapshots.load_snapshot(folder, fbi.SOURCE.id), folder / "hate_crime.csv.zip"
+
+
+ZIPPED = "\r\n".join([
+    INCIDENT_HEADER,
+    _incident("101", bias="Anti-Hispanic or Latino", offender_race="White"),
+    _incident("102", bias="Anti-Black or African American;Anti-Female", multiple="M",
+              offender_race="Multiple").replace('"Intimidation"', '"Aggravated Assault;Simple Assault"')
+    .replace('"Individual"', '"Individual;Business;Society/Public"'),
+    _incident("103", year="1992", date="02-JAN-92", state="NB", bias="Anti-Jewish", offender_race=""),
+    _incident("104", year="1992", date="30-DEC-92", state="GM", bias="Anti-Asian",
+              offender_race="Unknown"),
+    _incident("101", year="1992", date="31-DEC-92", bias="Anti-White"),  # a repeated id
+]) + "\r\n"
+
+
+def test_the_zip_member_is_read_from_the_archive_and_checked(tmp_path):
+    snap, path = _zip_snapshot(tmp_path, {"hate_crime.csv": ZIPPED.encode()})
+    assert fbi.FILE_PATTERNS and any(path.match(p) for p in fbi.FILE_PATTERNS)
+    raw, part = curate(fbi, snap, path)
+    assert raw.format_version == "incidents" and raw.path == path and raw.name == "hate_crime.csv.zip"
+    assert (part.rows_read, part.rows_accepted, part.rows_quarantined) == (5, 4, 1)
+    (repeat,) = part.quarantine.itertuples()
+    assert (repeat.raw_row, repeat.check) == (6, "record_id_unique")
+    rec = part.records.set_index("record_id")
+    assert set(rec["raw_file"]) == {"hate_crime.csv.zip"}
+    assert set(rec["raw_sha256"]) == {hashlib.sha256(path.read_bytes()).hexdigest()}
+    # One incident, several biases, offences and victim types: counted once (invariant 4).
+    incident = rec.loc["102"]
+    assert (incident["value"], incident["bias_motivation"], incident["sgbv"]) == (1, "multiple", "yes")
+    assert incident["crime_type_native"] == "Aggravated Assault;Simple Assault"
+    assert rec.loc["102|offender", "race_ethnicity"] == "multiple"
+    assert rec.loc["103|offender", "race_ethnicity"] == "unknown"  # blank: not known
+    assert rec.loc["104|offender", "race_ethnicity"] == "unknown"
+    # UCR's own state codes: NB is Nebraska, GM is Guam.
+    assert rec.loc["103", "country_iso3"] == "USA" and rec.loc["104", "country_iso3"] == "GUM"
+    # Two-digit years read in DATA_YEAR's century; no date disagrees with its year.
+    assert not rec["flags"].str.contains("date_").any()
+    assert part.unmapped.empty
+
+
+def test_a_zip_is_read_in_chunks_as_when_read_whole(monkeypatch, tmp_path):
+    snap, path = _zip_snapshot(tmp_path / "raw", {"hate_crime.csv": ZIPPED.encode()})
+    monkeypatch.setattr(process, "CHUNK_ROWS", 10**9)
+    whole = process.process_file(snap.source, snap, path, tmp_path / "whole").to_dict()
+    monkeypatch.setattr(process, "CHUNK_ROWS", 2)
+    chunked = process.process_file(snap.source, snap, path, tmp_path / "chunked").to_dict()
+    assert whole["status"] == chunked["status"] == "ok", (whole["error"], chunked["error"])
+    assert len(chunked["parts"]["crimes"]) == 3  # really three chunks
+    for key in ("rows_read", "rows_accepted", "rows_quarantined", "format_version"):
+        assert whole[key] == chunked[key], key
+    read = lambda result, kind: pd.concat([pd.read_parquet(p) for p in process.part_list(  # noqa: E731
+        result["parts"][kind])], ignore_index=True).sort_values(["raw_row", "record_id"] if kind ==
+                                                                  "crimes" else ["raw_row"], ignore_index=True)
+    pd.testing.assert_frame_equal(read(whole, "crimes"), read(chunked, "crimes"))
+    repeats = read(chunked, "quarantine")
+    assert repeats[["raw_row", "check"]].values.tolist() == [[6, "record_id_unique"]]
+
+
+def test_a_member_that_is_not_the_recorded_one_fails_naming_both_hashes(tmp_path):
+    wrong = "0" * 64
+    snap, path = _zip_snapshot(tmp_path, {"hate_crime.csv": ZIPPED.encode()}, sha256=wrong)
+    actual = hashlib.sha256(ZIPPED.encode()).hexdigest()
+    for read in (fbi.read_raw, lambda p: list(fbi.read_raw_chunks(p, 2))):
+        with pytest.raises(RawFormatError) as caught:
+            read(path)
+        message = str(caught.value)
+        assert "hate_crime.csv.zip" in message and "member hate_crime.csv" in message
+        assert actual in message and wrong in message
+    result = process.process_file(snap.source, snap, path, tmp_path / "work")
+    assert result.status == "failed" and actual in result.error
+    assert not list((tmp_path / fbi.SOURCE.id).rglob("hate_crime.csv"))  # never unpacked
+
+
+def test_a_zip_without_its_sidecar_record_reads_the_one_csv_and_infers_the_record(tmp_path):
+    snap, path = _zip_snapshot(tmp_path, {"hate_crime.csv": ZIPPED.encode()}, record=False)
+    assert "archive_member" not in snap.meta
+    _, part = curate(fbi, snap, path)
+    assert part.rows_read == 5
+    (path.parent / snapshots.SIDECAR).unlink()  # dropped in by hand: the sidecar is inferred
+    inferred = snapshots.load_snapshot(path.parent, fbi.SOURCE.id)
+    assert inferred.meta["archive_member"] == {
+        "archive": "hate_crime.csv.zip", "member": "hate_crime.csv",
+        "sha256": hashlib.sha256(ZIPPED.encode()).hexdigest(), "bytes": len(ZIPPED.encode())}
+
+
+@pytest.mark.parametrize("members, message", [
+    ({"readme.txt": b"no data here"}, "no file matching '*.csv'"),
+    ({"hate_crime.csv": ZIPPED.encode(), "hate_crime_2021.csv": ZIPPED.encode()}, "2 files matching"),
+])
+def test_a_zip_without_exactly_one_csv_fails_clearly(tmp_path, members, message):
+    snap, path = _zip_snapshot(tmp_path, members, record=False)
+    with pytest.raises(RawFormatError, match=re.escape(message)):
+        fbi.read_raw(path)
+
+
+def test_the_incident_file_is_never_called_hate_crime_statistics():
+    title, citation = fbi.SOURCE.title_of("incidents")
+    assert "Hate Crime Statistics" not in title + citation
+    assert "Crime Data Explorer" in title and "hate_crime.csv" in citation
+    assert "Hate Crime Statistics" not in fbi.SOURCE.title + fbi.SOURCE.citation
+    assert "Hate Crime Statistics" in fbi.SOURCE.title_of("table1_incidents_by_bias")[0]
+
+
 # --- real files ---------------------------------------------------------------------------------
 
-REAL = {"cde_incidents_truncated_1991_1992": ("incidents", 4990, 1, 4989),
+REAL = {"cde_incidents_truncated_1991_1992": ("incidents", 4990, 1, 2 * 4989),
         "cde_state_year_bias_counts_1991_2014": ("state_year_bias_counts", 12749, 0, 12749),
         "table1_2015_2019": ("table1_report", 43, 0, 215)}
 
@@ -284,7 +425,8 @@ def test_real_files_parse_and_every_row_is_accounted_for(real_dir, name):
     assert part.rows_quarantined == quarantined and len(part.records) == records
     assert part.unmapped.empty  # every published bias label and state is in the mappings
     assert (part.records["crime_type"] == "hate_crime").all()
-    assert (part.records["race_ethnicity"] == "all").all()
+    incidents = part.records[part.records["subject"] == "incident"]
+    assert (incidents["race_ethnicity"] == "not_recorded").all()
 
 
 def test_real_truncated_incident_file(real_dir):
@@ -292,7 +434,7 @@ def test_real_truncated_incident_file(real_dir):
     (cut,) = part.quarantine.itertuples()
     assert (cut.raw_row, cut.check) == (4991, "complete_record")
     assert "hate_crime.csv, line 4991" in cut.reason and "3 of 28 fields" in cut.reason
-    rec = part.records
+    rec = part.records[part.records["subject"] == "incident"]
     assert rec.groupby("year").size().to_dict() == {1991: 4589, 1992: 400}
     assert (rec["bias_motivation_native"] == "Anti-Hispanic or Latino").sum() == 256
     assert (rec["bias_motivation"] == "anti_hispanic_latino").sum() == 256
@@ -334,29 +476,113 @@ def test_real_statistics_margins_add_up(real_dir):
     stats, problems = _stats(records)
     assert problems.empty
     assert case_margin_violations(stats, FIXED, DIMS, problems).empty
-    grand = _grand(stats).set_index(["snapshot", "year"])["value"]
-    assert {y: grand[("table1_2015_2019", y)] for y in TABLE1_TOTALS} == TABLE1_TOTALS
-    assert grand[("cde_incidents_truncated_1991_1992", 1991)] == 4589
-    assert grand[("cde_state_year_bias_counts_1991_2014", 2014)] == 6330
-    # Victims' race, sex and nationality are not recorded: said at every grand total.
-    assert (stats["race_ethnicity"] == "not_recorded").sum() == len(grand)
+    grand = _grand(stats).set_index(["subject", "snapshot", "year"])["value"]
+    assert {y: grand[("incident", "table1_2015_2019", y)] for y in TABLE1_TOTALS} == TABLE1_TOTALS
+    assert grand[("incident", "cde_incidents_truncated_1991_1992", 1991)] == 4589
+    assert grand[("offender", "cde_incidents_truncated_1991_1992", 1991)] == 4589
+    assert grand[("incident", "cde_state_year_bias_counts_1991_2014", 2014)] == 6330
+    # Victims' race, sex and nationality are not recorded: said at every incident grand total;
+    # the offenders' race is, and it is never published under subject incident.
+    others = [d for d in DIMS if d != "race_ethnicity"]
+    race = stats[(stats["race_ethnicity"] != "all") & (stats[others] == "all").all(axis=1)]
+    said = race[race["race_ethnicity"] == "not_recorded"].set_index(["subject", "snapshot", "year"])["value"]
+    assert said.to_dict() == grand.xs("incident", drop_level=False).to_dict()
+    assert set(race.loc[race["subject"] == "incident", "race_ethnicity"]) == {"not_recorded"}
+    offenders = race[race["subject"] == "offender"].groupby("race_ethnicity")["value"].sum()
+    assert offenders.to_dict() == {"asian": 50, "black_afrodescendant": 843, "indigenous": 15,
+                                   "multiple": 83, "unknown": 2112, "white": 1886}
+
+
+def _real_zip(real_dir):
+    snap = real_snapshot(real_dir, fbi.SOURCE.id, "cde_incidents_1991_2020")
+    (path,) = snap.data_files()
+    return snap, path
+
+
+def _plain_pandas(path) -> pd.DataFrame:
+    """The member read straight from the zip with pandas: the reference, not the module."""
+    with zipfile.ZipFile(path) as archive, archive.open("hate_crime.csv") as member:
+        return pd.read_csv(member, dtype=str, keep_default_na=False)
+
+
+@pytest.mark.real
+def test_real_zip_is_read_in_chunks_and_reproduces_its_rows(real_dir, monkeypatch, tmp_path):
+    snap, path = _real_zip(real_dir)
+    assert path.name == "hate_crime.csv.zip" and snap.kind == "full" and snap.product == "incidents"
+    assert snap.meta["archive_member"]["member"] == "hate_crime.csv"
+    monkeypatch.setattr(process, "CHUNK_ROWS", 100_000)
+    result = process.process_file(snap.source, snap, path, tmp_path)
+    assert result.status == "ok", result.error
+    assert (result.rows_read, result.rows_accepted, result.rows_quarantined) == (219_577, 219_577, 0)
+    assert len(result.parts["crimes"]) == 3  # three chunks of at most 100,000 records
+    rec = pd.concat([pd.read_parquet(p) for p in result.parts["crimes"]], ignore_index=True)
+    unmapped = pd.concat([pd.read_parquet(p) for p in process.part_list(result.parts["unmapped"])])
+    assert unmapped.empty, unmapped
+    reference = _plain_pandas(path)
+    incidents, offenders = rec[rec["subject"] == "incident"], rec[rec["subject"] == "offender"]
+    assert incidents.groupby("year").size().to_dict() == {
+        int(y): n for y, n in reference.groupby("DATA_YEAR").size().items()}
+    assert incidents["record_id"].tolist() == reference["INCIDENT_ID"].str.strip().tolist()
+    # Anti-Hispanic or Latino alone, per year, as the publisher's rows give it.
+    alone = reference[reference["BIAS_DESC"] == "Anti-Hispanic or Latino"].groupby("DATA_YEAR").size()
+    assert incidents[incidents["bias_motivation"] == "anti_hispanic_latino"].groupby("year").size().to_dict() \
+        == {int(y): n for y, n in alone.items()}
+    # Several biases in one incident count once, as `multiple`.
+    several = reference["BIAS_DESC"].str.contains(";") | (reference["MULTIPLE_BIAS"] == "M")
+    assert (incidents["bias_motivation"] == "multiple").sum() == several.sum() == 1_019
+    # The offenders' race, as published, on offender records only.
+    races = reference["OFFENDER_RACE"].replace("", "Unknown").value_counts()
+    assert offenders.groupby("race_ethnicity").size().to_dict() == {
+        "white": races["White"], "black_afrodescendant": races["Black or African American"],
+        "asian": races["Asian"], "indigenous": races["American Indian or Alaska Native"],
+        "pacific_islander": races["Native Hawaiian or Other Pacific Islander"],
+        "multiple": races["Multiple"], "unknown": races["Unknown"]}
+    assert (incidents["race_ethnicity"] == "not_recorded").all()
+    assert not rec["flags"].str.contains("date_").any()  # every 31-AUG-91 date read in its year
+    assert set(rec["country_iso3"]) == {"USA", "GUM"}
+
+
+@pytest.mark.real
+def test_real_zip_member_matches_its_sidecar_and_a_changed_record_fails(real_dir, tmp_path):
+    snap, path = _real_zip(real_dir)
+    recorded = snap.meta["archive_member"]
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(path) as archive, archive.open(recorded["member"]) as member:
+        for block in iter(lambda: member.read(1 << 20), b""):
+            digest.update(block)
+    assert digest.hexdigest() == recorded["sha256"]
+    folder = tmp_path / fbi.SOURCE.id / snap.name
+    folder.mkdir(parents=True)
+    (folder / path.name).symlink_to(path)
+    (folder / snapshots.SIDECAR).write_text(json.dumps(
+        {**snap.meta, "archive_member": {**recorded, "sha256": "f" * 64}}), encoding="utf-8")
+    with pytest.raises(RawFormatError, match=f"{recorded['sha256']}.*{'f' * 64}"):
+        next(fbi.read_raw_chunks(folder / path.name, 250_000))
 
 
 # --- samples ------------------------------------------------------------------------------------
 
 def test_samples_parse(tmp_path):
     found = curate_samples(tmp_path, fbi, write_samples)
-    by_product = {snap.product: (raw, part) for snap, _, raw, part in found}
-    assert set(by_product) == {"state_year_bias_counts", "table1_incidents_by_bias", "incidents"}
+    by_name = {snap.name.removeprefix("SAMPLE-"): (snap, path, raw, part) for snap, path, raw, part in found}
+    assert {snap.product for snap, *_ in found} == {"state_year_bias_counts",
+                                                    "table1_incidents_by_bias", "incidents"}
     for snap, _, raw, part in found:
         assert snap.is_sample and snap.name.startswith("SAMPLE-")
         assert part.rows_read == part.rows_accepted + part.rows_quarantined
         assert part.unmapped.empty
-    raw, part = by_product["incidents"]
+    _, _, raw, part = by_name["2021-05-02_incidents"]
     assert part.quarantine["check"].tolist() == ["complete_record"]
     assert (part.records["bias_motivation"] == "multiple").any()
-    raw, part = by_product["table1_incidents_by_bias"]
+    _, _, raw, part = by_name["2021-05-02_table1"]
     assert part.rows_quarantined == 0 and part.records["flags"].str.contains("not_in_stats").any()
+    snap, path, raw, part = by_name["2021-12-09_incidents_zip"]
+    assert path.name == "hate_crime.csv.zip" and snap.meta["archive_member"]["member"] == "hate_crime.csv"
+    assert raw.format_version == "incidents" and part.quarantine.empty and part.rows_read == 75
+    assert set(part.records["year"]) == {1991, 2019, 2020}  # 91 and 19, 20 in their centuries
+    assert not part.records["flags"].str.contains("date_").any()
+    latest = snapshots.latest_per_product([snap for snap, *_ in found if snap.product == "incidents"])
+    assert [s.name for s in latest] == [snap.name]
     records = pd.concat([part.records for *_, part in found], ignore_index=True)
     stats, problems = _stats(records)
     assert problems.empty and case_margin_violations(stats, FIXED, DIMS, problems).empty

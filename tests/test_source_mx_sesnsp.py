@@ -1,6 +1,6 @@
-"""SESNSP state incidence file: Latin-1 bytes, one column per month, a partial year, the subtypes
-kept for the letter and the rest counted as out of scope; on hand-written excerpts, on the real
-file (skipped when absent) and on the generated sample."""
+"""SESNSP state incidence file: Latin-1 bytes, one column per month, a partial year, both crime
+catalogues (2015-2024 and 2025 on) through one crosswalk, every subtype kept; on hand-written
+excerpts, on the real files (skipped when absent) and on the generated samples."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from pipelines.harmonize.categories import crime_type_table
+from pipelines import snapshots
+from pipelines.harmonize.categories import MAPS, crime_type_table
+from pipelines.harmonize.labels import normalise_label
 from pipelines.publish.case_stats import STREAMS, case_stats
 from pipelines.publish.checks import case_margin_violations
 from pipelines.samples.mx_sesnsp import write_samples
@@ -19,6 +21,7 @@ from pipelines.sources import mx_sesnsp as sesnsp
 from pipelines.sources.base import RawFormatError
 from schemas import codes
 from schemas.raw.mx_sesnsp import HEADERS, MONTHS
+from tests.conftest import real_snapshot
 from tests.helpers import curate, curate_real, curate_samples, write_snapshot
 
 HEADER = ",".join(HEADERS["estatal_2015"])
@@ -73,8 +76,8 @@ def test_latin1_wide_months_become_monthly_records(tmp_path):
 
     assert raw.format_version == "estatal_2015" and part.rows_read == 7
     _rows_reconcile(part)
-    assert part.rows_accepted == 5 and part.rows_quarantined == 2
-    assert len(rec) == 15  # five kept rows x three published months; zeros are values
+    assert part.rows_accepted == 7 and part.rows_quarantined == 0
+    assert len(rec) == 21  # seven rows x three published months; zeros are values
     assert rec.loc["01|Feminicidio|Con arma blanca|2026-02", "value"] == 0
     assert rec.loc["07|Violación simple|Violación simple|2026-03", "value"] == 15
     assert (rec["year"] == 2026).all() and (rec["year_basis"] == "reported").all()
@@ -88,7 +91,8 @@ def test_latin1_wide_months_become_monthly_records(tmp_path):
     assert (rec["bias_motivation"] == "not_applicable").all()
     by_type = rec.groupby(["crime_type", "sgbv"])["value"].sum().to_dict()
     assert by_type == {("femicide", "yes"): 4, ("rape", "yes"): 36,
-                       ("trafficking_sexual_exploitation", "yes"): 5, ("extortion", "no"): 15}
+                       ("trafficking_sexual_exploitation", "yes"): 5, ("extortion", "no"): 15,
+                       ("robbery", "no"): 129, ("homicide", "no"): 79}
     # Modality kept beside the subtype; the raw row is the line of the wide table.
     assert rec.loc["01|Feminicidio|Con arma de fuego|2026-02", "crime_type_native"] == \
         "Feminicidio / Con arma de fuego"
@@ -100,14 +104,80 @@ def test_latin1_wide_months_become_monthly_records(tmp_path):
     assert part.unmapped.empty
 
 
-def test_out_of_scope_rows_are_counted_not_failed(tmp_path):
-    snap, path = _snapshot(tmp_path, EXCERPT)
+def test_every_subtype_is_kept_and_only_robbery_with_violence_is_robbery(tmp_path):
+    lines = EXCERPT + [
+        _row("Chiapas", "07", "El patrimonio", "Robo", "Robo a negocio", "Sin violencia", [9, 8, 7]),
+        _row("Chiapas", "07", "El patrimonio", "Fraude", "Fraude", None, [5, 5, 5]),
+        _row("Chiapas", "07", "Otros bienes jurídicos afectados (del fuero común)", "Amenazas",
+             "Amenazas", None, [3, 2, 1]),
+    ]
+    snap, path = _snapshot(tmp_path, lines)
     _, part = curate(sesnsp, snap, path)
-    q = part.quarantine.set_index("raw_row")
-    assert sorted(q.index) == [6, 7]
-    assert set(q["check"]) == {"out_of_scope"}
-    assert q.loc[6, "value"] == "Robo a negocio" and q.loc[6, "column"] == "Subtipo de delito"
-    assert q.loc[7, "reason"].startswith("not an error: 'Homicidio doloso' is outside the scope")
+    assert part.quarantine.empty and part.rows_accepted == part.rows_read == 10
+    by_native = part.records.groupby("crime_type_native")["crime_type"].first()
+    assert by_native["Robo a negocio / Con violencia"] == "robbery"
+    assert by_native["Robo a negocio / Sin violencia"] == "other"  # theft: no canonical type fits
+    assert by_native["Fraude"] == "other" and by_native["Amenazas"] == "threats"
+    assert by_native["Homicidio doloso / Con arma de fuego"] == "homicide"
+
+
+def test_old_catalogue_unpadded_codes_crlf_and_an_empty_december(tmp_path):
+    """The 2015-2024 files: Clave_Ent `1`, CRLF, Latin-1, one Secuestro, Extorsión and Trata
+    subtype, and December of the cut's year empty in every row (not published: no record)."""
+    rows = [
+        _row("Aguascalientes", "1", "Libertad personal", "Secuestro", "Secuestro",
+             "Secuestro extorsivo", [1] * 12, year=2023),
+        _row("Aguascalientes", "1", "Libertad personal", "Secuestro", "Secuestro",
+             "Secuestro extorsivo", [0, 2, 0, 0, 1, 0, 0, 0, 0, 0, 3], year=2024),
+        _row("Chiapas", "7", "El patrimonio", "Extorsión", "Extorsión", None,
+             [4] * 11, year=2024),
+        _row("Chiapas", "7", "La sociedad", "Trata de personas", "Trata de personas", None,
+             [0] * 10 + [2], year=2024),
+        _row("Chiapas", "7", "El patrimonio", "Robo", "Robo de vehículo automotor",
+             "Robo de coche de 4 ruedas Con violencia", [5] * 11, year=2024),
+        _row("Chiapas", "33", "El patrimonio", "Fraude", "Fraude", None, [1] * 11, year=2024),
+    ]
+    data = ("\r\n".join([HEADER] + rows) + "\r\n").encode("latin-1")
+    snap, path = write_snapshot(tmp_path, sesnsp, "2024-11", "estatal.csv", data,
+                                ("2015-01-01", "2024-11-30"))
+    raw, part = curate(sesnsp, snap, path)
+    assert sesnsp.period_end(raw) == date(2024, 11, 30)
+    assert (raw.frame["Diciembre"].iloc[1:] == "").all()
+    _rows_reconcile(part)
+    (bad,) = part.quarantine.itertuples()  # 33 is no state: the only row set aside
+    assert (bad.raw_row, bad.check, bad.value) == (7, "state_code", "33")
+    rec = part.records.set_index("record_id")
+    assert not rec.index.str.endswith("2024-12").any()  # an empty December is no zero
+    assert rec.loc["01|Secuestro|Secuestro extorsivo|2024-11", "value"] == 3
+    assert rec.loc["01|Secuestro|Secuestro extorsivo|2023-12", "value"] == 1
+    assert set(rec["country_native"]) == {"Aguascalientes", "Chiapas"}
+    by_type = rec.groupby(["crime_type", "sgbv"])["value"].sum().to_dict()
+    assert by_type == {("kidnapping", "no"): 18, ("extortion", "no"): 44,
+                       ("trafficking_unspecified", "unknown"): 2, ("robbery", "no"): 55}
+    assert part.unmapped.empty
+    stats, problems = _stats(part, snap)
+    grand = _grand(stats)
+    assert grand["value"].to_dict() == {2023: 12, 2024: 6 + 44 + 2 + 55}
+    assert grand["partial_year"].to_dict() == {2023: False, 2024: True}
+
+
+def test_the_two_catalogues_are_never_added(tmp_path):
+    """Two snapshots (one per catalogue) give statistics per snapshot; no cell adds them."""
+    old = write_snapshot(tmp_path / "a", sesnsp, "2024-11", "estatal.csv", ("\r\n".join([HEADER, _row(
+        "Chiapas", "7", "La sociedad", "Trata de personas", "Trata de personas", None, [1] * 11,
+        year=2024)]) + "\r\n").encode("latin-1"), ("2015-01-01", "2024-11-30"))
+    new = _snapshot(tmp_path / "b", EXCERPT)
+    parts = [(snap, curate(sesnsp, snap, path)[1]) for snap, path in (old, new)]
+    records = pd.concat([p.records for _, p in parts], ignore_index=True)
+    info = pd.DataFrame({"source": "mx_sesnsp", "snapshot": [s.name for s, _ in parts],
+                         "is_latest": [True, False],
+                         "period_end": [pd.Timestamp(s.period_end) for s, _ in parts]})
+    stats, problems = case_stats(records, "crimes", {sesnsp.SOURCE.id: False}, info)
+    grand = _grand(stats).reset_index().set_index("snapshot")["value"].to_dict()
+    assert grand == {"2024-11": 11, "2026-03": int(parts[1][1].records["value"].sum())}
+    old_types = set(stats.loc[stats["snapshot"] == "2024-11", "crime_type"])
+    assert old_types == {"all", "trafficking_unspecified"}  # never the new catalogue's split
+    assert not set(stats.loc[stats["snapshot"] == "2026-03", "crime_type"]) & {"trafficking_unspecified"}
 
 
 def test_utf8_copy_parses_the_same(tmp_path):
@@ -122,7 +192,7 @@ def test_bad_cells_gaps_and_unknown_subtypes_are_quarantined(tmp_path):
         _row("Chiapas", "07", SEXUAL, "Abuso sexual", "Abuso sexual", None, [3, "", 4]),  # a gap
         _row("Chiapas", "07", SEXUAL, "Acoso sexual", "Acoso sexual", None, [3, "n.d.", 4]),
         _row("Chiapas", "07", SEXUAL, "Nuevo", "Delito nuevo", None, [1, 1, 1]),
-        _row("Chiapas", "7", SEXUAL, "Hostigamiento sexual", "Hostigamiento sexual", None, [1, 1, 1]),
+        _row("Chiapas", "7x", SEXUAL, "Hostigamiento sexual", "Hostigamiento sexual", None, [1, 1, 1]),
         _row("Chiapas", "07", SEXUAL, "Violación", "Violación simple", None, [1, 1, 1], year=""),
         EXCERPT[0],  # a repeated row
     ]
@@ -130,14 +200,17 @@ def test_bad_cells_gaps_and_unknown_subtypes_are_quarantined(tmp_path):
     _, part = curate(sesnsp, snap, path)
     q = part.quarantine.set_index("raw_row")
     _rows_reconcile(part)
-    assert part.rows_accepted == 1 and part.rows_quarantined == 6
+    assert part.rows_accepted == 2 and part.rows_quarantined == 5
     assert q.loc[3, "check"] == "month_value_present" and q.loc[3, "column"] == "Febrero"
     assert "2026-03" in q.loc[3, "reason"]
     assert q.loc[4, "check"] == "whole_number" and q.loc[4, "value"] == "n.d."
-    assert q.loc[5, "check"] == "crime_type_mapped"
+    # A subtype the crosswalk does not know is a valid row: kept as unknown, listed for review.
+    assert 5 not in q.index
+    new = part.records[part.records["raw_row"] == 5]
+    assert set(new["crime_type"]) == {"unknown"} and new["value"].sum() == 3
     assert part.unmapped[["mapping", "value"]].values.tolist() == [
         ["crime_types_mx_sesnsp", "Delito nuevo"]]
-    assert q.loc[6, "check"] == "state_code"
+    assert q.loc[6, "check"] == "state_code" and "1-32" in q.loc[6, "reason"]
     assert q.loc[7, "check"] == "year_present"
     assert q.loc[8, "check"] == "record_id_unique"
 
@@ -160,13 +233,33 @@ def test_unknown_header_fails_loudly(tmp_path):
 
 def test_crime_map_codes_are_canonical():
     table = crime_type_table("crime_types_mx_sesnsp")
-    kept = {v for v in table.values() if v[0] != sesnsp.OUT_OF_SCOPE}
-    assert {c for c, _ in kept} <= set(codes.CRIME_TYPE)
+    assert {c for c, _ in table.values()} <= set(codes.CRIME_TYPE) - {"unknown"}
     assert {s for _, s in table.values()} <= set(codes.SGBV)
-    # Every sexual or gender-based subtype is flagged as such.
-    for label in ("feminicidio", "violación simple", "abuso sexual", "acoso sexual",
-                  "violencia familiar", "trata de personas con fines de explotación sexual"):
+    # Every sexual or gender-based subtype is flagged as such, in both catalogues.
+    for label in ("feminicidio", "tentativa de feminicidio", "violación simple",
+                  "violación equiparada", "abuso sexual", "acoso sexual", "hostigamiento sexual",
+                  "violencia familiar", "trata de personas con fines de explotación sexual",
+                  "violencia de género en todas sus modalidades distinta a la violencia familiar",
+                  "otros delitos que atentan contra la libertad y la seguridad sexual"):
         assert table[label][1] == "yes", label
+    for label in ("homicidio doloso", "robo a negocio", "fraude", "secuestro", "extorsión"):
+        assert table[label][1] == "no", label
+
+
+def _crosswalk() -> pd.DataFrame:
+    with (MAPS / "crime_types_mx_sesnsp.csv").open(encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if not r["label"].startswith("#")]
+    return pd.DataFrame(rows)
+
+
+def test_crosswalk_is_reviewable_and_names_each_labels_catalogue():
+    walk = _crosswalk()
+    assert walk["label"].map(normalise_label).is_unique
+    assert set(walk["catalogue"]) == {"old", "new", "both"}
+    # Robbery only ever through its "Con violencia" modality.
+    robbery = walk[walk["crime_type"] == "robbery"]
+    assert robbery["label"].str.contains(" / ").all() and robbery["label"].str.endswith("Con violencia").all()
+    assert not walk.loc[walk["crime_type"] != "robbery", "label"].str.contains(" / ").any()
 
 
 # --- generated sample -----------------------------------------------------------------------
@@ -182,25 +275,36 @@ def _grand(stats: pd.DataFrame) -> pd.DataFrame:
     return stats[(stats[dims] == "all").all(axis=1)].set_index("year")
 
 
-def test_sample_parses_partial_year_and_margins_hold(tmp_path):
-    ((snap, path, raw, part),) = curate_samples(tmp_path, sesnsp, write_samples)
-    assert snap.is_sample and snap.product == sesnsp.SOURCE.product
-    assert path.read_bytes().startswith("Año".encode("latin-1"))
-    _rows_reconcile(part)
-    assert set(part.quarantine["check"]) == {"out_of_scope"}
-    assert part.unmapped.empty
-    assert sesnsp.period_end(raw) == date.fromisoformat(snap.period_end)
-    stats, problems = _stats(part, snap)
-    assert case_margin_violations(stats, STREAMS["crimes"]["fixed"], STREAMS["crimes"]["dims"],
-                                  problems).empty
-    grand = _grand(stats)
-    assert grand["partial_year"].to_dict() == {2024: False, 2025: True}
-    assert grand["value"].to_dict() == part.records.groupby("year")["value"].sum().to_dict()
-    # Not-recorded dimensions are said in numbers, once per grand total.
-    for dim, code in (("sex", "not_recorded"), ("nationality", "NOT_RECORDED"),
-                      ("race_ethnicity", "not_recorded")):
-        cell = stats[(stats[dim] == code) & (stats["year"] == 2025)]
-        assert cell["value"].tolist() == [grand.loc[2025, "value"]], dim
+def test_samples_parse_partial_years_and_margins_hold(tmp_path):
+    (old, new) = curate_samples(tmp_path, sesnsp, write_samples)
+    assert [snap.kind for snap, *_ in (old, new)] == ["full", "partial"]
+    for snap, path, raw, part in (old, new):
+        assert snap.is_sample and snap.product == sesnsp.SOURCE.product
+        assert path.read_bytes().startswith("Año".encode("latin-1"))
+        _rows_reconcile(part)
+        assert part.quarantine.empty and part.unmapped.empty  # every subtype kept
+        assert sesnsp.period_end(raw) == date.fromisoformat(snap.period_end)
+        stats, problems = _stats(part, snap)
+        assert case_margin_violations(stats, STREAMS["crimes"]["fixed"], STREAMS["crimes"]["dims"],
+                                      problems).empty
+        grand = _grand(stats)
+        assert grand["value"].to_dict() == part.records.groupby("year")["value"].sum().to_dict()
+        last = max(grand.index)
+        # Not-recorded dimensions are said in numbers, once per grand total.
+        for dim, code in (("sex", "not_recorded"), ("nationality", "NOT_RECORDED"),
+                          ("race_ethnicity", "not_recorded")):
+            cell = stats[(stats[dim] == code) & (stats["year"] == last)]
+            assert cell["value"].tolist() == [grand.loc[last, "value"]], dim
+    snap, path, raw, part = old
+    assert b"\r\n" in path.read_bytes() and raw.frame["Clave_Ent"].iloc[0] == "1"
+    assert _grand(_stats(part, snap)[0])["partial_year"].to_dict() == {2023: False, 2024: True}
+    assert not part.records["record_id"].str.endswith("2024-12").any()
+    assert "trafficking_unspecified" in set(part.records["crime_type"])
+    snap, path, raw, part = new
+    assert _grand(_stats(part, snap)[0])["partial_year"].to_dict() == {2025: True}
+    assert {"discrimination", "robbery", "homicide", "other"} <= set(part.records["crime_type"])
+    # As with the real files, the full snapshot of the older catalogue is the latest.
+    assert [s.name for s in snapshots.latest_per_product([old[0], new[0]])] == [old[0].name]
 
 
 # --- the real file --------------------------------------------------------------------------
@@ -215,15 +319,23 @@ def _independent_sums(path) -> dict[str, int]:
     return sums
 
 
+def _plain_sums(path) -> pd.DataFrame:
+    """Year x subtype sums of the month cells, read with plain pandas from the Latin-1 bytes
+    (blank months are not published: not zeros). The reference, apart from the module."""
+    df = pd.read_csv(path, encoding="latin-1", dtype=str, keep_default_na=False)
+    months = df[MONTHS].apply(pd.to_numeric, errors="coerce")
+    return months.sum(axis=1, min_count=1).groupby([df["Año"].astype(int),
+                                                     df["Subtipo de delito"]]).sum()
+
+
 @pytest.mark.real
 def test_real_file_parses_and_reconciles(real_dir):
     snap, raw, part = curate_real(real_dir, sesnsp, "2026-03")
     assert raw.format_version == "estatal_2015" and part.rows_read == 3648
     _rows_reconcile(part)
-    assert set(part.quarantine["check"]) == {"out_of_scope"}
+    assert part.quarantine.empty  # 2,688 rows were set aside as "out of scope" before
     assert part.unmapped.empty, part.unmapped
-    kept = part.records["crime_type_native"].str.split(" / ").str[0].nunique()
-    assert kept == 27 and part.rows_accepted == 30 * 32  # Feminicidio has four modality rows
+    assert part.rows_accepted == 3648 == 114 * 32
     assert len(part.records) == part.rows_accepted * 3  # January to March
     assert part.records["record_id"].is_unique
 
@@ -234,14 +346,64 @@ def test_real_monthly_sums_equal_the_raw_rows(real_dir):
     expected = _independent_sums(raw.path)
     native = part.records["crime_type_native"].str.split(" / ").str[0]
     got = part.records.groupby(native)["value"].sum()
-    for subtype in ("Feminicidio", "Violación simple", "Trata de personas con otros fines",
-                    "Trata de personas con fines de explotación sexual", "Secuestro extorsivo",
-                    "Discriminación", "Violencia familiar", "Tráfico de menores"):
-        assert got[subtype] == expected[subtype], subtype
+    assert got.to_dict() == expected  # every subtype, none left out
     assert got["Trata de personas con fines de explotación sexual"] == 40
     assert got["Feminicidio"] == 144
-    # Out-of-scope totals are read and counted, never published.
-    assert "Homicidio doloso" not in got.index and expected["Homicidio doloso"] > 0
+
+
+@pytest.mark.real
+def test_real_2015_2024_series_keeps_every_row_and_ends_in_november(real_dir):
+    snap, raw, part = curate_real(real_dir, sesnsp, "2024-11")
+    assert snap.kind == "full" and raw.format_version == "estatal_2015"
+    assert (part.rows_read, part.rows_accepted, part.rows_quarantined) == (31_360, 31_360, 0)
+    assert part.unmapped.empty, part.unmapped
+    assert sesnsp.period_end(raw) == date(2024, 11, 30) == date.fromisoformat(snap.period_end)
+    assert (raw.frame.loc[raw.frame["Año"] == "2024", "Diciembre"] == "").all()
+    rec = part.records
+    assert not rec["record_id"].str.endswith("2024-12").any()  # not published, not zero
+    assert len(rec) == 31_360 // 10 * (9 * 12 + 11)
+    assert rec["record_id"].str.match(r"^\d{2}\|").all()  # Clave_Ent `1` read as 01
+    # Year x subtype sums, as plain pandas reads the raw file.
+    native = rec["crime_type_native"].str.split(" / ").str[0]
+    got = rec.groupby([rec["year"].astype(int), native])["value"].sum()
+    expected = _plain_sums(raw.path)
+    assert got.to_dict() == expected.astype("int64").to_dict()
+    by_year = rec.groupby("year")["value"].sum()
+    assert (by_year[2015], by_year[2024]) == (1_657_804, 1_940_599)
+    trata = rec[rec["crime_type"] == "trafficking_unspecified"]
+    assert set(trata["crime_type_native"]) == {"Trata de personas"} and trata["value"].sum() == 5_344
+    stats, problems = _stats(part, snap)
+    assert case_margin_violations(stats, STREAMS["crimes"]["fixed"], STREAMS["crimes"]["dims"],
+                                  problems).empty
+    grand = _grand(stats)
+    assert grand["value"].to_dict() == by_year.to_dict()
+    assert grand["partial_year"].to_dict() == {y: y == 2024 for y in range(2015, 2025)}
+
+
+@pytest.mark.real
+def test_real_crosswalk_catalogues_match_the_files(real_dir):
+    """Each label the crosswalk tags `old` occurs only in the 2015-2024 file, `new` only in the
+    2026 one, `both` in both; every subtype of both files is in it."""
+    walk = _crosswalk().assign(key=lambda w: w["label"].map(normalise_label))
+    seen = {}
+    for name, catalogue in (("2024-11", "old"), ("2026-03", "new")):
+        snap = real_snapshot(real_dir, sesnsp.SOURCE.id, name)
+        (path,) = snap.data_files()
+        df = pd.read_csv(path, encoding="latin-1", dtype=str, keep_default_na=False)
+        labels = set(df["Subtipo de delito"].str.strip()) | set(
+            df["Subtipo de delito"].str.strip() + " / " + df["Modalidad"].str.strip())
+        seen[catalogue] = {normalise_label(label) for label in labels}
+    for row in walk.itertuples():
+        where = {c for c, keys in seen.items() if row.key in keys}
+        assert where == ({"old", "new"} if row.catalogue == "both" else {row.catalogue}), row.label
+    assert not {k for keys in seen.values() for k in keys if " / " not in k} - set(walk["key"])
+
+
+@pytest.mark.real
+def test_real_latest_is_the_full_2015_2024_series(real_dir):
+    found = snapshots.discover(real_dir, sesnsp.SOURCE.id)
+    assert {s.name: s.kind for s in found} == {"2024-11": "full", "2026-03": "partial"}
+    assert [s.name for s in snapshots.latest_per_product(found)] == ["2024-11"]
 
 
 @pytest.mark.real

@@ -479,9 +479,9 @@ def _snapshot_lines(ctx: Context, source_ids: list[str]) -> list[str]:
 
 
 def _citation_lines(ctx: Context, source_ids: list[str]) -> list[str]:
-    sources = ctx.sources.drop_duplicates("source")
+    sources = ctx.sources.drop_duplicates(["source", "title"])  # a product's own title cited apart
     lines = []
-    for r in sources[sources["source"].isin(source_ids)].sort_values("source").itertuples():
+    for r in sources[sources["source"].isin(source_ids)].sort_values(["source", "title"]).itertuples():
         lines.append(f"- **{r.title}** (`{r.source}`), {r.publisher}. {_text(r.landing_page)}")
         lines.append(f"  - Licence or terms: {_text(r.licence) or 'not stated'}")
         if _text(r.citation):

@@ -683,7 +683,9 @@ def downloads_section(release_dir: Path, extracts: dict | None, rows_of: dict[st
 
 def citation_section(sources: pd.DataFrame, release_id: str, created: str, code_version: str) -> str:
     items = []
-    for r in sources.drop_duplicates("source").sort_values("source").itertuples():
+    # One entry per source and title: a product with its own title (the FBI's CDE incident
+    # file, its Hate Crime Statistics Table 1) is cited as itself.
+    for r in sources.drop_duplicates(["source", "title"]).sort_values(["source", "title"]).itertuples():
         link = (f' <a href="{esc(r.landing_page)}" rel="external">{esc(r.landing_page)}</a>'
                 if is_url(r.landing_page) else
                 f" {esc(r.landing_page)}" if isinstance(r.landing_page, str) and r.landing_page else "")

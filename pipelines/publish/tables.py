@@ -53,9 +53,10 @@ def _file_row(spec, snap: snapshots.Snapshot, f: dict) -> dict:
     # The file as read where it is on disk, never the sidecar's word for it (a file that
     # differs from its sidecar is a warning of the run: `snapshots.sidecar_mismatch`).
     described = {} if on_disk else snap.files.get(f["file"], {})
+    title, citation = spec.title_of(snap.product)
     return {
-        "source": spec.id, "title": spec.title, "publisher": spec.publisher,
-        "landing_page": spec.landing_page, "licence": spec.licence, "citation": spec.citation,
+        "source": spec.id, "title": title, "publisher": spec.publisher,
+        "landing_page": spec.landing_page, "licence": spec.licence, "citation": citation,
         "snapshot": snap.name, "kind": snap.kind, "product": snap.product,
         "retrieved": snap.meta.get("retrieved"), "period_start": snap.period_start,
         "period_end": (snap.period_end_date().isoformat() if snap.period_end_date() else None),

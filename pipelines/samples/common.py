@@ -20,11 +20,15 @@ def rng(source_id: str) -> random.Random:
 
 def write_sidecar(folder: Path, spec: SourceSpec, name: str, kind: str = "full",
                   product: str | None = None, period: tuple[str | None, str | None] = (None, None)) -> None:
-    """The sample snapshot's `snapshot.json`, marked `"sample": true`."""
+    """The sample snapshot's `snapshot.json`, marked `"sample": true`; the member of a zip the
+    source's publisher ships recorded under `archive_member`, as in a real sidecar."""
     sidecar = {
         "source": spec.id, "snapshot": name, "kind": kind, "product": product or spec.product,
         "period": {"start": period[0], "end": period[1]}, "landing_page": spec.landing_page,
         "licence": "sample data, no licence needed", "download_url": None, "retrieved": None,
         "sample": True, "note": SAMPLE_NOTE, "files": snapshots.describe_files(folder),
     }
+    member = snapshots.describe_archives(folder, spec.archive_member)
+    if member is not None:
+        sidecar["archive_member"] = member
     (folder / snapshots.SIDECAR).write_text(json.dumps(sidecar, indent=2) + "\n", encoding="utf-8")

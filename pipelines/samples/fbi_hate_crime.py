@@ -12,6 +12,10 @@ with its quirks, every number invented:
 - `SAMPLE-2021-05-02_incidents` (product `incidents`, kind partial): the CDE incident file with
   28 quoted columns, the unquoted `31-AUG-91` dates, `;`-joined multiple biases flagged M, and
   the file cut mid-record (`<id>,1992,"`) as in the real copy.
+- `SAMPLE-2021-12-09_incidents_zip` (product `incidents`, kind full, so the product's latest):
+  the same layout for 1991, 2019 and 2020 with CRLF line ends and two-digit years on both sides
+  of 2000, shipped as `hate_crime.csv.zip` with a macOS resource fork beside the CSV (fixed
+  time stamps: the bytes are the same on every run); the sidecar records the member.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -115,10 +120,16 @@ def table1_text(r: random.Random) -> str:
 
 def incidents_text(r: random.Random) -> str:
     """The CDE incident file, every field quoted except INCIDENT_DATE, cut mid-record."""
+    rows, incident_id = incident_rows(r, ((1991, 34), (1992, 6)), 3015)
+    rows.append(f'{incident_id},1992,"')  # the copy ends mid-record
+    return "\n".join(rows)
+
+
+def incident_rows(r: random.Random, years: tuple, incident_id: int) -> tuple[list[str], int]:
+    """The header and `n` incidents per (year, n), and the next free id."""
     header = ",".join(f'"{c}"' for c in HEADERS["incidents"])
     rows = [header]
-    incident_id = 3015
-    for year, n in ((1991, 34), (1992, 6)):
+    for year, n in years:
         start = date(year, 1, 1)
         for _ in range(n):
             state, state_name, division, region, agency = r.choice(AGENCIES)
@@ -141,8 +152,23 @@ def incidents_text(r: random.Random) -> str:
                     '"M"' if ";" in offense else '"S"', f'"{multiple}"']
             rows.append(",".join(quoted + [day.strftime("%d-%b-%y").upper()] + tail))
             incident_id += 1
-    rows.append(f'{incident_id},1992,"')  # the copy ends mid-record
-    return "\n".join(rows)
+    return rows, incident_id
+
+
+ZIP_TIME = (2021, 10, 29, 0, 0, 0)  # the real member's date; fixed so the zip's bytes are too
+
+
+def incidents_zip(r: random.Random) -> bytes:
+    """The full incident file (CRLF) zipped, with a macOS resource fork, as the CDE copy."""
+    rows, _ = incident_rows(r, ((1991, 20), (2019, 25), (2020, 30)), 100)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in (("hate_crime.csv", ("\r\n".join(rows) + "\r\n").encode("utf-8")),
+                           ("__MACOSX/._hate_crime.csv", b"\x00\x05\x16\x07SAMPLE resource fork")):
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
 
 
 def write_samples(raw_dir: Path) -> None:
@@ -160,3 +186,7 @@ def write_samples(raw_dir: Path) -> None:
     (folder / "hate_crime.csv").write_bytes(incidents_text(r).encode("utf-8"))
     write_sidecar(folder, SOURCE, folder.name, kind="partial", product="incidents",
                   period=("1991-01-01", "1992-12-31"))
+    folder = _folder(raw_dir, "SAMPLE-2021-12-09_incidents_zip")
+    (folder / "hate_crime.csv.zip").write_bytes(incidents_zip(r))
+    write_sidecar(folder, SOURCE, folder.name, kind="full", product="incidents",
+                  period=("1991-01-01", "2020-12-31"))

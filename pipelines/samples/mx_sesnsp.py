@@ -1,8 +1,16 @@
-"""Sample snapshot of the SESNSP state incidence file: Windows-1252 / Latin-1 bytes (Año,
-Violación, Extorsión...), one column per month, `Clave_Ent` zero-padded, LF line ends, two
-years with the later one published up to September (October-December empty), zeros where a
-state recorded nothing, the subtypes kept for the letter and, for one state, two outside its
-scope (homicide, robbery). Every count is invented."""
+"""Sample snapshots of the SESNSP state incidence file, in both crime catalogues, every count
+invented. Both: Windows-1252 / Latin-1 bytes (Año, Violación, Extorsión...), one column per
+month, zeros where a state recorded nothing, half the states.
+
+- SAMPLE-2024-12-20 (kind full), the 2015-2024 catalogue as `estatal.csv` of the 2024-11 cut:
+  `Clave_Ent` unpadded (`1`), CRLF line ends, 2023 complete and 2024 up to November (December
+  empty in every row: not yet published, not zero); one Secuestro, Extorsión, Trata de
+  personas subtype, vehicle robbery by modality.
+- SAMPLE-2025-10-20 (kind partial), the 2025 catalogue: `Clave_Ent` zero-padded, LF, 2025 up to
+  September (October-December empty); Secuestro, Extorsión and trata split, Discriminación,
+  Tortura; for one state, subtypes no canonical type fits (kept as `other`).
+
+As with the real files, the full older snapshot is the latest (newest `full` of the product)."""
 
 from __future__ import annotations
 
@@ -52,15 +60,33 @@ CATALOGUE = [
     (SOCIEDAD, "Discriminación", "Discriminación", None, 2.5),
     (OTROS, "Tortura", "Tortura", None, 1.5),
 ]
-# Subtypes outside the letter's scope (quarantined with check out_of_scope), for one state only:
-# the real file has about three such rows in four, but a sample run's quarantine stays readable.
-OUT_OF_SCOPE_STATE = "07"
-OUT_OF_SCOPE = [
+# General crime, for one state only (the real file has about three such rows in four; the
+# sample stays small): kept, homicide and robbery as such, fraud as `other`.
+GENERAL_STATE = "07"
+GENERAL = [
     (VIDA, "Homicidio", "Homicidio doloso", ["Con arma de fuego"], 6.0),
-    (PATRIMONIO, "Robo", "Robo a negocio", ["Con violencia"], 40.0),
+    (PATRIMONIO, "Robo", "Robo a negocio", ["Con violencia", "Sin violencia"], 40.0),
+    (PATRIMONIO, "Fraude", "Fraude", None, 10.0),
 ]
-YEARS = (2024, 2025)
-LAST_MONTH = 9  # the sample's later year is published up to September
+YEARS = (2025,)
+LAST_MONTH = 9  # the sample's last year is published up to September
+# The 2015-2024 catalogue (bien jurídico, tipo, subtipo, modalidades, mean)
+OLD_CATALOGUE = [
+    (VIDA, "Homicidio", "Homicidio doloso", ["Con arma de fuego", "Con arma blanca"], 8.0),
+    (VIDA, "Feminicidio", "Feminicidio", WEAPONS, 0.4),
+    (LIBERTAD, "Secuestro", "Secuestro", ["Secuestro extorsivo", "Secuestro exprés",
+                                          "Otro tipo de secuestros"], 0.3),
+    (SEXUAL, "Violación simple", "Violación simple", None, 10.0),
+    (SEXUAL, "Abuso sexual", "Abuso sexual", None, 25.0),
+    (PATRIMONIO, "Robo", "Robo de vehículo automotor",
+     ["Robo de coche de 4 ruedas Con violencia", "Robo de coche de 4 ruedas Sin violencia"], 20.0),
+    (PATRIMONIO, "Extorsión", "Extorsión", None, 7.0),
+    (FAMILIA, "Violencia familiar", "Violencia familiar", None, 200.0),
+    (SOCIEDAD, "Trata de personas", "Trata de personas", None, 0.2),
+    (OTROS, "Narcomenudeo", "Narcomenudeo", None, 15.0),
+]
+OLD_YEARS = (2023, 2024)
+OLD_LAST_MONTH = 11  # the 2024-11 cut: December 2024 empty
 
 
 def _count(r: random.Random, mean: float) -> int:
@@ -74,33 +100,47 @@ def _count(r: random.Random, mean: float) -> int:
     return total
 
 
-def sample_rows(r: random.Random) -> list[list[str]]:
-    """Rows in the publisher's order: year, state, catalogue, modality."""
+def sample_rows(r: random.Random, catalogue: list, years: tuple[int, ...], last_month: int,
+                padded: bool, general: list) -> list[list[str]]:
+    """Rows in the publisher's order: year, state, catalogue, modality; the last year
+    published up to `last_month`."""
     rows = []
-    for year in YEARS:
+    for year in years:
         for code, state in list(enumerate(STATES, start=1))[::2]:  # half the states, own codes
             size = 0.3 + r.random() * 1.7  # states differ in size
-            extra = OUT_OF_SCOPE if f"{code:02d}" == OUT_OF_SCOPE_STATE else []
-            for bien, tipo, subtipo, modalities, mean in CATALOGUE + extra:
+            extra = general if f"{code:02d}" == GENERAL_STATE else []
+            for bien, tipo, subtipo, modalities, mean in catalogue + extra:
                 for modality in modalities or [subtipo]:
                     share = mean * size / (len(modalities) if modalities else 1)
                     months = [str(_count(r, share)) for _ in range(12)]
-                    if year == YEARS[-1]:
-                        months = months[:LAST_MONTH] + [""] * (12 - LAST_MONTH)
-                    rows.append([str(year), f"{code:02d}", state, bien, tipo, subtipo, modality,
-                                 *months])
+                    if year == years[-1]:
+                        months = months[:last_month] + [""] * (12 - last_month)
+                    rows.append([str(year), f"{code:02d}" if padded else str(code), state, bien,
+                                 tipo, subtipo, modality, *months])
     return rows
 
 
-def write_samples(raw_dir: Path) -> None:
-    """Write SAMPLE-2025-10-20: 2024 complete and 2025 up to September, in Latin-1."""
-    name = "SAMPLE-2025-10-20"
-    folder = raw_dir / SOURCE.id / name
+def _write(folder: Path, name: str, rows: list[list[str]], line_end: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator=line_end)
     writer.writerow(HEADERS["estatal_2015"])
-    writer.writerows(sample_rows(rng(SOURCE.id)))
+    writer.writerows(rows)
     assert ENCODINGS[1] == "cp1252"
-    (folder / "IDEFC_NM_sep25.csv").write_bytes(buffer.getvalue().encode("latin-1"))
-    write_sidecar(folder, SOURCE, name, kind="full", period=("2024-01-01", "2025-09-30"))
+    (folder / name).write_bytes(buffer.getvalue().encode("latin-1"))
+
+
+def write_samples(raw_dir: Path) -> None:
+    """Write SAMPLE-2024-12-20 (old catalogue, 2023 and 2024 to November, full) and
+    SAMPLE-2025-10-20 (2025 catalogue, 2025 to September, partial), in Latin-1."""
+    r = rng(SOURCE.id)
+    name = "SAMPLE-2024-12-20"
+    folder = raw_dir / SOURCE.id / name
+    _write(folder, "estatal.csv", sample_rows(r, OLD_CATALOGUE, OLD_YEARS, OLD_LAST_MONTH,
+                                              padded=False, general=[]), "\r\n")
+    write_sidecar(folder, SOURCE, name, kind="full", period=("2023-01-01", "2024-11-30"))
+    name = "SAMPLE-2025-10-20"
+    folder = raw_dir / SOURCE.id / name
+    _write(folder, "IDEFC_NM_sep25.csv", sample_rows(r, CATALOGUE, YEARS, LAST_MONTH, padded=True,
+                                                     general=GENERAL), "\n")
+    write_sidecar(folder, SOURCE, name, kind="partial", period=("2025-01-01", "2025-09-30"))

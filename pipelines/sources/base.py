@@ -36,6 +36,19 @@ class SourceSpec:
     # population of a country (GLOTIP, hate crime, SESNSP). Deaths sources count migrants.
     population: str = "migrants"
     citation: str = ""
+    # The publisher ships (some of) its files as a zip: the pattern of the file read inside it
+    # (pipelines/archives.py; the archive itself must match FILE_PATTERNS).
+    archive_member: str | None = None
+    # (product, title, citation) where one product is not what the source's title names
+    # (FBI: the CDE incident file is not the "Hate Crime Statistics" report).
+    product_titles: tuple[tuple[str, str, str], ...] = ()
+
+    def title_of(self, product: str) -> tuple[str, str]:
+        """(title, citation) of one product of the source."""
+        for name, title, citation in self.product_titles:
+            if name == product:
+                return title, citation
+        return self.title, self.citation
 
 
 @dataclass

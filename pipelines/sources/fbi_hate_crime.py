@@ -1,28 +1,47 @@
-"""FBI hate crime statistics (Uniform Crime Reporting): three products, each a snapshot folder
-with its own sidecar `product`. The format is told from the file itself.
+"""FBI hate crime data of the Uniform Crime Reporting (UCR) Program: three products, each a
+snapshot folder with its own sidecar `product`. The format is told from the file itself.
 
 - `state_year_bias_counts` (CDE, 1991-2014; `state_postal_abbr,year,bias_motivation,count`):
   one record per row, breakdown `by_state_and_bias`. What `count` counts (incidents, offences or
   victims) is not documented in the copy: `unit = unspecified`, `subject = incident` (the least
   wrong: the file is a tally of bias-motivated reports, not of people). State/year/bias
   combinations with no report are omitted by the publisher; no zero is invented.
-- `table1_incidents_by_bias` (yearly report Table 1, 2015-2019, wide): one record per (label
-  row, year), `unit = incidents`. Leaf bias rows and "Multiple-Bias Incidents" (bias `multiple`,
-  sgbv `unknown`) are the cells, breakdown `by_bias_motivation`; the `Total` row is the
-  all-margin (bias `all`, breakdown `total`). The leaves add up to "Single-Bias Incidents", and
-  single + multiple to the Total. Subtotal rows ("Single-Bias Incidents" and the category rows
-  ending in a colon: "Race/Ethnicity/Ancestry:", "Religion:", ...) are margins over a GROUP of
-  biases, which the statistics have no dimension for: they are kept as catalog records (bias
-  `<category>_any`, breakdown `bias_group_subtotal`) flagged `bias_group_subtotal;not_in_stats`,
-  so the statistics never count them next to their own leaves; a subtotal that differs from
-  the sum of its leaves is flagged `subtotal_differs_from_parts`.
-- `incidents` (CDE incident file `hate_crime.csv`, one incident a row): one record of value 1
-  per incident (`unit = incidents`, breakdown `incident_level`, record id INCIDENT_ID). Several
-  biases (`;`-joined in BIAS_DESC, MULTIPLE_BIAS = M) make bias `multiple`, sgbv `yes` when one
-  of them is gender-based. OFFENSE_NAME is kept as `crime_type_native`. OFFENDER_RACE is the
-  offender's race and is kept nowhere (the data model's race is the subject's, never the
-  offender's); victim race is not in the file. INCIDENT_DATE (`31-AUG-91`) is checked against
-  DATA_YEAR (flags `date_unparsed`, `date_year_differs`).
+- `table1_incidents_by_bias` (the yearly Hate Crime Statistics report, Table 1, 2015-2019,
+  wide): one record per (label row, year), `unit = incidents`. Leaf bias rows and
+  "Multiple-Bias Incidents" (bias `multiple`, sgbv `unknown`) are the cells, breakdown
+  `by_bias_motivation`; the `Total` row is the all-margin (bias `all`, breakdown `total`). The
+  leaves add up to "Single-Bias Incidents", and single + multiple to the Total. Subtotal rows
+  ("Single-Bias Incidents" and the category rows ending in a colon: "Race/Ethnicity/Ancestry:",
+  "Religion:", ...) are margins over a GROUP of biases, which the statistics have no dimension
+  for: they are kept as catalog records (bias `<category>_any`, breakdown
+  `bias_group_subtotal`) flagged `bias_group_subtotal;not_in_stats`, so the statistics never
+  count them next to their own leaves; a subtotal that differs from the sum of its leaves is
+  flagged `subtotal_differs_from_parts`.
+- `incidents` (the CDE incident file `hate_crime.csv`, one incident a row; the 1991-2020 copy is
+  shipped as `hate_crime.csv.zip`): two records per incident, both of value 1, `unit =
+  incidents`:
+  - the incident (`subject = incident`, breakdown `incident_level`, record id INCIDENT_ID):
+    bias motivation and sgbv; several biases (`;`-joined in BIAS_DESC, MULTIPLE_BIAS = M) make
+    bias `multiple` (counted once, data model invariant 4), sgbv `yes` when one of them is
+    gender-based. OFFENSE_NAME (`;`-joined where several) is kept as `crime_type_native`;
+    VICTIM_TYPES is not a dimension: an incident counts once whatever its victims.
+  - the incident counted by its offenders' race (`subject = offender`, breakdown
+    `by_offender_race`, record id `INCIDENT_ID|offender`): OFFENDER_RACE as published, through
+    maps/race_ethnicity.csv (`Multiple`: a group of several races; blank and `Unknown`:
+    unknown). The race of offenders is never the victims': the file has no victim race, sex or
+    nationality, and every incident record of every product carries race/ethnicity
+    `not_recorded` (not `all`, so that the statistics still say so beside the offender
+    records, which split it).
+    OFFENDER_ETHNICITY (Hispanic or Latino, published sporadically from 1999) is not kept: the
+    data model's one race_ethnicity dimension cannot hold race and ethnicity of one group.
+  INCIDENT_DATE (`31-AUG-91`: a two-digit year, read in the century of DATA_YEAR) is checked
+  against DATA_YEAR (flags `date_unparsed`, `date_year_differs`); DATA_YEAR is the year.
+  The file is read in chunks by Arrow (`read_raw_chunks`), the zip's member as a stream from
+  the archive, never unpacked, after its sha256 and size were checked against the sidecar's
+  `archive_member` (pipelines/archives.py); a repeated INCIDENT_ID is quarantined across
+  chunks. Its counts are not the FBI's published Hate Crime Statistics tables (agencies and
+  incidents are revised after publication): its title and citation (`product_titles`) say
+  so by naming the CDE file, never the report.
 
 A file cut short or with malformed records (pandas cannot parse the real 1991-92 copy: it ends
 inside a quoted field) is read record by record with the csv module: complete records are
@@ -33,10 +52,11 @@ file and line. The records of the last year of a file that ends mid-record carry
 Everywhere: `crime_type = hate_crime`; bias motivations (the OFFENDER's bias, never the
 victim's race) through the reviewed table maps/bias_motivations.csv, which also says which are
 gender-based (`sgbv`: anti-female, anti-male, anti-transgender, anti-gender non-conforming);
-country USA (Guam GUM, other territories their ISO codes), `country_native` the state
-abbreviation. Dimensions a record does not split (sex, gender identity, age, nationality,
-race/ethnicity, perpetrator) are `all`: a cell counts every incident whatever the victim, and
-the statistics publish these dimensions as `not_recorded` at each grand total.
+country USA (Guam GUM, other territories their ISO codes; the UCR codes NB for Nebraska and GM
+for Guam as well as the postal ones), `country_native` the state abbreviation. Dimensions a
+record does not split (sex, gender identity, age, nationality, perpetrator) are `all`: a cell
+counts every incident whatever the victim, and the statistics publish these dimensions as
+`not_recorded` at each grand total; race/ethnicity, `not_recorded` on the records (above).
 """
 
 from __future__ import annotations
@@ -48,7 +68,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.fetching import fetch_snapshot
-from pipelines.harmonize.categories import map_bias_motivations
+from pipelines.harmonize.categories import map_bias_motivations, map_labels
 from pipelines.harmonize.labels import normalise_label
 from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.unmapped import UnmappedLog
@@ -57,7 +77,8 @@ from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTab
 from pipelines.sources.cases import NOT_SPLIT_BY_AGGREGATES, finish_case_records
 from pipelines.sources.curate import add_flag, native_text
 from pipelines.sources.formats import detect_wide_format, validate_raw
-from pipelines.sources.readers import decode_text, sniff_problem
+from pipelines.sources.readers import (decode_text, iter_csv_text, read_header, readable,
+                                       sniff_problem)
 from pipelines.sources.reports import (csv_records, malformed_records, padded_table, report_table,
                                        strip_footnote)
 from schemas.raw.fbi_hate_crime import (HEADERS, LABEL_COLUMN, SCHEMAS, TABLE1_TITLE,
@@ -65,7 +86,8 @@ from schemas.raw.fbi_hate_crime import (HEADERS, LABEL_COLUMN, SCHEMAS, TABLE1_T
 
 SOURCE = SourceSpec(
     id="fbi_hate_crime",
-    title="Hate Crime Statistics (Uniform Crime Reporting Program)",
+    title="Hate crime data of the FBI Uniform Crime Reporting Program (per product: see "
+          "sources.product)",
     publisher="Federal Bureau of Investigation (FBI), Criminal Justice Information Services",
     landing_page="https://crime-data-explorer.fr.cloud.gov/downloads-and-docs",
     licence="US government work (public domain); not stated in the copies held",
@@ -75,12 +97,38 @@ SOURCE = SourceSpec(
     product="incidents",
     # The CDE bulk download sits behind an interactive page: files are dropped in by hand.
     download_url=None,
-    citation="FBI Uniform Crime Reporting Program, Hate Crime Statistics "
-             "(Crime Data Explorer and yearly reports). Participation by agencies is voluntary.",
+    citation="FBI Uniform Crime Reporting Program, hate crime data: Crime Data Explorer bulk "
+             "files and yearly report tables (each product cited in the sources table). "
+             "Participation by agencies is voluntary.",
+    # CDE ships its bulk files as zips (hate_crime.zip / hate_crime.csv.zip).
+    archive_member="*.csv",
     population="general",
+    product_titles=(
+        ("incidents",
+         "Hate crime incident file hate_crime.csv (Crime Data Explorer bulk download), FBI UCR "
+         "Program: counts computed from the incident records, not the FBI's published tables",
+         "FBI Uniform Crime Reporting Program, Crime Data Explorer, hate crime incident data "
+         "(bulk download hate_crime.csv), https://crime-data-explorer.fr.cloud.gov/downloads-and-docs. "
+         "Counts computed from these records differ from the FBI's yearly published tables "
+         "(agencies and incidents are revised after publication)."),
+        ("table1_incidents_by_bias",
+         "Hate Crime Statistics, Table 1: incidents by bias motivation (yearly report), FBI UCR "
+         "Program",
+         "FBI Uniform Crime Reporting Program, Hate Crime Statistics (yearly report), Table 1, "
+         "https://ucr.fbi.gov/hate-crime. Participation by agencies is voluntary."),
+        ("state_year_bias_counts",
+         "Hate crime counts by state, year and bias motivation (Crime Data Explorer), FBI UCR "
+         "Program",
+         "FBI Uniform Crime Reporting Program, Crime Data Explorer, hate crime counts by state, "
+         "year and bias motivation, https://crime-data-explorer.fr.cloud.gov/downloads-and-docs."),
+    ),
 )
-FILE_PATTERNS = ("*.csv",)
+FILE_PATTERNS = ("*.csv", "*.zip")
+# One release per folder: the incident file as CSV and as its zip would be counted twice.
+ONE_FILE_PER_SNAPSHOT = True
 ENCODINGS = ("utf-8-sig", "cp1252")
+RACE_TABLE = "race_ethnicity"
+INCIDENTS = "incidents"
 
 CRIME_TYPE = "hate_crime"
 BIAS_TABLE = "bias_motivations"
@@ -92,7 +140,9 @@ TRUNCATED_FLAG = "year_incomplete_file_truncated"
 US_STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT "
              "NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY FS").split()
 STATE_COUNTRY = {**{s: "USA" for s in US_STATES}, "GU": "GUM", "PR": "PRI", "VI": "VIR",
-                 "AS": "ASM", "MP": "MNP"}
+                 "AS": "ASM", "MP": "MNP",
+                 # UCR's own codes where they differ from the postal ones (CDE incident file)
+                 "NB": "USA", "GM": "GUM"}
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -100,11 +150,13 @@ STATE_COUNTRY = {**{s: "USA" for s in US_STATES}, "GU": "GUM", "PR": "PRI", "VI"
 def read_raw(path: Path) -> RawTable:
     """Read any of the three FBI products as text, told from the file's first record, and
     check it against its raw schema. Records with the wrong number of fields are kept (padded)
-    and marked for quarantine, never a crash."""
-    problem = sniff_problem(path)
+    and marked for quarantine, never a crash. A zip is read through its member (checked
+    against the sidecar), whole: the exact path."""
+    source = readable(path, SOURCE.archive_member)
+    problem = sniff_problem(source)
     if problem:
         raise RawFormatError(path, problem)
-    text, _ = decode_text(path, ENCODINGS)
+    text, _ = decode_text(source, ENCODINGS)
     records = csv_records(text)
     if not records:
         raise RawFormatError(path, "the file holds no CSV records")
@@ -121,6 +173,21 @@ def read_raw(path: Path) -> RawTable:
     new = [c for c in first if c and c not in HEADERS[closest]]
     raise RawFormatError(path, "neither a known CDE header nor a 'Table 1' report; closest is "
                          f"{closest!r}: missing columns {missing}, new columns {new}", row=1)
+
+
+def read_raw_chunks(path: Path, rows: int):
+    """The incident file in chunks of `rows` records, read by Arrow (from the zip's member as
+    a stream); a file Arrow refuses (a record cut short, as the 1991-92 copy) comes whole from
+    `read_raw`, which names or quarantines the bad record. The other products are small and
+    read whole."""
+    source = readable(path, SOURCE.archive_member)
+    header = [c.strip() for c in read_header(source, ENCODINGS)]
+    if set(header) != set(HEADERS[INCIDENTS]):
+        yield read_raw(path)
+        return
+    for raw in iter_csv_text(source, INCIDENTS, ENCODINGS, rows, exact=lambda: read_raw(path)):
+        validate_raw(raw, SCHEMAS[INCIDENTS])
+        yield raw
 
 
 def _is_table1_note(label: str, values: list[str]) -> bool:
@@ -149,12 +216,16 @@ def _table1(path: Path, records: list) -> RawTable:
 
 def _frame(index, **columns) -> pd.DataFrame:
     """Records with the given columns, the dimensions no FBI product splits set to `all`, and
-    crime type hate_crime."""
+    crime type hate_crime. Race/ethnicity is `not_recorded` rather than `all`: the offender
+    records of the incident file split it, so the statistics would not otherwise say, beside
+    them, that no product records the race of the incidents' victims (a dimension `all` on
+    every record of a source is what they publish once as `not_recorded`)."""
     out = pd.DataFrame(index=index)
     for name, value in columns.items():
         out[name] = value
     for name in NOT_SPLIT_BY_AGGREGATES:
         out[name] = "all"
+    out["race_ethnicity"] = "not_recorded"
     out["crime_type"] = CRIME_TYPE
     return out
 
@@ -192,13 +263,15 @@ def _year_column(curation: Curation, text: pd.Series, column: str) -> pd.Series:
 
 
 def _ids(curation: Curation, ids: pd.Series, column: str, label: str) -> pd.Series:
-    """Record ids: blank or repeated ids of rows not already quarantined go to quarantine."""
+    """Record ids: blank or repeated ids of rows not already quarantined go to quarantine
+    (across the chunks of a file too: `curation.row_ids`)."""
     ids = ids.fillna("").str.strip()
     ok = ~curation.rejected
     curation.reject((ids == "").to_numpy() & ok, column, "record_id_present", f"the row has no {label}")
     repeated = (ids.duplicated(keep="first") & (ids != "")).to_numpy()
-    curation.reject(repeated & ok, column, "record_id_unique",
-                    f"{label} repeats an earlier row of the file (a duplicate)")
+    reason = f"{label} repeats an earlier row of the file (a duplicate)"
+    curation.reject(repeated & ok, column, "record_id_unique", reason)
+    curation.row_ids = ("publisher", column, ids, reason)
     return ids
 
 
@@ -224,18 +297,37 @@ def _state_year(raw: RawTable, curation: Curation, log: UnmappedLog) -> pd.DataF
 
 
 _DATE = "%d-%b-%y"
+OFFENDER_SUFFIX = "|offender"
+
+
+def incident_dates(text: pd.Series, years: pd.Series) -> pd.Series:
+    """Dates from `31-AUG-91`, the two-digit year read in the century that puts the date
+    nearest DATA_YEAR (not Python's fixed 1969-2068 window); NaT where unreadable."""
+    dates = pd.to_datetime(text.str.strip(), format=_DATE, errors="coerce")
+    read = dates.dt.year.astype("Int64")
+    centuries = ((years.astype("Int64") - read) / 100).round().fillna(0).astype("int64")
+    if not centuries.any():
+        return dates
+    parts = pd.DataFrame({"year": read + 100 * centuries, "month": dates.dt.month,
+                          "day": dates.dt.day}).astype("float64")  # NaN where unreadable
+    return pd.to_datetime(parts, errors="coerce")
 
 
 def _incidents(raw: RawTable, curation: Curation, log: UnmappedLog) -> pd.DataFrame:
+    """The incident records and the offender-race records of each incident (see the module
+    docstring)."""
     f = raw.frame
-    cut = malformed_records(curation, raw, f.columns[-1])
+    # The exact path reads record by record and knows the malformed ones; Arrow's chunks
+    # hold complete records only.
+    cut = (malformed_records(curation, raw, f.columns[-1]) if "fields" in f.attrs
+           else np.zeros(len(f), dtype=bool))
     ok = ~curation.rejected
     ids = _ids(curation, f["INCIDENT_ID"], "INCIDENT_ID", "INCIDENT_ID")
     year = _year_column(curation, f["DATA_YEAR"], "DATA_YEAR")
+    country = countries(f["STATE_ABBR"].where(ok, ""), log, "STATE_ABBR")
     out = _frame(f.index, record_id=ids, year=year, year_basis="incident",
-                 country_iso3=countries(f["STATE_ABBR"].where(ok, ""), log, "STATE_ABBR"),
-                 country_native=native_text(f["STATE_ABBR"]), breakdown="incident_level",
-                 subject="incident", unit="incidents",
+                 country_iso3=country, country_native=native_text(f["STATE_ABBR"]),
+                 breakdown="incident_level", subject="incident", unit="incidents",
                  value=pd.array([1] * len(f), dtype="Int64"),
                  crime_type_native=native_text(f["OFFENSE_NAME"]),
                  bias_motivation_native=native_text(f["BIAS_DESC"]))
@@ -246,7 +338,7 @@ def _incidents(raw: RawTable, curation: Curation, log: UnmappedLog) -> pd.DataFr
     flagged_m = f["MULTIPLE_BIAS"].str.strip().str.upper() == "M"
     flags = add_flag(flags, (flagged_m & (parts_n < 2)).to_numpy(), "multiple_bias_label_missing")
     flags = add_flag(flags, (~flagged_m & (parts_n > 1)).to_numpy(), "multiple_bias_flag_disagrees")
-    dates = pd.to_datetime(f["INCIDENT_DATE"].str.strip(), format=_DATE, errors="coerce")
+    dates = incident_dates(f["INCIDENT_DATE"], year)
     flags = add_flag(flags, (dates.isna() & ok).to_numpy(), "date_unparsed")
     differs = (dates.dt.year.astype("Int64") != year.astype("Int64")).fillna(False).to_numpy()
     flags = add_flag(flags, differs & ok, "date_year_differs")
@@ -256,7 +348,20 @@ def _incidents(raw: RawTable, curation: Curation, log: UnmappedLog) -> pd.DataFr
     out["flags"] = flags
     out["_dated"] = dates.to_numpy()  # where the records stop (partial years)
     out["_row"] = np.arange(len(f))
-    return out
+    # The same incidents counted by their offenders' race: subject offender, never the
+    # victims' race. Bias and sgbv stay on the incident records.
+    offenders = _frame(f.index, record_id=ids + OFFENDER_SUFFIX, year=year, year_basis="incident",
+                       country_iso3=country, country_native=out["country_native"],
+                       breakdown="by_offender_race", subject="offender", unit="incidents",
+                       value=out["value"], crime_type_native=out["crime_type_native"],
+                       bias_motivation_native=out["bias_motivation_native"],
+                       bias_motivation="all", sgbv="all", flags=flags, _dated=out["_dated"],
+                       _row=out["_row"])
+    offenders["race_ethnicity"] = map_labels(readable["OFFENDER_RACE"], RACE_TABLE, log,
+                                             "OFFENDER_RACE")
+    # In raw row order: each incident, then its offender record.
+    both = pd.concat([out, offenders[out.columns]], ignore_index=True)
+    return both.sort_values("_row", kind="stable", ignore_index=True)
 
 
 def _incident_biases(f: pd.DataFrame, log: UnmappedLog) -> pd.DataFrame:

@@ -1,27 +1,35 @@
 """SESNSP (Mexico) incidencia delictiva del fuero común, state level, new methodology: the
 investigation files (carpetas de investigación) opened each month by the 32 state prosecutors,
-per state, crime subtype and modality.
+per state, crime subtype and modality. Two crime catalogues share one header: the files for
+2015-2024 (e.g. `2024-11/estatal.csv`: one Secuestro, Extorsión, Trata de personas subtype) and
+the files from 2025 on (e.g. `2026-03/estatal_n.csv`: those split, plus Discriminación and
+Tortura). Each file is its own snapshot and the statistics never add snapshots, so a year's
+figure never mixes catalogues.
 
 Choices:
 - One record per published cell: (row, month with a value). A zero is a published value and
   becomes a record of 0; an empty month after the file's last published month is a month not
-  yet published (no record). The snapshot's period says where a partial year ends; the module
-  reads the same end from the data (`period_end`), and a month inside the covered period left
-  empty quarantines its row (check `month_value_present`): nothing is filled in.
+  yet published (no record: the 2024-11 file's December 2024 is empty in every row, a partial
+  year, not zeros). The snapshot's period says where a partial year ends; the module reads the
+  same end from the data (`period_end`), and a month inside the covered period left empty
+  quarantines its row (check `month_value_present`): nothing is filled in.
 - `unit = cases` (investigation files), `subject = incident`, `year_basis = reported` (the month
   the file was opened, not when the crime happened), `country_iso3 = MEX`, `country_native` the
   state (Entidad): the statistics have no state dimension, so states add up into the MEX cell.
+  `Clave_Ent` is read zero-padded (`01`, 2025 catalogue) or not (`1`, the 2015-2024 files); any
+  other code than 1-32 quarantines the row.
 - The file says nothing about victims: sex, gender identity, age, nationality, race and
   perpetrator are `all` on every record (the cell is a margin over them), and the statistics
-  publish them once per grand total as `not_recorded`. Nothing is inferred.
+  publish them once per grand total as `not_recorded`. Nothing is inferred. SESNSP counts
+  every crime reported in Mexico, not crimes against migrants (population general).
+- Every subtype is kept (data model invariant 6): one crosswalk for both catalogues,
+  maps/crime_types_mx_sesnsp.csv, maps it to a canonical crime type (`other` where none fits)
+  and flags the sexual and gender-based ones (sgbv yes). A row is looked up by "Subtipo /
+  Modalidad" first (robbery: only the `Con violencia` modality of a Robo subtype is robbery),
+  then by its subtype. A subtype the crosswalk does not know is kept as crime type `unknown`
+  and listed in `unmapped_values` for a reviewer; nothing valid is quarantined.
 - Modality (Modalidad: weapon used, etc.) is not a published dimension: it is kept in
   `crime_type_native` ("Subtipo / Modalidad") and cells of one subtype are added.
-- Only the subtypes that concern the 2023 letter are kept (maps/crime_types_mx_sesnsp.csv says
-  which, and why). The others are not errors but are not crimes this project publishes: their
-  rows go to quarantine with check `out_of_scope` and a reason saying so, so that rows read =
-  accepted + quarantined holds and `rows_accepted` keeps meaning "rows that became records".
-  A subtype the map does not list is quarantined with check `crime_type_mapped` and logged in
-  `unmapped_values` for a reviewer to decide.
 """
 
 from __future__ import annotations
@@ -33,7 +41,8 @@ import numpy as np
 import pandas as pd
 
 from pipelines.fetching import fetch_snapshot
-from pipelines.harmonize.categories import map_crime_types
+from pipelines.harmonize.categories import crime_type_table, map_crime_types
+from pipelines.harmonize.labels import normalise_label
 from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
@@ -64,7 +73,7 @@ SOURCE = SourceSpec(
 FILE_PATTERNS = ("*.csv",)
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")  # UTF-8 first, then Windows-1252
 CRIME_MAP = "crime_types_mx_sesnsp"
-OUT_OF_SCOPE = "out_of_scope"
+STATES = 32  # Clave_Ent 1..32 (INEGI state codes)
 SUBTYPE, MODALITY, YEAR, STATE_CODE, STATE = ("Subtipo de delito", "Modalidad", "Año", "Clave_Ent",
                                               "Entidad")
 KEY_COLUMNS = (STATE_CODE, YEAR, "Bien jurídico afectado", "Tipo de delito", SUBTYPE, MODALITY)
@@ -113,9 +122,27 @@ def period_end(raw: RawTable) -> date | None:
     return (pd.Timestamp(last_year, month, 1) + pd.offsets.MonthEnd(0)).date()
 
 
+def state_codes(codes: pd.Series) -> pd.Series:
+    """Clave_Ent as two digits ("1" and "01" are both "01"); "" where it is not 1-32."""
+    text = codes.str.strip()
+    number = pd.to_numeric(text.where(text.str.fullmatch(r"\d{1,2}"), None), errors="coerce")
+    valid = number.between(1, STATES).fillna(False)
+    return number.where(valid).map(lambda n: f"{int(n):02d}", na_action="ignore").fillna("").astype("str")
+
+
+def crime_labels(frame: pd.DataFrame) -> pd.Series:
+    """The label each row is looked up by in the crosswalk: "Subtipo / Modalidad" where the
+    crosswalk lists that pair, else the subtype."""
+    subtype = frame[SUBTYPE].str.strip()
+    pair = subtype + " / " + frame[MODALITY].str.strip()
+    distinct = pd.Series(pd.unique(pair))  # a few hundred pairs for tens of thousands of rows
+    listed = distinct[distinct.map(normalise_label).isin(crime_type_table(CRIME_MAP))]
+    return pair.where(pair.isin(listed).to_numpy(), subtype)
+
+
 def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
-    """One `crimes` record per (row, published month) for the subtypes that concern the letter;
-    out-of-scope subtypes and bad rows go to quarantine."""
+    """One `crimes` record per (row, published month), whatever the subtype; bad rows go to
+    quarantine."""
     frame = raw.frame
     curation = Curation(raw, snapshot.source, snapshot.name)
     log = UnmappedLog()
@@ -124,11 +151,11 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     no_year = bad_years | years.isna().to_numpy() | ~years.between(1900, 2100).fillna(False).to_numpy()
     curation.reject(no_year, YEAR, "year_present", "no usable year: Año is blank, not a whole "
                     "number or outside 1900-2100")
-    codes = frame[STATE_CODE].str.strip()
-    curation.reject(~codes.str.fullmatch(r"\d{2}").to_numpy(), STATE_CODE, "state_code",
-                    "Clave_Ent is not a two-digit state code")
+    codes = state_codes(frame[STATE_CODE])
+    curation.reject((codes == "").to_numpy(), STATE_CODE, "state_code",
+                    f"Clave_Ent is not a state code (1-{STATES}, with or without a leading zero)")
 
-    keys = frame[list(KEY_COLUMNS)].apply(lambda c: c.str.strip())
+    keys = frame[list(KEY_COLUMNS)].apply(lambda c: c.str.strip()).assign(**{STATE_CODE: codes})
     repeated = keys.duplicated(keep="first").to_numpy()
     curation.reject(repeated, SUBTYPE, "record_id_unique", "the row repeats the state, year, "
                     "subtype and modality of an earlier row (a duplicate)")
@@ -139,23 +166,9 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
                         f"{month!r} is not a whole number of investigation files (0 or more)")
     _reject_gaps(curation, raw, years, values, bad)
 
-    subtype = frame[SUBTYPE]
-    mapped = map_crime_types(subtype, CRIME_MAP, log, SUBTYPE)
-    unmapped = (mapped["crime_type"] == "unknown").to_numpy()
-    curation.reject(unmapped, SUBTYPE, "crime_type_mapped", "the subtype is not in "
-                    "maps/crime_types_mx_sesnsp.csv: a reviewer must decide whether it concerns "
-                    "the letter (see unmapped_values)")
-    outside = (mapped["crime_type"] == OUT_OF_SCOPE).to_numpy()
-    for label in pd.unique(subtype[outside]):
-        curation.reject(outside & (subtype == label).to_numpy(), SUBTYPE, OUT_OF_SCOPE,
-                        f"not an error: {label.strip()!r} is outside the scope this project "
-                        "publishes (crimes against migrants, in particular sexual and "
-                        "gender-based violence; see maps/crime_types_mx_sesnsp.csv); the row is "
-                        "read and counted here, not published")
-
-    records = _records(raw, snapshot, years, values, mapped, ~curation.rejected)
-    return finish_case_records({"crimes": records}, raw, snapshot, curation, log,
-                               SOURCE.population)
+    mapped = map_crime_types(crime_labels(frame), CRIME_MAP, log, SUBTYPE)
+    records = _records(raw, snapshot, years, values, mapped, codes, ~curation.rejected)
+    return finish_case_records({"crimes": records}, raw, snapshot, curation, log, SOURCE.population)
 
 
 def _reject_gaps(curation: Curation, raw: RawTable, years: pd.Series, values: pd.DataFrame,
@@ -180,7 +193,7 @@ def _reject_gaps(curation: Curation, raw: RawTable, years: pd.Series, values: pd
 
 
 def _records(raw: RawTable, snapshot: Snapshot, years: pd.Series, values: pd.DataFrame,
-             mapped: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+             mapped: pd.DataFrame, codes: pd.Series, keep: np.ndarray) -> pd.DataFrame:
     """The long table: one row per kept raw row and month with a value."""
     frame = raw.frame
     long = values[keep].rename(columns={m: i + 1 for i, m in enumerate(MONTHS)}).stack()
@@ -190,7 +203,7 @@ def _records(raw: RawTable, snapshot: Snapshot, years: pd.Series, values: pd.Dat
     pos = frame.index.get_indexer(rows)
     subtype = frame[SUBTYPE].str.strip().to_numpy()[pos]
     modality = frame[MODALITY].str.strip().to_numpy()[pos]
-    code = frame[STATE_CODE].str.strip().to_numpy()[pos]
+    code = codes.to_numpy()[pos]
     year = years.to_numpy()[pos].astype(int)
     native = np.where(modality == subtype, subtype,
                       pd.Series(subtype).str.cat(pd.Series(modality), sep=" / ").to_numpy())

@@ -10,25 +10,61 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
 
+from pipelines import archives, snapshots
+from pipelines.archives import ArchiveMember
 from pipelines.config import limit
 from pipelines.sources.base import RawFormatError, RawTable
 
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<?xml")
 
+# What the readers below read: a file on disk, or a file inside a zip the publisher ships
+# (read as a stream from the archive; tables read from it name the archive as their file).
+Readable = Path | ArchiveMember
 
-def sniff_problem(path: Path) -> str | None:
+
+def readable(path: Path, member_pattern: str | None) -> Readable:
+    """`path` itself, or, for a zip where the source declares the file it ships inside one
+    (`SourceSpec.archive_member`), that file, checked against the sidecar beside the archive
+    (`archives.verified_member`)."""
+    if member_pattern is None or not archives.is_archive(path):
+        return path
+    try:
+        return archives.verified_member(path, member_pattern, snapshots.sidecar_meta(path.parent))
+    except archives.ArchiveError as exc:
+        raise RawFormatError(path, str(exc)) from exc
+
+
+def file_of(source: Readable) -> Path:
+    """The raw file on disk a readable comes from (the archive, for a member)."""
+    return source.archive if isinstance(source, ArchiveMember) else source
+
+
+@contextmanager
+def open_binary(source: Readable) -> Iterator[BinaryIO]:
+    """A readable as a binary stream (a member decompressed while read)."""
+    if isinstance(source, ArchiveMember):
+        with source.open() as stream:
+            yield stream
+    else:
+        with source.open("rb") as handle:
+            yield handle
+
+
+def sniff_problem(path: Readable) -> str | None:
     """A reason the file is not data at all (empty, an HTML error page) or is refused unread
     (larger than HARMSTATS_MAX_RAW_BYTES), or None."""
-    size, most = path.stat().st_size, limit("HARMSTATS_MAX_RAW_BYTES")
+    size, most = file_of(path).stat().st_size, limit("HARMSTATS_MAX_RAW_BYTES")
     if size > most:
         return (f"the file is {size:,} bytes, more than the {most:,} a raw file may have "
                 "(HARMSTATS_MAX_RAW_BYTES): refused unread")
-    with path.open("rb") as handle:
+    with open_binary(path) as handle:
         head = handle.read(2048)
     if not head.strip():
         return "the file is empty"
@@ -38,11 +74,14 @@ def sniff_problem(path: Path) -> str | None:
     return None
 
 
-def decode_text(path: Path, encodings: tuple[str, ...], delimiter: str = ",") -> tuple[str, str]:
-    """File contents and the first encoding in `encodings` that decodes them; a CSV file with
-    a field longer than HARMSTATS_MAX_FIELD_BYTES is refused before it is read whole."""
-    check_field_lengths(path, delimiter)
-    return decode_bytes(path, path.read_bytes(), encodings)
+def decode_text(path: Readable, encodings: tuple[str, ...], delimiter: str = ",") -> tuple[str, str]:
+    """File contents and the first encoding in `encodings` that decodes them; a CSV file on
+    disk with a field longer than HARMSTATS_MAX_FIELD_BYTES is refused before it is read
+    whole (a member of an archive is bounded by the archive's unpacked-size limit)."""
+    if not isinstance(path, ArchiveMember):
+        check_field_lengths(path, delimiter)
+    with open_binary(path) as handle:
+        return decode_bytes(path, handle.read(), encodings)
 
 
 _SCAN_BYTES = 1 << 22
@@ -78,12 +117,12 @@ def check_field_lengths(path: Path, delimiter: str = ",") -> None:
             quoted = int(inside[-1])
 
 
-def read_header(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> list[str]:
+def read_header(path: Readable, encodings: tuple[str, ...] = ("utf-8-sig",)) -> list[str]:
     """The first CSV record of a file: enough to detect which format version it is."""
     problem = sniff_problem(path)
     if problem:
         raise RawFormatError(path, problem)
-    with path.open("rb") as handle:
+    with open_binary(path) as handle:
         head = handle.read(1 << 16)
     cut = head.rfind(b"\n")
     if cut < 0 or len(head) < (1 << 16):  # short file, or a header longer than the head: read all
@@ -100,7 +139,7 @@ def read_first_line(path: Path) -> str:
     return head.decode("utf-8-sig").rstrip("\r\n")
 
 
-def decode_bytes(path: Path, data: bytes, encodings: tuple[str, ...]) -> tuple[str, str]:
+def decode_bytes(path: Readable, data: bytes, encodings: tuple[str, ...]) -> tuple[str, str]:
     """`data` (read from `path`) decoded with the first of `encodings` that fits, and which."""
     for encoding in encodings:
         try:
@@ -110,7 +149,7 @@ def decode_bytes(path: Path, data: bytes, encodings: tuple[str, ...]) -> tuple[s
     raise RawFormatError(path, f"cannot be decoded as any of {', '.join(encodings)}")
 
 
-def read_csv_exact(path: Path, format_version: str, encodings: tuple[str, ...]) -> RawTable:
+def read_csv_exact(path: Readable, format_version: str, encodings: tuple[str, ...]) -> RawTable:
     """The careful path: decode with the first encoding that fits, parse with pandas, and
     find the records shorter than the header (pandas pads them silently)."""
     text, _ = decode_text(path, encodings)
@@ -120,7 +159,7 @@ def read_csv_exact(path: Path, format_version: str, encodings: tuple[str, ...]) 
     except pd.errors.ParserError as exc:
         raise RawFormatError(path, f"malformed CSV: {exc}") from exc
     frame.columns = [str(c) for c in frame.columns]
-    return RawTable(path=path, frame=frame, format_version=format_version,
+    return RawTable(path=file_of(path), frame=frame, format_version=format_version,
                     raw_rows=np.arange(2, len(frame) + 2, dtype=np.int64),
                     short_rows=short_records(text, len(frame.columns), len(frame)))
 
@@ -151,7 +190,7 @@ class RereadWhole(Exception):
     be read again whole, by the exact path (which names or quarantines the bad record)."""
 
 
-def iter_csv_text(path: Path, format_version: str, encodings: tuple[str, ...], rows: int,
+def iter_csv_text(path: Readable, format_version: str, encodings: tuple[str, ...], rows: int,
                   delimiter: str = ",", empty_lines_are_records: bool = False,
                   exact: Callable[[], RawTable] | None = None) -> Iterator[RawTable]:
     """A CSV file with a header row, every cell as text, in chunks of `rows` records (one
@@ -163,7 +202,8 @@ def iter_csv_text(path: Path, format_version: str, encodings: tuple[str, ...], r
     anything it refuses (a record with too few or too many fields, another encoding, a header
     pandas would rename) is read by the exact path, which names the problem or quarantines the
     short records: a file refused from the start comes whole from `exact` (default:
-    `read_csv_exact`); one refused later raises `RereadWhole`."""
+    `read_csv_exact`); one refused later raises `RereadWhole`. A file inside a zip is read
+    as a stream from the archive, never unpacked."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -173,25 +213,28 @@ def iter_csv_text(path: Path, format_version: str, encodings: tuple[str, ...], r
     exact = exact or (lambda: read_csv_exact(path, format_version, encodings))
     start, handed_on = 0, False
     try:
-        header = pacsv.open_csv(path, parse_options=pacsv.ParseOptions(
-            delimiter=delimiter, newlines_in_values=True)).schema.names
+        with _arrow_input(path) as handle:
+            header = pacsv.open_csv(handle, parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True)).schema.names
         if not arrow_readable(header, encodings):
             yield exact()
             return
         read, parse, convert = arrow_csv_options(header, delimiter, empty_lines_are_records)
-        reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
-        pending = pa.Table.from_batches([], schema=reader.schema)
-        most, seen = limit("HARMSTATS_MAX_FIELD_BYTES"), 0
-        for batch in reader:
-            check_batch_fields(path, batch, seen, most)
-            seen += batch.num_rows
-            pending = pa.concat_tables([pending, pa.Table.from_batches([batch])])
-            while pending.num_rows >= rows:  # slices share the batch's memory
-                chunk = _chunk(path, format_version, pending.slice(0, rows), start)
-                start, pending, handed_on = start + rows, pending.slice(rows), True
-                yield chunk
-        if pending.num_rows or not handed_on:
-            yield _chunk(path, format_version, pending, start)
+        with _arrow_input(path) as handle:
+            reader = pacsv.open_csv(handle, read_options=read, parse_options=parse,
+                                    convert_options=convert)
+            pending = pa.Table.from_batches([], schema=reader.schema)
+            most, seen = limit("HARMSTATS_MAX_FIELD_BYTES"), 0
+            for batch in reader:
+                check_batch_fields(file_of(path), batch, seen, most)
+                seen += batch.num_rows
+                pending = pa.concat_tables([pending, pa.Table.from_batches([batch])])
+                while pending.num_rows >= rows:  # slices share the batch's memory
+                    chunk = _chunk(file_of(path), format_version, pending.slice(0, rows), start)
+                    start, pending, handed_on = start + rows, pending.slice(rows), True
+                    yield chunk
+            if pending.num_rows or not handed_on:
+                yield _chunk(file_of(path), format_version, pending, start)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         if handed_on:
             raise RereadWhole(str(exc)) from exc
@@ -210,6 +253,17 @@ def check_batch_fields(path: Path, batch, before: int, most: int) -> None:
             row = before + int(pc.index(pc.greater(lengths, most), True).as_py()) + 2
             raise RawFormatError(path, f"a field is longer than the {most:,} bytes a field may "
                                  "have (HARMSTATS_MAX_FIELD_BYTES): refused", row=row, column=name)
+
+
+@contextmanager
+def _arrow_input(path: Readable):
+    """What Arrow's reader opens: a file on disk by its path (Arrow's own I/O, no GIL), a
+    member of an archive as the decompressing stream."""
+    if isinstance(path, ArchiveMember):
+        with path.open() as stream:
+            yield stream
+    else:
+        yield path
 
 
 def _chunk(path: Path, format_version: str, table, start: int) -> RawTable:
