@@ -150,3 +150,17 @@ def test_parts_meet_only_their_own_breakdowns_margins_and_the_shared_ones():
     stats.loc[1, "breakdown"] = "forms"
     found = case_margin_violations(stats, fixed, dims, pd.DataFrame())
     assert ((found["dimension"] == "age_group") & (found["parts_min"] == 9)).sum() == 1
+
+
+def test_a_group_of_cells_without_its_grand_total_is_found():
+    """Every (source, snapshot, year, unit, subject...) group with cells has one grand total
+    (a reconciliation that lost it, as one did for the FBI incident file's later years while
+    this check was missing, is blocked)."""
+    from pipelines.publish.checks import groups_without_grand_total
+
+    fixed, dims = ("source", "year"), ("sex", "country_iso3")
+    stats = pd.DataFrame({"source": ["s"] * 4, "year": [2019, 2019, 2020, 2020],
+                          "sex": ["all", "female", "female", "male"],
+                          "country_iso3": ["all", "all", "all", "all"]})
+    missing = groups_without_grand_total(stats, fixed, dims)
+    assert missing[["source", "year"]].values.tolist() == [["s", 2020]]

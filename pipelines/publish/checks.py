@@ -173,12 +173,28 @@ def _unmet_case_margins(stats: pd.DataFrame, fixed: list[str], dims: list[str]
         yield dim, others, pd.concat([frame, bad.reset_index(drop=True)], axis=1)
 
 
+def groups_without_grand_total(stats: pd.DataFrame, fixed, dims) -> pd.DataFrame:
+    """The fixed-key groups (source, snapshot, year, unit, subject, ...) of a statistics table
+    that hold cells but not exactly one row with every dimension `all` (their grand total)."""
+    fixed, dims = list(fixed), list(dims)
+    grand = (stats[dims] == "all").all(axis=1)
+    counts = stats[grand].groupby(fixed, dropna=False).size()
+    groups = stats[fixed].drop_duplicates()
+    found = groups.join(counts.rename("grand_totals"), on=fixed)
+    return found[found["grand_totals"].fillna(0) != 1].reset_index(drop=True)
+
+
 def check_cases(stats: pd.DataFrame, stream: str, inconsistencies: pd.DataFrame) -> None:
     """Raise BlockingCheckError when a crimes/prosecutions margin neither adds up nor is listed
-    as a source inconsistency, or a published value is negative."""
+    as a source inconsistency, a group of cells has no grand total, or a published value is
+    negative."""
     spec = STREAMS[stream]
     bad = case_margin_violations(stats, spec["fixed"], spec["dims"], inconsistencies)
     messages = []
+    missing = groups_without_grand_total(stats, spec["fixed"], spec["dims"])
+    if len(missing):
+        messages.append(f"{len(missing)} group(s) of cells without their grand total (every "
+                        f"dimension all), e.g. {missing.head(3).to_dict('records')}")
     if len(bad):
         messages.append(f"{len(bad)} margin(s) neither add up nor are listed as source "
                         f"inconsistencies, e.g. {bad.head(3).to_dict('records')}")

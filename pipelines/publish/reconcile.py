@@ -165,9 +165,10 @@ class _Cube:
 
 class _Owners:
     """The breakdown each cell belongs to: the base where its non-`all` dimensions are all
-    strata, else, among the breakdowns that split all of the others and whose cells always
-    split what it splits (GLOTIP's form table never owns a cell of all forms), the one with
-    the fewest dimensions (the first in name order on a tie)."""
+    strata, else, among the breakdowns that split all of the others, one whose records always
+    split no more than it does if there is one (GLOTIP's form table does not own a cell of all
+    forms: the Total table does), with the fewest dimensions (the first in name order on a
+    tie)."""
 
     def __init__(self, cube: _Cube, layout: Layout):
         self.cube = cube
@@ -192,9 +193,12 @@ class _Owners:
     def _owner(self, mask: int) -> str:
         if mask == 0:
             return BASE
-        fits = [n for n in self.names
-                if mask & ~self.bits[n] == 0 and self.required[n] & ~mask == 0]
-        return min(fits, key=lambda n: (self.sizes[n], n)) if fits else ""
+        fits = [n for n in self.names if mask & ~self.bits[n] == 0]
+        # A breakdown whose every record splits what the cell splits is its owner before one
+        # whose records all split more (the form table's margin over forms is not its own
+        # where the Total table publishes that cell); the smallest among them.
+        whole = [n for n in fits if self.required[n] & ~mask == 0] or fits
+        return min(whole, key=lambda n: (self.sizes[n], n)) if whole else ""
 
     @property
     def owning(self) -> list[str]:
