@@ -3,7 +3,7 @@
 The attacker here is written independently of pipelines/publish/disclosure.py: from the
 published rows alone it rebuilds every margin equation (and the public crime type -> SGBV map,
 and "bias motivation is not_applicable outside hate crime"), fixes the published cells and asks
-scipy's HiGHS (checked against linprog) for the smallest and largest value of each suppressed
+HiGHS (highspy, checked against scipy's linprog) for the smallest and largest value of each suppressed
 cell with counts >= 0 (the issue's attacker); for a small cell (1-4) the largest value also with
 counts >= 1 for every row present (person-level tables have rows only for non-zero counts, so a
 row's presence says its count is at least 1; the lower bound this gives cannot be protected by
@@ -220,7 +220,7 @@ class Extremes:
         rows = [m for m in (a_eq, a_ub) if m is not None]
         self.h = None
         if rows and n:
-            from scipy.optimize._highspy import _core
+            import highspy as _core
             from scipy.sparse import vstack
             a = vstack(rows).tocsc()
             inf = _core.kHighsInf
@@ -234,7 +234,7 @@ class Extremes:
             lp.a_matrix_.format_ = _core.MatrixFormat.kColwise
             lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
             lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, a.shape[0]
-            self.core, self.h = _core, _core._Highs()
+            self.core, self.h = _core, _core.Highs()
             self.h.setOptionValue("output_flag", False)
             self.h.passModel(lp)
 

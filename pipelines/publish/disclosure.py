@@ -28,6 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import Callable
 
+import highspy
 import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
@@ -56,10 +57,9 @@ class DisclosureError(RuntimeError):
     """The attack model of a block is inconsistent with its own data (a bug, not a data issue)."""
 
 
-try:  # HiGHS as scipy ships it: one model kept warm while only the objective changes
-    from scipy.optimize._highspy import _core as _highs
-except ImportError:  # pragma: no cover - older or newer scipy: the public linprog does the same
-    _highs = None
+# HiGHS through its own Python package (highspy): one model kept warm while only the
+# objective changes (scipy's linprog would rebuild it for every cell).
+_highs = highspy
 
 
 class _Polytope:
@@ -69,7 +69,7 @@ class _Polytope:
         self.a, self.row_lo, self.row_hi = a, row_lo, row_hi
         self.n = a.shape[1]
         self.h = None
-        if _highs is not None and a.shape[0]:
+        if a.shape[0]:
             csc = a.tocsc()
             lp = _highs.HighsLp()
             lp.num_col_, lp.num_row_ = self.n, a.shape[0]
@@ -80,7 +80,7 @@ class _Polytope:
             lp.a_matrix_.format_ = _highs.MatrixFormat.kColwise
             lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = csc.indptr, csc.indices, csc.data
             lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = self.n, a.shape[0]
-            self.h = _highs._Highs()
+            self.h = _highs.Highs()
             self.h.setOptionValue("output_flag", False)
             self.h.passModel(lp)
 
