@@ -32,7 +32,7 @@ import highspy
 import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_matrix, vstack
 
 from pipelines.publish.case_stats import STREAMS
 from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
@@ -121,7 +121,12 @@ class _Polytope:
         cost = np.zeros(self.n)
         cost[col] = -1.0 if maximise else 1.0
         bounds = [(lo, None if np.isinf(hi) else hi) for lo, hi in zip(lower, upper)]
-        res = linprog(cost, A_ub=a[~eq] if (~eq).any() else None, b_ub=self.row_hi[~eq] if (~eq).any() else None,
+        # inequalities as A x <= b: rows with a finite upper end, and -A x <= -lo for a finite lower end
+        upper_rows = ~eq & np.isfinite(self.row_hi)
+        lower_rows = ~eq & np.isfinite(self.row_lo)
+        a_ub = vstack([a[upper_rows], -a[lower_rows]]) if (upper_rows | lower_rows).any() else None
+        b_ub = np.concatenate([self.row_hi[upper_rows], -self.row_lo[lower_rows]]) if a_ub is not None else None
+        res = linprog(cost, A_ub=a_ub, b_ub=b_ub,
                       A_eq=a[eq] if eq.any() else None, b_eq=self.row_hi[eq] if eq.any() else None,
                       bounds=bounds, method="highs")
         if res.status == 3:
@@ -151,6 +156,13 @@ def published_groupings(stream: str) -> frozenset[frozenset[str]]:
     if "sex" in dims:
         sets |= {frozenset(("sex", d)) for d in dims if d != "sex"}
     return frozenset(sets)
+
+
+def in_published_grouping(frame: pd.DataFrame, stream: str) -> np.ndarray:
+    """Whether each row of a statistics frame belongs to a published grouping."""
+    _, dims = stream_spec(stream)
+    allowed = [_grouping_code(g, dims) for g in published_groupings(stream)]
+    return np.isin(_grouping_codes(frame, dims), allowed)
 
 
 def confidential_sources() -> set[str]:
@@ -236,8 +248,10 @@ def _version(frame: pd.DataFrame, dims: tuple[str, ...], nest: list[Nesting], su
     hi_pub = _float(frame["value_max"]) if "value_max" in frame else np.full(len(frame), np.nan)
     published = ~suppressed & ~np.isnan(value)
     withheld = ~suppressed & np.isnan(value)  # withheld by the source, bounds published
-    # Person-level statistics have rows only for non-zero counts: then a row's presence says >= 1.
-    positive = bool((value[published] >= 1).all() and (np.nan_to_num(lo_pub[withheld], nan=0) >= 1).all())
+    # Person-level statistics without a grid have rows only for non-zero counts: then a row's
+    # presence says >= 1. A block holding zero cells (the full grid) says no such thing.
+    positive = bool((value[published] >= 1).all() and (np.nan_to_num(lo_pub[withheld], nan=0) >= 1).all()
+                    and not (truth == 0).any())
     low = np.where(withheld, np.nan_to_num(lo_pub, nan=0.0), 1.0 if positive else 0.0)
     low_weak = np.where(withheld, low, 0.0)
     high = np.where(withheld, np.nan_to_num(hi_pub, nan=np.inf), np.inf)
@@ -420,12 +434,17 @@ class _Case:
             hi.append(rhs if sense <= 0 else np.inf)
         poly = _Polytope(csr_matrix((v, (r, c)), shape=(len(lo), len(cells))), np.array(lo), np.array(hi))
         idx = np.array(cells)
-        mins = poly.extremes([local[t] for t in targets], self.low_weak[idx], self.high[idx], maximise=False)
+        # A true zero is feasible and bounds are >= 0: its minimum is 0 without solving.
+        zero = [t for t in targets if self.truth[t] == 0 and self.low_weak[t] == 0]
+        solve = [t for t in targets if not (self.truth[t] == 0 and self.low_weak[t] == 0)]
+        mins = dict(zip(solve, poly.extremes([local[t] for t in solve], self.low_weak[idx], self.high[idx],
+                                             maximise=False)))
+        mins.update((t, 0.0) for t in zero)
         small = [t for t in targets if self.sensitive[t]]
         large = [t for t in targets if not self.sensitive[t]]
         maxs = dict(zip(small, poly.extremes([local[t] for t in small], self.low[idx], self.high[idx], True)))
         maxs.update(zip(large, poly.extremes([local[t] for t in large], self.low_weak[idx], self.high[idx], True)))
-        return {t: (a, maxs[t]) for t, a in zip(targets, mins)}
+        return {t: (mins[t], maxs[t]) for t in targets}
 
     def protected(self, t: int, bounds: tuple[float, float]) -> bool:
         lo, hi = bounds

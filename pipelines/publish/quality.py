@@ -81,14 +81,19 @@ _GX_STATIC = re.compile(r"^(?:\./|(?:\.\./)+)?static/(.+)$")
 
 
 def run_expectations(tables: dict[str, pd.DataFrame], docs_dir: Path,
-                     run_name: str = "harmstats") -> dict:
+                     run_name: str = "harmstats", skip_sources: set[str] | frozenset = frozenset(),
+                     without: dict[str, tuple[str, ...]] | None = None) -> dict:
     """Validate the tables that have a suite in ONE checkpoint and write offline Data Docs
     into `docs_dir` (a new or empty folder, e.g. `<release staging>/data_docs`).
 
     Returns a JSON-able summary: `success` (every expectation passed), per suite the counts
     `evaluated` / `failed`, `failed` (table, expectation, column, observed), `completeness`
     (per source: share of its latest count with a known sex / nationality), and `data_docs`
-    (index path relative to docs_dir's parent, `offline`, any `external_refs` left)."""
+    (index path relative to docs_dir's parent, `offline`, any `external_refs` left).
+
+    `skip_sources` get no completeness expectation: the public tier's run passes the
+    confidential sources, whose known shares are withheld from the public tables; `without`
+    the columns each public table leaves out."""
     started = time.perf_counter()
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
@@ -97,7 +102,8 @@ def run_expectations(tables: dict[str, pd.DataFrame], docs_dir: Path,
     from schemas.expectations import batch_frame, build_suites
 
     docs_dir = Path(docs_dir).resolve()
-    suites = build_suites(tables, deaths_expected=_deaths_source_read(tables))
+    suites = build_suites(tables, deaths_expected=_deaths_source_read(tables), skip_sources=skip_sources,
+                          without=without)
     if not suites:
         return {"success": True, "suites": {}, "failed": [], "completeness": [],
                 "data_docs": None, "seconds": round(time.perf_counter() - started, 2)}
