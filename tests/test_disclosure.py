@@ -140,12 +140,15 @@ def system(keys: list[tuple], dims: tuple[str, ...]) -> list[dict[int, float]]:
     return eqs
 
 
-def attack(blocks: list[pd.DataFrame], truths: list[dict], dims, links: str = "sign") -> list[dict]:
+def attack(blocks: list[pd.DataFrame], truths: list[dict], dims, links: str = "sign",
+           grid: bool = False) -> list[dict]:
     """Intervals of every suppressed cell of these blocks (published rows only), attacked jointly.
 
     `truths[b]` maps a block's cell key to its true count (for the requirement and the links).
     links "sign": each cell is linked to the same cell of the next block by the sign of its true
-    change; "published": only cells published in the earlier block and unchanged are linked."""
+    change; "published": only cells published in the earlier block and unchanged are linked.
+    `grid`: the blocks list every category, zeros included (the public tier's full grid), so a
+    row's presence says nothing and every count 0-4 is sensitive."""
     keys, values, hidden, owner = [], [], [], []
     eqs = []
     for b, block in enumerate(blocks):
@@ -193,8 +196,8 @@ def attack(blocks: list[pd.DataFrame], truths: list[dict], dims, links: str = "s
 
     (a_eq, b_eq), (a_ub, b_ub) = matrix(eqs), matrix(ineqs)
     solver = Extremes(a_eq, b_eq, a_ub, b_ub, len(var))
-    small = [j for j, i in enumerate(var) if 1 <= truth[i] <= 4]
-    large = [j for j, i in enumerate(var) if not 1 <= truth[i] <= 4]
+    small = [j for j, i in enumerate(var) if 1 <= truth[i] <= 4 and not grid]
+    large = sorted(set(range(len(var))) - set(small))
     los = solver.bounds(range(len(var)), low=0.0, maximise=False)
     his = dict(zip(small, solver.bounds(small, low=1.0, maximise=True)))
     his.update(zip(large, solver.bounds(large, low=0.0, maximise=True)))

@@ -35,7 +35,7 @@ def release(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def extracts(release) -> Path:
-    return release / "extracts"
+    return release / "public" / "extracts"
 
 
 def _sums(folder: Path) -> dict[str, str]:
@@ -68,10 +68,10 @@ def test_sha256sums_cover_every_file_relative_to_extracts(extracts):
 
 
 def test_zip_holds_all_of_it_and_says_sample(release, extracts):
-    manifest = json.loads((release / "manifest.json").read_text())
+    manifest = json.loads((release / "public" / "manifest.json").read_text())
     info = manifest["extracts"]
     assert info["zip"]["path"].startswith("harmstats-extracts-") and "SAMPLE" in info["zip"]["path"]
-    path = release / info["zip"]["path"]
+    path = release / "public" / info["zip"]["path"]
     assert hashlib.sha256(path.read_bytes()).hexdigest() == info["zip"]["sha256"]
     with zipfile.ZipFile(path) as bundle:
         names = {Path(n).name: n for n in bundle.namelist()}

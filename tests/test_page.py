@@ -132,7 +132,7 @@ def test_crimes_sgbv_share_and_funnel_over_complete_country_years(tmp_path):
 
 
 def test_page_is_self_contained(release):
-    page = (release / "index.html").read_text(encoding="utf-8")
+    page = (release / "public" / "index.html").read_text(encoding="utf-8")
     assert "<script" not in page.lower()
     loads = re.findall(r'<(?:img|link|iframe|source|video|audio|embed)\b[^>]*(?:src|href)="([^"]+)"', page)
     assert all(u.startswith("data:") for u in loads), loads
@@ -281,7 +281,7 @@ def test_release_page_in_headless_chromium(release, tmp_path):
     pytest.importorskip("websockets", reason="websockets (a Prefect dependency) drives Chromium")
     screenshot = tmp_path / "release-page.png"
     profile = Path(tempfile.mkdtemp(prefix="chromium-profile-", dir=tmp_path))
-    report, errors = _browse(release / "index.html", profile, screenshot)
+    report, errors = _browse(release / "public" / "index.html", profile, screenshot)
     print(f"\nscreenshot of the release page: {screenshot}")
     assert not errors, errors
     assert "SAMPLE DATA" in report["title"] and "SAMPLE DATA, NOT REAL STATISTICS" in report["banner"]
@@ -308,22 +308,22 @@ def test_release_page_in_headless_chromium(release, tmp_path):
             external.append(href)  # citations of the sources: not fetched (no network)
         else:
             assert not parsed.scheme, href
-            target = release / unquote(parsed.path)
+            target = release / "public" / unquote(parsed.path)
             assert target.is_file(), f"broken link {href}"
     linked = {h for h in report["links"] if not urlparse(h).scheme and not h.startswith("#")}
     for required in ("data_docs/index.html", "manifest.json", "extracts/data_dictionary.md",
                      "extracts/SHA256SUMS"):
         assert required in linked, required
-    extracts = {f"extracts/{p.name}" for p in (release / "extracts").iterdir()}
+    extracts = {f"extracts/{p.name}" for p in (release / "public" / "extracts").iterdir()}
     assert extracts <= linked, extracts - linked
-    zips = [p.name for p in release.glob("harmstats-extracts-*.zip")]
+    zips = [p.name for p in (release / "public").glob("harmstats-extracts-*.zip")]
     assert zips and set(zips) <= linked
     assert screenshot.stat().st_size > 10_000
 
 
 def test_page_lists_every_download_with_size_and_checksum(release):
-    page = (release / "index.html").read_text(encoding="utf-8")
-    manifest = json.loads((release / "manifest.json").read_text())
+    page = (release / "public" / "index.html").read_text(encoding="utf-8")
+    manifest = json.loads((release / "public" / "manifest.json").read_text())
     for f in [manifest["extracts"]["zip"], *manifest["extracts"]["files"]]:
         row = re.search(r'<tr><td><a href="' + re.escape(f["path"]) + r'">.*?</tr>', page)
         assert row, f["path"]

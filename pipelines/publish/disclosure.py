@@ -115,6 +115,42 @@ class _Polytope:
             h.changeColCost(last, 0.0)
         return out
 
+    def witnessed(self, cols: list[int], need: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+                  maximise: bool, rounds: int = 3) -> dict[int, float]:
+        """Columns shown to reach `need` (at least it when maximising, at most it when
+        minimising) by a feasible point, with their value there: one LP per round optimises
+        the sum of the columns not shown yet (capped at `need` when maximising, so that the
+        sum stays bounded). A witness is sound (the extreme lies beyond it); a column not
+        witnessed is left to `extremes`."""
+        if not self.a.shape[0] or len(cols) < 4:
+            return {}
+        h, out, left = self.h, {}, [c for c in cols if np.isfinite(need[c])]
+        inf = _highs.kHighsInf
+        all_cols = np.arange(self.n, dtype=np.int32)
+        for _ in range(rounds):
+            if len(left) < 4:
+                break
+            up = upper.copy()
+            if maximise:
+                up[left] = np.maximum(np.minimum(up[left], need[left]), lower[left])
+            cost = np.zeros(self.n)
+            cost[left] = 1.0
+            h.changeColsBounds(self.n, all_cols, lower, np.where(np.isinf(up), inf, up))
+            h.changeObjectiveSense(_highs.ObjSense.kMaximize if maximise else _highs.ObjSense.kMinimize)
+            h.changeColsCost(self.n, all_cols, cost)
+            h.run()
+            ok = h.getModelStatus() == _highs.HighsModelStatus.kOptimal
+            x = np.asarray(h.getSolution().col_value) if ok else None
+            h.changeColsCost(self.n, all_cols, np.zeros(self.n))
+            if x is None:
+                break
+            got = [c for c in left if (x[c] >= need[c] - TOL if maximise else x[c] <= need[c] + TOL)]
+            if not got:
+                break
+            out.update((c, float(x[c])) for c in got)
+            left = [c for c in left if c not in out]
+        return out
+
     def _linprog(self, col: int, lower, upper, maximise: bool) -> float:
         eq = self.row_lo == self.row_hi
         a = self.a
@@ -365,6 +401,7 @@ class _Case:
         self.unknowns = np.array([sum(not self.known(int(i)) for i in self.cons[ci][0])
                                   for ci in range(self.n_cur_cons)], dtype=int)
         self.interval: dict[int, tuple[float, float]] = {}
+        self._near: dict[int, set[int]] = {}
 
     # attacker's view
     def known(self, i: int) -> bool:
@@ -434,16 +471,26 @@ class _Case:
             hi.append(rhs if sense <= 0 else np.inf)
         poly = _Polytope(csr_matrix((v, (r, c)), shape=(len(lo), len(cells))), np.array(lo), np.array(hi))
         idx = np.array(cells)
+        # What protection asks of each target (the interval must reach both): a feasible point
+        # reaching it shows the target protected on that side without an LP of its own.
+        need_hi = self.truth[idx] + self.p
+        need_lo = np.maximum(self.low_weak[idx], self.truth[idx] - self.p)
         # A true zero is feasible and bounds are >= 0: its minimum is 0 without solving.
         zero = [t for t in targets if self.truth[t] == 0 and self.low_weak[t] == 0]
-        solve = [t for t in targets if not (self.truth[t] == 0 and self.low_weak[t] == 0)]
-        mins = dict(zip(solve, poly.extremes([local[t] for t in solve], self.low_weak[idx], self.high[idx],
+        mins = {t: 0.0 for t in zero}
+        rest = [local[t] for t in targets if t not in mins]
+        shown = poly.witnessed(rest, need_lo, self.low_weak[idx], self.high[idx], maximise=False)
+        mins.update((cells[c], v) for c, v in shown.items())
+        solve = [t for t in targets if t not in mins]
+        mins.update(zip(solve, poly.extremes([local[t] for t in solve], self.low_weak[idx], self.high[idx],
                                              maximise=False)))
-        mins.update((t, 0.0) for t in zero)
-        small = [t for t in targets if self.sensitive[t]]
-        large = [t for t in targets if not self.sensitive[t]]
-        maxs = dict(zip(small, poly.extremes([local[t] for t in small], self.low[idx], self.high[idx], True)))
-        maxs.update(zip(large, poly.extremes([local[t] for t in large], self.low_weak[idx], self.high[idx], True)))
+        maxs = {}
+        for group, low in (([t for t in targets if self.sensitive[t]], self.low),
+                           ([t for t in targets if not self.sensitive[t]], self.low_weak)):
+            shown = poly.witnessed([local[t] for t in group], need_hi, low[idx], self.high[idx], maximise=True)
+            maxs.update((cells[c], v) for c, v in shown.items())
+            solve = [t for t in group if t not in maxs]
+            maxs.update(zip(solve, poly.extremes([local[t] for t in solve], low[idx], self.high[idx], True)))
         return {t: (mins[t], maxs[t]) for t in targets}
 
     def protected(self, t: int, bounds: tuple[float, float]) -> bool:
@@ -474,6 +521,13 @@ class _Case:
                 for i in self.cons[ci][0]}
         return sorted({self.counterpart[i] for i in near if i in self.counterpart})
 
+    def neighbours(self, cell: int) -> set[int]:
+        """The cells sharing a current equation with `cell` (cached: equations never change)."""
+        near = self._near.get(cell)
+        if near is None:
+            near = self._near[cell] = {int(i) for ci in self.cell_cons[cell] for i in self.cons[ci][0]}
+        return near
+
     def candidate(self, t: int) -> int | None:
         """The smallest non-margin published cell nearest to t in the current equations."""
         seeds = self.anchors(t)
@@ -483,7 +537,7 @@ class _Case:
                 return pick
         seen, frontier = set(seeds), seeds
         while frontier:
-            nxt = {int(i) for s in frontier for ci in self.cell_cons[s] for i in self.cons[ci][0]} - seen
+            nxt = set().union(*(self.neighbours(s) for s in frontier)) - seen
             pick = self.best(nxt)
             if pick is not None:
                 return pick
