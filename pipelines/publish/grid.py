@@ -5,7 +5,8 @@ global recoding of rare categories, then the full grid of its declared categorie
   category held by fewer than `k` records over the whole snapshot (every year, stage, unit)
   becomes `OTHER` in every cell, every year: it is published only as part of that group. A
   recoded table is still exact: the person-level cells of the rare categories are summed.
-- **Full grid.** Every published grouping (`disclosure.published_groupings`) gets a row for
+- **Full grid.** Every published grouping (`disclosure.published_groupings`) that the
+  statistics compute for the source gets a row for
   every combination of the declared categories, zeros included, in every block: each year from
   the snapshot's first to its last, crossed with every combination of the other fixed columns
   (unit, subject, stage, ...) the snapshot holds. The declared categories of a dimension are
@@ -83,6 +84,15 @@ def declared_categories(stats: pd.DataFrame, stream: str, rare: dict[str, set[st
     return out
 
 
+def computed_groupings(stats: pd.DataFrame, stream: str) -> set[frozenset[str]]:
+    """The published groupings the statistics compute for this source (a grouping present in
+    one block is computed in all: the statistics stream declares its crossings)."""
+    _, dims = stream_spec(stream)
+    split = stats[list(dims)].ne(ALL).drop_duplicates()
+    present = {frozenset(d for d, on in zip(dims, row) if on) for row in split.itertuples(index=False)}
+    return present & set(published_groupings(stream))
+
+
 def blocks(stats: pd.DataFrame, stream: str) -> pd.DataFrame:
     """The blocks of the grid: every year from the first to the last, crossed with every
     combination of the other fixed columns (but source and snapshot) the snapshot holds."""
@@ -107,7 +117,7 @@ def full_grid(stats: pd.DataFrame, stream: str, k: int) -> pd.DataFrame:
     cats = declared_categories(table, stream, rare)
     frame = blocks(table, stream)
     parts = []
-    for grouping in sorted(published_groupings(stream), key=lambda g: (len(g), sorted(g))):
+    for grouping in sorted(computed_groupings(table, stream), key=lambda g: (len(g), sorted(g))):
         part = frame
         for dim in dims:
             values = cats[dim] if dim in grouping else [ALL]

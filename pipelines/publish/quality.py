@@ -125,6 +125,7 @@ def run_expectations(tables: dict[str, pd.DataFrame], docs_dir: Path,
         result = checkpoint.run(run_id=RunIdentifier(run_name=run_name,
                                                      run_time=datetime.now(timezone.utc)))
     external = make_offline(docs_dir)
+    scrub_paths(docs_dir, {scratch: "batch"})
     summary = summarise(result)
     summary["data_docs"] = {"index": f"{docs_dir.name}/index.html", "offline": not external,
                             "external_refs": external}
@@ -217,6 +218,17 @@ def make_offline(docs_dir: Path) -> list[str]:
         sheet.write_text(_CSS_GX_URL.sub(f"url('../../{LOCAL_LOGO}')", css), encoding="utf-8")
     _prune_gx_static(docs_dir, pages)
     return external_refs(docs_dir)
+
+
+def scrub_paths(docs_dir: Path, replacements: dict[str, str]) -> None:
+    """Local paths out of every page (GX prints each batch's file path in its Batch Spec):
+    a published page names no folder of the machine that built it."""
+    for page in Path(docs_dir).rglob("*.html"):
+        text = original = page.read_text(encoding="utf-8")
+        for path, label in replacements.items():
+            text = text.replace(str(path), label)
+        if text != original:
+            page.write_text(text, encoding="utf-8")
 
 
 def external_refs(docs_dir: Path) -> list[str]:
