@@ -348,3 +348,18 @@ def test_the_browser_check_sees_console_errors_and_failed_loads(tmp_path):
     _, errors = _browse(page, profile, tmp_path / "broken.png")
     text = "\n".join(errors)
     assert "boom" in text and "undefinedCall" in text and "missing.png" in text, errors
+
+
+def test_a_missing_period_never_prints_nan(tmp_path):
+    """Issue 14: a snapshot without a period (NaN in the sources table) printed "covering
+    nan to nan". Now the period is left out, or a missing end is "?"."""
+    sources = sources_rows("dsrc").astype({"period_start": object, "period_end": object})
+    sources.loc[0, ["period_start", "period_end"]] = float("nan")
+    page = render_page({"sources": sources, "deaths_stats": _deaths()}, tmp_path, "R1",
+                       created="2026-01-01T00:00:00+00:00", sample=False)
+    assert "nan" not in re.sub(r"<[^>]+>", " ", page).lower().split()
+    assert "covering" not in page
+    sources.loc[0, "period_start"] = "2020-01-01"
+    page = render_page({"sources": sources, "deaths_stats": _deaths()}, tmp_path, "R1",
+                       created="2026-01-01T00:00:00+00:00", sample=False)
+    assert "covering 2020-01-01 to ?" in page and "nan" not in page.split("covering", 1)[1][:40]
