@@ -605,12 +605,29 @@ def _coverage_lines(ctx: Context, stream: str) -> list[str]:
 def _withheld_lines(facts: TableFacts) -> list[str]:
     if facts.suppressed is None:
         return []
+    from pipelines.publish.public import settings
+
     suppressed, by_source = facts.suppressed, facts.source_suppressed
+    try:
+        st = settings()
+        high, k = st.threshold[1], st.k
+    except ValueError:
+        high, k = "a few", "k"
     return [
         f"- **Suppressed cells ({suppressed:,} in this file).** harmstats withholds small counts "
-        "built from non-public person-level data (disclosure control): such a cell has "
-        "`suppressed = true` and an empty `value` (and no bounds). Do not try to recover it "
-        "from other cells; treat it as unknown, not as zero.",
+        "built from non-public person-level data (disclosure control; the NGO incident log): "
+        f"every count from 0 to {high}, and other cells that would give one away. Such a cell "
+        "has `suppressed = true` and an empty `value` (and no bounds). It may be zero: the "
+        "table lists every category of such a source in every year, zeros included, and "
+        "withholds zeros like small counts, so that no row or empty cell tells whether anyone "
+        "is in it. Treat it as unknown (0 or more), never as zero or as small; do not try to "
+        "recover it from other cells.",
+        f"- **`OTHER` is a recoded group, not a nationality.** For such a source, nationalities "
+        f"(and countries) with fewer than {k} victims over its whole log are published together "
+        "as `OTHER`, in every year. Its figures are refreshed only when at least "
+        f"{k} records have changed since the last public update, so its snapshot can be older "
+        "than the latest delivery. Method and parameters: the public `manifest.json` and "
+        "docs/disclosure_control.md of the project.",
         f"- **Withheld by the source ({by_source:,} in this file).** `source_suppressed = true`: the "
         "publisher withheld the value (e.g. UNODC GLOTIP '<5'); `value_min` and `value_max` give "
         "its bounds where the source states them.",

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from pipelines.publish.disclosure import in_published_grouping, published_groupings, stream_spec
+from schemas.codes import RECODED_GROUP as OTHER
 
-OTHER = "OTHER"
 # Dimensions whose code list is open (any ISO code): rare categories are quasi-identifiers.
 RECODED_DIMENSIONS = ("nationality", "country_iso3")
 MEASURES = ("value", "value_min", "value_max")

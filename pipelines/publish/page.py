@@ -44,7 +44,8 @@ FUNNEL_STAGES = ("reported", "recorded", "suspect_identified", "prosecuted", "co
 STAGE_LABELS = {"suspect_identified": "suspect identified"}
 SPECIAL_NATIONALITY = {"MULTIPLE": "Several nationalities", "STATELESS": "Stateless",
                        "FOREIGN_UNSPECIFIED": "Foreign, unspecified", "UNKNOWN": "Unknown",
-                       "NOT_RECORDED": "Not recorded", "XKX": "Kosovo"}
+                       "NOT_RECORDED": "Not recorded", "XKX": "Kosovo",
+                       "OTHER": "Other (a recoded group of rare nationalities)"}
 NOT_KNOWN = ("unknown", "not_recorded", "UNKNOWN", "NOT_RECORDED")
 FONT = 12
 CHAR = 6.6  # average glyph width at FONT px in a sans-serif face
