@@ -48,7 +48,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from pipelines.publish.layout import EXTRACT_DIR, MANIFEST
+from pipelines.publish.layout import EXTRACT_DIR, MANIFEST, PRIVATE_COLUMNS
 from pipelines.snapshots import sha256_file
 from pipelines.publish.dictionary import _type
 from pipelines.publish.stored import BatchView, frame_to_arrow, table_frames
@@ -57,9 +57,6 @@ from schemas.tables import PUBLIC_TABLES, TABLES, table_description
 # The order extracts are listed in (the statistics first, then the metadata tables).
 EXTRACT_TABLES = ("deaths_stats", "crimes_stats", "prosecutions_stats", "coverage", "sources",
                   "source_inconsistencies")
-# Columns of a public table that stay in the catalog: the error text of a failed read can
-# quote raw cells and local paths.
-PRIVATE_COLUMNS = {"sources": ("error",)}
 REFUSED_TABLES = ("deaths", "crimes", "prosecutions", "quarantine", "unmapped_values")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_576  # rows of a worksheet, the header included

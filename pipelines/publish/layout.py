@@ -16,6 +16,9 @@ from pathlib import Path
 PUBLIC_DIR = "public"
 EXTRACT_DIR = "extracts"
 MANIFEST = "manifest.json"
+# Columns of a public table that stay in the catalog: the error text of a failed read can
+# quote raw cells and local paths.
+PRIVATE_COLUMNS = {"sources": ("error",)}
 
 
 def public_dir(release: Path) -> Path:

@@ -40,8 +40,9 @@ from pipelines.publish.checks import BlockingCheckError
 from pipelines.publish.disclosure import (confidential_sources, empty_report, protect, stream_spec,
                                           suppression_summary, with_hidden_values)
 from pipelines.publish.grid import RECODED_DIMENSIONS, full_grid
-from pipelines.publish.layout import EXTRACT_DIR, MANIFEST, public_extracts
+from pipelines.publish.layout import EXTRACT_DIR, MANIFEST, PRIVATE_COLUMNS, public_extracts
 from pipelines.publish.stored import BatchView, Chain, table_frames
+from schemas.tables import TABLES
 
 PROTECTED_STREAMS = ("crimes", "prosecutions")
 COUNT_COLUMNS = ("bytes", "rows_read", "rows_accepted", "rows_quarantined", "rows_flagged")
@@ -157,15 +158,16 @@ def record_fingerprints(tables: dict, source: str) -> Counter:
         if data is None:
             continue
         fixed, dims = stream_spec(stream)
-        wanted = [c for c in (*fixed, *dims, "value") if c not in ("source", "snapshot")]
-        for frame in table_frames(data):
+        present = set(data.columns)
+        wanted = [c for c in (*fixed, *dims, "value") if c not in ("source", "snapshot") and c in present]
+        read = ["source", *(["is_latest"] if "is_latest" in present else []), *wanted]
+        for frame in table_frames(data, columns=read):  # a stored record table: a few columns
             if "is_latest" in frame:
                 frame = frame[frame["is_latest"].fillna(False).astype(bool)]
             frame = frame[frame["source"] == source]
             if frame.empty:
                 continue
-            cols = [c for c in wanted if c in frame]
-            hashes = pd.util.hash_pandas_object(frame[cols].astype(str), index=False)
+            hashes = pd.util.hash_pandas_object(frame[wanted].astype(str), index=False)
             out.update((stream, str(h)) for h in hashes)
     return out
 
@@ -285,7 +287,8 @@ def public_tables(tables: dict, previous_release: Path | None) -> PublicTier:
         basis = read_basis(previous_release, source)
         now = record_fingerprints(tables, source)
         changed = None if basis is None else changed_records(now, basis.records)
-        if basis is not None and changed < st.k and basis.settings == st.as_dict():
+        if basis is not None and changed < st.k and basis.settings == st.as_dict() \
+                and _same_columns(basis, tables):
             republished[source] = basis
             snapshot = _basis_snapshot(basis)
             tier.decisions.append(Decision(source, False, f"fewer than k={st.k} records changed",
@@ -301,7 +304,8 @@ def public_tables(tables: dict, previous_release: Path | None) -> PublicTier:
                     published[stream].append(rows)
             continue
         reason = ("first public version" if basis is None else
-                  f"{changed} records changed (k={st.k})" if changed >= st.k else "settings changed")
+                  f"{changed} records changed (k={st.k})" if changed >= st.k else
+                  "settings changed" if basis.settings != st.as_dict() else "public columns changed")
         records += [{"source": source, "stream": s, "fingerprint": f, "records": n} for (s, f), n in now.items()]
         snapshots = set()
         for stream in PROTECTED_STREAMS:
@@ -348,6 +352,19 @@ def public_tables(tables: dict, previous_release: Path | None) -> PublicTier:
     tier.catalog["suppression_report"] = report
     tier.catalog[BASIS_RECORDS] = pd.DataFrame(records, columns=["source", "stream", "fingerprint", "records"])
     return tier
+
+
+def _same_columns(basis: Basis, tables: dict) -> bool:
+    """Whether the previous public rows have every column the public tables have now (a new
+    key column, say, means they cannot be published again as they are)."""
+    for name, old in basis.public.items():
+        data = tables.get(name)
+        if data is None or old.empty:
+            continue
+        wanted = set(TABLES[name].to_schema().columns) - set(PRIVATE_COLUMNS.get(name, ()))
+        if not wanted <= set(old.columns):
+            return False
+    return True
 
 
 def _model(stats) -> pd.DataFrame:
