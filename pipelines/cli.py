@@ -155,17 +155,30 @@ def query(
     out: Path = OUT_OPTION,
     fmt: str = typer.Option("table", "--format", help="table, csv or json."),
 ) -> None:
-    """Query the current release's catalog (read-only)."""
+    """Query the current release's catalog: read-only, nothing outside it (no file is read or
+    written, no database attached, no extension installed or loaded, no setting changed)."""
     import duckdb
 
-    con = _open_catalog(out)
+    con = _open_catalog(out, locked=True)
     try:
         result = con.sql(sql)
         if result is None:
             return
         table = result.to_arrow_table()
+    except duckdb.PermissionException as exc:
+        err_console.print(f"[red]Refused:[/] `harmstats query` reads the catalog only; it cannot "
+                          f"read or write files, attach databases or load extensions. ({exc})",
+                          highlight=False)
+        raise typer.Exit(2) from exc
     except duckdb.Error as exc:
-        err_console.print(f"[red]Query failed:[/] {exc}")
+        reason = str(exc)
+        if "configuration has been locked" in reason:
+            err_console.print("[red]Refused:[/] `harmstats query` cannot change DuckDB settings "
+                              f"(they are locked). ({reason})", highlight=False)
+        elif "read-only" in reason:
+            err_console.print(f"[red]Refused:[/] the catalog is read-only. ({reason})", highlight=False)
+        else:
+            err_console.print(f"[red]Query failed:[/] {reason}", highlight=False)
         raise typer.Exit(2) from exc
     finally:
         con.close()
@@ -331,14 +344,21 @@ def export(
     path: Optional[Path] = typer.Option(None, "--out", help="File to write (default: TABLE.FORMAT "
                                         "in the current folder); a README of caveats goes beside it."),
     catalog_out: Path = typer.Option(DEFAULT_OUT_DIR, "--catalog-out",
-                                     help="The pipeline's output folder holding harmstats.duckdb."),
+                                     help="The pipeline's output folder (its current release's "
+                                     "public tier is read)."),
 ) -> None:
-    """Write a slice of a public table (statistics, coverage, sources) with its caveats.
-    Record-grain tables (deaths, crimes, prosecutions, quarantine) are never exported."""
+    """Write a slice of a public table (statistics, coverage, sources) with its caveats: read
+    from the current release's public tier (public/extracts), so exactly what the release
+    publishes, nothing more. Record-grain tables (deaths, crimes, prosecutions, quarantine)
+    are never exported."""
     from pipelines.publish.extracts import ExportError, export_table
+    from pipelines.publish.layout import current_public
 
     try:
-        result = export_table(catalog_out / CATALOG_NAME, table, where, fmt, path)
+        public = current_public(catalog_out)
+        if public is None:
+            raise ExportError(f"no public release under {catalog_out}: run `harmstats run` first")
+        result = export_table(public, table, where, fmt, path)
     except ExportError as exc:
         err_console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from exc
@@ -347,15 +367,23 @@ def export(
                       highlight=False)
 
 
-def _open_catalog(out: Path):
-    """A read-only connection to the current catalog, or a plain message and exit 2."""
+# DuckDB's own settings for running SQL one does not control ("Securing DuckDB"): no file
+# system, network or extension access, and the configuration locked so no query can undo it.
+LOCKED_CATALOG = {"enable_external_access": False, "autoload_known_extensions": False,
+                  "autoinstall_known_extensions": False, "allow_community_extensions": False,
+                  "lock_configuration": True}
+
+
+def _open_catalog(out: Path, locked: bool = False):
+    """A read-only connection to the current catalog (with `locked`, one that can reach
+    nothing outside it: LOCKED_CATALOG), or a plain message and exit 2."""
     import duckdb
 
     catalog = out / CATALOG_NAME
     if not catalog.exists():
         err_console.print(f"[red]No catalog at {catalog}.[/] Run `harmstats run` first.")
         raise typer.Exit(2)
-    return duckdb.connect(str(catalog), read_only=True)
+    return duckdb.connect(str(catalog), read_only=True, config=LOCKED_CATALOG if locked else {})
 
 
 def _current_accounting(out: Path) -> dict:

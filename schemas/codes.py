@@ -6,6 +6,9 @@ AGE_GROUP = ("child", "adult", "unknown", "not_recorded")
 RACE_ETHNICITY = ("indigenous", "black_afrodescendant", "hispanic_latino", "white", "asian", "mena",
                   "pacific_islander", "multiple", "other", "unknown", "not_recorded")
 NATIONALITY_SPECIAL = ("MULTIPLE", "STATELESS", "FOREIGN_UNSPECIFIED", "UNKNOWN", "NOT_RECORDED")
+# In statistics of a confidential source only: nationalities (and countries) held by fewer than
+# k records over its whole log, published together (global recoding; docs/disclosure_control.md).
+RECODED_GROUP = "OTHER"
 COUNTRY_SPECIAL = ("UNKNOWN",)
 # `self_harm` extends the data model's list: suicide in custody fits none of its categories.
 CAUSE = ("drowning", "transport", "environmental_exposure", "illness", "violence",

@@ -15,6 +15,11 @@ from schemas import codes
 from schemas.fields import ISO3_PATTERN, code_field
 
 NATIONALITY_OR_ALL = ISO3_PATTERN.replace("M49_\\d{3})$", "M49_\\d{3}|all)$")
+# Statistics may also hold the recoded group OTHER (disclosure control of a confidential source).
+STATS_NATIONALITY = NATIONALITY_OR_ALL.replace("|all)$", f"|{codes.RECODED_GROUP}|all)$")
+RECODED_NOTE = (f" {codes.RECODED_GROUP}: a recoded group, the categories a confidential source "
+                "(the NGO log) holds for fewer than k records over its whole log, published "
+                "together (docs/disclosure_control.md); never a category of its own.")
 
 
 class _CaseRecord(pa.DataFrameModel):
@@ -165,13 +170,13 @@ class _CaseStats(pa.DataFrameModel):
     sex: Series[str] = code_field(codes.SEX, "Sex of the subject.", with_all=True)
     gender_identity: Series[str] = code_field(codes.GENDER_IDENTITY, "Gender identity.", with_all=True)
     age_group: Series[str] = code_field(codes.AGE_GROUP, "child (0-17), adult (18+).", with_all=True)
-    nationality: Series[str] = pa.Field(str_matches=NATIONALITY_OR_ALL, description="Nationality "
-                                        "or citizenship of the subject, or all.")
+    nationality: Series[str] = pa.Field(str_matches=STATS_NATIONALITY, description="Nationality "
+                                        "or citizenship of the subject, or all." + RECODED_NOTE)
     race_ethnicity: Series[str] = code_field(codes.RACE_ETHNICITY, "Race or ethnicity of the "
                                              "subject as recorded by the source (a hate-crime bias is "
                                              "not the victim's race).", with_all=True)
-    country_iso3: Series[str] = pa.Field(str_matches=r"^(?:[A-Z]{3}|UNKNOWN|all)$",
-                                         description="Country where it was recorded, or all.")
+    country_iso3: Series[str] = pa.Field(str_matches=rf"^(?:[A-Z]{{3}}|UNKNOWN|{codes.RECODED_GROUP}|all)$",
+                                         description="Country where it was recorded, or all." + RECODED_NOTE)
     value: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="The count; null "
                                             "when withheld (see the bounds).")
     value_min: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="Lower bound.")

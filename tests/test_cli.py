@@ -39,6 +39,32 @@ def test_query_refuses_writes_and_explains(sample_out):
     assert "read-only" in result.output.lower() or "Query failed" in result.output
 
 
+@pytest.mark.parametrize("sql", [
+    "COPY (SELECT * FROM deaths) TO '{tmp}/leak.csv'",
+    "COPY deaths TO '{tmp}/leak.parquet' (FORMAT parquet)",
+    "SELECT * FROM read_csv('/etc/passwd', sep = ':')",
+    "SELECT * FROM read_text('/etc/passwd')",
+    "SELECT * FROM glob('/etc/*')",
+    "ATTACH '{tmp}/other.duckdb' AS other",
+    "EXPORT DATABASE '{tmp}/dump'",
+    "INSTALL httpfs",
+    "LOAD httpfs",
+    "SET enable_external_access = true",
+    "SET lock_configuration = false",
+    "RESET enable_external_access",
+    "SET allowed_directories = ['/']",
+])
+def test_query_reaches_nothing_outside_the_catalog(sample_out, tmp_path, sql):
+    """Issue 14, leak 6: `query` wrote 900 NGO records with COPY TO, read /etc/passwd and
+    attached another database. The catalog now opens with DuckDB's own safety settings."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    result = runner.invoke(app, ["query", sql.format(tmp=scratch), "--out", str(sample_out)])
+    assert result.exit_code == 2, result.output
+    assert "Refused" in result.output, result.output
+    assert not list(scratch.iterdir())
+
+
 def test_query_without_a_catalog_says_what_to_do(tmp_path):
     result = runner.invoke(app, ["query", "SELECT 1", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "harmstats run" in result.output

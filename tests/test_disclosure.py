@@ -3,7 +3,7 @@
 The attacker here is written independently of pipelines/publish/disclosure.py: from the
 published rows alone it rebuilds every margin equation (and the public crime type -> SGBV map,
 and "bias motivation is not_applicable outside hate crime"), fixes the published cells and asks
-scipy's HiGHS (checked against linprog) for the smallest and largest value of each suppressed
+HiGHS (highspy, checked against scipy's linprog) for the smallest and largest value of each suppressed
 cell with counts >= 0 (the issue's attacker); for a small cell (1-4) the largest value also with
 counts >= 1 for every row present (person-level tables have rows only for non-zero counts, so a
 row's presence says its count is at least 1; the lower bound this gives cannot be protected by
@@ -141,12 +141,15 @@ def system(keys: list[tuple], dims: tuple[str, ...]) -> list[dict[int, float]]:
     return eqs
 
 
-def attack(blocks: list[pd.DataFrame], truths: list[dict], dims, links: str = "sign") -> list[dict]:
+def attack(blocks: list[pd.DataFrame], truths: list[dict], dims, links: str = "sign",
+           grid: bool = False) -> list[dict]:
     """Intervals of every suppressed cell of these blocks (published rows only), attacked jointly.
 
     `truths[b]` maps a block's cell key to its true count (for the requirement and the links).
     links "sign": each cell is linked to the same cell of the next block by the sign of its true
-    change; "published": only cells published in the earlier block and unchanged are linked."""
+    change; "published": only cells published in the earlier block and unchanged are linked.
+    `grid`: the blocks list every category, zeros included (the public tier's full grid), so a
+    row's presence says nothing and every count 0-4 is sensitive."""
     keys, values, hidden, owner = [], [], [], []
     eqs = []
     for b, block in enumerate(blocks):
@@ -194,8 +197,8 @@ def attack(blocks: list[pd.DataFrame], truths: list[dict], dims, links: str = "s
 
     (a_eq, b_eq), (a_ub, b_ub) = matrix(eqs), matrix(ineqs)
     solver = Extremes(a_eq, b_eq, a_ub, b_ub, len(var))
-    small = [j for j, i in enumerate(var) if 1 <= truth[i] <= 4]
-    large = [j for j, i in enumerate(var) if not 1 <= truth[i] <= 4]
+    small = [j for j, i in enumerate(var) if 1 <= truth[i] <= 4 and not grid]
+    large = sorted(set(range(len(var))) - set(small))
     los = solver.bounds(range(len(var)), low=0.0, maximise=False)
     his = dict(zip(small, solver.bounds(small, low=1.0, maximise=True)))
     his.update(zip(large, solver.bounds(large, low=0.0, maximise=True)))
@@ -221,7 +224,7 @@ class Extremes:
         rows = [m for m in (a_eq, a_ub) if m is not None]
         self.h = None
         if rows and n:
-            from scipy.optimize._highspy import _core
+            import highspy as _core
             from scipy.sparse import vstack
             a = vstack(rows).tocsc()
             inf = _core.kHighsInf
@@ -235,7 +238,7 @@ class Extremes:
             lp.a_matrix_.format_ = _core.MatrixFormat.kColwise
             lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
             lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, a.shape[0]
-            self.core, self.h = _core, _core._Highs()
+            self.core, self.h = _core, _core.Highs()
             self.h.setOptionValue("output_flag", False)
             self.h.passModel(lp)
 

@@ -12,7 +12,6 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -22,7 +21,7 @@ from pipelines.publish.extracts import (EXTRACT_TABLES, ExportError, check_where
                                         neutralise, public_columns, write_csv, write_extracts)
 from pipelines.registry import SOURCES
 from schemas.tables import TABLES
-from tests.sample_release import catalog_of, out_dir, sample_release
+from tests.sample_release import out_dir, sample_release
 
 runner = CliRunner()
 LINEAGE_COLUMNS = {"record_id", "raw_row", "raw_sha256", "raw_file", "error", "event_date"}
@@ -35,7 +34,7 @@ def release(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def extracts(release) -> Path:
-    return release / "extracts"
+    return release / "public" / "extracts"
 
 
 def _sums(folder: Path) -> dict[str, str]:
@@ -68,10 +67,10 @@ def test_sha256sums_cover_every_file_relative_to_extracts(extracts):
 
 
 def test_zip_holds_all_of_it_and_says_sample(release, extracts):
-    manifest = json.loads((release / "manifest.json").read_text())
+    manifest = json.loads((release / "public" / "manifest.json").read_text())
     info = manifest["extracts"]
     assert info["zip"]["path"].startswith("harmstats-extracts-") and "SAMPLE" in info["zip"]["path"]
-    path = release / info["zip"]["path"]
+    path = release / "public" / info["zip"]["path"]
     assert hashlib.sha256(path.read_bytes()).hexdigest() == info["zip"]["sha256"]
     with zipfile.ZipFile(path) as bundle:
         names = {Path(n).name: n for n in bundle.namelist()}
@@ -230,19 +229,66 @@ def test_export_refuses_record_grain_tables(release, table, tmp_path):
 
 @pytest.mark.parametrize("where", [
     "1=1; DROP TABLE deaths_stats", "value > (SELECT max(value) FROM deaths)",
-    "source IN (SELECT source FROM deaths)", "read_csv('/etc/passwd') IS NOT NULL",
+    "source IN (SELECT source FROM deaths)", "EXISTS (SELECT 1 FROM deaths_stats)",
+    "read_csv('/etc/passwd') IS NOT NULL", "length(read_text('/etc/passwd')) > 0",
     "year = 2020 -- comment", "year = 2020 /* c */", "getenv('HOME') = ''", "year",
-    "(year = 2020", "\"raw_row\" = 1",
+    "(year = 2020", "\"raw_row\" = 1", "1=1) UNION SELECT * FROM deaths_stats WHERE (1=1",
+    "year = 2020) GROUP BY year HAVING (count(*) > 0",
 ])
 def test_export_rejects_anything_but_a_boolean_expression(release, where, tmp_path):
     with pytest.raises(ExportError):
-        export_table(catalog_of(release), "deaths_stats", where, "csv", tmp_path / "x.csv")
+        export_table(release / "public", "deaths_stats", where, "csv", tmp_path / "x.csv")
     assert not (tmp_path / "x.csv").exists()
 
 
 def test_check_where_sees_public_columns_only(release, tmp_path):
     with pytest.raises(ExportError, match="neither a column"):
-        export_table(catalog_of(release), "sources", "error IS NOT NULL", "csv", tmp_path / "s.csv")
+        export_table(release / "public", "sources", "error IS NOT NULL", "csv", tmp_path / "s.csv")
+
+
+def test_export_gives_exactly_the_public_extract(release, tmp_path):
+    """Issue 14, leak 1: export read the catalog (2,190 exact NGO cells of 1-4, non-latest rows,
+    groupings never published). Now every export is a slice of the public extract: the NGO
+    rows of the catalog's small cells come out withheld, the NGO coverage shares null."""
+    out = out_dir(release)
+    where = "source = 'ngo_incidents' AND value BETWEEN 1 AND 4"
+    result = runner.invoke(app, ["export", "crimes_stats", "--where", where, "--out",
+                                 str(tmp_path / "small.csv"), "--catalog-out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(tmp_path / "small.csv", encoding="utf-8-sig")) == 0
+    exact = pd.read_parquet(release / "tables" / "crimes_stats.parquet")
+    assert exact[(exact["source"] == "ngo_incidents") & exact["value"].between(1, 4)].shape[0] > 100
+    result = runner.invoke(app, ["export", "crimes_stats", "--format", "parquet", "--out",
+                                 str(tmp_path / "all.parquet"), "--catalog-out", str(out)])
+    assert result.exit_code == 0, result.output
+    public = pd.read_parquet(release / "public" / "extracts" / "crimes_stats.parquet")
+    exported = pd.read_parquet(tmp_path / "all.parquet")
+    pd.testing.assert_frame_equal(exported, public, check_dtype=False)
+    assert exported["is_latest"].all()
+    result = runner.invoke(app, ["export", "coverage", "--where", "source = 'ngo_incidents'", "--out",
+                                 str(tmp_path / "cov.csv"), "--catalog-out", str(out)])
+    assert result.exit_code == 0, result.output
+    coverage = pd.read_csv(tmp_path / "cov.csv", encoding="utf-8-sig")
+    assert len(coverage) and coverage["known_share"].isna().all() and coverage["total"].isna().all()
+
+
+def test_readmes_escape_raw_html_from_snapshot_names(tmp_path):
+    """A snapshot name (or title, licence) holding HTML is shown as text, never run."""
+    from pipelines.publish.extracts import Context, table_readme
+
+    sources = pd.DataFrame([{"source": "mmp", "title": "IOM <b>MMP</b>", "publisher": "IOM",
+                             "landing_page": "https://x", "licence": "<script>alert(1)</script>",
+                             "citation": None, "snapshot": "<img src=x onerror=alert(1)>",
+                             "kind": "full", "product": "a|b", "retrieved": None, "period_start": None,
+                             "period_end": None}])
+    ctx = Context("R1", "2026-01-01", "v", False, {"sources": sources, "coverage": pd.DataFrame(
+        columns=["source", "snapshot", "stream", "unit", "subject", "dimension", "recorded", "known_share"])})
+    facts = pd.DataFrame({"source": ["mmp"], "snapshot": ["<img src=x onerror=alert(1)>"]})
+    readme = table_readme("sources", facts, ctx, ["sources.csv"], query="source = '<i>x</i>'")
+    for raw in ("<script>", "<img", "<b>", "<i>x"):
+        assert raw not in readme.replace("`source = '<i>x</i>'`", ""), raw
+    assert "&lt;img src=x onerror=alert(1)&gt;" in readme and "&lt;script&gt;" in readme
+    assert "a\\|b" in readme  # a pipe cannot open a new table cell
 
 
 def test_check_where_accepts_plain_expressions():
@@ -250,8 +296,8 @@ def test_check_where_accepts_plain_expressions():
     for where in ("is_latest AND source = 'mmp' AND year BETWEEN 2015 AND 2020",
                   "lower(source) LIKE 'mm%' OR NOT suppressed", "cause IN ('drowning', 'violence')",
                   "year::VARCHAR = '2020'", "CAST(year AS INTEGER) >= 2019 AND value IS NOT NULL",
-                  "source = 'it''s (quoted)'"):
-        assert check_where(where, columns) == where
+                  "source = 'it''s (quoted)'", "starts_with(source, 'm') AND year % 2 = 0"):
+        assert check_where(where, columns, "deaths_stats") == where
 
 
 def test_export_csv_parquet_xlsx_with_readme(release, tmp_path):
@@ -275,13 +321,15 @@ def test_export_csv_parquet_xlsx_with_readme(release, tmp_path):
 def test_export_xlsx_neutralises_formulas(release, tmp_path):
     from openpyxl import load_workbook
 
-    catalog = tmp_path / "harmstats.duckdb"
-    shutil.copyfile(catalog_of(release), catalog)
-    con = duckdb.connect(str(catalog))
-    con.execute("UPDATE sources SET title = '=HYPERLINK(\"http://evil\",\"x\")', "
-                "publisher = '@SUM(1)' WHERE source = 'mmp'")
-    con.close()
-    result = export_table(catalog, "sources", "source = 'mmp'", "xlsx", tmp_path / "s.xlsx")
+    public = tmp_path / "public"
+    shutil.copytree(release / "public" / "extracts", public / "extracts")
+    shutil.copyfile(release / "public" / "manifest.json", public / "manifest.json")
+    sources = pd.read_parquet(public / "extracts" / "sources.parquet")
+    mmp = sources["source"] == "mmp"
+    sources.loc[mmp, "title"] = '=HYPERLINK("http://evil","x")'
+    sources.loc[mmp, "publisher"] = "@SUM(1)"
+    sources.to_parquet(public / "extracts" / "sources.parquet", index=False)
+    result = export_table(public, "sources", "source = 'mmp'", "xlsx", tmp_path / "s.xlsx")
     assert result["rows"] > 0 and result["sample"]
     book = load_workbook(tmp_path / "s.xlsx")
     assert book.sheetnames == ["sources", "README"]

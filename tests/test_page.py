@@ -132,7 +132,7 @@ def test_crimes_sgbv_share_and_funnel_over_complete_country_years(tmp_path):
 
 
 def test_page_is_self_contained(release):
-    page = (release / "index.html").read_text(encoding="utf-8")
+    page = (release / "public" / "index.html").read_text(encoding="utf-8")
     assert "<script" not in page.lower()
     loads = re.findall(r'<(?:img|link|iframe|source|video|audio|embed)\b[^>]*(?:src|href)="([^"]+)"', page)
     assert all(u.startswith("data:") for u in loads), loads
@@ -281,7 +281,7 @@ def test_release_page_in_headless_chromium(release, tmp_path):
     pytest.importorskip("websockets", reason="websockets (a Prefect dependency) drives Chromium")
     screenshot = tmp_path / "release-page.png"
     profile = Path(tempfile.mkdtemp(prefix="chromium-profile-", dir=tmp_path))
-    report, errors = _browse(release / "index.html", profile, screenshot)
+    report, errors = _browse(release / "public" / "index.html", profile, screenshot)
     print(f"\nscreenshot of the release page: {screenshot}")
     assert not errors, errors
     assert "SAMPLE DATA" in report["title"] and "SAMPLE DATA, NOT REAL STATISTICS" in report["banner"]
@@ -308,22 +308,22 @@ def test_release_page_in_headless_chromium(release, tmp_path):
             external.append(href)  # citations of the sources: not fetched (no network)
         else:
             assert not parsed.scheme, href
-            target = release / unquote(parsed.path)
+            target = release / "public" / unquote(parsed.path)
             assert target.is_file(), f"broken link {href}"
     linked = {h for h in report["links"] if not urlparse(h).scheme and not h.startswith("#")}
     for required in ("data_docs/index.html", "manifest.json", "extracts/data_dictionary.md",
                      "extracts/SHA256SUMS"):
         assert required in linked, required
-    extracts = {f"extracts/{p.name}" for p in (release / "extracts").iterdir()}
+    extracts = {f"extracts/{p.name}" for p in (release / "public" / "extracts").iterdir()}
     assert extracts <= linked, extracts - linked
-    zips = [p.name for p in release.glob("harmstats-extracts-*.zip")]
+    zips = [p.name for p in (release / "public").glob("harmstats-extracts-*.zip")]
     assert zips and set(zips) <= linked
     assert screenshot.stat().st_size > 10_000
 
 
 def test_page_lists_every_download_with_size_and_checksum(release):
-    page = (release / "index.html").read_text(encoding="utf-8")
-    manifest = json.loads((release / "manifest.json").read_text())
+    page = (release / "public" / "index.html").read_text(encoding="utf-8")
+    manifest = json.loads((release / "public" / "manifest.json").read_text())
     for f in [manifest["extracts"]["zip"], *manifest["extracts"]["files"]]:
         row = re.search(r'<tr><td><a href="' + re.escape(f["path"]) + r'">.*?</tr>', page)
         assert row, f["path"]
@@ -367,3 +367,18 @@ def test_a_product_with_its_own_title_is_cited_as_itself():
         title, citation = spec.title_of(product)
         assert html.count(f"<b>{escape(title)}</b>") == 1 and escape(citation) in html
     assert html.count("<b>Title of other</b>") == 1
+
+
+def test_a_missing_period_never_prints_nan(tmp_path):
+    """Issue 14: a snapshot without a period (NaN in the sources table) printed "covering
+    nan to nan". Now the period is left out, or a missing end is "?"."""
+    sources = sources_rows("dsrc").astype({"period_start": object, "period_end": object})
+    sources.loc[0, ["period_start", "period_end"]] = float("nan")
+    page = render_page({"sources": sources, "deaths_stats": _deaths()}, tmp_path, "R1",
+                       created="2026-01-01T00:00:00+00:00", sample=False)
+    assert "nan" not in re.sub(r"<[^>]+>", " ", page).lower().split()
+    assert "covering" not in page
+    sources.loc[0, "period_start"] = "2020-01-01"
+    page = render_page({"sources": sources, "deaths_stats": _deaths()}, tmp_path, "R1",
+                       created="2026-01-01T00:00:00+00:00", sample=False)
+    assert "covering 2020-01-01 to ?" in page and "nan" not in page.split("covering", 1)[1][:40]

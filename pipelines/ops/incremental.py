@@ -27,6 +27,7 @@ import pandas as pd
 from pipelines import snapshots
 from pipelines.config import PROJECT_ROOT
 from pipelines.process import files_to_read
+from pipelines.publish.public import settings as disclosure_settings
 from pipelines.publish.release import LIBRARIES, _version, code_version, current_release, definition_hashes
 from pipelines.registry import SOURCES
 
@@ -64,6 +65,8 @@ def processing_parts(snapshot_mode: str) -> dict:
         "libraries": {lib: _version(lib) for lib in LIBRARIES},
         "python": platform.python_version(),
         "snapshot_mode": snapshot_mode,
+        # the disclosure control parameters (HARMSTATS_SDC_*) shape the public tier
+        "disclosure": disclosure_settings().as_dict(),
     }
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.publish.layout import public_extracts
 from pipelines.publish.case_stats import STREAMS as CASE_STREAMS
 from pipelines.publish.stats import DIMENSIONS
 from pipelines.sql import sql_text
@@ -393,12 +394,18 @@ def diff_releases(old: Path, new: Path, top: int = 20, public: bool = False) -> 
         if old_info["definitions"].get(name) != new_info["definitions"].get(name))
     for info in (old_info, new_info):
         del info["definitions"]
+    def where(release: Path) -> Path:
+        # the public tier lives in public/extracts (older releases: extracts/ beside tables/)
+        if public and public_extracts(release).is_dir():
+            return public_extracts(release)
+        return release / folder
+
     names = list(TABLE_KEYS) + sorted(
-        {p.stem for p in (old / folder).glob("*.parquet")} |
-        {p.stem for p in (new / folder).glob("*.parquet")} - set(TABLE_KEYS))
+        {p.stem for p in where(old).glob("*.parquet")} |
+        {p.stem for p in where(new).glob("*.parquet")} - set(TABLE_KEYS))
 
     def file(release: Path, name: str) -> Path | None:
-        path = release / folder / f"{name}.parquet"
+        path = where(release) / f"{name}.parquet"
         return path if path.is_file() else None
 
     con = duckdb.connect()

@@ -28,10 +28,11 @@ from functools import cache
 from pathlib import Path
 from typing import Callable
 
+import highspy
 import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_matrix, vstack
 
 from pipelines.publish.case_stats import STREAMS
 from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
@@ -56,10 +57,9 @@ class DisclosureError(RuntimeError):
     """The attack model of a block is inconsistent with its own data (a bug, not a data issue)."""
 
 
-try:  # HiGHS as scipy ships it: one model kept warm while only the objective changes
-    from scipy.optimize._highspy import _core as _highs
-except ImportError:  # pragma: no cover - older or newer scipy: the public linprog does the same
-    _highs = None
+# HiGHS through its own Python package (highspy): one model kept warm while only the
+# objective changes (scipy's linprog would rebuild it for every cell).
+_highs = highspy
 
 
 class _Polytope:
@@ -69,7 +69,7 @@ class _Polytope:
         self.a, self.row_lo, self.row_hi = a, row_lo, row_hi
         self.n = a.shape[1]
         self.h = None
-        if _highs is not None and a.shape[0]:
+        if a.shape[0]:
             csc = a.tocsc()
             lp = _highs.HighsLp()
             lp.num_col_, lp.num_row_ = self.n, a.shape[0]
@@ -80,7 +80,7 @@ class _Polytope:
             lp.a_matrix_.format_ = _highs.MatrixFormat.kColwise
             lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = csc.indptr, csc.indices, csc.data
             lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = self.n, a.shape[0]
-            self.h = _highs._Highs()
+            self.h = _highs.Highs()
             self.h.setOptionValue("output_flag", False)
             self.h.passModel(lp)
 
@@ -115,13 +115,54 @@ class _Polytope:
             h.changeColCost(last, 0.0)
         return out
 
+    def witnessed(self, cols: list[int], need: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+                  maximise: bool, rounds: int = 3) -> dict[int, float]:
+        """Columns shown to reach `need` (at least it when maximising, at most it when
+        minimising) by a feasible point, with their value there: one LP per round optimises
+        the sum of the columns not shown yet (capped at `need` when maximising, so that the
+        sum stays bounded). A witness is sound (the extreme lies beyond it); a column not
+        witnessed is left to `extremes`."""
+        if not self.a.shape[0] or len(cols) < 4:
+            return {}
+        h, out, left = self.h, {}, [c for c in cols if np.isfinite(need[c])]
+        inf = _highs.kHighsInf
+        all_cols = np.arange(self.n, dtype=np.int32)
+        for _ in range(rounds):
+            if len(left) < 4:
+                break
+            up = upper.copy()
+            if maximise:
+                up[left] = np.maximum(np.minimum(up[left], need[left]), lower[left])
+            cost = np.zeros(self.n)
+            cost[left] = 1.0
+            h.changeColsBounds(self.n, all_cols, lower, np.where(np.isinf(up), inf, up))
+            h.changeObjectiveSense(_highs.ObjSense.kMaximize if maximise else _highs.ObjSense.kMinimize)
+            h.changeColsCost(self.n, all_cols, cost)
+            h.run()
+            ok = h.getModelStatus() == _highs.HighsModelStatus.kOptimal
+            x = np.asarray(h.getSolution().col_value) if ok else None
+            h.changeColsCost(self.n, all_cols, np.zeros(self.n))
+            if x is None:
+                break
+            got = [c for c in left if (x[c] >= need[c] - TOL if maximise else x[c] <= need[c] + TOL)]
+            if not got:
+                break
+            out.update((c, float(x[c])) for c in got)
+            left = [c for c in left if c not in out]
+        return out
+
     def _linprog(self, col: int, lower, upper, maximise: bool) -> float:
         eq = self.row_lo == self.row_hi
         a = self.a
         cost = np.zeros(self.n)
         cost[col] = -1.0 if maximise else 1.0
         bounds = [(lo, None if np.isinf(hi) else hi) for lo, hi in zip(lower, upper)]
-        res = linprog(cost, A_ub=a[~eq] if (~eq).any() else None, b_ub=self.row_hi[~eq] if (~eq).any() else None,
+        # inequalities as A x <= b: rows with a finite upper end, and -A x <= -lo for a finite lower end
+        upper_rows = ~eq & np.isfinite(self.row_hi)
+        lower_rows = ~eq & np.isfinite(self.row_lo)
+        a_ub = vstack([a[upper_rows], -a[lower_rows]]) if (upper_rows | lower_rows).any() else None
+        b_ub = np.concatenate([self.row_hi[upper_rows], -self.row_lo[lower_rows]]) if a_ub is not None else None
+        res = linprog(cost, A_ub=a_ub, b_ub=b_ub,
                       A_eq=a[eq] if eq.any() else None, b_eq=self.row_hi[eq] if eq.any() else None,
                       bounds=bounds, method="highs")
         if res.status == 3:
@@ -151,6 +192,13 @@ def published_groupings(stream: str) -> frozenset[frozenset[str]]:
     if "sex" in dims:
         sets |= {frozenset(("sex", d)) for d in dims if d != "sex"}
     return frozenset(sets)
+
+
+def in_published_grouping(frame: pd.DataFrame, stream: str) -> np.ndarray:
+    """Whether each row of a statistics frame belongs to a published grouping."""
+    _, dims = stream_spec(stream)
+    allowed = [_grouping_code(g, dims) for g in published_groupings(stream)]
+    return np.isin(_grouping_codes(frame, dims), allowed)
 
 
 def confidential_sources() -> set[str]:
@@ -236,8 +284,10 @@ def _version(frame: pd.DataFrame, dims: tuple[str, ...], nest: list[Nesting], su
     hi_pub = _float(frame["value_max"]) if "value_max" in frame else np.full(len(frame), np.nan)
     published = ~suppressed & ~np.isnan(value)
     withheld = ~suppressed & np.isnan(value)  # withheld by the source, bounds published
-    # Person-level statistics have rows only for non-zero counts: then a row's presence says >= 1.
-    positive = bool((value[published] >= 1).all() and (np.nan_to_num(lo_pub[withheld], nan=0) >= 1).all())
+    # Person-level statistics without a grid have rows only for non-zero counts: then a row's
+    # presence says >= 1. A block holding zero cells (the full grid) says no such thing.
+    positive = bool((value[published] >= 1).all() and (np.nan_to_num(lo_pub[withheld], nan=0) >= 1).all()
+                    and not (truth == 0).any())
     low = np.where(withheld, np.nan_to_num(lo_pub, nan=0.0), 1.0 if positive else 0.0)
     low_weak = np.where(withheld, low, 0.0)
     high = np.where(withheld, np.nan_to_num(hi_pub, nan=np.inf), np.inf)
@@ -351,6 +401,7 @@ class _Case:
         self.unknowns = np.array([sum(not self.known(int(i)) for i in self.cons[ci][0])
                                   for ci in range(self.n_cur_cons)], dtype=int)
         self.interval: dict[int, tuple[float, float]] = {}
+        self._near: dict[int, set[int]] = {}
 
     # attacker's view
     def known(self, i: int) -> bool:
@@ -420,12 +471,27 @@ class _Case:
             hi.append(rhs if sense <= 0 else np.inf)
         poly = _Polytope(csr_matrix((v, (r, c)), shape=(len(lo), len(cells))), np.array(lo), np.array(hi))
         idx = np.array(cells)
-        mins = poly.extremes([local[t] for t in targets], self.low_weak[idx], self.high[idx], maximise=False)
-        small = [t for t in targets if self.sensitive[t]]
-        large = [t for t in targets if not self.sensitive[t]]
-        maxs = dict(zip(small, poly.extremes([local[t] for t in small], self.low[idx], self.high[idx], True)))
-        maxs.update(zip(large, poly.extremes([local[t] for t in large], self.low_weak[idx], self.high[idx], True)))
-        return {t: (a, maxs[t]) for t, a in zip(targets, mins)}
+        # What protection asks of each target (the interval must reach both): a feasible point
+        # reaching it shows the target protected on that side without an LP of its own.
+        need_hi = self.truth[idx] + self.p
+        need_lo = np.maximum(self.low_weak[idx], self.truth[idx] - self.p)
+        # A true zero is feasible and bounds are >= 0: its minimum is 0 without solving.
+        zero = [t for t in targets if self.truth[t] == 0 and self.low_weak[t] == 0]
+        mins = {t: 0.0 for t in zero}
+        rest = [local[t] for t in targets if t not in mins]
+        shown = poly.witnessed(rest, need_lo, self.low_weak[idx], self.high[idx], maximise=False)
+        mins.update((cells[c], v) for c, v in shown.items())
+        solve = [t for t in targets if t not in mins]
+        mins.update(zip(solve, poly.extremes([local[t] for t in solve], self.low_weak[idx], self.high[idx],
+                                             maximise=False)))
+        maxs = {}
+        for group, low in (([t for t in targets if self.sensitive[t]], self.low),
+                           ([t for t in targets if not self.sensitive[t]], self.low_weak)):
+            shown = poly.witnessed([local[t] for t in group], need_hi, low[idx], self.high[idx], maximise=True)
+            maxs.update((cells[c], v) for c, v in shown.items())
+            solve = [t for t in group if t not in maxs]
+            maxs.update(zip(solve, poly.extremes([local[t] for t in solve], low[idx], self.high[idx], True)))
+        return {t: (mins[t], maxs[t]) for t in targets}
 
     def protected(self, t: int, bounds: tuple[float, float]) -> bool:
         lo, hi = bounds
@@ -455,6 +521,13 @@ class _Case:
                 for i in self.cons[ci][0]}
         return sorted({self.counterpart[i] for i in near if i in self.counterpart})
 
+    def neighbours(self, cell: int) -> set[int]:
+        """The cells sharing a current equation with `cell` (cached: equations never change)."""
+        near = self._near.get(cell)
+        if near is None:
+            near = self._near[cell] = {int(i) for ci in self.cell_cons[cell] for i in self.cons[ci][0]}
+        return near
+
     def candidate(self, t: int) -> int | None:
         """The smallest non-margin published cell nearest to t in the current equations."""
         seeds = self.anchors(t)
@@ -464,7 +537,7 @@ class _Case:
                 return pick
         seen, frontier = set(seeds), seeds
         while frontier:
-            nxt = {int(i) for s in frontier for ci in self.cell_cons[s] for i in self.cons[ci][0]} - seen
+            nxt = set().union(*(self.neighbours(s) for s in frontier)) - seen
             pick = self.best(nxt)
             if pick is not None:
                 return pick

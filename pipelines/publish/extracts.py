@@ -29,7 +29,9 @@ gets a leading single quote. Numeric columns are written as numbers, untouched.
 from __future__ import annotations
 
 import csv
+import html
 import io
+import json
 import os
 import re
 import time
@@ -46,18 +48,15 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from pipelines.publish.layout import EXTRACT_DIR, MANIFEST, PRIVATE_COLUMNS
 from pipelines.snapshots import sha256_file
 from pipelines.publish.dictionary import _type
 from pipelines.publish.stored import BatchView, frame_to_arrow, table_frames
 from schemas.tables import PUBLIC_TABLES, TABLES, table_description
 
-EXTRACT_DIR = "extracts"
 # The order extracts are listed in (the statistics first, then the metadata tables).
 EXTRACT_TABLES = ("deaths_stats", "crimes_stats", "prosecutions_stats", "coverage", "sources",
                   "source_inconsistencies")
-# Columns of a public table that stay in the catalog: the error text of a failed read can
-# quote raw cells and local paths.
-PRIVATE_COLUMNS = {"sources": ("error",)}
 REFUSED_TABLES = ("deaths", "crimes", "prosecutions", "quarantine", "unmapped_values")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_576  # rows of a worksheet, the header included
@@ -460,6 +459,21 @@ def _text(value) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
+def _md(value) -> str:
+    """Raw text (snapshot names, titles, licences, a user's query) made safe inside Markdown:
+    HTML escaped, so no renderer runs a tag from it; table pipes, backticks and line breaks
+    neutralised, so it cannot break out of its table cell or code span."""
+    text = html.escape(_text(value), quote=False)
+    return re.sub(r"[\r\n]+", " ", text).replace("|", "\\|").replace("`", "\\`")
+
+
+def _code(value) -> str:
+    """Raw text as a Markdown code span: shown literally (a renderer runs no HTML inside one),
+    with backticks and line breaks replaced and table pipes escaped so it cannot end early."""
+    text = re.sub(r"[\r\n]+", " ", _text(value)).replace("`", "'")
+    return f"`{text.replace('|', chr(92) + '|')}`"
+
+
 def _fmt(n) -> str:
     return "" if n is None or pd.isna(n) else f"{int(n):,}"
 
@@ -472,9 +486,9 @@ def _snapshot_lines(ctx: Context, source_ids: list[str]) -> list[str]:
     lines = ["| source | snapshot | kind | product | period covered | retrieved |",
              "|---|---|---|---|---|---|"]
     for r in rows.sort_values(["source", "snapshot"]).itertuples():
-        period = f"{_text(r.period_start) or '?'} to {_text(r.period_end) or '?'}"
-        lines.append(f"| `{r.source}` | {r.snapshot} | {r.kind} | {r.product} | {period} | "
-                     f"{_text(r.retrieved) or 'not recorded'} |")
+        period = f"{_md(r.period_start) or '?'} to {_md(r.period_end) or '?'}"
+        lines.append(f"| {_code(r.source)} | {_md(r.snapshot)} | {_md(r.kind)} | {_md(r.product)} | "
+                     f"{period} | {_md(r.retrieved) or 'not recorded'} |")
     return lines
 
 
@@ -482,12 +496,12 @@ def _citation_lines(ctx: Context, source_ids: list[str]) -> list[str]:
     sources = ctx.sources.drop_duplicates(["source", "title"])  # a product's own title cited apart
     lines = []
     for r in sources[sources["source"].isin(source_ids)].sort_values(["source", "title"]).itertuples():
-        lines.append(f"- **{r.title}** (`{r.source}`), {r.publisher}. {_text(r.landing_page)}")
-        lines.append(f"  - Licence or terms: {_text(r.licence) or 'not stated'}")
+        lines.append(f"- **{_md(r.title)}** ({_code(r.source)}), {_md(r.publisher)}. {_md(r.landing_page)}")
+        lines.append(f"  - Licence or terms: {_md(r.licence) or 'not stated'}")
         if _text(r.citation):
-            lines.append(f"  - Cite as: {_text(r.citation)}")
+            lines.append(f"  - Cite as: {_md(r.citation)}")
     lines.append("- **This project**: " + PROJECT_CITATION.format(
-        release_id=ctx.release_id, created=ctx.created, code=ctx.code_version or "unknown"))
+        release_id=_md(ctx.release_id), created=_md(ctx.created), code=_md(ctx.code_version) or "unknown"))
     return lines
 
 
@@ -553,9 +567,9 @@ class TableFacts:
 def _year_lines(facts: TableFacts) -> list[str]:
     lines = []
     for (source, snapshot), years in sorted(facts.years.items()):
-        bases = ", ".join(f"`{b}`" for b in sorted(years.bases))
+        bases = ", ".join(_code(b) for b in sorted(years.bases))
         partial = sorted(years.partial)
-        text = f"- `{source}` {snapshot}: years {years.first}-{years.last}, year basis {bases}"
+        text = f"- {_code(source)} {_md(snapshot)}: years {years.first}-{years.last}, year basis {bases}"
         text += (f"; **partial year(s): {', '.join(str(y) for y in partial)}** (the snapshot "
                  "ends before the year does: not comparable with full years)" if partial else
                  "; no partial year")
@@ -581,19 +595,36 @@ def _coverage_lines(ctx: Context, stream: str) -> list[str]:
             r = row.iloc[0]
             share = "" if pd.isna(r["known_share"]) else f", {r['known_share']:.0%} known"
             cells.append(f"{r['recorded']}{share}")
-        lines.append(f"| `{source}` | {unit} | {subject or ''} | " + " | ".join(cells) + " |")
+        lines.append(f"| {_code(source)} | {_md(unit)} | {_md(subject)} | " + " | ".join(cells) + " |")
     return lines
 
 
 def _withheld_lines(facts: TableFacts) -> list[str]:
     if facts.suppressed is None:
         return []
+    from pipelines.publish.public import settings
+
     suppressed, by_source = facts.suppressed, facts.source_suppressed
+    try:
+        st = settings()
+        high, k = st.threshold[1], st.k
+    except ValueError:
+        high, k = "a few", "k"
     return [
         f"- **Suppressed cells ({suppressed:,} in this file).** harmstats withholds small counts "
-        "built from non-public person-level data (disclosure control): such a cell has "
-        "`suppressed = true` and an empty `value` (and no bounds). Do not try to recover it "
-        "from other cells; treat it as unknown, not as zero.",
+        "built from non-public person-level data (disclosure control; the NGO incident log): "
+        f"every count from 0 to {high}, and other cells that would give one away. Such a cell "
+        "has `suppressed = true` and an empty `value` (and no bounds). It may be zero: the "
+        "table lists every category of such a source in every year, zeros included, and "
+        "withholds zeros like small counts, so that no row or empty cell tells whether anyone "
+        "is in it. Treat it as unknown (0 or more), never as zero or as small; do not try to "
+        "recover it from other cells.",
+        f"- **`OTHER` is a recoded group, not a nationality.** For such a source, nationalities "
+        f"(and countries) with fewer than {k} victims over its whole log are published together "
+        "as `OTHER`, in every year. Its figures are refreshed only when at least "
+        f"{k} records have changed since the last public update, so its snapshot can be older "
+        "than the latest delivery. Method and parameters: the public `manifest.json` and "
+        "docs/disclosure_control.md of the project.",
         f"- **Withheld by the source ({by_source:,} in this file).** `source_suppressed = true`: the "
         "publisher withheld the value (e.g. UNODC GLOTIP '<5'); `value_min` and `value_max` give "
         "its bounds where the source states them.",
@@ -613,7 +644,7 @@ def _flag_lines(ctx: Context, source_ids: list[str]) -> list[str]:
              "is counted under `unknown`):", "",
              "| source | rows read | accepted | quarantined | flagged |", "|---|---|---|---|---|"]
     for source, r in agg.iterrows():
-        lines.append(f"| `{source}` | {_fmt(r['read'])} | {_fmt(r['accepted'])} | "
+        lines.append(f"| {_code(source)} | {_fmt(r['read'])} | {_fmt(r['accepted'])} | "
                      f"{_fmt(r['quarantined'])} | {_fmt(r['flagged'])} |")
     return lines
 
@@ -705,7 +736,7 @@ def table_readme(name: str, frame: pd.DataFrame | TableFacts, ctx: Context, file
     the table's rows or the facts gathered from them."""
     facts = frame if isinstance(frame, TableFacts) else TableFacts.of(frame)
     source_ids = sorted(facts.sources or ())
-    title = f"# `{name}`" + (" (custom export)" if query else "") + f": harmstats release {ctx.release_id}"
+    title = f"# `{name}`" + (" (custom export)" if query else "") + f": harmstats release {_md(ctx.release_id)}"
     lines = [title, ""]
     if ctx.sample:
         lines += [SAMPLE_BANNER, ""]
@@ -717,12 +748,12 @@ def table_readme(name: str, frame: pd.DataFrame | TableFacts, ctx: Context, file
               "`+`, `-`, `@`, a tab or a carriage return starts with a single quote `'` so that "
               "no spreadsheet runs it as a formula; numbers are plain numbers."]
     if query:
-        lines += [f"- This file is a slice of `{name}` from the catalog, selected with: `{query}`."]
+        lines += [f"- This file is a slice of the public extract `{name}` (what the release "
+                  f"publishes, nothing more), selected with: {_code(query)}."]
     lines += ["", "## Read this before using the numbers", "", NOT_ADDITIVE]
     if name in STATS_DIMENSIONS:
         lines += [MARGINS]
-    if not query:
-        lines += [LATEST]
+    lines += [LATEST]
     lines += TABLE_NOTES.get(name, [])
     if name in STATS_DIMENSIONS:
         lines += [NOT_RECORDED]
@@ -753,10 +784,10 @@ def table_readme(name: str, frame: pd.DataFrame | TableFacts, ctx: Context, file
 
 def index_readme(ctx: Context, listing: list[tuple[str, str]]) -> str:
     """The README of the whole extracts folder."""
-    lines = [f"# harmstats public extracts, release {ctx.release_id}", ""]
+    lines = [f"# harmstats public extracts, release {_md(ctx.release_id)}", ""]
     if ctx.sample:
         lines += [SAMPLE_BANNER, ""]
-    lines += [f"Created {ctx.created}; code version {ctx.code_version or 'unknown'}.", "",
+    lines += [f"Created {_md(ctx.created)}; code version {_md(ctx.code_version) or 'unknown'}.", "",
               "Statistics on deaths of migrants, crimes against them and prosecutions of those "
               "crimes, disaggregated by sex, gender identity, age group, nationality and "
               "race/ethnicity wherever a source records them, from the latest snapshot of each "
@@ -787,7 +818,7 @@ def dictionary_rows(ctx_tables: tuple[str, ...] = EXTRACT_TABLES) -> pd.DataFram
 
 
 def dictionary_markdown(rows: pd.DataFrame, ctx: Context) -> str:
-    lines = [f"# Data dictionary: harmstats public extracts, release {ctx.release_id}", ""]
+    lines = [f"# Data dictionary: harmstats public extracts, release {_md(ctx.release_id)}", ""]
     if ctx.sample:
         lines += [SAMPLE_BANNER, ""]
     lines += ["Generated from the schemas (`schemas/`). `all` in a dimension marks a margin; "
@@ -907,81 +938,108 @@ class ExportError(ValueError):
     """A request `harmstats export` refuses, with the reason in words."""
 
 
-_TOKEN = re.compile(r"""
-    (?P<ws>\s+)
-  | (?P<string>'(?:[^']|'')*')
-  | (?P<quoted>"(?:[^"]|"")+")
-  | (?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
-  | (?P<word>[A-Za-z_][A-Za-z_0-9]*)
-  | (?P<op><>|!=|<=|>=|::|\|\||[=<>+\-*/%(),])
-""", re.VERBOSE)
-WHERE_KEYWORDS = {"and", "or", "not", "in", "is", "null", "true", "false", "between", "like",
-                  "ilike", "case", "when", "then", "else", "end", "cast", "as"}
-WHERE_TYPES = {"integer", "int", "bigint", "varchar", "text", "double", "boolean", "date"}
-WHERE_FUNCTIONS = {"lower", "upper", "coalesce", "abs", "length", "starts_with", "ends_with",
-                   "contains", "regexp_matches", "round", "least", "greatest", "trim",
-                   "nullif", "year", "ifnull"}
+def _where_tree(where: str, table: str) -> dict:
+    """The WHERE clause of `SELECT * FROM table WHERE (where)` as DuckDB's own parser reads
+    it; refused unless it is one plain SELECT of that table with a boolean-looking filter."""
+    import duckdb
 
-
-def check_where(where: str, columns: list[str]) -> str:
-    """`where` if it is a plain boolean expression over the table's columns: literals, column
-    names, comparison and arithmetic operators, AND/OR/NOT/IN/IS/BETWEEN/LIKE/CASE/CAST and a
-    few scalar functions. No statement separator, comment, subquery or other table."""
     if not where or not where.strip():
         raise ExportError("--where is empty")
     if ";" in where:
         raise ExportError("--where must be one boolean expression: ';' is not allowed")
     if "--" in where or "/*" in where:
         raise ExportError("--where must not contain SQL comments")
+    sql = f'SELECT * FROM "{table}" WHERE ({where})'
+    con = duckdb.connect()
+    try:
+        parsed = json.loads(con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0])
+    finally:
+        con.close()
+    if parsed.get("error") or len(parsed.get("statements", [])) != 1:
+        raise ExportError(f"--where is not a valid SQL expression: {parsed.get('error_message', where)}")
+    node = parsed["statements"][0]["node"]
+    plain = (node.get("type") == "SELECT_NODE" and not node.get("modifiers")
+             and not node.get("cte_map", {}).get("map") and not node.get("group_expressions")
+             and node.get("having") is None and node.get("qualify") is None
+             and (node.get("from_table") or {}).get("table_name") == table
+             and [e.get("class") for e in node.get("select_list", [])] == ["STAR"])
+    if not plain:
+        raise ExportError("--where must be a plain boolean expression over the table's columns")
+    tree = node.get("where_clause") or {}
+    if '"SUBQUERY"' in json.dumps(tree):
+        raise ExportError("--where must not contain a subquery (a plain boolean expression over "
+                          "this table's columns only: no other tables)")
+    return tree
+
+
+def check_where(where: str, columns: list[str], table: str = "t") -> str:
+    """`where` if DuckDB's parser reads it as one plain expression (no statement separator,
+    comment, subquery or other table) whose column references are all in `columns`."""
+    tree = _where_tree(where, table)
     known = {c.lower() for c in columns}
-    tokens, pos, depth = [], 0, 0
-    while pos < len(where):
-        match = _TOKEN.match(where, pos)
-        if not match:
-            raise ExportError(f"--where: unexpected character {where[pos]!r} at position {pos}")
-        pos = match.end()
-        kind = match.lastgroup
-        if kind != "ws":
-            tokens.append((kind, match.group()))
-    for i, (kind, text) in enumerate(tokens):
-        if kind == "op" and text == "(":
-            depth += 1
-        elif kind == "op" and text == ")":
-            depth -= 1
-            if depth < 0:
-                raise ExportError("--where: unbalanced parentheses")
-        elif kind == "quoted" and text[1:-1].replace('""', '"').lower() not in known:
-            raise ExportError(f"--where: {text} is not a column of this table")
-        elif kind == "word":
-            word = text.lower()
-            following = tokens[i + 1][1] if i + 1 < len(tokens) else ""
-            if word in known or word in WHERE_KEYWORDS:
-                continue
-            if word in WHERE_FUNCTIONS and following == "(":
-                continue
-            if word in WHERE_TYPES and i > 0 and tokens[i - 1][1].lower() in ("as", "::"):
-                continue
-            raise ExportError(f"--where: {text!r} is neither a column of this table nor an "
-                              "allowed operator or function (a plain boolean expression only: "
-                              "no subqueries, no other tables)")
-    if depth != 0:
-        raise ExportError("--where: unbalanced parentheses")
+    refs = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("class") == "COLUMN_REF":
+                refs.add(str(node.get("column_names", [""])[-1]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(tree)
+    unknown = sorted(r for r in refs if r.lower() not in known)
+    if unknown:
+        raise ExportError(f"--where: {', '.join(map(repr, unknown))} is neither a column of this "
+                          "public table nor an allowed function (a plain boolean expression only: "
+                          "no subqueries, no other tables)")
     return where
 
 
-def _catalog_release(con) -> dict[str, str]:
+def _public_manifest(public: Path) -> dict:
+    path = public / MANIFEST
     try:
-        return dict(con.execute("SELECT key, value FROM release_info").fetchall())
-    except Exception:  # noqa: BLE001 - an older catalog without release_info
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
         return {}
 
 
-def export_table(catalog: Path, table: str, where: str | None = None, fmt: str = "csv",
-                 out_path: Path | None = None) -> dict:
-    """A slice of a public table of the catalog, written as parquet, csv or xlsx, with a
-    README of caveats beside it (a README sheet in xlsx). Returns what was written."""
+def _selected_rows(frame: pd.DataFrame, table: str, where: str) -> pd.DataFrame:
+    """The rows of `frame` for which `where` is true, evaluated by DuckDB on a connection that
+    holds nothing but this table, with external access off and its configuration locked (no
+    file, extension or setting is reachable from the expression)."""
     import duckdb
 
+    con = duckdb.connect()
+    try:
+        con.register("public_rows", frame)
+        con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM public_rows')
+        con.unregister("public_rows")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET autoload_known_extensions = false")
+        con.execute("SET lock_configuration = true")
+        try:
+            kind = con.execute(f'DESCRIBE SELECT ({where}) AS w FROM "{table}"').fetchall()[0][1]
+            if kind != "BOOLEAN":
+                raise ExportError(f"--where must be a boolean expression (true or false per row); "
+                                  f"it gives {kind}")
+            rows = [r[0] for r in con.execute(f'SELECT rowid FROM "{table}" WHERE ({where}) '
+                                              "ORDER BY rowid").fetchall()]
+        except duckdb.Error as exc:
+            raise ExportError(f"--where failed in DuckDB: {exc}") from exc
+    finally:
+        con.close()
+    return frame.iloc[rows].reset_index(drop=True)
+
+
+def export_table(public: Path, table: str, where: str | None = None, fmt: str = "csv",
+                 out_path: Path | None = None) -> dict:
+    """A slice of a public table as the public tier publishes it (the release's
+    `public/extracts/<table>.parquet`: latest snapshots, public columns, disclosure control
+    applied), written as parquet, csv or xlsx, with a README of caveats beside it (a README
+    sheet in xlsx). `public` is a release's public folder. Returns what was written."""
     if table in REFUSED_TABLES or table not in PUBLIC_TABLES:
         kind = ("record-grain or lineage table: it stays in the catalog and is never exported"
                 if table in TABLES else "unknown table")
@@ -989,55 +1047,38 @@ def export_table(catalog: Path, table: str, where: str | None = None, fmt: str =
                           + ", ".join(PUBLIC_TABLES))
     if fmt not in ("parquet", "csv", "xlsx"):
         raise ExportError(f"unknown format {fmt!r}: parquet, csv or xlsx")
-    if not catalog.exists():
-        raise ExportError(f"no catalog at {catalog}: run `harmstats run` first")
+    source = Path(public) / EXTRACT_DIR / f"{table}.parquet" if public else None
+    if source is None or not source.is_file():
+        raise ExportError(f"no public extract of {table!r} in {public}: run `harmstats run` first")
     columns = public_columns(table)
-    condition = check_where(where, columns) if where else None
-    con = duckdb.connect(str(catalog), read_only=True)
-    try:
-        con.execute("SET enable_external_access = false")
-        present = {r[0] for r in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [table]).fetchall()}
-        if not present:
-            raise ExportError(f"the catalog has no table {table!r}")
-        selected = ", ".join(f'"{c}"' for c in columns if c in present)
-        if condition:
-            try:
-                kind = con.execute(f'DESCRIBE SELECT ({condition}) AS w FROM "{table}"').fetchall()[0][1]
-            except duckdb.Error as exc:
-                raise ExportError(f"--where failed in DuckDB: {exc}") from exc
-            if kind != "BOOLEAN":
-                raise ExportError(f"--where must be a boolean expression (true or false per row); "
-                                  f"it gives {kind}")
-        sql = f'SELECT {selected} FROM "{table}"' + (f" WHERE ({condition})" if condition else "")
-        try:
-            frame = con.execute(sql).fetch_df()
-        except duckdb.Error as exc:
-            raise ExportError(f"--where failed in DuckDB: {exc}") from exc
-        info = _catalog_release(con)
-        sources = con.execute("SELECT * FROM sources").fetch_df()
-        coverage = con.execute("SELECT * FROM coverage").fetch_df()
-    finally:
-        con.close()
-    frame = withhold_suppressed(frame.reindex(columns=[c for c in columns if c in frame.columns]))
+    if where:
+        check_where(where, columns, table)
+    frame = pd.read_parquet(source)
+    frame = frame.reindex(columns=[c for c in columns if c in frame.columns])
+    if where:
+        frame = _selected_rows(frame, table, where)
+    frame = withhold_suppressed(frame)
     if fmt == "xlsx" and len(frame) >= XLSX_MAX_ROWS:
         raise ExportError(f"{len(frame):,} rows do not fit in a spreadsheet (at most "
                           f"{XLSX_MAX_ROWS - 1:,}): narrow --where or use csv or parquet")
+    info = _public_manifest(Path(public))
+    sources = pd.read_parquet(Path(public) / EXTRACT_DIR / "sources.parquet")
+    coverage = pd.read_parquet(Path(public) / EXTRACT_DIR / "coverage.parquet")
     if "source" in frame and {"source", "snapshot"} <= set(sources.columns):
         keys = set(zip(frame["source"], frame["snapshot"])) if "snapshot" in frame else None
         mask = sources["source"].isin(frame["source"].unique())
         if keys is not None:
             mask &= pd.Series(list(zip(sources["source"], sources["snapshot"])), index=sources.index).isin(keys)
         sources = sources[mask]
-    sample = str(info.get("sample", "")).lower() == "true" or is_sample({"sources": sources})
-    public = {"sources": sources.reindex(columns=public_columns("sources")),
+    sample = bool(info.get("sample")) or is_sample({"sources": sources})
+    tables = {"sources": sources.reindex(columns=public_columns("sources")),
               "coverage": coverage.reindex(columns=public_columns("coverage"))}
     out_path = Path(out_path or f"{table}.{fmt}")
     if out_path.suffix.lower() != f".{fmt}":
         out_path = out_path.with_name(out_path.name + f".{fmt}")
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    ctx = Context(info.get("release_id", "unknown"), info.get("created", ""),
-                  info.get("code_version", ""), sample, public,
+    ctx = Context(str(info.get("release_id", "unknown")), str(info.get("created", "")),
+                  str(info.get("code_version", "")), sample, tables,
                   names={"dictionary": "data_dictionary.md of the release's extracts/"})
     readme = table_readme(table, frame, ctx, [out_path.name], query=where or "(all rows)")
     written = [out_path]

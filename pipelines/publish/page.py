@@ -44,7 +44,8 @@ FUNNEL_STAGES = ("reported", "recorded", "suspect_identified", "prosecuted", "co
 STAGE_LABELS = {"suspect_identified": "suspect identified"}
 SPECIAL_NATIONALITY = {"MULTIPLE": "Several nationalities", "STATELESS": "Stateless",
                        "FOREIGN_UNSPECIFIED": "Foreign, unspecified", "UNKNOWN": "Unknown",
-                       "NOT_RECORDED": "Not recorded", "XKX": "Kosovo"}
+                       "NOT_RECORDED": "Not recorded", "XKX": "Kosovo",
+                       "OTHER": "Other (a recoded group of rare nationalities)"}
 NOT_KNOWN = ("unknown", "not_recorded", "UNKNOWN", "NOT_RECORDED")
 FONT = 12
 CHAR = 6.6  # average glyph width at FONT px in a sans-serif face
@@ -63,7 +64,16 @@ CHART_GROUP = ["source", "snapshot", "unit", "subject"]  # a chart group of crim
 # --- small helpers ----------------------------------------------------------------------------
 
 def esc(value) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    """Text for HTML; a missing value (None, NaN, NA) is empty, never "nan"."""
+    missing = value is None or (not isinstance(value, str) and bool(np.ndim(value) == 0 and pd.isna(value)))
+    return html.escape("" if missing else str(value), quote=True)
+
+
+def given(value) -> str:
+    """A metadata cell as text; empty when it is missing (None, NaN, NA), never "nan"."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value).strip()
 
 
 def num(n) -> str:
@@ -381,9 +391,8 @@ def _source_info(sources: pd.DataFrame) -> dict[str, dict]:
 
 def _heading(source: str, snapshot: str, info: dict, extra: str = "") -> str:
     meta = info.get((source, snapshot), info.get(source, {}))
-    period = ""
-    if meta.get("period_start") or meta.get("period_end"):
-        period = f", covering {esc(meta.get('period_start') or '?')} to {esc(meta.get('period_end') or '?')}"
+    start, end = given(meta.get("period_start")), given(meta.get("period_end"))
+    period = f", covering {esc(start or '?')} to {esc(end or '?')}" if start or end else ""
     return (f'<h3>{esc(meta.get("title", source))} <code>{esc(source)}</code></h3>'
             f'<p class="meta">{esc(meta.get("publisher", ""))}. Snapshot {esc(snapshot)}'
             f'{period}{esc(extra)}.</p>')
@@ -486,7 +495,7 @@ def empty_section(parts: list[str], figure_id: str, title: str) -> str:
 
 def _group_label(source: str, snapshot: str, unit: str, subject: str, info: dict) -> str:
     meta = info.get((source, snapshot), {})
-    product = f", {meta['product']}" if meta.get("product") and meta.get("product") != "default" else ""
+    product = f", {given(meta.get('product'))}" if given(meta.get("product")) not in ("", "default") else ""
     return f"unit: {unit}, subject: {subject}{product}"
 
 
@@ -618,7 +627,7 @@ def coverage_section(coverage: pd.DataFrame, info: dict) -> str:
         label = f"{stream}: {name}"
         if per_source.get(source, 1) > 1:
             meta = info.get((source, snapshot), {})
-            label += f" ({meta.get('product') or snapshot})"
+            label += f" ({given(meta.get('product')) or snapshot})"
         rows.append(label)
         for r in frame.itertuples():
             cells_of[(label, r.dimension)] = (r.recorded, None if pd.isna(r.known_share) else float(r.known_share))

@@ -81,14 +81,19 @@ _GX_STATIC = re.compile(r"^(?:\./|(?:\.\./)+)?static/(.+)$")
 
 
 def run_expectations(tables: dict[str, pd.DataFrame], docs_dir: Path,
-                     run_name: str = "harmstats") -> dict:
+                     run_name: str = "harmstats", skip_sources: set[str] | frozenset = frozenset(),
+                     without: dict[str, tuple[str, ...]] | None = None) -> dict:
     """Validate the tables that have a suite in ONE checkpoint and write offline Data Docs
     into `docs_dir` (a new or empty folder, e.g. `<release staging>/data_docs`).
 
     Returns a JSON-able summary: `success` (every expectation passed), per suite the counts
     `evaluated` / `failed`, `failed` (table, expectation, column, observed), `completeness`
     (per source: share of its latest count with a known sex / nationality), and `data_docs`
-    (index path relative to docs_dir's parent, `offline`, any `external_refs` left)."""
+    (index path relative to docs_dir's parent, `offline`, any `external_refs` left).
+
+    `skip_sources` get no completeness expectation: the public tier's run passes the
+    confidential sources, whose known shares are withheld from the public tables; `without`
+    the columns each public table leaves out."""
     started = time.perf_counter()
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
@@ -97,7 +102,8 @@ def run_expectations(tables: dict[str, pd.DataFrame], docs_dir: Path,
     from schemas.expectations import batch_frame, build_suites
 
     docs_dir = Path(docs_dir).resolve()
-    suites = build_suites(tables, deaths_expected=_deaths_source_read(tables))
+    suites = build_suites(tables, deaths_expected=_deaths_source_read(tables), skip_sources=skip_sources,
+                          without=without)
     if not suites:
         return {"success": True, "suites": {}, "failed": [], "completeness": [],
                 "data_docs": None, "seconds": round(time.perf_counter() - started, 2)}
@@ -119,6 +125,7 @@ def run_expectations(tables: dict[str, pd.DataFrame], docs_dir: Path,
         result = checkpoint.run(run_id=RunIdentifier(run_name=run_name,
                                                      run_time=datetime.now(timezone.utc)))
     external = make_offline(docs_dir)
+    scrub_paths(docs_dir, {scratch: "batch"})
     summary = summarise(result)
     summary["data_docs"] = {"index": f"{docs_dir.name}/index.html", "offline": not external,
                             "external_refs": external}
@@ -211,6 +218,17 @@ def make_offline(docs_dir: Path) -> list[str]:
         sheet.write_text(_CSS_GX_URL.sub(f"url('../../{LOCAL_LOGO}')", css), encoding="utf-8")
     _prune_gx_static(docs_dir, pages)
     return external_refs(docs_dir)
+
+
+def scrub_paths(docs_dir: Path, replacements: dict[str, str]) -> None:
+    """Local paths out of every page (GX prints each batch's file path in its Batch Spec):
+    a published page names no folder of the machine that built it."""
+    for page in Path(docs_dir).rglob("*.html"):
+        text = original = page.read_text(encoding="utf-8")
+        for path, label in replacements.items():
+            text = text.replace(str(path), label)
+        if text != original:
+            page.write_text(text, encoding="utf-8")
 
 
 def external_refs(docs_dir: Path) -> list[str]:

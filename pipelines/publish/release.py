@@ -1,4 +1,5 @@
-"""Write a release: tables as Parquet, the catalog, a manifest; then make it current.
+"""Write a release: tables as Parquet, the catalog, a manifest, and the public tier in its own
+folder (`public/`, see layout.py); then make it current.
 
 The release is built in a hidden staging folder and renamed into `releases/<id>/` only when
 complete. `current` is a symlink replaced atomically (readers never see a half-switched
@@ -26,10 +27,13 @@ from pipelines.config import CATALOG_NAME, PROJECT_ROOT
 from pipelines.ops.lock import pid_alive
 from pipelines.publish.catalog import build_catalog
 from pipelines.publish.checks import BlockingCheckError
-from pipelines.publish.extracts import write_extracts
+from pipelines.publish.disclosure import confidential_sources
+from pipelines.publish.extracts import public_tables as published_tables
+from pipelines.publish.extracts import PRIVATE_COLUMNS, write_extracts
+from pipelines.publish.layout import MANIFEST, PUBLIC_DIR
 from pipelines.publish.page import write_page
 from pipelines.publish.public import public_tables
-from pipelines.publish.stored import StoredTable, frame_to_arrow
+from pipelines.publish.stored import StoredTable, frame_to_arrow, table_frames
 from pipelines.snapshots import sha256_file
 from pipelines.publish.quality import run_expectations
 
@@ -122,6 +126,7 @@ def write_release(tables: dict, out_dir: Path, run_info: dict,
             catalog = background.submit(build_catalog, staging / CATALOG_NAME, table_files,
                                         {"release_id": release_id, "created": created,
                                          "sample": sample, "code_version": version}, sample)
+            # The catalog tier's own validation (blocking); its Data Docs stay in the catalog.
             quality = run_expectations(tables, staging / "data_docs", run_name=release_id)
             if not quality["success"]:
                 raise BlockingCheckError("Great Expectations checkpoint failed: " + "; ".join(
@@ -140,19 +145,15 @@ def write_release(tables: dict, out_dir: Path, run_info: dict,
                 "quality": quality,
                 **run_info,
             }
-            # The public tier: extracts (latest snapshots, statistics tables only) and the page,
-            # after disclosure control on statistics of confidential sources.
-            overrides, report, summary = public_tables(tables, current_release(out_dir))
-            public = {**tables, **overrides}
-            if len(report):
-                report.to_parquet(staging / "tables" / "suppression_report.parquet", index=False)
-            manifest["disclosure_control"] = summary.astype(object).where(summary.notna(), None).to_dict(
-                "records") if len(summary) else []
-            manifest["extracts"] = write_extracts(public, staging, release_id, created=created,
-                                                  sample=sample, code_version=version)
-            manifest["page"] = write_page(public, staging, release_id, created=created,
-                                          sample=sample, extracts=manifest["extracts"],
-                                          code_version=version).name
+            # The public tier, a folder of its own: built only from the public tables
+            # (statistics after disclosure control, confidential counts withheld).
+            tier = public_tables(tables, current_release(out_dir))
+            for name, frame in tier.catalog.items():  # catalog-only records of the protection
+                frame.to_parquet(staging / "tables" / f"{name}.parquet", index=False)
+            manifest["disclosure_control"] = tier.summary_records()
+            manifest["public"] = write_public_tier(
+                {**tables, **tier.tables}, staging / PUBLIC_DIR, release_id, created=created,
+                sample=sample, code_version=version, disclosure=tier.public_note())
             catalog.result()
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n",
                                                encoding="utf-8")
@@ -162,6 +163,65 @@ def write_release(tables: dict, out_dir: Path, run_info: dict,
         raise
     make_current(final, out_dir)
     return final
+
+
+def write_public_tier(tables: dict, folder: Path, release_id: str, *, created: str, sample: bool,
+                      code_version: str, disclosure: dict) -> dict:
+    """Write the public folder of a release: extracts (+ SHA256SUMS) and their zip, the page,
+    offline Data Docs validating the public tables, and a public manifest. Returns what the
+    catalog manifest records of it. `tables` are the tables as published (disclosure control
+    done); only the public tables are read."""
+    folder.mkdir(parents=True, exist_ok=True)
+    public = published_tables(tables)
+    quality = run_expectations(_materialised(public, ("deaths_stats", "sources", "coverage")),
+                               folder / "data_docs", run_name=release_id,
+                               skip_sources=confidential_sources(), without=PRIVATE_COLUMNS)
+    if not quality["success"]:
+        raise BlockingCheckError("Great Expectations checkpoint on the public tables failed: "
+                                 + "; ".join(f"{f['table']}.{f['column']} {f['expectation']}"
+                                             for f in quality["failed"][:5]))
+    extracts = write_extracts(public, folder, release_id, created=created, sample=sample,
+                              code_version=code_version)
+    page = write_page(public, folder, release_id, created=created, sample=sample,
+                      extracts=extracts, code_version=code_version).name
+    manifest = {
+        "release_id": release_id,
+        "created": created,
+        "sample": sample,
+        "code_version": code_version,
+        "python": platform.python_version(),
+        "libraries": {lib: _version(lib) for lib in LIBRARIES},
+        "definitions": definition_hashes(),
+        "inputs": public_inputs(public["sources"]),
+        "quality": {k: quality[k] for k in ("success", "suites", "failed", "completeness", "data_docs")},
+        "disclosure_control": disclosure,
+        "extracts": extracts,
+        "page": page,
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+    return {"dir": folder.name, "page": f"{folder.name}/{page}", "manifest": f"{folder.name}/{MANIFEST}",
+            "extracts": extracts, "quality": manifest["quality"]}
+
+
+def public_inputs(sources: pd.DataFrame) -> list[dict]:
+    """Per raw file of the public `sources` table: what the public manifest lists (the counts
+    of confidential sources are already withheld there; no error text, no local path)."""
+    columns = ["source", "snapshot", "kind", "product", "file", "sha256", "bytes", "status",
+               "carried_forward_from", "rows_read", "rows_accepted", "rows_quarantined"]
+    frame = sources[[c for c in columns if c in sources]].astype(object)
+    return frame.where(frame.notna(), None).to_dict("records")
+
+
+def _materialised(public: dict, names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """The named public tables as frames (a stored table is read whole: these are small)."""
+    out = {}
+    for name in names:
+        data = public.get(name)
+        if data is None:
+            continue
+        frames = list(table_frames(data))
+        out[name] = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    return out
 
 
 def place_file(source: Path, target: Path) -> None:

@@ -198,6 +198,18 @@ class BatchView:
     step: Callable[[pd.DataFrame], pd.DataFrame]
 
 
+@dataclass(frozen=True)
+class Chain:
+    """Tables read one after the other, as one table (e.g. the other sources' rows of a stored
+    statistics table, then a confidential source's published rows)."""
+
+    parts: tuple
+
+    @property
+    def empty(self) -> bool:
+        return all(len(frame) == 0 for part in self.parts for frame in table_frames(part))
+
+
 def table_frames(data, batch_rows: int | None = None,
                  columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
     """A table as successive frames indexed by row position, at least one (maybe empty): a
@@ -210,6 +222,9 @@ def table_frames(data, batch_rows: int | None = None,
         for frame in table_frames(data.base, batch_rows):
             frame = data.step(frame)
             yield frame if columns is None else frame[columns]
+    elif isinstance(data, Chain):
+        for part in data.parts:
+            yield from table_frames(part, batch_rows, columns)
     else:
         yield from _stored_frames(data, batch_rows or BATCH_ROWS, columns)
 
