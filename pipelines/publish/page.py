@@ -51,11 +51,15 @@ FONT = 12
 CHAR = 6.6  # average glyph width at FONT px in a sans-serif face
 # The cells the crimes charts draw (`crimes_sections`): rows with exactly these dimensions split.
 CROSSED, BY_TYPE, BY_SGBV, BY_BIAS = ("crime_type", "sgbv"), ("crime_type",), ("sgbv",), ("bias_motivation",)
+BY_CITIZENSHIP = ("nationality", "country_iso3")  # a reporting country's victims by citizenship
+CITIZENSHIP_COLORS = {"foreign": "#d95f02", "nationals": "#4c78a8", "unknown": "#bdbdbd"}
+CITIZENSHIP_LABELS = {"foreign": "foreign nationals", "nationals": "nationals",
+                      "unknown": "unknown or not recorded"}
 # The cells each chart reads, per table: the crimes charts' above, and the funnel's
 # (`funnel_of`: every dimension `all` but the country). The page reads only those rows of the
 # table, and each chart group's first and last year; a table not listed is read whole.
 PAGE_SPLITS = {
-    "crimes_stats": (CROSSED, BY_TYPE, BY_SGBV, BY_BIAS),
+    "crimes_stats": (CROSSED, BY_TYPE, BY_SGBV, BY_BIAS, BY_CITIZENSHIP),
     "prosecutions_stats": ((), ("country_iso3",)),
 }
 CHART_GROUP = ["source", "snapshot", "unit", "subject"]  # a chart group of crimes and prosecutions
@@ -500,16 +504,72 @@ def _group_label(source: str, snapshot: str, unit: str, subject: str, info: dict
 
 
 def crimes_sections(stats: pd.DataFrame, info: dict) -> str:
+    """Crimes against migrants (sources that count only migrants, and the foreign nationals
+    among the victims of sources that count everyone), then, as context, the crimes of
+    sources that count everyone in a country."""
     parts = ['<section id="crimes"><h2>Crimes against migrants</h2>',
              '<p>Per source and per what a value counts (<code>unit</code>: persons, incidents, '
              'offences, cases) and whose attributes it describes (<code>subject</code>). '
              '<b>SGBV</b>: sexual and gender-based violence. A hate-crime bias motivation is the '
-             'offender\'s bias, not the victim\'s race or nationality.</p>']
+             'offender\'s bias, not the victim\'s race or nationality. Sources that count only '
+             'migrants (<code>population = migrants</code>) come first; from sources that count '
+             'everyone in a country (<code>population = general</code>), the victims who are '
+             'foreign nationals, where the source records citizenship.</p>']
     if stats.empty:
         return empty_section(parts, "crimes-empty", "Crimes by type, with the SGBV share")
+    population = stats["population"] if "population" in stats else pd.Series("general", index=stats.index)
+    migrants, general = stats[population == "migrants"], stats[population != "migrants"]
+    parts += _crime_groups(migrants, info)
+    parts += _foreign_nationals(general, info)
+    if not len(migrants) and not parts[-1].startswith("<div"):
+        parts.append('<p class="note">No source in this release counts migrants alone, and none '
+                     'of the others records its victims\' citizenship.</p>')
+    if len(general):
+        parts.append('<h3 id="crimes-context">Context: all victims in the country</h3>'
+                     '<p>These sources count every victim in a country, migrant or not '
+                     '(<code>population = general</code>): their figures are the setting in which '
+                     'crimes against migrants happen, not counts of them.</p>')
+        parts += _crime_groups(general, info)
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _foreign_nationals(stats: pd.DataFrame, info: dict) -> list[str]:
+    """Per source group of general-population sources that record the reporting country's
+    victims by citizenship: per year, how many were foreign nationals, nationals, or of
+    unknown citizenship (published cells only; withheld cells said)."""
+    parts = []
+    for (source, snapshot, unit, subject), frame in stats.groupby(CHART_GROUP, sort=True):
+        found = cells(frame, "crimes_stats", BY_CITIZENSHIP)
+        found = found[~found["country_iso3"].isin(("UNKNOWN",))]
+        if found.empty:
+            continue
+        kind = np.where(found["nationality"] == found["country_iso3"], "nationals",
+                        np.where(found["nationality"].isin(NOT_KNOWN), "unknown", "foreign"))
+        totals = total(found.assign(kind=kind), ["year", "kind"])
+        years = sorted(totals["year"].unique(), reverse=True)[:12]
+        rows = [(str(int(y)), [(k, float(totals.loc[(totals["year"] == y) & (totals["kind"] == k),
+                                                   "value"].sum())) for k in CITIZENSHIP_COLORS])
+                for y in years]
+        slug = f"{source}-{snapshot}-{unit}-{subject}".lower().replace(" ", "-")
+        parts.append(f'<div class="source">{_heading(source, snapshot, info, "; " + _group_label(source, snapshot, unit, subject, info))}')
+        parts.append(figure(f"crimes-foreign-{slug}", "Victims who are foreign nationals, by year",
+                            share_chart(rows, CITIZENSHIP_COLORS, "victims by citizenship",
+                                        CITIZENSHIP_LABELS),
+                            "From each reporting country's own citizenship table, summed over "
+                            "the countries that report one; foreign: a citizenship other than "
+                            "the reporting country's. Latest 12 years." + _withheld_note([found]),
+                            legend(CITIZENSHIP_COLORS, CITIZENSHIP_LABELS)))
+        parts.append("</div>")
+    return parts
+
+
+def _crime_groups(stats: pd.DataFrame, info: dict) -> list[str]:
+    """The crimes charts of each source group: crime types with the SGBV share, and the
+    offender's bias motivation of hate crime."""
+    parts = []
     keys = legend(SGBV_COLORS, SGBV_LABELS)
-    for (source, snapshot, unit, subject), frame in stats.groupby(
-            ["source", "snapshot", "unit", "subject"], sort=True):
+    for (source, snapshot, unit, subject), frame in stats.groupby(CHART_GROUP, sort=True):
         slug = f"{source}-{snapshot}-{unit}-{subject}".lower().replace(" ", "-")
         parts.append(f'<div class="source">{_heading(source, snapshot, info, "; " + _group_label(source, snapshot, unit, subject, info))}')
         years = f"{int(frame['year'].min())}-{int(frame['year'].max())}"
@@ -548,8 +608,7 @@ def crimes_sections(stats: pd.DataFrame, info: dict) -> str:
                                 "The offender's bias, as the source records it: not the victim's "
                                 "race or nationality. Top 12." + _withheld_note([bias])))
         parts.append("</div>")
-    parts.append("</section>")
-    return "".join(parts)
+    return parts
 
 
 def funnel_of(frame: pd.DataFrame) -> dict:
