@@ -32,14 +32,14 @@ from prefect_dask import DaskTaskRunner
 from bench.worker import register_extra_sources
 
 # Runs on import, so Dask workers (which import this module to unpickle the task) see the
-# sources that pipelines.registry does not list yet.
+# sources that pipelines.sources.registry does not list yet.
 register_extra_sources()
 
 
 @task
 def process_source_task(source_id: str, raw_dir: str, work_dir: str) -> dict:
     """pipelines.flows.process_source_task, timed, with the worker process named."""
-    from pipelines.process import process_source
+    from pipelines.sources.process import process_source
 
     register_extra_sources()
     started = time.perf_counter()
@@ -51,7 +51,7 @@ def process_source_task(source_id: str, raw_dir: str, work_dir: str) -> dict:
 @task
 def publish_task(raw_dir: str, summaries: list[dict], out_dir: str) -> dict:
     from pipelines.publish.release import current_release, write_release
-    from pipelines.publish.tables import build_tables
+    from pipelines.stats.tables import build_tables
 
     register_extra_sources()
     started = time.perf_counter()

@@ -114,8 +114,9 @@ def instrument(source_modules) -> StageTimer:
     import pandera.api.dataframe.model as model
     import pyarrow.parquet as pq
 
-    from pipelines import process
-    from pipelines.publish import release, tables
+    from pipelines.sources import process
+    from pipelines.publish import release
+    from pipelines.stats import tables
     from pipelines.sources import formats
 
     timer = StageTimer()

@@ -26,10 +26,10 @@ EXTRA_SOURCES = ("ngo_incidents", "unodc_glotip")
 
 
 def register_extra_sources() -> list[str]:
-    """Add source modules that exist but are not in pipelines.registry yet; returns their ids."""
+    """Add source modules that exist but are not in pipelines.sources.registry yet; returns their ids."""
     import importlib
 
-    from pipelines.registry import SOURCES
+    from pipelines.sources.registry import SOURCES
 
     added = []
     for name in EXTRA_SOURCES:
@@ -66,16 +66,17 @@ def pipeline(args) -> None:
     import pandas as pd  # noqa: F401
 
     import schemas.expectations  # noqa: F401
-    from pipelines.process import process_source
-    from pipelines.publish import release, tables
-    from pipelines.registry import SOURCES
+    from pipelines.sources.process import process_source
+    from pipelines.publish import release
+    from pipelines.stats import tables
+    from pipelines.sources.registry import SOURCES
     register_extra_sources()
     imports_s = time.perf_counter() - t0
 
     from bench.stages import instrument
     companions = [c for c in (args.companion or "").split(",") if c]
     timer = instrument([SOURCES[s] for s in [args.source] + companions])
-    from pipelines import process  # the patched names are looked up at call time
+    from pipelines.sources import process  # the patched names are looked up at call time
 
     raw_dir, out_dir = Path(args.raw), Path(args.out)
     work_dir = out_dir / ".work"
@@ -154,7 +155,7 @@ def xlsx(args) -> None:
     real files when ../shared/data/real has them, else synthetic workbooks of the same size."""
     from pathlib import Path
 
-    from pipelines.registry import SOURCES
+    from pipelines.sources.registry import SOURCES
     register_extra_sources()
     from bench.stages import instrument
     results = {}
@@ -263,8 +264,8 @@ def ooc(args) -> None:
     import pandas as pd
     import pyarrow.parquet as pq
 
-    from pipelines.publish.stats import deaths_stats
-    from pipelines.registry import SOURCES
+    from pipelines.stats.deaths import deaths_stats
+    from pipelines.sources.registry import SOURCES
     register_extra_sources()
     deaths = Path(args.parquet)
     meta = pq.ParquetFile(deaths).metadata
@@ -334,7 +335,7 @@ def imports(args) -> None:
     """What importing the pipeline costs before any work: each library, cumulatively."""
     steps = {}
     for name in ("pandas", "pyarrow", "duckdb", "pandera.pandas", "prefect", "great_expectations",
-                 "pipelines.process", "pipelines.publish.release", "schemas.expectations", "pipelines.flows"):
+                 "pipelines.sources.process", "pipelines.publish.release", "schemas.expectations", "pipelines.flows"):
         t = time.perf_counter()
         __import__(name)
         steps[name] = round(time.perf_counter() - t, 3)

@@ -60,7 +60,7 @@ def run(
     report to OUT/reports/ and OUT/last_run.json; posts a summary to HARMSTATS_WEBHOOK_URL
     when the exit code is not 0.
     """
-    from pipelines.registry import SOURCES
+    from pipelines.sources.registry import SOURCES
 
     chosen = [s.strip() for s in sources.split(",")] if sources else None
     unknown = [s for s in chosen or [] if s not in SOURCES]
@@ -75,7 +75,7 @@ def run(
     # Prefect's temporary server may start slowly on a busy machine (default limit 20 s).
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     from pipelines.ops.run import execute
-    from pipelines.report import render
+    from pipelines.ops.report import render
 
     with err_console.status("Running the pipeline (Prefect may take a few seconds to start)..."):
         report = execute(raw_dir, out, sources=chosen, snapshot_mode=snapshot, fetch=fetch,
@@ -199,7 +199,7 @@ def list_sources(raw_dir: Path = RAW_OPTION, out: Path = OUT_OPTION) -> None:
     """What is on disk per source: snapshots, kind, rows in the current release, checksum; a
     zip's member (read from the archive, never unpacked) on a row of its own."""
     from pipelines import archives, snapshots
-    from pipelines.registry import SOURCES
+    from pipelines.sources.registry import SOURCES
 
     accounting = _current_accounting(out)
     view = Table("source", "snapshot", "kind", "product", "file", "rows read", "accepted",
@@ -236,7 +236,7 @@ def diff(
 ) -> None:
     """What changed between two releases: rows per table and source, and the latest figures
     (totals by year, by year and country) that moved."""
-    from pipelines.publish.diff import default_pair, diff_releases, render_diff
+    from pipelines.inspection.diff import default_pair, diff_releases, render_diff
 
     if fmt not in ("table", "json"):
         err_console.print(f"[red]Unknown format {fmt!r}[/]: table or json.")
@@ -268,7 +268,7 @@ def trace(
 ) -> None:
     """List the source records that add up to one cell of deaths_stats (catalog only: it
     lists records of people, never publish its output)."""
-    from pipelines.lineage import CellError, latest_snapshot, parse_dims, published_cell, trace_cell
+    from pipelines.inspection.lineage import CellError, latest_snapshot, parse_dims, published_cell, trace_cell
 
     if fmt not in ("table", "csv", "json"):
         err_console.print(f"[red]Unknown format {fmt!r}[/]: table, csv or json.")

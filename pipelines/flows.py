@@ -2,7 +2,7 @@
 `nightly` (what the schedule runs: one run at a time, fetch, incremental, report, housekeeping).
 
 Thin on purpose: every step is a plain function tested on its own. Tasks pass paths and
-small summaries, never frames. Fetching retries inside `pipelines.fetching` (with backoff),
+small summaries, never frames. Fetching retries inside `pipelines.sources.fetching` (with backoff),
 not as Prefect task retries.
 """
 
@@ -18,14 +18,14 @@ from prefect import flow, task
 
 from pipelines import snapshots
 from pipelines.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR
-from pipelines.fetching import fetch_sources
-from pipelines.process import process_source
-from pipelines.publish.anomalies import find_anomalies
-from pipelines.publish.checks import BlockingCheckError
+from pipelines.sources.fetching import fetch_sources
+from pipelines.sources.process import process_source
+from pipelines.stats.anomalies import find_anomalies
+from pipelines.stats.checks import BlockingCheckError
 from pipelines.publish.release import current_release, write_release
-from pipelines.publish.tables import build_tables
-from pipelines.registry import SOURCES
-from pipelines.report import RunReport
+from pipelines.stats.tables import build_tables
+from pipelines.sources.registry import SOURCES
+from pipelines.ops.report import RunReport
 
 
 @task

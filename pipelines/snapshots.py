@@ -168,14 +168,14 @@ def describe_files(folder: Path) -> dict[str, dict]:
 
 def declared_product(source: str) -> str:
     """The product a source module declares, for snapshots dropped in without a sidecar."""
-    from pipelines.registry import SOURCES  # late: the registry imports modules that import this one
+    from pipelines.sources.registry import SOURCES  # late: the registry imports modules that import this one
 
     return SOURCES[source].SOURCE.product if source in SOURCES else "default"
 
 
 def declared_archive_member(source: str) -> str | None:
     """The pattern of the file a source reads inside a zip its publisher ships, or None."""
-    from pipelines.registry import SOURCES  # late, as declared_product
+    from pipelines.sources.registry import SOURCES  # late, as declared_product
 
     return SOURCES[source].SOURCE.archive_member if source in SOURCES else None
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipelines.publish.case_stats import STREAMS
+from pipelines.stats.cases import STREAMS
 from pipelines.publish.disclosure import published_groupings
 from pipelines.publish.grid import OTHER
 from pipelines.publish.public import settings

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipelines import process, snapshots
+from pipelines import snapshots
+from pipelines.sources import process
 from pipelines.config import DEFAULT_RAW_DIR
 from pipelines.sources import ice_detention_deaths, mmp, ngo_incidents, unodc_glotip
 from schemas.raw.unodc_glotip import CSV_HEADERS

@@ -8,10 +8,11 @@ import pkgutil
 from pathlib import Path
 
 import pipelines.sources
-from pipelines.registry import SOURCES
+from pipelines.sources.registry import SOURCES
 from pipelines.sources.base import SourceSpec
 
-SHARED = {"base", "readers", "formats", "curate", "person", "cases", "reports"}
+SHARED = {"base", "readers", "formats", "curate", "person", "cases", "reports", "registry", "process",
+          "chunk_ids", "names", "fetching"}
 ROOT = Path(__file__).resolve().parent.parent
 
 

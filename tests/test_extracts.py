@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from pipelines.cli import app
 from pipelines.publish.extracts import (EXTRACT_TABLES, ExportError, check_where, export_table,
                                         neutralise, public_columns, write_csv, write_extracts)
-from pipelines.registry import SOURCES
+from pipelines.sources.registry import SOURCES
 from schemas.tables import TABLES
 from tests.sample_release import out_dir, sample_release
 

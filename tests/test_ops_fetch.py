@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from pipelines import fetching
+from pipelines.sources import fetching
 from pipelines.sources import fbi_hate_crime, mmp, unodc_glotip
 from tests.ops_helpers import FaultServer, closed_port_url, serving
 
@@ -168,8 +168,8 @@ def test_a_zip_without_the_sources_csv_is_refused(server, tmp_path, members, mes
 
 def test_content_check_accepts_every_real_file_of_every_source(real_dir):
     """No false refusal: title rows (FBI table 1) and multi-row headers (StatCan) included."""
-    from pipelines.process import files_to_read
-    from pipelines.registry import SOURCES
+    from pipelines.sources.process import files_to_read
+    from pipelines.sources.registry import SOURCES
     from tests.conftest import real_snapshot
 
     checked = 0

@@ -21,7 +21,7 @@ import pytest
 
 from pipelines.config import DEFAULT_RAW_DIR
 from pipelines.ops.run import execute
-from pipelines.publish.checks import BlockingCheckError
+from pipelines.stats.checks import BlockingCheckError
 from pipelines.publish.release import current_release
 from pipelines.sources import mmp
 from tests.ops_helpers import FaultServer, Receiver, serving
@@ -154,7 +154,7 @@ def test_blocked_run_exits_2_keeps_the_release_and_notifies(first, monkeypatch):
     def broken_check(stats, records):
         raise BlockingCheckError("deaths_stats failed blocking checks: 1 margin(s) do not add up")
 
-    monkeypatch.setattr("pipelines.publish.tables.check_deaths", broken_check)
+    monkeypatch.setattr("pipelines.stats.tables.check_deaths", broken_check)
     with serving(Receiver()) as receiver:
         report = execute(raw, out, sources=["cbp_deaths", "mmp"], incremental=False,
                          webhook_url=receiver.url)

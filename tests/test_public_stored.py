@@ -14,11 +14,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.publish import extracts, page, public, stored
+from pipelines import stored
+from pipelines.publish import extracts, page, public
 from pipelines.publish.disclosure import confidential_sources
 from pipelines.publish.extracts import write_extracts, write_zip
 from pipelines.publish.page import render_page, write_page
-from pipelines.publish.stored import StoredTable, frame_to_arrow, table_frames
+from pipelines.stored import StoredTable, frame_to_arrow, table_frames
 from tests.sample_release import sample_release
 
 STORED = ("crimes_stats", "prosecutions_stats")

@@ -8,7 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from pipelines import fetching, snapshots
+from pipelines import snapshots
+from pipelines.sources import fetching
 from pipelines.sources.base import SourceSpec
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipelines.publish.case_stats import STREAMS, case_stats
-from pipelines.publish.checks import case_margin_violations
+from pipelines.stats.cases import STREAMS, case_stats
+from pipelines.stats.checks import case_margin_violations
 from pipelines.samples.ca_statcan_hate_crime import write_samples
 from pipelines.sources import ca_statcan_hate_crime as statcan
 from pipelines.sources.base import RawFormatError

@@ -14,11 +14,12 @@ import zipfile
 import pandas as pd
 import pytest
 
-from pipelines import process, snapshots
+from pipelines import snapshots
+from pipelines.sources import process
 from pipelines.harmonize.categories import MAPS
 from pipelines.harmonize.labels import normalise_label
-from pipelines.publish.case_stats import STREAMS, case_stats
-from pipelines.publish.checks import case_margin_violations
+from pipelines.stats.cases import STREAMS, case_stats
+from pipelines.stats.checks import case_margin_violations
 from pipelines.samples.fbi_hate_crime import write_samples
 from pipelines.sources import fbi_hate_crime as fbi
 from pipelines.sources.base import RawFormatError

@@ -14,8 +14,8 @@ import pytest
 from pipelines import snapshots
 from pipelines.harmonize.categories import MAPS, crime_type_table
 from pipelines.harmonize.labels import normalise_label
-from pipelines.publish.case_stats import STREAMS, case_stats
-from pipelines.publish.checks import case_margin_violations
+from pipelines.stats.cases import STREAMS, case_stats
+from pipelines.stats.checks import case_margin_violations
 from pipelines.samples.mx_sesnsp import write_samples
 from pipelines.sources import mx_sesnsp as sesnsp
 from pipelines.sources.base import RawFormatError

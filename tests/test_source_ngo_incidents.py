@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipelines.publish.case_stats import STREAMS, case_stats
-from pipelines.publish.checks import case_margin_violations
+from pipelines.stats.cases import STREAMS, case_stats
+from pipelines.stats.checks import case_margin_violations
 from pipelines.samples.ngo_incidents import write_samples
 from pipelines.sources import ngo_incidents as ngo
 from schemas import codes

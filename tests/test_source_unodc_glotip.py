@@ -12,9 +12,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipelines import process
-from pipelines.publish.case_stats import STREAMS, case_stats
-from pipelines.publish.checks import case_margin_violations
+from pipelines.sources import process
+from pipelines.stats.cases import STREAMS, case_stats
+from pipelines.stats.checks import case_margin_violations
 from pipelines.samples.unodc_glotip import write_samples
 from pipelines.sources import curate, unodc_glotip
 from pipelines.sources.base import RawFormatError

@@ -15,7 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
-from pipelines.publish.diff import list_releases
+from pipelines.inspection.diff import list_releases
 from pipelines.publish.release import current_release
 
 DEFAULT_KEEP = 5

@@ -23,15 +23,15 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from pipelines import snapshots
-from pipelines.fetching import fetch_sources
+from pipelines.sources.fetching import fetch_sources
 from pipelines.ops import freshness
 from pipelines.ops import incremental as inc
 from pipelines.ops.lock import LockHeld, RunLock
 from pipelines.ops.notify import notify
 from pipelines.ops.retention import DEFAULT_KEEP, prune
 from pipelines.publish.release import current_release, recover_interrupted
-from pipelines.registry import SOURCES
-from pipelines.report import RunReport
+from pipelines.sources.registry import SOURCES
+from pipelines.ops.report import RunReport
 
 log = logging.getLogger("harmstats.run")
 
@@ -46,7 +46,7 @@ def keep_default() -> int:
 
 def change_summary(old: Path, new: Path) -> dict:
     """Rows added, removed and changed per table between two releases (short)."""
-    from pipelines.publish.diff import diff_releases
+    from pipelines.inspection.diff import diff_releases
 
     result = diff_releases(old, new, top=1)
     tables = {}

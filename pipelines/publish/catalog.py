@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.publish.stored import limit_memory
+from pipelines.stored import limit_memory
 from pipelines.sql import sql_text
 from schemas.tables import column_descriptions, table_description
 

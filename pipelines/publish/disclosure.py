@@ -34,9 +34,9 @@ import pandas as pd
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix, vstack
 
-from pipelines.publish.case_stats import STREAMS
-from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
-from pipelines.publish.stats import FIXED as DEATH_FIXED
+from pipelines.stats.cases import STREAMS
+from pipelines.stats.deaths import DIMENSIONS as DEATH_DIMENSIONS
+from pipelines.stats.deaths import FIXED as DEATH_FIXED
 
 LOG = logging.getLogger(__name__)
 MAPS = Path(__file__).resolve().parent.parent / "harmonize" / "maps"
@@ -203,7 +203,7 @@ def in_published_grouping(frame: pd.DataFrame, stream: str) -> np.ndarray:
 
 def confidential_sources() -> set[str]:
     """Registered sources whose module declares them confidential."""
-    from pipelines.registry import SOURCES
+    from pipelines.sources.registry import SOURCES
 
     return {sid for sid, module in SOURCES.items()
             if getattr(module.SOURCE, "confidential", False) or getattr(module, "CONFIDENTIAL", False)}

@@ -51,7 +51,7 @@ import pyarrow.parquet as pq
 from pipelines.publish.layout import EXTRACT_DIR, MANIFEST, PRIVATE_COLUMNS
 from pipelines.snapshots import sha256_file
 from pipelines.publish.dictionary import _type
-from pipelines.publish.stored import BatchView, frame_to_arrow, table_frames
+from pipelines.stored import BatchView, frame_to_arrow, table_frames
 from schemas.tables import PUBLIC_TABLES, TABLES, table_description
 
 # The order extracts are listed in (the statistics first, then the metadata tables).

@@ -24,7 +24,7 @@ import pandas as pd
 
 from pipelines.publish.extracts import (EXTRACT_DIR, STATS_DIMENSIONS, is_sample, public_tables,
                                         sha256_file)
-from pipelines.publish.stored import table_frames
+from pipelines.stored import table_frames
 
 ASSETS = Path(__file__).resolve().parent / "page_assets"
 NO_DATA = "No data in this release"

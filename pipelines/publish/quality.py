@@ -157,7 +157,7 @@ def _context(docs_dir: Path):
 
 def _deaths_source_read(tables: dict[str, pd.DataFrame]) -> bool:
     """True when a source of the deaths stream has a file read or carried in this release."""
-    from pipelines.registry import SOURCES
+    from pipelines.sources.registry import SOURCES
 
     sources = tables.get("sources")
     if sources is None or sources.empty:

@@ -83,8 +83,8 @@ class RawFormatError(ValueError):
 def chunk_schema(model) -> pa.DataFrameSchema:
     """The schema a chunk of records is validated against: `model`'s, without its key
     uniqueness check. A chunk holds part of a file, so ids are made unique per file by the
-    source module (and across chunks by `pipelines.chunk_ids`), and the key is checked over
-    the whole release table in DuckDB (`publish.tables.check_unique_records`)."""
+    source module (and across chunks by `pipelines.sources.chunk_ids`), and the key is checked over
+    the whole release table in DuckDB (`stats.tables.check_unique_records`)."""
     schema = copy.deepcopy(model.to_schema())  # to_schema() is cached: never edit it in place
     schema.unique = None
     return schema

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.fetching import fetch_snapshot
+from pipelines.sources.fetching import fetch_snapshot
 from pipelines.harmonize.categories import map_causes
 from pipelines.harmonize.labels import normalise_label
 from pipelines.harmonize.numbers import parse_counts

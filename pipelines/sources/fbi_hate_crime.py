@@ -67,7 +67,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.fetching import fetch_snapshot
+from pipelines.sources.fetching import fetch_snapshot
 from pipelines.harmonize.categories import map_bias_motivations, map_labels
 from pipelines.harmonize.labels import normalise_label
 from pipelines.harmonize.numbers import parse_counts

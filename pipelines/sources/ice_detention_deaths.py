@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.fetching import fetch_snapshot
+from pipelines.sources.fetching import fetch_snapshot
 from pipelines.harmonize.categories import map_causes, map_labels
 from pipelines.harmonize.distinct import per_distinct
 from pipelines.harmonize.unmapped import UnmappedLog

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.fetching import fetch_snapshot
+from pipelines.sources.fetching import fetch_snapshot
 from pipelines.harmonize.categories import map_causes
 from pipelines.harmonize.countries import map_countries
 from pipelines.harmonize.dates import parse_dates

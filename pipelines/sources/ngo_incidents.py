@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.fetching import fetch_snapshot
+from pipelines.sources.fetching import fetch_snapshot
 from pipelines.harmonize.countries import map_countries
 from pipelines.harmonize.dates import parse_dates
 from pipelines.harmonize.distinct import per_distinct

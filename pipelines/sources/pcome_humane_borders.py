@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.fetching import fetch_snapshot
+from pipelines.sources.fetching import fetch_snapshot
 from pipelines.harmonize.categories import age_groups, map_causes, map_labels
 from pipelines.harmonize.dates import parse_dates
 from pipelines.harmonize.numbers import parse_counts

@@ -55,7 +55,7 @@ Choices, row by row:
   number. Identical rows are kept as records (several "Other forms of exploitation" rows for
   one country and year may be sub-forms UNODC collapsed under one label, or one row repeated);
   the statistics count them once or twice, whichever agrees with the breakdown's own total,
-  and as the range [once, twice] where neither or both do (invariant 5, `publish.reconcile`).
+  and as the range [once, twice] where neither or both do (invariant 5, `stats.reconcile`).
 - Race/ethnicity, gender identity and perpetrator are not recorded by GLOTIP.
 """
 
@@ -68,7 +68,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.fetching import fetch_snapshot
+from pipelines.sources.fetching import fetch_snapshot
 from pipelines.harmonize.categories import map_crime_types
 from pipelines.harmonize.countries import NATIONALS, map_countries
 from pipelines.harmonize.distinct import per_distinct

@@ -12,7 +12,7 @@ Per source, `state` is the one-word verdict an operator reads first:
 - `carried_forward`: it could not be read; its rows from the previous release were kept
 - `anomalous`: processed and published, but a new snapshot of it looks wrong against its own
   files or the previous snapshot (quarantine share, repeated ids, flag share, yearly totals:
-  `pipelines.publish.anomalies`); what is published is not changed by the warning
+  `pipelines.stats.anomalies`); what is published is not changed by the warning
 - `no_snapshot`: nothing on disk for it
 
 `status` keeps the processing result (ok / partly_failed / failed / no_snapshot).
@@ -33,7 +33,7 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from pipelines import snapshots
-from pipelines.registry import SOURCES
+from pipelines.sources.registry import SOURCES
 
 EXIT_OK, EXIT_WARNINGS, EXIT_BLOCKED, EXIT_LOCKED = 0, 1, 2, 3
 EXIT_CODES = {

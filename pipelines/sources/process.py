@@ -19,13 +19,13 @@ import duckdb
 import pandas as pd
 
 from pipelines import snapshots
-from pipelines.chunk_ids import id_frame, settle_ids
+from pipelines.sources.chunk_ids import id_frame, settle_ids
 from pipelines.concurrency import in_threads
 from pipelines.harmonize.unmapped import UnmappedLog
-from pipelines.names import name_hashes
-from pipelines.publish.stored import repeated_keys
+from pipelines.sources.names import name_hashes
+from pipelines.stored import repeated_keys
 from pipelines.sources.base import RawFormatError, RawTable
-from pipelines.registry import SOURCES
+from pipelines.sources.registry import SOURCES
 from pipelines.sources.readers import RereadWhole
 
 

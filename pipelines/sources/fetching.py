@@ -278,7 +278,7 @@ def content_problem(path: Path, source_id: str) -> str | None:
 def _member_problem(path: Path, source_id: str) -> str | None:
     """For a zip of a source that reads a file inside one: that file is there and has a known
     header (or the source's reader accepts the archive)."""
-    from pipelines.registry import SOURCES  # late: source modules import this module
+    from pipelines.sources.registry import SOURCES  # late: source modules import this module
 
     module = SOURCES.get(source_id)
     pattern = module.SOURCE.archive_member if module is not None else None
@@ -297,7 +297,7 @@ def _member_problem(path: Path, source_id: str) -> str | None:
 def _reader_problem(path: Path, source_id: str, problem: str) -> str | None:
     """None when the source module reads the file (formats with title rows or multi-row
     headers), else `problem` with the reader's own message."""
-    from pipelines.registry import SOURCES  # late: source modules import this module
+    from pipelines.sources.registry import SOURCES  # late: source modules import this module
     from pipelines.sources.base import RawFormatError
 
     module = SOURCES.get(source_id)
@@ -401,7 +401,7 @@ def fetch_snapshot(spec: SourceSpec, raw_dir: Path, today: str | None = None) ->
 def fetch_sources(raw_dir: Path, source_ids: list[str], today: str | None = None) -> dict[str, dict]:
     """Fetch every named source; a failure is recorded (`outcome: failed`, `error`), never
     raised, so the run goes on with the last good snapshot."""
-    from pipelines.registry import SOURCES  # late: source modules import this module
+    from pipelines.sources.registry import SOURCES  # late: source modules import this module
 
     results = {}
     for source_id in source_ids:

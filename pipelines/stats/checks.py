@@ -11,10 +11,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.names import name_fingerprint_sql
-from pipelines.publish.case_stats import STREAMS, cell_names
-from pipelines.publish.stats import DIMENSIONS
-from pipelines.publish.stored import StoredTable, parquet_list
+from pipelines.sources.names import name_fingerprint_sql
+from pipelines.stats.cases import STREAMS, cell_names
+from pipelines.stats.deaths import DIMENSIONS
+from pipelines.stored import StoredTable, parquet_list
 from pipelines.sql import sql_text
 
 FIXED_KEYS = ("source", "snapshot", "year", "year_basis")

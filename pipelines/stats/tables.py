@@ -16,17 +16,17 @@ import pyarrow.parquet as pq
 
 from pipelines import snapshots
 from pipelines.concurrency import in_threads
-from pipelines.process import part_list, part_paths, read_parts
-from pipelines.publish.case_stats import (STREAMS, aggregate_stats_of, finish_stats, person_stats_sql,
+from pipelines.sources.process import part_list, part_paths, read_parts
+from pipelines.stats.cases import (STREAMS, aggregate_stats_of, finish_stats, person_stats_sql,
                                           source_facts)
-from pipelines.publish.reconcile import NO_BREAKDOWN, Layout
-from pipelines.publish.checks import (BlockingCheckError, NothingToPublish, check_cases, check_deaths,
+from pipelines.stats.reconcile import NO_BREAKDOWN, Layout
+from pipelines.stats.checks import (BlockingCheckError, NothingToPublish, check_cases, check_deaths,
                                       check_no_names)
-from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
-from pipelines.publish.stats import deaths_stats
-from pipelines.publish.stored import (StoredTable, assemble, connect, filtered_batches,
+from pipelines.stats.deaths import DIMENSIONS as DEATH_DIMENSIONS
+from pipelines.stats.deaths import deaths_stats
+from pipelines.stored import (StoredTable, assemble, connect, filtered_batches,
                                       parquet_list, part_batches, repeated_keys, write_frames)
-from pipelines.registry import SOURCES
+from pipelines.sources.registry import SOURCES
 from pipelines.sources.cases import NOT_IN_STATS, statistics_input
 from pipelines.sql import sql_text
 from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies

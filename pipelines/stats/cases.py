@@ -19,7 +19,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from pipelines.publish.reconcile import (BASE, REPEATED_ROWS, Layout, SourceFacts,
+from pipelines.stats.reconcile import (BASE, REPEATED_ROWS, Layout, SourceFacts,
                                          reconcile_source, snapshot_layouts)
 
 NOT_RECORDED_OF = {"sex": "not_recorded", "gender_identity": "not_recorded",

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from pipelines.publish.stored import connect, parquet_list, write_query
+from pipelines.stored import connect, parquet_list, write_query
 from pipelines.sources.base import QUARANTINE_COLUMNS, RawTable
 
 
