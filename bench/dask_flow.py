@@ -29,19 +29,12 @@ from pathlib import Path
 from prefect import flow, task
 from prefect_dask import DaskTaskRunner
 
-from bench.worker import register_extra_sources
-
-# Runs on import, so Dask workers (which import this module to unpickle the task) see the
-# sources that pipelines.sources.registry does not list yet.
-register_extra_sources()
-
 
 @task
 def process_source_task(source_id: str, raw_dir: str, work_dir: str) -> dict:
-    """pipelines.flows.process_source_task, timed, with the worker process named."""
+    """pipelines.ops.flow.process_source_task, timed, with the worker process named."""
     from pipelines.sources.process import process_source
 
-    register_extra_sources()
     started = time.perf_counter()
     summary = process_source(source_id, Path(raw_dir), "latest", Path(work_dir))
     summary["_bench"] = {"seconds": round(time.perf_counter() - started, 3), "pid": os.getpid()}
@@ -53,7 +46,6 @@ def publish_task(raw_dir: str, summaries: list[dict], out_dir: str) -> dict:
     from pipelines.publish.release import current_release, write_release
     from pipelines.stats.tables import build_tables
 
-    register_extra_sources()
     started = time.perf_counter()
     tables = build_tables(Path(raw_dir), summaries, current_release(Path(out_dir)), set())
     release = write_release(tables, Path(out_dir), {"snapshot_mode": "latest", "bench": "dask"}, True)

@@ -92,6 +92,7 @@ def _snapshot_problem(mode: str, raw_dir: Path, chosen: list[str], fetch: bool) 
     """Why `--snapshot` cannot be run (not latest, all or a plain folder name; or, without
     --fetch, a name no chosen source has), or None."""
     from pipelines import snapshots
+    from pipelines.sources.registry import SOURCES
 
     try:
         snapshots.check_mode(mode)
@@ -99,7 +100,7 @@ def _snapshot_problem(mode: str, raw_dir: Path, chosen: list[str], fetch: bool) 
         return str(exc)
     if mode in ("latest", "all") or fetch:
         return None
-    if not any(snapshots.select(snapshots.discover(raw_dir, s, write_missing_sidecar=False), mode)
+    if not any(snapshots.select(snapshots.discover(raw_dir, SOURCES[s], write_missing_sidecar=False), mode)
                for s in chosen):
         return (f"--snapshot {mode!r}: no snapshot of that name in {raw_dir} for "
                 f"{', '.join(chosen)}")
@@ -205,7 +206,7 @@ def list_sources(raw_dir: Path = RAW_OPTION, out: Path = OUT_OPTION) -> None:
     view = Table("source", "snapshot", "kind", "product", "file", "rows read", "accepted",
                  "quarantined", "sha256", title=f"Raw snapshots in {raw_dir}")
     for source_id in sorted(SOURCES):
-        found = snapshots.discover(raw_dir, source_id, write_missing_sidecar=False)  # read-only
+        found = snapshots.discover(raw_dir, SOURCES[source_id], write_missing_sidecar=False)  # read-only
         if not found:
             view.add_row(source_id, "(none)", "", "", "", "", "", "", "")
         for snap in found:

@@ -75,7 +75,7 @@ def run_pipeline(raw_dir: str, out_dir: str, sources: list[str] | None = None,
     chosen = sources if sources is not None else sorted(set(SOURCES) - set(reuse))
     report.note_raw_folders(Path(raw_dir), sorted(set(chosen) | set(reuse)))
     if fetch:
-        fetched = fetch_sources(Path(raw_dir), chosen)
+        fetched = fetch_sources(Path(raw_dir), [SOURCES[s] for s in chosen])
     if fetched:
         report.record_fetches(Path(raw_dir), fetched)
     for source_id, why in (reasons or {}).items():
@@ -90,7 +90,7 @@ def run_pipeline(raw_dir: str, out_dir: str, sources: list[str] | None = None,
     try:
         futures = {}
         for source_id in chosen:
-            if not snapshots.select(snapshots.discover(Path(raw_dir), source_id), snapshot_mode):
+            if not snapshots.select(snapshots.discover(Path(raw_dir), SOURCES[source_id]), snapshot_mode):
                 report.no_snapshot(source_id)
                 continue
             futures[source_id] = process_source_task.submit(source_id, raw_dir, snapshot_mode, work_dir)

@@ -206,7 +206,7 @@ def test_readmes_carry_the_caveats_and_citations(extracts):
                    "## Snapshots", "SAMPLE-"):
         assert phrase in deaths, phrase
     for source in ("mmp", "pcome_humane_borders", "ice_detention_deaths", "cbp_deaths"):
-        spec = SOURCES[source].SOURCE
+        spec = SOURCES[source].spec
         assert spec.title in deaths and spec.licence in deaths, source
         if spec.citation:
             assert spec.citation in deaths, source

@@ -10,8 +10,7 @@ import os
 # more than the default 20 s to start the temporary server.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
-import dataclasses  # noqa: E402
-import json
+import json  # noqa: E402
 import shutil
 from datetime import date
 from pathlib import Path
@@ -24,6 +23,7 @@ from pipelines.ops.run import execute
 from pipelines.stats.checks import BlockingCheckError
 from pipelines.publish.release import current_release
 from pipelines.sources import mmp
+from pipelines.sources.registry import SOURCES
 from tests.ops_helpers import FaultServer, Receiver, serving
 
 pytestmark = pytest.mark.flow
@@ -100,8 +100,8 @@ def test_failed_fetch_is_stale_with_its_age_and_notifies(first, monkeypatch):
     raw, out, _ = first
     with serving(FaultServer()) as server, serving(Receiver()) as receiver:
         server.plan = [500]
-        monkeypatch.setattr(mmp, "SOURCE", dataclasses.replace(
-            mmp.SOURCE, download_url=server.url("/mmp.csv"), download_name="data.csv"))
+        monkeypatch.setitem(SOURCES, "mmp", mmp.SOURCE.with_spec(
+            download_url=server.url("/mmp.csv"), download_name="data.csv"))
         report = execute(raw, out, sources=["cbp_deaths", "mmp"], fetch=True,
                          today=date(2020, 1, 20), webhook_url=receiver.url)
     info = report["sources"]["mmp"]

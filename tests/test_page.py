@@ -359,7 +359,7 @@ def test_a_product_with_its_own_title_is_cited_as_itself():
     from pipelines.sources import fbi_hate_crime
 
     rows = sources_rows("fbi_hate_crime", "fbi_hate_crime", "fbi_hate_crime", "other")
-    spec = fbi_hate_crime.SOURCE
+    spec = fbi_hate_crime.SOURCE.spec
     for i, product in enumerate(("incidents", "table1_incidents_by_bias", "incidents")):
         rows.loc[i, ["product", "title", "citation"]] = [product, *spec.title_of(product)]
     html = citation_section(rows, "R1", "2026-12-07", "v1")

@@ -158,10 +158,10 @@ PLACEHOLDER_NAMES = {"", "unknown", "unkown", "unidentified", "n/a", "none", "re
 def test_no_raw_name_value_appears_in_any_table(real_run, real_dir):
     _, out = real_run
     names: set[str] = set()
-    for source_id, module in SOURCES.items():
-        for column in module.SOURCE.name_columns:
+    for source_id, source in SOURCES.items():
+        for column in source.spec.name_columns:
             for path in (real_dir / source_id).glob("*/*.csv"):
-                raw = module.read_raw(path)
+                raw = source.read_raw(path)
                 if column in raw.frame.columns:
                     names |= {v.strip() for v in raw.frame[column]
                               if v.strip().lower() not in PLACEHOLDER_NAMES and len(v.strip()) > 3}

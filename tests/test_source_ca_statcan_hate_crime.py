@@ -352,7 +352,7 @@ def test_real_detailed_file_parses_and_types_add_up_to_the_total(real_dir):
 def test_real_detailed_snapshot_is_the_latest_of_the_table(real_dir):
     from pipelines import snapshots
 
-    found = snapshots.discover(real_dir, statcan.SOURCE.id)
+    found = snapshots.discover(real_dir, statcan.SOURCE)
     assert [s.name for s in snapshots.latest_per_product(found)] == [DETAILED]
 
 

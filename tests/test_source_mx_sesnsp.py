@@ -228,7 +228,7 @@ def test_unknown_header_fails_loudly(tmp_path):
     _, path = write_snapshot(tmp_path, sesnsp, "2026-03", "estatal_n.csv", data.encode("latin-1"),
                              ("2026-01-01", "2026-03-31"))
     with pytest.raises(RawFormatError, match="closest is 'estatal_2015'"):
-        sesnsp.read_raw(path)
+        sesnsp.SOURCE.read_raw(path)
 
 
 def test_crime_map_codes_are_canonical():
@@ -401,7 +401,7 @@ def test_real_crosswalk_catalogues_match_the_files(real_dir):
 
 @pytest.mark.real
 def test_real_latest_is_the_full_2015_2024_series(real_dir):
-    found = snapshots.discover(real_dir, sesnsp.SOURCE.id)
+    found = snapshots.discover(real_dir, sesnsp.SOURCE)
     assert {s.name: s.kind for s in found} == {"2024-11": "full", "2026-03": "partial"}
     assert [s.name for s in snapshots.latest_per_product(found)] == ["2024-11"]
 

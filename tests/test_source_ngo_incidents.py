@@ -352,7 +352,7 @@ def test_samples_languages_formats_and_bad_rows(samples):
         assert part.rows_read == part.rows_accepted + part.rows_quarantined
         assert len(part.tables["crimes"]) == part.rows_accepted
         assert part.unmapped.empty
-    assert ngo.SOURCE.person_level and ngo.SOURCE.confidential
+    assert ngo.SOURCE.spec.person_level and ngo.SOURCE.spec.confidential
 
 
 def test_sample_exercises_every_breakdown(samples):

@@ -88,8 +88,7 @@ def _clean_leftovers(out_dir: Path, raw_dir: Path, chosen: list[str]) -> list[st
 
 
 def _with_ages(raw_dir: Path, results: dict[str, dict], today: date) -> dict[str, dict]:
-    return {sid: {**result, "age": freshness.assess(
-        raw_dir, sid, getattr(SOURCES[sid].SOURCE, "max_age_days", None), today)}
+    return {sid: {**result, "age": freshness.assess(raw_dir, SOURCES[sid], today)}
         for sid, result in results.items()}
 
 
@@ -151,7 +150,7 @@ def execute(raw_dir: Path, out_dir: Path, sources: list[str] | None = None,
         today = today or freshness.today_utc()
         plan = None
         try:
-            fetched = _with_ages(raw_dir, fetch_sources(raw_dir, chosen, today.isoformat()), today) \
+            fetched = _with_ages(raw_dir, fetch_sources(raw_dir, [SOURCES[s] for s in chosen], today.isoformat()), today) \
                 if fetch else None
             plan = inc.plan(raw_dir, out_dir, chosen, snapshot_mode, enabled=incremental)
             if plan.nothing_new or not (plan.process or plan.reuse):

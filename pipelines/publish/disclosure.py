@@ -202,11 +202,10 @@ def in_published_grouping(frame: pd.DataFrame, stream: str) -> np.ndarray:
 
 
 def confidential_sources() -> set[str]:
-    """Registered sources whose module declares them confidential."""
+    """Registered sources declared confidential (`SourceSpec.confidential`)."""
     from pipelines.sources.registry import SOURCES
 
-    return {sid for sid, module in SOURCES.items()
-            if getattr(module.SOURCE, "confidential", False) or getattr(module, "CONFIDENTIAL", False)}
+    return {sid for sid, source in SOURCES.items() if source.spec.confidential}
 
 
 # --- relations an attacker knows besides the margins -------------------------------------------

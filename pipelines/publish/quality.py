@@ -163,7 +163,7 @@ def _deaths_source_read(tables: dict[str, pd.DataFrame]) -> bool:
     if sources is None or sources.empty:
         return False
     usable = sources[sources["status"] != "failed"]["source"]
-    return any(SOURCES[s].SOURCE.stream == "deaths" for s in set(usable) if s in SOURCES)
+    return any(SOURCES[s].spec.stream == "deaths" for s in set(usable) if s in SOURCES)
 
 
 def summarise(result) -> dict:

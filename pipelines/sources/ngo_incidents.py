@@ -42,48 +42,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.sources.fetching import fetch_snapshot
 from pipelines.harmonize.countries import map_countries
 from pipelines.harmonize.dates import parse_dates
 from pipelines.harmonize.distinct import per_distinct
 from pipelines.harmonize.labels import normalise_label
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
-from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable, SourceSpec
+from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable
 from pipelines.sources.cases import finish_case_records
 from pipelines.sources.formats import validate_raw
 from pipelines.sources.readers import (cell_text, decode_text, iter_csv_text, read_first_line,
                                        read_xlsx_rows, sniff_problem)
+from pipelines.sources.source import Source, SourceSpec
 from schemas import codes as code_lists
 from schemas.raw.ngo_incidents import COLUMNS, HEADERS, LANGUAGE, SCHEMAS
 
 # Free text (state or municipality) for the submitter's own records: never copied into a
 # curated table (not a name column: a place equal to a country name must not block a release).
 PLACE_HEADERS = tuple(HEADERS[v][COLUMNS.index("place")] for v in HEADERS)
-SOURCE = SourceSpec(
-    id="ngo_incidents",
-    title="NGO and shelter incident log (harmstats template)",
-    publisher="Shelters and NGOs that submit the harmstats incident template",
-    landing_page="docs/ngo_incidents_template.md",
-    licence="confidential: shared under a data-sharing agreement; records are never published",
-    stream="crimes",  # and prosecutions (case stage reached)
-    cadence="as submitted (quarterly suggested)",
-    max_age_days=None,
-    product="incident_log",
-    download_url=None,
-    person_level=True,
-    # The template has no name column: a file with one (these or any header that looks like
-    # names or other identifying details) is refused before a row is read. Declared so that the
-    # release's name check would catch a name column that ever got through.
-    name_columns=("Name", "Names", "Full name", "Surname", "Nombre", "Nombres",
-                  "Nombre completo", "Apellidos"),
-    # Non-public person-level data: statistics go through disclosure control.
-    confidential=True,
-    citation="Incident logs of the submitting shelters and NGOs, collected with the harmstats "
-             "template (confidential; statistics published after disclosure control).",
-    population="migrants",
-)
-FILE_PATTERNS = ("*.csv", "*.xlsx")
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 MAPS = Path(__file__).resolve().parent.parent / "harmonize" / "maps"
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -295,11 +271,6 @@ def allowed(name: str, language: str) -> list[str]:
 
 
 # --- load -------------------------------------------------------------------------------------
-
-def fetch(raw_dir: Path) -> Path | None:
-    """Submissions arrive by hand (secure transfer), never by download."""
-    return fetch_snapshot(SOURCE, raw_dir)
-
 
 def check_header(path: Path, header: list[str]) -> tuple[str, dict[str, str]]:
     """(format version, submitted header -> template header), or a SubmissionError in the
@@ -644,7 +615,7 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
         stage=stage[has_case], stage_native=stage_text[has_case].replace("", None))
     return finish_case_records({"crimes": crimes.reset_index(drop=True),
                                 "prosecutions": prosecutions.reset_index(drop=True)},
-                               raw, snapshot, curation, log, SOURCE.population)
+                               raw, snapshot, curation, log, SOURCE.spec.population)
 
 
 def row_totals(raw: RawTable) -> pd.Series:
@@ -998,3 +969,37 @@ if __name__ == "__main__":
         write_templates()
         TEMPLATE_DOC.write_text(render_template_doc(), encoding="utf-8")
         print(f"templates written under {TEMPLATE_DIR}; documentation in {TEMPLATE_DOC}")
+
+
+# --- the source -----------------------------------------------------------------------------
+
+SOURCE = Source(
+    spec=SourceSpec(
+        id="ngo_incidents",
+        title="NGO and shelter incident log (harmstats template)",
+        publisher="Shelters and NGOs that submit the harmstats incident template",
+        landing_page="docs/ngo_incidents_template.md",
+        licence="confidential: shared under a data-sharing agreement; records are never published",
+        stream="crimes",  # and prosecutions (case stage reached)
+        cadence="as submitted (quarterly suggested)",
+        max_age_days=None,
+        product="incident_log",
+        download_url=None,
+        person_level=True,
+        # The template has no name column: a file with one (these or any header that looks like
+        # names or other identifying details) is refused before a row is read. Declared so that the
+        # release's name check would catch a name column that ever got through.
+        name_columns=("Name", "Names", "Full name", "Surname", "Nombre", "Nombres",
+                      "Nombre completo", "Apellidos"),
+        # Non-public person-level data: statistics go through disclosure control.
+        confidential=True,
+        citation="Incident logs of the submitting shelters and NGOs, collected with the harmstats "
+                 "template (confidential; statistics published after disclosure control).",
+        population="migrants",
+    ),
+    file_patterns=("*.csv", "*.xlsx"),
+    headers=HEADERS,
+    read_raw=read_raw,
+    read_raw_chunks=read_raw_chunks,
+    to_curated=to_curated,
+)

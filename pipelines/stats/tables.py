@@ -75,8 +75,8 @@ def run_sources(raw_dir: Path, summaries: list[dict]) -> pd.DataFrame:
     """`sources` rows for every file this run tried to read."""
     rows = []
     for summary in summaries:
-        spec = SOURCES[summary["source"]].SOURCE
-        found = {s.name: s for s in snapshots.discover(raw_dir, summary["source"])}
+        spec = SOURCES[summary["source"]].spec
+        found = {s.name: s for s in snapshots.discover(raw_dir, SOURCES[summary["source"]])}
         rows += [_file_row(spec, found[f["snapshot"]], f) for f in summary["files"]]
     return pd.DataFrame(rows, columns=SOURCE_COLUMNS)
 
@@ -268,7 +268,7 @@ def deaths_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None,
         return empty_table(DeathsStats)
     con.execute(f"CREATE OR REPLACE TEMP VIEW deaths AS SELECT * FROM read_parquet({parquet_list([stored.path])})")
     info = _snapshot_info(sources)
-    person = {sid: SOURCES[sid].SOURCE.person_level for sid in _sources_in(con, "deaths")}
+    person = {sid: SOURCES[sid].spec.person_level for sid in _sources_in(con, "deaths")}
     stats = DeathsStats.validate(deaths_stats(con, person, info), lazy=True)
     totals = con.sql("SELECT source, snapshot, year, sum(dead_and_missing)::BIGINT AS dead_and_missing "
                          "FROM deaths GROUP BY ALL").to_arrow_table().to_pandas()
@@ -322,7 +322,7 @@ def _stats_tasks(con: duckdb.DuckDBPyConnection, stored: StoredTable, stream: st
     task)."""
     relation = f"read_parquet({parquet_list([stored.path])})"
     for source in _sources_in(con, relation):
-        if SOURCES[source].SOURCE.person_level:
+        if SOURCES[source].spec.person_level:
             cells = person_stats_sql(con, f"SELECT * FROM {relation} WHERE source = {sql_text(source)} "
                                           f"AND {IN_STATS}", stream)
             yield lambda cells=cells: (cells, pd.DataFrame())
