@@ -1,9 +1,9 @@
 """Scale-out demonstration: the harmstats flow with its per-source tasks on a Dask cluster.
 
-A copy of pipelines/flows.py's `run_pipeline` reduced to what the measurement needs (no
+A copy of pipelines/ops/flow.py's `run_pipeline` reduced to what the measurement needs (no
 fetching, no run report; each task records its seconds and worker pid): one `process_source`
 task per source, submitted to a `DaskTaskRunner`, then one publish task. The pipeline's own
-flow takes the same runner: `harmstats run --dask ADDRESS` (`pipelines.flows.pipeline_flow`).
+flow takes the same runner: `harmstats run --dask ADDRESS` (`pipelines.ops.flow.pipeline_flow`).
 
     python -m bench.dask_flow --raw bench/data/raw/1m --out bench/data/out/dask-1m \
         --sources mmp,ngo_incidents,ice_detention_deaths [--address tcp://scheduler:8786]

@@ -33,6 +33,7 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from pipelines import snapshots
+from pipelines.ops import freshness
 from pipelines.sources.registry import SOURCES
 
 EXIT_OK, EXIT_WARNINGS, EXIT_BLOCKED, EXIT_LOCKED = 0, 1, 2, 3
@@ -147,8 +148,6 @@ class RunReport:
     def record_fetches(self, raw_dir: Path, results: dict[str, dict], today=None) -> None:
         """Fetch results of every source, with the age of its newest snapshot (taken from
         `result["age"]` when the caller assessed it already)."""
-        from pipelines.ops import freshness
-
         for source_id, result in results.items():
             age = result.get("age") or freshness.assess(
                 raw_dir, SOURCES[source_id], today)

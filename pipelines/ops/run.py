@@ -23,15 +23,16 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from pipelines import snapshots
-from pipelines.sources.fetching import fetch_sources
+from pipelines.inspection.diff import diff_releases
 from pipelines.ops import freshness
 from pipelines.ops import incremental as inc
 from pipelines.ops.lock import LockHeld, RunLock
 from pipelines.ops.notify import notify
+from pipelines.ops.report import RunReport
 from pipelines.ops.retention import DEFAULT_KEEP, prune
 from pipelines.publish.release import current_release, recover_interrupted
+from pipelines.sources.fetching import fetch_sources
 from pipelines.sources.registry import SOURCES
-from pipelines.ops.report import RunReport
 
 log = logging.getLogger("harmstats.run")
 
@@ -46,8 +47,6 @@ def keep_default() -> int:
 
 def change_summary(old: Path, new: Path) -> dict:
     """Rows added, removed and changed per table between two releases (short)."""
-    from pipelines.inspection.diff import diff_releases
-
     result = diff_releases(old, new, top=1)
     tables = {}
     for name, part in result["tables"].items():
@@ -156,7 +155,8 @@ def execute(raw_dir: Path, out_dir: Path, sources: list[str] | None = None,
             if plan.nothing_new or not (plan.process or plan.reuse):
                 data = _report_without_flow(raw_dir, out_dir, snapshot_mode, plan, fetched, chosen)
             else:
-                from pipelines.flows import pipeline_flow
+                # lazy: Prefect is imported only when a flow runs (a run with nothing new never does)
+                from pipelines.ops.flow import pipeline_flow
 
                 data = pipeline_flow(dask_address)(raw_dir=str(raw_dir), out_dir=str(out_dir),
                                     sources=plan.process + plan.no_snapshot,

@@ -34,6 +34,7 @@ import pandas as pd
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix, vstack
 
+from pipelines.sources.registry import SOURCES
 from pipelines.stats.cases import STREAMS
 from pipelines.stats.deaths import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.stats.deaths import FIXED as DEATH_FIXED
@@ -203,8 +204,6 @@ def in_published_grouping(frame: pd.DataFrame, stream: str) -> np.ndarray:
 
 def confidential_sources() -> set[str]:
     """Registered sources declared confidential (`SourceSpec.confidential`)."""
-    from pipelines.sources.registry import SOURCES
-
     return {sid for sid, source in SOURCES.items() if source.spec.confidential}
 
 

@@ -48,9 +48,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from pipelines.publish.layout import EXTRACT_DIR, MANIFEST, PRIVATE_COLUMNS
-from pipelines.snapshots import sha256_file
 from pipelines.publish.dictionary import _type
+from pipelines.publish.layout import EXTRACT_DIR, MANIFEST, PRIVATE_COLUMNS
+from pipelines.publish.public import settings
+from pipelines.snapshots import sha256_file
 from pipelines.stored import BatchView, frame_to_arrow, table_frames
 from schemas.tables import PUBLIC_TABLES, TABLES, table_description
 
@@ -602,8 +603,6 @@ def _coverage_lines(ctx: Context, stream: str) -> list[str]:
 def _withheld_lines(facts: TableFacts) -> list[str]:
     if facts.suppressed is None:
         return []
-    from pipelines.publish.public import settings
-
     suppressed, by_source = facts.suppressed, facts.source_suppressed
     try:
         st = settings()

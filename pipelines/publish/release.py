@@ -23,8 +23,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from pipelines import __version__
+from pipelines.concurrency import pid_alive
 from pipelines.config import CATALOG_NAME, PROJECT_ROOT
-from pipelines.ops.lock import pid_alive
 from pipelines.publish.catalog import build_catalog
 from pipelines.stats.checks import BlockingCheckError
 from pipelines.publish.disclosure import confidential_sources
