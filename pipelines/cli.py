@@ -379,6 +379,52 @@ def export(
                       highlight=False)
 
 
+ngo_app = typer.Typer(no_args_is_help=True, help="The NGO incident log: the blank templates "
+                      "for submitters, and the check of a filled-in file.")
+app.add_typer(ngo_app, name="ngo")
+
+
+@ngo_app.command("template")
+def ngo_template(
+    folder: Optional[Path] = typer.Option(None, "--folder", help="Where the four blank templates "
+                                          "go (default: docs/templates/)."),
+    doc: Optional[Path] = typer.Option(None, "--doc", help="Their documentation for submitters "
+                                       "(default: docs/ngo_incidents_template.md)."),
+) -> None:
+    """Write the blank templates (English and Spanish, CSV and XLSX) and their documentation,
+    generated from the template's headers and the allowed values in pipelines/harmonize/maps/.
+    The same content always gives the same bytes: regenerate after changing a map and commit."""
+    from pipelines.ngo import template  # lazy: start-up (module docstring)
+
+    written = template.write_all(folder or template.TEMPLATE_DIR, doc or template.TEMPLATE_DOC)
+    out_console.print("Wrote " + ", ".join(str(p) for p in written), highlight=False)
+
+
+@ngo_app.command("check")
+def ngo_check(
+    file: Path = typer.Argument(..., help="A filled-in template (CSV or XLSX)."),
+    period_end: Optional[str] = typer.Option(None, "--period-end", metavar="YYYY-MM-DD",
+                                             help="End of the period the file covers: later "
+                                             "incident dates are reported (default: today)."),
+) -> None:
+    """Check a submitted incident log as a run reads it and print, in the language of its
+    headers, how many rows can be used and, row by row, why the others are set aside. For the
+    organisation that sent it; nothing is written."""
+    from datetime import date
+
+    from pipelines.ngo.check import submission_report  # lazy: start-up (module docstring)
+
+    try:
+        end = date.fromisoformat(period_end) if period_end else None
+    except ValueError as exc:
+        err_console.print(f"[red]--period-end {period_end!r}[/]: give a date as YYYY-MM-DD")
+        raise typer.Exit(2) from exc
+    if not file.is_file():
+        err_console.print(f"[red]No file {file}[/]")
+        raise typer.Exit(2)
+    sys.stdout.write(submission_report(file, end))
+
+
 # DuckDB's own settings for running SQL one does not control ("Securing DuckDB"): no file
 # system, network or extension access, and the configuration locked so no query can undo it.
 LOCKED_CATALOG = {"enable_external_access": False, "autoload_known_extensions": False,
