@@ -121,7 +121,7 @@ def _unmet_case_margins(stats: pd.DataFrame, fixed: list[str], dims: list[str]
     Shared parts must have a margin; a breakdown's parts may have none (their margin would
     be another breakdown's cell).
 
-    The keys are encoded here on purpose, not with the reconciliation's `reconcile._Cube`:
+    The keys are encoded here on purpose, not with the reconciliation's `reconcile.cube.Cube`:
     this check verifies that code's output, so it must not share its mistakes.
     Each cell is keyed by one integer, its fixed keys' rank times the span of the dimensions
     plus each dimension's code times its radix (codes in sorted order, so integer order is the

@@ -19,7 +19,7 @@ from pipelines.concurrency import in_threads
 from pipelines.sources.process import part_list, part_paths, read_parts
 from pipelines.stats.cases import (STREAMS, aggregate_stats_of, finish_stats, person_stats_sql,
                                           source_facts)
-from pipelines.stats.reconcile import NO_BREAKDOWN, Layout
+from pipelines.stats.reconcile.cube import NO_BREAKDOWN, Layout
 from pipelines.stats.checks import (BlockingCheckError, NothingToPublish, check_cases, check_deaths,
                                       check_no_names)
 from pipelines.stats.deaths import DIMENSIONS as DEATH_DIMENSIONS
@@ -370,7 +370,7 @@ def _aggregate_batches(con: duckdb.DuckDBPyConnection, stored: StoredTable, tabl
 
 def _snapshot_layouts(con: duckdb.DuckDBPyConnection, table: str, where: str, dims
                       ) -> dict[str, Layout]:
-    """`reconcile.snapshot_layouts` of a source's statistics input, in one scan: per snapshot
+    """`reconcile.cube.snapshot_layouts` of a source's statistics input, in one scan: per snapshot
     and breakdown, the dimensions some record splits and those every record splits."""
     rows = con.sql(f"SELECT snapshot, coalesce(breakdown, '{NO_BREAKDOWN}') AS breakdown, " + ", ".join(
         f"bool_or({d} <> 'all') AS {d}, bool_and({d} <> 'all') AS every_{d}" for d in dims)
