@@ -364,7 +364,7 @@ def export(
     from the current release's public tier (public/extracts), so exactly what the release
     publishes, nothing more. Record-grain tables (deaths, crimes, prosecutions, quarantine)
     are never exported."""
-    from pipelines.publish.extracts import ExportError, export_table  # lazy: start-up (module docstring)
+    from pipelines.publish.export import ExportError, export_table  # lazy: start-up (module docstring)
 
     try:
         public = current_public(catalog_out)

@@ -46,7 +46,7 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
        "`query` and `sources` do not pay for pandas, every source module and Prefect"
        for module in ("pipelines.sources.registry", "pipelines.ops.run", "pipelines.ops.report",
                       "pipelines.inspection.diff", "pipelines.inspection.lineage",
-                      "pipelines.publish.extracts", "pipelines.flows", "pipelines.ngo.template",
+                      "pipelines.publish.export", "pipelines.flows", "pipelines.ngo.template",
                       "pipelines.ngo.check")},
     ("pipelines.ops.run", "pipelines.ops.flow"): "Prefect (about 1 s to import) only when a flow "
     "runs: a run with nothing new never starts it",

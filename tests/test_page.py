@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlparse
 import pandas as pd
 import pytest
 
-from pipelines.publish.extracts import STATS_DIMENSIONS
+from pipelines.publish.extract_tables import STATS_DIMENSIONS
 from pipelines.publish.page import NO_DATA, funnel_of, render_page, write_page
 from schemas.tables import TABLES
 from tests.sample_release import sample_release
