@@ -14,10 +14,10 @@ import pytest
 
 from pipelines.config import DEFAULT_RAW_DIR, PROJECT_ROOT
 from pipelines.flows import run_pipeline
-from pipelines.sources.process import process_source
-from pipelines.stats.checks import BlockingCheckError
 from pipelines.publish.release import current_release, write_release
 from pipelines.snapshots import sha256_file
+from pipelines.sources.process import process_source
+from pipelines.stats.checks import BlockingCheckError
 from pipelines.stats.tables import build_tables
 
 SAMPLE = DEFAULT_RAW_DIR / "mmp" / "SAMPLE-2020-01-13"

@@ -20,10 +20,10 @@ import pytest
 
 from pipelines.config import DEFAULT_RAW_DIR
 from pipelines.ops.run import execute
-from pipelines.stats.checks import BlockingCheckError
 from pipelines.publish.release import current_release
 from pipelines.sources import mmp
 from pipelines.sources.registry import SOURCES
+from pipelines.stats.checks import BlockingCheckError
 from tests.ops_helpers import FaultServer, Receiver, serving
 
 pytestmark = pytest.mark.flow

@@ -14,8 +14,8 @@ import pytest
 
 from pipelines.config import DEFAULT_RAW_DIR
 from pipelines.flows import run_pipeline
-from pipelines.stats.checks import margin_violations, reconciliation_problems
 from pipelines.sources.registry import SOURCES
+from pipelines.stats.checks import margin_violations, reconciliation_problems
 from schemas.tables import TABLES
 
 pytestmark = pytest.mark.flow

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipelines.stats.cases import STREAMS, case_stats
-from pipelines.stats.checks import case_margin_violations
 from pipelines.samples.ca_statcan_hate_crime import write_samples
 from pipelines.sources import ca_statcan_hate_crime as statcan
 from pipelines.sources.base import RawFormatError
+from pipelines.stats.cases import STREAMS, case_stats
+from pipelines.stats.checks import case_margin_violations
 from tests.helpers import curate, curate_real, curate_samples, write_snapshot
 
 DIMS = STREAMS["crimes"]["dims"]

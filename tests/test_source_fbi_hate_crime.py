@@ -15,15 +15,15 @@ import pandas as pd
 import pytest
 
 from pipelines import snapshots
-from pipelines.sources import process
 from pipelines.harmonize.categories import MAPS
 from pipelines.harmonize.labels import normalise_label
-from pipelines.stats.cases import STREAMS, case_stats
-from pipelines.stats.checks import case_margin_violations
 from pipelines.samples.fbi_hate_crime import write_samples
+from pipelines.sources import process
 from pipelines.sources import fbi_hate_crime as fbi
 from pipelines.sources.base import RawFormatError
 from pipelines.sources.reports import strip_footnote
+from pipelines.stats.cases import STREAMS, case_stats
+from pipelines.stats.checks import case_margin_violations
 from schemas.raw.fbi_hate_crime import HEADERS
 from tests.conftest import real_snapshot
 from tests.helpers import curate, curate_real, curate_samples, write_snapshot

@@ -14,11 +14,11 @@ import pytest
 from pipelines import snapshots
 from pipelines.harmonize.categories import MAPS, crime_type_table
 from pipelines.harmonize.labels import normalise_label
-from pipelines.stats.cases import STREAMS, case_stats
-from pipelines.stats.checks import case_margin_violations
 from pipelines.samples.mx_sesnsp import write_samples
 from pipelines.sources import mx_sesnsp as sesnsp
 from pipelines.sources.base import RawFormatError
+from pipelines.stats.cases import STREAMS, case_stats
+from pipelines.stats.checks import case_margin_violations
 from schemas import codes
 from schemas.raw.mx_sesnsp import HEADERS, MONTHS
 from tests.conftest import real_snapshot

@@ -12,13 +12,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipelines.sources import process
-from pipelines.stats.cases import STREAMS, case_stats
-from pipelines.stats.checks import case_margin_violations
 from pipelines.samples.unodc_glotip import write_samples
+from pipelines.sources import process
 from pipelines.sources import curate, unodc_glotip
 from pipelines.sources.base import RawFormatError
 from pipelines.sources.cases import statistics_input
+from pipelines.stats.cases import STREAMS, case_stats
+from pipelines.stats.checks import case_margin_violations
 from schemas.raw.unodc_glotip import HEADERS
 from tests.helpers import assert_rows_reconcile, curate_real, curate_samples, write_snapshot
 

@@ -26,9 +26,9 @@ import pandas as pd
 
 from pipelines import snapshots
 from pipelines.config import PROJECT_ROOT
-from pipelines.sources.process import files_to_read
 from pipelines.publish.public import settings as disclosure_settings
 from pipelines.publish.release import LIBRARIES, _version, code_version, current_release, definition_hashes
+from pipelines.sources.process import files_to_read
 from pipelines.sources.registry import SOURCES
 
 SCHEME = 1  # bump when the fingerprint's recipe changes: every source is reprocessed once

@@ -36,11 +36,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.stats.checks import BlockingCheckError
 from pipelines.publish.disclosure import (confidential_sources, empty_report, protect, stream_spec,
                                           suppression_summary, with_hidden_values)
 from pipelines.publish.grid import RECODED_DIMENSIONS, full_grid
 from pipelines.publish.layout import EXTRACT_DIR, MANIFEST, PRIVATE_COLUMNS, public_extracts
+from pipelines.stats.checks import BlockingCheckError
 from pipelines.stored import BatchView, Chain, table_frames
 from schemas.tables import TABLES
 

@@ -19,15 +19,15 @@ import duckdb
 import pandas as pd
 
 from pipelines import snapshots
-from pipelines.sources.chunk_ids import id_frame, settle_ids
 from pipelines.concurrency import in_threads
 from pipelines.harmonize.unmapped import UnmappedLog
-from pipelines.sources.names import name_hashes
-from pipelines.stored import repeated_keys
 from pipelines.sources.base import RawFormatError, RawTable
+from pipelines.sources.chunk_ids import id_frame, settle_ids
+from pipelines.sources.names import name_hashes
 from pipelines.sources.readers import RereadWhole
 from pipelines.sources.registry import SOURCES
 from pipelines.sources.source import Source
+from pipelines.stored import repeated_keys
 
 
 @dataclass

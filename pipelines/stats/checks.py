@@ -12,10 +12,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.sources.names import name_fingerprint_sql
+from pipelines.sql import sql_text
 from pipelines.stats.cases import STREAMS, cell_names
 from pipelines.stats.deaths import DIMENSIONS
 from pipelines.stored import StoredTable, parquet_list
-from pipelines.sql import sql_text
 
 FIXED_KEYS = ("source", "snapshot", "year", "year_basis")
 

@@ -16,19 +16,19 @@ import pyarrow.parquet as pq
 
 from pipelines import snapshots
 from pipelines.concurrency import in_threads
+from pipelines.sources.cases import NOT_IN_STATS, statistics_input
 from pipelines.sources.process import part_list, part_paths, read_parts
+from pipelines.sources.registry import SOURCES
+from pipelines.sql import sql_text
 from pipelines.stats.cases import (STREAMS, aggregate_stats_of, finish_stats, person_stats_sql,
                                           source_facts)
-from pipelines.stats.reconcile.cube import NO_BREAKDOWN, Layout
 from pipelines.stats.checks import (BlockingCheckError, NothingToPublish, check_cases, check_deaths,
                                       check_no_names)
 from pipelines.stats.deaths import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.stats.deaths import deaths_stats
+from pipelines.stats.reconcile.cube import NO_BREAKDOWN, Layout
 from pipelines.stored import (StoredTable, assemble, connect, filtered_batches,
                                       parquet_list, part_batches, repeated_keys, write_frames)
-from pipelines.sources.registry import SOURCES
-from pipelines.sources.cases import NOT_IN_STATS, statistics_input
-from pipelines.sql import sql_text
 from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies
 from schemas.deaths import Deaths, DeathsStats
 from schemas.metadata import Coverage, Quarantine, Sources, UnmappedValues
