@@ -1,9 +1,9 @@
 """Scale-out demonstration: the harmstats flow with its per-source tasks on a Dask cluster.
 
-A copy of pipelines/flows.py's `run_pipeline` reduced to what the measurement needs (no
+A copy of pipelines/ops/flow.py's `run_pipeline` reduced to what the measurement needs (no
 fetching, no run report; each task records its seconds and worker pid): one `process_source`
 task per source, submitted to a `DaskTaskRunner`, then one publish task. The pipeline's own
-flow takes the same runner: `harmstats run --dask ADDRESS` (`pipelines.flows.pipeline_flow`).
+flow takes the same runner: `harmstats run --dask ADDRESS` (`pipelines.ops.flow.pipeline_flow`).
 
     python -m bench.dask_flow --raw bench/data/raw/1m --out bench/data/out/dask-1m \
         --sources mmp,ngo_incidents,ice_detention_deaths [--address tcp://scheduler:8786]
@@ -29,19 +29,12 @@ from pathlib import Path
 from prefect import flow, task
 from prefect_dask import DaskTaskRunner
 
-from bench.worker import register_extra_sources
-
-# Runs on import, so Dask workers (which import this module to unpickle the task) see the
-# sources that pipelines.registry does not list yet.
-register_extra_sources()
-
 
 @task
 def process_source_task(source_id: str, raw_dir: str, work_dir: str) -> dict:
-    """pipelines.flows.process_source_task, timed, with the worker process named."""
-    from pipelines.process import process_source
+    """pipelines.ops.flow.process_source_task, timed, with the worker process named."""
+    from pipelines.sources.process import process_source
 
-    register_extra_sources()
     started = time.perf_counter()
     summary = process_source(source_id, Path(raw_dir), "latest", Path(work_dir))
     summary["_bench"] = {"seconds": round(time.perf_counter() - started, 3), "pid": os.getpid()}
@@ -51,9 +44,8 @@ def process_source_task(source_id: str, raw_dir: str, work_dir: str) -> dict:
 @task
 def publish_task(raw_dir: str, summaries: list[dict], out_dir: str) -> dict:
     from pipelines.publish.release import current_release, write_release
-    from pipelines.publish.tables import build_tables
+    from pipelines.stats.tables import build_tables
 
-    register_extra_sources()
     started = time.perf_counter()
     tables = build_tables(Path(raw_dir), summaries, current_release(Path(out_dir)), set())
     release = write_release(tables, Path(out_dir), {"snapshot_mode": "latest", "bench": "dask"}, True)

@@ -5,7 +5,7 @@
    (raw labels: no harmonisation, which is the pipeline's added value, not the floor's);
 2. write those records to Parquet (the pipeline publishes its record table too);
 3. compute the same grouping sets as the pipeline's stats table, built by the pipeline's own
-   SQL generators (pipelines/publish/stats.py for deaths, case_stats.grouping_sets for the
+   SQL generators (pipelines/stats/deaths.py for deaths, case_stats.grouping_sets for the
    crimes and prosecutions of person-level sources), and COPY them to Parquet.
 
 GLOTIP (`unodc_glotip`, an aggregate source: one published cell a row) is typed the same way
@@ -27,9 +27,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.publish.case_stats import STREAMS
-from pipelines.publish.case_stats import grouping_sets as case_grouping_sets
-from pipelines.publish.stats import (SPLIT_DIMENSIONS, _grouping_query, create_counted_view,
+from pipelines.stats.cases import STREAMS
+from pipelines.stats.cases import grouping_sets as case_grouping_sets
+from pipelines.stats.deaths import (SPLIT_DIMENSIONS, _grouping_query, create_counted_view,
                                      grouping_sets, rows_view_sql)
 
 SNAPSHOT = "2025-06-30"

@@ -884,8 +884,8 @@ def write_snapshot(layout: str, rows: int, raw_dir: Path, seed: int = SEED) -> P
 
 def _product(source: str) -> str:
     """The product a source's sidecar names (as its module declares it)."""
-    from pipelines.snapshots import declared_product
-    return declared_product(source)
+    from pipelines.sources.registry import SOURCES
+    return SOURCES[source].product
 
 
 def main(argv: list[str] | None = None) -> None:

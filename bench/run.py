@@ -569,7 +569,7 @@ SCALE_OUT_DOC = [
     "paths (a shared filesystem: tasks hand on paths, never frames). Give the workers "
     "`PREFECT_API_URL` of a running `prefect server start`.",
     "2. `harmstats run --dask tcp://scheduler:8786` (or `HARMSTATS_DASK_ADDRESS`) runs the "
-    "pipeline's own flow with `DaskTaskRunner(address=...)` (`pipelines.flows.pipeline_flow`): "
+    "pipeline's own flow with `DaskTaskRunner(address=...)` (`pipelines.ops.flow.pipeline_flow`): "
     "one task per source on the cluster, then one publish task (tests/test_dask.py publishes the "
     "same tables with and without Dask). `bench.dask_flow` is the timed demonstration used here.",
     "3. A single source larger than one machine's memory completes on one machine: CSV files are "

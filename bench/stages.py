@@ -109,23 +109,32 @@ class StageTimer:
         return {n: round(self.totals[n], 4) for n in names}
 
 
-def instrument(source_modules) -> StageTimer:
+def instrument(source_ids) -> StageTimer:
     """Wrap the pipeline's stage functions; returns the timer collecting their times."""
+    import dataclasses
+    import importlib
+
     import pandera.api.dataframe.model as model
     import pyarrow.parquet as pq
 
-    from pipelines import process
-    from pipelines.publish import release, tables
-    from pipelines.sources import formats
+    from pipelines.publish import release
+    from pipelines.sources import formats, process
+    from pipelines.sources.registry import SOURCES
+    from pipelines.stats import tables
 
     timer = StageTimer()
 
     def validation(stack):
         return "curated_validation" if "harmonise" in stack else "table_validation"
 
-    for module in source_modules:
-        timer.patch(module, "read_raw", "parse")
-        timer.patch(module, "to_curated", "harmonise")
+    for source_id in source_ids:
+        source = SOURCES[source_id]
+        if not getattr(source.read_raw, "__wrapped_stage__", False):
+            # The pipeline calls the registered Source's reader and curation: wrap those.
+            SOURCES[source_id] = dataclasses.replace(
+                source, read_raw=timer.wrap(source.read_raw, "parse"),
+                to_curated=timer.wrap(source.to_curated, "harmonise"))
+        module = importlib.import_module(f"pipelines.sources.{source_id}")
         if hasattr(module, "validate_raw"):  # imported by name into the module
             timer.patch(module, "validate_raw", "raw_validation")
     timer.patch(formats, "validate_raw", "raw_validation")

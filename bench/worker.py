@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 
 STARTED = time.perf_counter()
@@ -20,30 +19,6 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("DISABLE_PANDERA_IMPORT_WARNING", "True")
-
-# Sources the registry does not list yet (being written in parallel): registered here only.
-EXTRA_SOURCES = ("ngo_incidents", "unodc_glotip")
-
-
-def register_extra_sources() -> list[str]:
-    """Add source modules that exist but are not in pipelines.registry yet; returns their ids."""
-    import importlib
-
-    from pipelines.registry import SOURCES
-
-    added = []
-    for name in EXTRA_SOURCES:
-        if name in SOURCES:
-            continue
-        try:
-            module = importlib.import_module(f"pipelines.sources.{name}")
-        except Exception as exc:  # a module mid-edit: say so, measure the others
-            print(f"# {name} not importable: {exc.__class__.__name__}: {exc}", file=sys.stderr)
-            continue
-        SOURCES[module.SOURCE.id] = module
-        added.append(module.SOURCE.id)
-    return added
-
 
 def _emit(result: dict) -> None:
     from bench.rss import high_water_mb
@@ -66,16 +41,15 @@ def pipeline(args) -> None:
     import pandas as pd  # noqa: F401
 
     import schemas.expectations  # noqa: F401
-    from pipelines.process import process_source
-    from pipelines.publish import release, tables
-    from pipelines.registry import SOURCES
-    register_extra_sources()
+    from pipelines.publish import release
+    from pipelines.sources import registry  # noqa: F401  (every source module: timed here)
+    from pipelines.stats import tables
     imports_s = time.perf_counter() - t0
 
     from bench.stages import instrument
     companions = [c for c in (args.companion or "").split(",") if c]
-    timer = instrument([SOURCES[s] for s in [args.source] + companions])
-    from pipelines import process  # the patched names are looked up at call time
+    timer = instrument([args.source] + companions)
+    from pipelines.sources import process  # the patched names are looked up at call time
 
     raw_dir, out_dir = Path(args.raw), Path(args.out)
     work_dir = out_dir / ".work"
@@ -154,18 +128,16 @@ def xlsx(args) -> None:
     real files when ../shared/data/real has them, else synthetic workbooks of the same size."""
     from pathlib import Path
 
-    from pipelines.registry import SOURCES
-    register_extra_sources()
+    from pipelines.sources.registry import SOURCES
     from bench.stages import instrument
     results = {}
     for source, path in json.loads(args.files).items():
-        module = SOURCES.get(source)
-        if module is None:
-            results[source] = {"error": "module not importable"}
+        if source not in SOURCES:
+            results[source] = {"error": "no such source"}
             continue
-        timer = instrument([module])
+        timer = instrument([source])
         started = time.perf_counter()
-        raw = module.read_raw(Path(path))
+        raw = SOURCES[source].read_raw(Path(path))
         results[source] = {"file": path, "rows": len(raw.frame), "bytes": Path(path).stat().st_size,
                            "read_raw_s": round(time.perf_counter() - started, 3),
                            "stages": timer.ordered()}
@@ -242,7 +214,6 @@ def prefect_cost(args) -> None:
         t3 = time.perf_counter()
         import great_expectations  # noqa: F401
         from pipelines import flows
-        register_extra_sources()
         result["import_pipeline_s"] = round(time.perf_counter() - t3, 3)
         t4 = time.perf_counter()
         report = flows.run_pipeline(raw_dir=args.raw, out_dir=args.out, sources=[args.source])
@@ -263,9 +234,8 @@ def ooc(args) -> None:
     import pandas as pd
     import pyarrow.parquet as pq
 
-    from pipelines.publish.stats import deaths_stats
-    from pipelines.registry import SOURCES
-    register_extra_sources()
+    from pipelines.stats.deaths import deaths_stats
+    from pipelines.sources.registry import SOURCES
     deaths = Path(args.parquet)
     meta = pq.ParquetFile(deaths).metadata
     con = duckdb.connect()
@@ -279,7 +249,7 @@ def ooc(args) -> None:
     in_memory = con.sql("SELECT count(*) FROM deaths").fetchall()[0][0]
     info = con.sql("SELECT DISTINCT source, snapshot, true AS is_latest FROM deaths").to_arrow_table().to_pandas()
     info["period_end"] = pd.to_datetime(pd.Series([None] * len(info)), errors="coerce")  # as _stats_of does
-    sources = {s: SOURCES[s].SOURCE.person_level for s in info["source"]}
+    sources = {s: SOURCES[s].spec.person_level for s in info["source"]}
     started = time.perf_counter()
     error = None
     try:
@@ -309,7 +279,6 @@ def nightly(args) -> None:
     import great_expectations  # noqa: F401
     from pipelines.ops import incremental as inc
     from pipelines.ops.run import execute
-    register_extra_sources()
     imports_s = time.perf_counter() - t0
     raw, out = Path(args.raw).resolve(), Path(args.out).resolve()
     started = time.perf_counter()
@@ -334,7 +303,7 @@ def imports(args) -> None:
     """What importing the pipeline costs before any work: each library, cumulatively."""
     steps = {}
     for name in ("pandas", "pyarrow", "duckdb", "pandera.pandas", "prefect", "great_expectations",
-                 "pipelines.process", "pipelines.publish.release", "schemas.expectations", "pipelines.flows"):
+                 "pipelines.sources.process", "pipelines.publish.release", "schemas.expectations", "pipelines.flows"):
         t = time.perf_counter()
         __import__(name)
         steps[name] = round(time.perf_counter() - t, 3)

@@ -1,4 +1,7 @@
-"""harmstats: public records of harm to migrants, turned into statistics people can trust."""
+"""harmstats: public records of harm to migrants, turned into statistics people can trust.
+
+The package is in layers (raw files -> sources -> statistics -> release -> operations), listed
+in `pipelines/layers.py`; a module imports only from its own layer or the ones below."""
 
 import os
 

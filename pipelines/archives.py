@@ -11,8 +11,8 @@ archive dropped in by hand before its sidecar was written), the one member match
 source's declared pattern is read, and the zip's own CRC-32 (checked by `zipfile` at the end of
 every read) is the integrity check.
 
-A source declares that its publisher ships a zip with `SourceSpec.archive_member` (a glob
-pattern of the file inside, e.g. `*.csv`) and lists the archive in its `FILE_PATTERNS`.
+A source declares that its publisher ships a zip with `Source.archive_member` (a glob
+pattern of the file inside, e.g. `*.csv`) and lists the archive in its `file_patterns`.
 """
 
 from __future__ import annotations

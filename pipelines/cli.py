@@ -1,4 +1,9 @@
-"""`harmstats`: run the pipeline, query the catalog, list what sources are on disk."""
+"""`harmstats`: run the pipeline, query the catalog, list what sources are on disk.
+
+Each command imports the layers it runs when it runs (`# lazy:` below, allowed in
+pipelines/layers.py): `harmstats --help`, `query` and `sources` start in a fraction of a second
+instead of paying for pandas, every source module and Prefect.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipelines import archives, snapshots
 from pipelines.config import CATALOG_NAME, DEFAULT_OUT_DIR, DEFAULT_RAW_DIR
+from pipelines.ops import serve as serving
+from pipelines.publish.layout import current_public
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Public records of harm to migrants, as statistics people can trust.")
@@ -60,22 +68,21 @@ def run(
     report to OUT/reports/ and OUT/last_run.json; posts a summary to HARMSTATS_WEBHOOK_URL
     when the exit code is not 0.
     """
-    from pipelines.registry import SOURCES
-
+    registered = _registry()
     chosen = [s.strip() for s in sources.split(",")] if sources else None
-    unknown = [s for s in chosen or [] if s not in SOURCES]
+    unknown = [s for s in chosen or [] if s not in registered]
     if unknown:
-        err_console.print(f"[red]Unknown source(s): {', '.join(unknown)}.[/] Known: {', '.join(sorted(SOURCES))}")
+        err_console.print(f"[red]Unknown source(s): {', '.join(unknown)}.[/] Known: {', '.join(sorted(registered))}")
         raise typer.Exit(2)
-    problem = _snapshot_problem(snapshot, raw_dir, chosen or sorted(SOURCES), fetch)
+    problem = _snapshot_problem(snapshot, raw_dir, chosen or sorted(registered), fetch)
     if problem:
         err_console.print(f"[red]{problem}[/]", highlight=False)
         raise typer.Exit(2)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     # Prefect's temporary server may start slowly on a busy machine (default limit 20 s).
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-    from pipelines.ops.run import execute
-    from pipelines.report import render
+    from pipelines.ops.report import render  # lazy: start-up (module docstring)
+    from pipelines.ops.run import execute  # lazy: start-up (module docstring)
 
     with err_console.status("Running the pipeline (Prefect may take a few seconds to start)..."):
         report = execute(raw_dir, out, sources=chosen, snapshot_mode=snapshot, fetch=fetch,
@@ -88,18 +95,24 @@ def run(
     raise typer.Exit(report["exit_code"])
 
 
+def _registry() -> dict:
+    """The registered sources, imported when a command needs them (every source module)."""
+    from pipelines.sources.registry import SOURCES  # lazy: start-up (module docstring)
+
+    return SOURCES
+
+
 def _snapshot_problem(mode: str, raw_dir: Path, chosen: list[str], fetch: bool) -> str | None:
     """Why `--snapshot` cannot be run (not latest, all or a plain folder name; or, without
     --fetch, a name no chosen source has), or None."""
-    from pipelines import snapshots
-
+    registered = _registry()
     try:
         snapshots.check_mode(mode)
     except ValueError as exc:
         return str(exc)
     if mode in ("latest", "all") or fetch:
         return None
-    if not any(snapshots.select(snapshots.discover(raw_dir, s, write_missing_sidecar=False), mode)
+    if not any(snapshots.select(snapshots.discover(raw_dir, registered[s], write_missing_sidecar=False), mode)
                for s in chosen):
         return (f"--snapshot {mode!r}: no snapshot of that name in {raw_dir} for "
                 f"{', '.join(chosen)}")
@@ -124,8 +137,7 @@ def serve(
     """Serve the nightly run (`harmstats run --fetch`) as a Prefect deployment on a cron
     schedule, until stopped. Needs a long-lived Prefect server (PREFECT_API_URL): schedules
     never fire on Prefect's temporary server. Exits 2 when there is none."""
-    from pipelines import snapshots
-    from pipelines.ops import serve as serving
+    from pipelines.flows import nightly  # lazy: start-up (module docstring)
 
     try:
         snapshots.check_mode(snapshot)
@@ -139,7 +151,7 @@ def serve(
         raise typer.Exit(2) from exc
     try:
         deployment = serving.build_deployment(
-            serving.nightly_parameters(raw_dir, out, snapshot_mode=snapshot, keep=keep, wait=wait),
+            nightly, serving.nightly_parameters(raw_dir, out, snapshot_mode=snapshot, keep=keep, wait=wait),
             cron=cron, timezone=timezone, name=name)
     except ValueError as exc:
         err_console.print(f"[red]Bad schedule:[/] {exc}", highlight=False)
@@ -198,14 +210,12 @@ def query(
 def list_sources(raw_dir: Path = RAW_OPTION, out: Path = OUT_OPTION) -> None:
     """What is on disk per source: snapshots, kind, rows in the current release, checksum; a
     zip's member (read from the archive, never unpacked) on a row of its own."""
-    from pipelines import archives, snapshots
-    from pipelines.registry import SOURCES
-
+    registered = _registry()
     accounting = _current_accounting(out)
     view = Table("source", "snapshot", "kind", "product", "file", "rows read", "accepted",
                  "quarantined", "sha256", title=f"Raw snapshots in {raw_dir}")
-    for source_id in sorted(SOURCES):
-        found = snapshots.discover(raw_dir, source_id, write_missing_sidecar=False)  # read-only
+    for source_id in sorted(registered):
+        found = snapshots.discover(raw_dir, registered[source_id], write_missing_sidecar=False)  # read-only
         if not found:
             view.add_row(source_id, "(none)", "", "", "", "", "", "", "")
         for snap in found:
@@ -236,7 +246,8 @@ def diff(
 ) -> None:
     """What changed between two releases: rows per table and source, and the latest figures
     (totals by year, by year and country) that moved."""
-    from pipelines.publish.diff import default_pair, diff_releases, render_diff
+    from pipelines.inspection.diff import (default_pair, diff_releases,  # lazy: start-up (module docstring)
+                                           render_diff)
 
     if fmt not in ("table", "json"):
         err_console.print(f"[red]Unknown format {fmt!r}[/]: table or json.")
@@ -268,7 +279,9 @@ def trace(
 ) -> None:
     """List the source records that add up to one cell of deaths_stats (catalog only: it
     lists records of people, never publish its output)."""
-    from pipelines.lineage import CellError, latest_snapshot, parse_dims, published_cell, trace_cell
+    from pipelines.inspection.lineage import (CellError,  # lazy: start-up (module docstring)
+                                              latest_snapshot, parse_dims, published_cell,
+                                              trace_cell)
 
     if fmt not in ("table", "csv", "json"):
         err_console.print(f"[red]Unknown format {fmt!r}[/]: table, csv or json.")
@@ -351,8 +364,7 @@ def export(
     from the current release's public tier (public/extracts), so exactly what the release
     publishes, nothing more. Record-grain tables (deaths, crimes, prosecutions, quarantine)
     are never exported."""
-    from pipelines.publish.extracts import ExportError, export_table
-    from pipelines.publish.layout import current_public
+    from pipelines.publish.export import ExportError, export_table  # lazy: start-up (module docstring)
 
     try:
         public = current_public(catalog_out)
@@ -365,6 +377,52 @@ def export(
     out_console.print(f"Wrote {result['rows']:,} rows of {table}: " + ", ".join(result["files"])
                       + ("  [bold yellow]SAMPLE DATA: not real statistics[/]" if result["sample"] else ""),
                       highlight=False)
+
+
+ngo_app = typer.Typer(no_args_is_help=True, help="The NGO incident log: the blank templates "
+                      "for submitters, and the check of a filled-in file.")
+app.add_typer(ngo_app, name="ngo")
+
+
+@ngo_app.command("template")
+def ngo_template(
+    folder: Optional[Path] = typer.Option(None, "--folder", help="Where the four blank templates "
+                                          "go (default: docs/templates/)."),
+    doc: Optional[Path] = typer.Option(None, "--doc", help="Their documentation for submitters "
+                                       "(default: docs/ngo_incidents_template.md)."),
+) -> None:
+    """Write the blank templates (English and Spanish, CSV and XLSX) and their documentation,
+    generated from the template's headers and the allowed values in pipelines/harmonize/maps/.
+    The same content always gives the same bytes: regenerate after changing a map and commit."""
+    from pipelines.ngo import template  # lazy: start-up (module docstring)
+
+    written = template.write_all(folder or template.TEMPLATE_DIR, doc or template.TEMPLATE_DOC)
+    out_console.print("Wrote " + ", ".join(str(p) for p in written), highlight=False)
+
+
+@ngo_app.command("check")
+def ngo_check(
+    file: Path = typer.Argument(..., help="A filled-in template (CSV or XLSX)."),
+    period_end: Optional[str] = typer.Option(None, "--period-end", metavar="YYYY-MM-DD",
+                                             help="End of the period the file covers: later "
+                                             "incident dates are reported (default: today)."),
+) -> None:
+    """Check a submitted incident log as a run reads it and print, in the language of its
+    headers, how many rows can be used and, row by row, why the others are set aside. For the
+    organisation that sent it; nothing is written."""
+    from datetime import date
+
+    from pipelines.ngo.check import submission_report  # lazy: start-up (module docstring)
+
+    try:
+        end = date.fromisoformat(period_end) if period_end else None
+    except ValueError as exc:
+        err_console.print(f"[red]--period-end {period_end!r}[/]: give a date as YYYY-MM-DD")
+        raise typer.Exit(2) from exc
+    if not file.is_file():
+        err_console.print(f"[red]No file {file}[/]")
+        raise typer.Exit(2)
+    sys.stdout.write(submission_report(file, end))
 
 
 # DuckDB's own settings for running SQL one does not control ("Securing DuckDB"): no file

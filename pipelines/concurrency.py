@@ -1,8 +1,11 @@
-"""Work spread over threads: Arrow's parsing and compute kernels, DuckDB, Parquet writing and
-much of numpy and pandas release the GIL, so on two cores a second thread does real work."""
+"""Work spread over threads (Arrow's parsing and compute kernels, DuckDB, Parquet writing and
+much of numpy and pandas release the GIL, so on two cores a second thread does real work), and
+whether another process is still alive (the run lock and a release's staging folders name
+the process that made them)."""
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -21,3 +24,14 @@ def in_threads(work: Callable, tasks: Iterable, workers: int) -> Iterator:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def pid_alive(pid: int) -> bool:
+    """True while a process with this id exists (a lock or staging folder may be its)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,126 +1,20 @@
-"""The Prefect flows: `run_pipeline` (process each source as its own task, publish) and
-`nightly` (what the schedule runs: one run at a time, fetch, incremental, report, housekeeping).
-
-Thin on purpose: every step is a plain function tested on its own. Tasks pass paths and
-small summaries, never frames. Fetching retries inside `pipelines.fetching` (with backoff),
-not as Prefect task retries.
+"""The Prefect entry points: `run_pipeline` (flow `harmstats-run`, defined in
+`pipelines.ops.flow`: process each source as its own task, publish one release) and `nightly`
+(flow `harmstats-nightly`, what the schedule runs: `harmstats run --fetch`, one run at a time,
+incremental, report, housekeeping; `harmstats serve` deploys it as `pipelines.flows.nightly`).
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import time
 from pathlib import Path
 
-from pandera.errors import SchemaErrors
-from prefect import flow, task
+from prefect import flow
 
-from pipelines import snapshots
 from pipelines.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR
-from pipelines.fetching import fetch_sources
-from pipelines.process import process_source
-from pipelines.publish.anomalies import find_anomalies
-from pipelines.publish.checks import BlockingCheckError
-from pipelines.publish.release import current_release, write_release
-from pipelines.publish.tables import build_tables
-from pipelines.registry import SOURCES
-from pipelines.report import RunReport
+from pipelines.ops.flow import run_pipeline
+from pipelines.ops.run import execute
 
-
-@task
-def process_source_task(source_id: str, raw_dir: str, snapshot_mode: str, work_dir: str) -> dict:
-    """Read and harmonise the selected snapshots of one source into the work folder."""
-    started = time.monotonic()
-    summary = process_source(source_id, Path(raw_dir), snapshot_mode, Path(work_dir))
-    return {**summary, "seconds": round(time.monotonic() - started, 3)}
-
-
-@task
-def publish_task(raw_dir: str, summaries: list[dict], failed_sources: list[str], out_dir: str,
-                 run_info: dict, sample: bool, reuse: list[str] | None = None,
-                 work_dir: str | None = None) -> dict:
-    """Assemble, validate and publish the release. Failed sources are carried forward from
-    the current release, and so are unchanged (`reuse`) sources, which stay `ok`. Returns the
-    release folder, what was carried forward and the anomaly warnings of the new snapshots."""
-    from pipelines.ops.incremental import mark_reused
-
-    previous = current_release(Path(out_dir))
-    reused = set(reuse or ()) if previous else set()
-    tables = build_tables(Path(raw_dir), summaries, previous, set(failed_sources) | reused,
-                          store_dir=Path(work_dir) / "tables" if work_dir else None)
-    tables["sources"] = mark_reused(tables["sources"], reused)
-    sources = tables["sources"]
-    carried = sorted(set(sources.loc[sources["status"] == "carried_forward", "source"]))
-    anomalies = find_anomalies(tables, summaries, previous)  # reported only: tables unchanged
-    release = write_release(tables, Path(out_dir), {**run_info, "carried_forward": carried}, sample)
-    return {"release": str(release), "carried_forward": carried, "anomalies": anomalies}
-
-
-@flow(name="harmstats-run", log_prints=False)
-def run_pipeline(raw_dir: str, out_dir: str, sources: list[str] | None = None,
-                 snapshot_mode: str = "latest", fetch: bool = False,
-                 reuse: list[str] | None = None, fetched: dict | None = None,
-                 run_info: dict | None = None, reasons: dict | None = None) -> dict:
-    """Process every (or the named) source and publish one release. Returns the run report.
-
-    `reuse`: sources taken unchanged from the current release (not processed). `fetched`:
-    fetch results of a fetch done before the flow (`fetch=True` fetches here instead).
-    `run_info`: extra manifest entries (the incremental fingerprint)."""
-    snapshots.check_mode(snapshot_mode)
-    report = RunReport(raw_dir=raw_dir, out_dir=out_dir, snapshot_mode=snapshot_mode)
-    previous = current_release(Path(out_dir))
-    report.previous_release = previous.name if previous else None
-    reuse = [s for s in reuse or () if previous]
-    chosen = sources if sources is not None else sorted(set(SOURCES) - set(reuse))
-    report.note_raw_folders(Path(raw_dir), sorted(set(chosen) | set(reuse)))
-    if fetch:
-        fetched = fetch_sources(Path(raw_dir), chosen)
-    if fetched:
-        report.record_fetches(Path(raw_dir), fetched)
-    for source_id, why in (reasons or {}).items():
-        report.reason(source_id, why)
-    if reuse:
-        from pipelines.ops.incremental import load_manifest, previous_accounting
-
-        manifest = load_manifest(previous)
-        for source_id in reuse:
-            report.unchanged(source_id, previous_accounting(manifest, source_id), previous.name)
-    work_dir = tempfile.mkdtemp(prefix=".work-", dir=_ensure(out_dir))
-    try:
-        futures = {}
-        for source_id in chosen:
-            if not snapshots.select(snapshots.discover(Path(raw_dir), source_id), snapshot_mode):
-                report.no_snapshot(source_id)
-                continue
-            futures[source_id] = process_source_task.submit(source_id, raw_dir, snapshot_mode, work_dir)
-        summaries, failed = [], []
-        for source_id, future in futures.items():
-            future.wait()
-            state = future.state
-            if state.is_failed():
-                report.source_failed(source_id, _message(state))
-                failed.append(source_id)
-                continue
-            summary = future.result()
-            report.add_summary(summary)
-            summaries.append(summary)
-        if summaries or failed or reuse:
-            sample = report.any_sample(Path(raw_dir), summaries, reuse, snapshot_mode)
-            state = publish_task(raw_dir, summaries, failed, out_dir,
-                                 {**report.manifest_info(), **(run_info or {})}, sample, reuse,
-                                 work_dir, return_state=True)
-            outcome = state.result(raise_on_failure=False)
-            if isinstance(outcome, (BlockingCheckError, SchemaErrors)):
-                report.blocked(outcome)
-            elif isinstance(outcome, BaseException):
-                raise outcome
-            else:
-                report.published(outcome["release"], outcome["carried_forward"],
-                                 outcome.get("anomalies"))
-    finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
-    return report.to_dict()
+__all__ = ["nightly", "run_pipeline"]
 
 
 @flow(name="harmstats-nightly", log_prints=False)
@@ -130,38 +24,8 @@ def nightly(raw_dir: str = str(DEFAULT_RAW_DIR), out_dir: str = str(DEFAULT_OUT_
     """The scheduled run: `harmstats run --fetch` (one run at a time, incremental, report,
     retention, notification). A blocked run (exit 2) or a run refused by the lock (exit 3)
     ends as a failed flow run, so a Prefect automation can act on it too."""
-    from pipelines.ops.run import execute
-
     report = execute(Path(raw_dir), Path(out_dir), sources=sources, snapshot_mode=snapshot_mode,
                      fetch=fetch, incremental=not full, wait=wait, keep=keep)
     if report["exit_code"] >= 2:
         raise RuntimeError(f"harmstats run exit {report['exit_code']}: {report['summary']}")
     return report
-
-
-def pipeline_flow(dask_address: str | None = None):
-    """`run_pipeline`, or the same flow with its per-source tasks sent to the Dask scheduler
-    at `dask_address` (prefect-dask's DaskTaskRunner). Tasks hand on paths, never frames, so
-    the workers need this project installed and the raw and output folders on a shared
-    filesystem."""
-    if not dask_address:
-        return run_pipeline
-    try:
-        from prefect_dask import DaskTaskRunner
-    except ImportError as exc:  # an optional extra
-        raise RuntimeError("a Dask scheduler was given but prefect-dask is not installed: "
-                           "pip install -e '.[dask]'") from exc
-    return run_pipeline.with_options(task_runner=DaskTaskRunner(address=dask_address))
-
-
-def _ensure(path: str) -> str:
-    Path(path).mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _message(state) -> str:
-    try:
-        state.result()
-    except Exception as exc:  # the task's own exception, re-raised by result()
-        return f"{exc.__class__.__name__}: {exc}"
-    return state.message or "failed"

@@ -1,7 +1,8 @@
 """Raw snapshots on disk: `<raw>/<source>/<snapshot>/<files>` plus a `snapshot.json` sidecar.
 
 A snapshot dropped in by hand without a sidecar gets one inferred (kind `full`) and written,
-as the data model says. Raw files themselves are never touched.
+as the data model says; what the source declares for it (its product, the file read inside a
+zip) comes with the source passed in (`SnapshotRules`). Raw files themselves are never touched.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from pipelines import archives
 from pipelines.config import raw_link_roots
@@ -21,6 +23,21 @@ SIDECAR = "snapshot.json"
 LINK_HINT = " (HARMSTATS_RAW_LINK_ROOTS lists folders that links may lead into)"
 KINDS = ("full", "partial", "derived")
 _DATE_IN_NAME = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+
+
+class SnapshotRules(Protocol):
+    """What this module needs to know of a source (a `pipelines.sources.source.Source` has
+    it): its id, the product a snapshot dropped in without a sidecar belongs to, and the file
+    it reads inside a zip its publisher ships (None where it reads none)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def product(self) -> str: ...
+
+    @property
+    def archive_member(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -166,20 +183,6 @@ def describe_files(folder: Path) -> dict[str, dict]:
     return {p.name: {"sha256": raw_sha256(p), "bytes": p.stat().st_size} for p in _files_in(folder)}
 
 
-def declared_product(source: str) -> str:
-    """The product a source module declares, for snapshots dropped in without a sidecar."""
-    from pipelines.registry import SOURCES  # late: the registry imports modules that import this one
-
-    return SOURCES[source].SOURCE.product if source in SOURCES else "default"
-
-
-def declared_archive_member(source: str) -> str | None:
-    """The pattern of the file a source reads inside a zip its publisher ships, or None."""
-    from pipelines.registry import SOURCES  # late, as declared_product
-
-    return SOURCES[source].SOURCE.archive_member if source in SOURCES else None
-
-
 def describe_archives(folder: Path, pattern: str | None) -> dict | list | None:
     """`archive_member` entry of a sidecar: the member read from each zip of the folder (one
     record, or a list where there are several zips); None where the source reads no zip.
@@ -208,14 +211,14 @@ def sidecar_meta(folder: Path) -> dict:
         raise ValueError(f"{path}: not valid JSON ({exc})") from exc
 
 
-def infer_sidecar(folder: Path, source: str) -> dict:
+def infer_sidecar(folder: Path, source: SnapshotRules) -> dict:
     """Sidecar for a snapshot dropped in by hand: kind `full`, the source's declared product,
     period unknown; and the member read from a zip the source's publisher ships."""
     meta = {
-        "source": source,
+        "source": source.id,
         "snapshot": folder.name,
         "kind": "full",
-        "product": declared_product(source),
+        "product": source.product,
         "period": {"start": None, "end": None},
         "landing_page": None,
         "licence": None,
@@ -224,18 +227,19 @@ def infer_sidecar(folder: Path, source: str) -> dict:
         "inferred": True,
         "files": describe_files(folder),
     }
-    member = describe_archives(folder, declared_archive_member(source))
+    member = describe_archives(folder, source.archive_member)
     if member is not None:
         meta[archives.SIDECAR_KEY] = member
     return meta
 
 
-def load_snapshot(folder: Path, source: str, write_missing_sidecar: bool = True) -> Snapshot:
-    """Read a snapshot folder; infer and write the sidecar when there is none. A folder that
-    leads out of the raw folder is not read: its snapshot is `refused`, with the reason."""
+def load_snapshot(folder: Path, source: SnapshotRules, write_missing_sidecar: bool = True) -> Snapshot:
+    """Read a snapshot folder of `source`; infer and write the sidecar when there is none. A
+    folder that leads out of the raw folder is not read: its snapshot is `refused`, with the
+    reason."""
     if leads_out(folder, raw_root(folder)):
-        return Snapshot(source=source, name=folder.name, folder=folder, kind="full",
-                        product=declared_product(source), period_start=None, period_end=None,
+        return Snapshot(source=source.id, name=folder.name, folder=folder, kind="full",
+                        product=source.product, period_start=None, period_end=None,
                         meta={"refused": f"{folder} leads to {Path(folder).resolve()}, outside the "
                               f"raw folder {raw_root(folder)}: refused unread{LINK_HINT}"})
     sidecar_path = folder / SIDECAR
@@ -253,7 +257,7 @@ def load_snapshot(folder: Path, source: str, write_missing_sidecar: bool = True)
         raise ValueError(f"{sidecar_path}: kind {kind!r} is not one of {KINDS}")
     period = meta.get("period") or {}
     return Snapshot(
-        source=source,
+        source=source.id,
         name=folder.name,
         folder=folder,
         kind=kind,
@@ -265,10 +269,10 @@ def load_snapshot(folder: Path, source: str, write_missing_sidecar: bool = True)
     )
 
 
-def discover(raw_dir: Path, source: str, write_missing_sidecar: bool = True) -> list[Snapshot]:
+def discover(raw_dir: Path, source: SnapshotRules, write_missing_sidecar: bool = True) -> list[Snapshot]:
     """Every snapshot folder of one source, oldest first. A run writes the sidecar it infers
     for a folder without one (`load_snapshot`); a listing passes False and writes nothing."""
-    source_dir = raw_dir / source
+    source_dir = raw_dir / source.id
     if not source_dir.is_dir():
         return []
     snaps = [load_snapshot(p, source, write_missing_sidecar) for p in sorted(source_dir.iterdir())

@@ -8,7 +8,7 @@ the release so a reader can see what was checked and what was observed (run by
 
 Record tables (`deaths`, ...) are not in the checkpoint: they can be far larger than memory.
 Each file's records are validated by their pandera model as they are built, and the key
-(source, snapshot, record_id) is checked across files in DuckDB (`publish/tables.py`).
+(source, snapshot, record_id) is checked across files in DuckDB (`stats/tables.py`).
 
 Completeness of sex and nationality is reported per source from `coverage` (latest snapshot):
 each source has a floor taken from what it really records (CBP records no sex, Pima County no

@@ -74,9 +74,9 @@ def raw_dir(base: Path, name: str, added: list[dict]) -> Path:
 
 def release(raw: Path, out: Path, work: Path) -> Path:
     """One release of the NGO source from `raw` into `out` (after any release already there)."""
-    from pipelines.process import process_source
+    from pipelines.sources.process import process_source
     from pipelines.publish.release import current_release, write_release
-    from pipelines.publish.tables import build_tables
+    from pipelines.stats.tables import build_tables
 
     summaries = [process_source(NGO, raw, "latest", work)]
     tables = build_tables(raw, summaries, previous=current_release(out))

@@ -50,8 +50,9 @@ def real_release(tmp_path_factory) -> real_release_module.RealRelease:
 def real_snapshot(real_dir: Path, source: str, name: str):
     """One real snapshot, or a skip naming the missing folder."""
     from pipelines import snapshots
+    from pipelines.sources.registry import SOURCES
 
     folder = real_dir / source / name
     if not folder.is_dir():
         pytest.skip(f"real snapshot {folder} not found")
-    return snapshots.load_snapshot(folder, source, write_missing_sidecar=False)
+    return snapshots.load_snapshot(folder, SOURCES[source], write_missing_sidecar=False)

@@ -26,13 +26,13 @@ def write_snapshot(tmp_path: Path, module: ModuleType, name: str, file_name: str
                "period": {"start": period[0], "end": period[1]},
                "files": snapshots.describe_files(folder)}
     (folder / snapshots.SIDECAR).write_text(json.dumps(sidecar), encoding="utf-8")
-    return snapshots.load_snapshot(folder, source), folder / file_name
+    return snapshots.load_snapshot(folder, module.SOURCE), folder / file_name
 
 
 def curate(module: ModuleType, snap, path: Path):
     """The raw table of one file and what the source module curates from it."""
-    raw = module.read_raw(path)
-    return raw, module.to_curated(raw, snap)
+    raw = module.SOURCE.read_raw(path)
+    return raw, module.SOURCE.to_curated(raw, snap)
 
 
 def curate_samples(tmp_path: Path, module: ModuleType, write_samples) -> list[tuple]:
@@ -40,7 +40,7 @@ def curate_samples(tmp_path: Path, module: ModuleType, write_samples) -> list[tu
     its one file, raw table, curated part)."""
     write_samples(tmp_path)
     found = []
-    for snap in snapshots.discover(tmp_path, module.SOURCE.id):
+    for snap in snapshots.discover(tmp_path, module.SOURCE):
         (path,) = snap.data_files()
         found.append((snap, path, *curate(module, snap, path)))
     return found

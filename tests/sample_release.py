@@ -15,10 +15,10 @@ def sample_release(tmp_path_factory) -> Path:
     marker = base / "release-path.txt"
     if marker.is_file():
         return Path(marker.read_text(encoding="utf-8"))
-    from pipelines.process import process_source
+    from pipelines.sources.process import process_source
     from pipelines.publish.release import write_release
-    from pipelines.publish.tables import build_tables
-    from pipelines.registry import SOURCES
+    from pipelines.stats.tables import build_tables
+    from pipelines.sources.registry import SOURCES
 
     work, out = base / "work", base / "out"
     work.mkdir(parents=True, exist_ok=True)

@@ -20,12 +20,12 @@ import pytest
 from rich.console import Console
 
 from pipelines.config import AnomalyThresholds
+from pipelines.ops.report import RunReport, render
 from pipelines.ops.run import execute
-from pipelines.process import process_source
-from pipelines.publish.anomalies import find_anomalies
-from pipelines.publish.tables import build_tables
-from pipelines.report import RunReport, render
 from pipelines.sources import mmp
+from pipelines.sources.process import process_source
+from pipelines.stats.anomalies import find_anomalies
+from pipelines.stats.tables import build_tables
 from tests.helpers import write_snapshot
 from tests.ops_helpers import Receiver, serving
 from tests.test_source_mmp import WEB_ID_HEADER

@@ -23,10 +23,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipelines.publish.case_stats import STREAMS
 from pipelines.publish.disclosure import published_groupings
 from pipelines.publish.grid import OTHER
 from pipelines.publish.public import settings
+from pipelines.stats.cases import STREAMS
 from tests.attack_releases import NEPALI, NGO, release_series
 from tests.sample_release import sample_release
 from tests.test_disclosure import attack

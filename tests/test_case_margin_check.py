@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.publish.checks import case_margin_violations, unlisted_margins
+from pipelines.stats.checks import case_margin_violations, unlisted_margins
 
 FIXED = ("source", "snapshot", "year", "year_basis")
 DIMS = ("sex", "age_group", "country_iso3")
@@ -156,7 +156,7 @@ def test_a_group_of_cells_without_its_grand_total_is_found():
     """Every (source, snapshot, year, unit, subject...) group with cells has one grand total
     (a reconciliation that lost it, as one did for the FBI incident file's later years while
     this check was missing, is blocked)."""
-    from pipelines.publish.checks import groups_without_grand_total
+    from pipelines.stats.checks import groups_without_grand_total
 
     fixed, dims = ("source", "year"), ("sex", "country_iso3")
     stats = pd.DataFrame({"source": ["s"] * 4, "year": [2019, 2019, 2020, 2020],

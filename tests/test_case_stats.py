@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipelines.publish.case_stats import STREAMS, case_stats
-from pipelines.publish.checks import case_margin_violations
+from pipelines.stats.cases import STREAMS, case_stats
+from pipelines.stats.checks import case_margin_violations
 
 DIMS = STREAMS["crimes"]["dims"]
 FIXED = STREAMS["crimes"]["fixed"]
@@ -267,8 +267,8 @@ def test_aggregate_sources_reconciled_in_batches_give_the_same_statistics(tmp_pa
     """A source larger than memory is reconciled a few (snapshot, year) groups at a time:
     the statistics are the same as reconciled whole, and so are the inconsistencies. Sample GLOTIP, FBI and StatCan snapshots, batches of 200 records."""
     from pipelines.config import DEFAULT_RAW_DIR
-    from pipelines.process import process_source
-    from pipelines.publish import tables
+    from pipelines.sources.process import process_source
+    from pipelines.stats import tables
 
     sources = ["unodc_glotip", "fbi_hate_crime", "ca_statcan_hate_crime"]
     summaries = [process_source(s, DEFAULT_RAW_DIR, "all", tmp_path / "work") for s in sources]
@@ -291,7 +291,7 @@ def test_aggregate_sources_reconciled_in_batches_give_the_same_statistics(tmp_pa
 def test_a_table_written_in_pieces_refuses_pieces_out_of_order(tmp_path):
     """Statistics are written piece by piece, each after the one before in key order, so the
     file is sorted without a sort: a piece that breaks the order fails the write."""
-    from pipelines.publish.stored import write_frames
+    from pipelines.stored import write_frames
 
     def piece(source, year):
         return pd.DataFrame({"source": [source], "snapshot": ["s"], "year": pd.array([year], dtype="Int32")})
@@ -310,7 +310,7 @@ def test_rewriting_a_stored_table_leaves_a_release_linked_to_it_unchanged(tmp_pa
     import os
 
     from pipelines.publish.release import place_file
-    from pipelines.publish.stored import write_frames
+    from pipelines.stored import write_frames
 
     frame = pd.DataFrame({"source": ["a"], "snapshot": ["s"], "year": pd.array([2020], dtype="Int32")})
     stored = write_frames([frame], tmp_path / "stats.parquet", ["source", "snapshot", "year"])

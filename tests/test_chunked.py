@@ -4,12 +4,15 @@ tiny here (a few rows) so that repeats and identical rows fall in different chun
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
-from pipelines import process, snapshots
+from pipelines import snapshots
 from pipelines.config import DEFAULT_RAW_DIR
-from pipelines.sources import ice_detention_deaths, mmp, ngo_incidents, unodc_glotip
+from pipelines.sources import ice_detention_deaths, mmp, ngo_incidents, process, unodc_glotip
+from pipelines.sources.registry import SOURCES
 from schemas.raw.unodc_glotip import CSV_HEADERS
 from tests.helpers import write_snapshot
 
@@ -29,9 +32,9 @@ def _frames(result: dict, kind: str) -> pd.DataFrame:
 
 def _both(monkeypatch, tmp_path, snap, path, rows: int) -> tuple[dict, dict]:
     monkeypatch.setattr(process, "CHUNK_ROWS", 10**9)
-    whole = process.process_file(snap.source, snap, path, tmp_path / "whole").to_dict()
+    whole = process.process_file(SOURCES[snap.source], snap, path, tmp_path / "whole").to_dict()
     monkeypatch.setattr(process, "CHUNK_ROWS", rows)
-    chunked = process.process_file(snap.source, snap, path, tmp_path / "chunked").to_dict()
+    chunked = process.process_file(SOURCES[snap.source], snap, path, tmp_path / "chunked").to_dict()
     return whole, chunked
 
 
@@ -55,7 +58,7 @@ def _with_repeats(path, repeat: list[int]) -> bytes:
 @pytest.mark.parametrize("sample", ["SAMPLE-2026-05-06", "SAMPLE-2020-01-13"])
 def test_mmp_publisher_ids_repeated_across_chunks_are_quarantined_as_when_read_whole(
         monkeypatch, tmp_path, sample):
-    (source_path,) = [p for p in snapshots.load_snapshot(DEFAULT_RAW_DIR / "mmp" / sample, "mmp").data_files()
+    (source_path,) = [p for p in snapshots.load_snapshot(DEFAULT_RAW_DIR / "mmp" / sample, mmp.SOURCE).data_files()
                       if p.suffix == ".csv"]
     data = _with_repeats(source_path, [0, 3, 3])
     snap, path = write_snapshot(tmp_path / "raw", mmp, sample.removeprefix("SAMPLE-"), source_path.name,
@@ -68,7 +71,7 @@ def test_mmp_publisher_ids_repeated_across_chunks_are_quarantined_as_when_read_w
 
 def test_content_ids_are_numbered_over_the_whole_file(monkeypatch, tmp_path):
     folder = DEFAULT_RAW_DIR / "ice_detention_deaths" / "SAMPLE-2026-01-29"
-    (source_path,) = snapshots.load_snapshot(folder, "ice_detention_deaths").data_files()
+    (source_path,) = snapshots.load_snapshot(folder, SOURCES["ice_detention_deaths"]).data_files()
     data = _with_repeats(source_path, [0, 0, 5])
     snap, path = write_snapshot(tmp_path / "raw", ice_detention_deaths, "2026-01-29", source_path.name,
                                 data, ("2003-01-01", "2026-01-29"))
@@ -86,7 +89,7 @@ def test_ngo_submission_read_in_chunks_gives_what_it_gives_whole(monkeypatch, tm
     """Both tables, quarantine reasons in the submitter's language (a repeat across chunks
     names the row it repeats) and the row numbers of a file with blank rows."""
     folder = DEFAULT_RAW_DIR / "ngo_incidents" / "SAMPLE-2025-12-31"
-    (source_path,) = snapshots.load_snapshot(folder, "ngo_incidents").data_files()
+    (source_path,) = snapshots.load_snapshot(folder, SOURCES["ngo_incidents"]).data_files()
     data = _with_repeats(source_path, [0, 7, 7])
     header = data.split(b"\n", 1)[0]
     data = data.replace(b"\n", b"\n" + b"," * header.count(b",") + b"\n", 1)  # a blank row
@@ -102,18 +105,16 @@ def test_a_module_repeating_an_id_fails_its_file_not_the_release(monkeypatch, tm
     """Ids are unique per file by construction; a module that breaks this fails the file
     (its source is then carried forward), as the per-file schema check did."""
     folder = DEFAULT_RAW_DIR / "mmp" / "SAMPLE-2026-05-06"
-    snap = snapshots.load_snapshot(folder, "mmp")
+    snap = snapshots.load_snapshot(folder, mmp.SOURCE)
     (path,) = snap.data_files()
-    original = mmp.to_curated
-
     def repeating(raw, snapshot):
-        part = original(raw, snapshot)
+        part = mmp.to_curated(raw, snapshot)
         deaths = part.tables["deaths"]
         part.tables["deaths"] = pd.concat([deaths, deaths.head(1)], ignore_index=True)
         return part
 
-    monkeypatch.setattr(mmp, "to_curated", repeating)
-    result = process.process_file("mmp", snap, path, tmp_path / "work")
+    result = process.process_file(dataclasses.replace(mmp.SOURCE, to_curated=repeating), snap, path,
+                                  tmp_path / "work")
     assert result.status == "failed" and "record ids repeat within the file" in result.error
 
 

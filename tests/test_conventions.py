@@ -1,17 +1,23 @@
-"""Every source module is registered and has the shape the others have: a new source is its
-module, its raw schema, its sample writer and its test. This test lists what one is missing."""
+"""A new source is four files and one registry line (README, "How to add a source"): its module
+declaring `SOURCE = Source(...)`, its raw schema, its sample writer, its test, and its line in
+`pipelines/sources/registry.py`. This test lists whatever a source is missing, by name."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
+import types
 from pathlib import Path
 
 import pipelines.sources
-from pipelines.registry import SOURCES
-from pipelines.sources.base import SourceSpec
+from pipelines.sources.registry import SOURCES
+from pipelines.sources.source import Source, SourceSpec
 
-SHARED = {"base", "readers", "formats", "curate", "person", "cases", "reports"}
+# Modules of pipelines/sources/ that are not a source: what the sources share, and the steps
+# that run them. A new shared module is added here.
+SHARED = {"base", "source", "readers", "formats", "curate", "person", "cases", "reports",
+          "registry", "process", "chunk_ids", "names", "fetching"}
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -20,36 +26,89 @@ def _source_modules() -> list[str]:
                   if m.name not in SHARED)
 
 
-def test_every_source_module_is_registered():
-    assert sorted(SOURCES) == _source_modules()
+def _import(name: str):
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:  # the module exists but imports something missing
+            raise
+        return None
 
 
-def test_every_source_has_the_shared_shape():
+def missing_pieces(source_id: str) -> list[str]:
+    """What source `source_id` lacks of the pieces every source has, each in words saying where
+    it goes; [] when it has them all."""
     missing = []
-    for source_id, module in SOURCES.items():
-        if not isinstance(getattr(module, "SOURCE", None), SourceSpec):
-            missing.append(f"{source_id}: SOURCE")
-        for name in ("FILE_PATTERNS", "fetch", "read_raw", "to_curated"):
-            if not hasattr(module, name):
-                missing.append(f"{source_id}: {name}")
-        if module.SOURCE.id != source_id:
-            missing.append(f"{source_id}: SOURCE.id is {module.SOURCE.id}")
-        for path in (f"schemas/raw/{source_id}.py", f"pipelines/samples/{source_id}.py",
-                     f"tests/test_source_{source_id}.py"):
-            if not (ROOT / path).is_file():
-                missing.append(f"{source_id}: {path}")
-        if not list((ROOT / "data" / "raw" / source_id).glob("SAMPLE-*/snapshot.json")):
-            missing.append(f"{source_id}: a committed sample snapshot (make samples)")
-        raw_schema = importlib.import_module(f"schemas.raw.{source_id}")
-        if not getattr(raw_schema, "HEADERS", None):
-            missing.append(f"{source_id}: schemas.raw HEADERS")
-    assert not missing, missing
+    module = _import(f"pipelines.sources.{source_id}")
+    source = getattr(module, "SOURCE", None)
+    if module is None:
+        missing.append(f"its module pipelines/sources/{source_id}.py, declaring "
+                       "SOURCE = Source(...)")
+    elif not isinstance(source, Source):
+        missing.append(f"SOURCE = Source(spec=SourceSpec(id={source_id!r}, ...), ...) in "
+                       f"pipelines/sources/{source_id}.py")
+        source = None
+    elif source.id != source_id:
+        missing.append(f"SOURCE.spec.id {source_id!r} (pipelines/sources/{source_id}.py "
+                       f"says {source.id!r})")
+    if source is None or SOURCES.get(source_id) is not source:
+        missing.append(f"its line `{source_id}.SOURCE` in SOURCES, pipelines/sources/registry.py")
+    raw_schema = _import(f"schemas.raw.{source_id}")
+    headers = getattr(raw_schema, "HEADERS", None)
+    if raw_schema is None:
+        missing.append(f"its raw schema schemas/raw/{source_id}.py (HEADERS: the exact published "
+                       "header of each format version)")
+    elif not (isinstance(headers, dict) and headers
+              and all(isinstance(h, list) and h for h in headers.values())):
+        missing.append(f"HEADERS in schemas/raw/{source_id}.py: format version -> header row")
+    elif source is not None and source.headers != headers:
+        missing.append(f"headers=HEADERS (from schemas/raw/{source_id}.py) in its SOURCE")
+    samples = _import(f"pipelines.samples.{source_id}")
+    if samples is None or not callable(getattr(samples, "write_samples", None)):
+        missing.append(f"its sample writer pipelines/samples/{source_id}.py with "
+                       "write_samples(raw_dir)")
+    elif not list((ROOT / "data" / "raw" / source_id).glob("SAMPLE-*/snapshot.json")):
+        missing.append(f"its committed sample snapshots data/raw/{source_id}/SAMPLE-* "
+                       "(run `make samples`)")
+    if not (ROOT / "tests" / f"test_source_{source_id}.py").is_file():
+        missing.append(f"its test tests/test_source_{source_id}.py")
+    if source is not None and source.spec.person_level and not source.spec.name_columns:
+        missing.append("name_columns in its SourceSpec (a person-level source names the raw "
+                       "columns holding names, so they are never published)")
+    return [f"{source_id}: {what}" for what in missing]
 
 
-def test_person_level_sources_declare_their_name_columns():
-    for source_id, module in SOURCES.items():
-        if module.SOURCE.person_level:
-            assert module.SOURCE.name_columns, source_id
+def test_every_source_has_its_module_raw_schema_sample_writer_test_and_registry_line():
+    ids = sorted(set(_source_modules()) | set(SOURCES))
+    assert len(ids) >= 9
+    missing = [line for source_id in ids for line in missing_pieces(source_id)]
+    assert not missing, "\n".join(missing)
+
+
+def test_a_source_without_its_pieces_is_told_each_one_it_lacks():
+    assert missing_pieces("no_such_source") == [
+        "no_such_source: its module pipelines/sources/no_such_source.py, declaring SOURCE = Source(...)",
+        "no_such_source: its line `no_such_source.SOURCE` in SOURCES, pipelines/sources/registry.py",
+        "no_such_source: its raw schema schemas/raw/no_such_source.py (HEADERS: the exact published "
+        "header of each format version)",
+        "no_such_source: its sample writer pipelines/samples/no_such_source.py with write_samples(raw_dir)",
+        "no_such_source: its test tests/test_source_no_such_source.py",
+    ]
+
+
+def test_a_registered_module_with_a_source_still_needs_the_other_files(monkeypatch):
+    spec = SourceSpec(id="half_made", title="t", publisher="p", landing_page="l", licence="x",
+                      stream="deaths", cadence="yearly", max_age_days=None, person_level=True)
+    half_made = Source(spec=spec, file_patterns=("*.csv",), headers={"v1": ["a"]},
+                       read_raw=print, to_curated=print)
+    monkeypatch.setitem(sys.modules, "pipelines.sources.half_made",
+                        types.SimpleNamespace(SOURCE=half_made))
+    monkeypatch.setitem(SOURCES, "half_made", half_made)
+    missing = missing_pieces("half_made")
+    assert len(missing) == 4, missing
+    for piece in ("schemas/raw/half_made.py", "pipelines/samples/half_made.py",
+                  "tests/test_source_half_made.py", "name_columns"):
+        assert any(piece in line for line in missing), piece
 
 
 def test_schemas_import_nothing_from_pipelines():

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 from pipelines import snapshots
 from pipelines.cli import app
 from pipelines.config import DEFAULT_RAW_DIR
-from pipelines.publish.diff import default_pair, diff_releases, list_releases, render_diff
-from pipelines.publish.stats import DIMENSIONS
+from pipelines.inspection.diff import default_pair, diff_releases, list_releases, render_diff
+from pipelines.stats.deaths import DIMENSIONS
 
 runner = CliRunner()
 SNAPSHOT = "SAMPLE-2026-05-06"  # MMP's partial-year CSV export: easy to edit by hand
@@ -29,9 +29,9 @@ STATS_KEY = ["source", "snapshot", "year", "year_basis", "unit", *DIMENSIONS]
 def build_release(raw_dir: Path, out: Path, work: Path, sample: bool = True,
                   sources: tuple[str, ...] = ("mmp",)) -> Path:
     """A release straight from the pipeline functions (no Prefect)."""
-    from pipelines.process import process_source
+    from pipelines.sources.process import process_source
     from pipelines.publish.release import write_release
-    from pipelines.publish.tables import build_tables
+    from pipelines.stats.tables import build_tables
 
     summaries = [process_source(s, raw_dir, "all", work) for s in sources]
     return write_release(build_tables(raw_dir, summaries), out, {}, sample=sample)

@@ -23,9 +23,9 @@ import pytest
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
-from pipelines.publish.case_stats import STREAMS, person_stats
 from pipelines.publish.disclosure import (REPORT_COLUMNS, protect, published_groupings,
                                           suppression_summary, with_hidden_values)
+from pipelines.stats.cases import STREAMS, person_stats
 
 NGO = "ngo_incidents"
 P = 2  # protection

@@ -17,9 +17,11 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
-from pipelines.publish.extracts import (EXTRACT_TABLES, ExportError, check_where, export_table,
-                                        neutralise, public_columns, write_csv, write_extracts)
-from pipelines.registry import SOURCES
+from pipelines.publish.export import ExportError, check_where, export_table
+from pipelines.publish.extract_tables import EXTRACT_TABLES, public_columns
+from pipelines.publish.extracts import write_extracts
+from pipelines.publish.table_files import neutralise, write_csv
+from pipelines.sources.registry import SOURCES
 from schemas.tables import TABLES
 from tests.sample_release import out_dir, sample_release
 
@@ -206,7 +208,7 @@ def test_readmes_carry_the_caveats_and_citations(extracts):
                    "## Snapshots", "SAMPLE-"):
         assert phrase in deaths, phrase
     for source in ("mmp", "pcome_humane_borders", "ice_detention_deaths", "cbp_deaths"):
-        spec = SOURCES[source].SOURCE
+        spec = SOURCES[source].spec
         assert spec.title in deaths and spec.licence in deaths, source
         if spec.citation:
             assert spec.citation in deaths, source
@@ -274,7 +276,7 @@ def test_export_gives_exactly_the_public_extract(release, tmp_path):
 
 def test_readmes_escape_raw_html_from_snapshot_names(tmp_path):
     """A snapshot name (or title, licence) holding HTML is shown as text, never run."""
-    from pipelines.publish.extracts import Context, table_readme
+    from pipelines.publish.readmes import Context, table_readme
 
     sources = pd.DataFrame([{"source": "mmp", "title": "IOM <b>MMP</b>", "publisher": "IOM",
                              "landing_page": "https://x", "licence": "<script>alert(1)</script>",
@@ -348,7 +350,8 @@ def test_export_xlsx_neutralises_formulas(release, tmp_path):
 def test_statistics_extracts_take_the_arrow_csv_path(release):
     """The published statistics tables, as the release holds them, are formatted column-wise
     in Arrow (a new column type would silently fall back to pandas' slower writer)."""
-    from pipelines.publish.extracts import _csv_cells, public_tables
+    from pipelines.publish.extract_tables import public_tables
+    from pipelines.publish.table_files import _csv_cells
 
     tables = {name: pd.read_parquet(release / "tables" / f"{name}.parquet")
               for name in ("deaths_stats", "crimes_stats", "prosecutions_stats", "sources")}

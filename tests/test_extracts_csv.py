@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.publish import extracts
-from pipelines.publish.extracts import _csv_cells, neutralise, write_csv
+from pipelines.publish import table_files
+from pipelines.publish.table_files import _csv_cells, neutralise, write_csv
 
 TRICKY = ["plain", "", "a,b", 'say "hi"', "line\nbreak", "cr\rhere", "crlf\r\nend", "=1+1",
           "+44", "-3", "@SUM(A1)", "\tTab", "\rcr", "'quoted", " lead", "trail ", "é accent",
@@ -79,7 +79,7 @@ def test_write_csv_bytes_match_pandas(name, tmp_path):
 @pytest.mark.parametrize("seed", range(5))
 def test_write_csv_across_slices(seed, tmp_path, monkeypatch):
     """Cells quoted (joined in slices) and not (Arrow's writer), over several slices."""
-    monkeypatch.setattr(extracts, "CSV_SLICE_ROWS", 64)
+    monkeypatch.setattr(table_files, "CSV_SLICE_ROWS", 64)
     for frame in (frames(1000, seed)["everything"], frames(1000, seed)["nothing_quoted"]):
         assert fast(frame, tmp_path / "fast.csv") == reference(frame, tmp_path / "ref.csv")
 

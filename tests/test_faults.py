@@ -14,11 +14,11 @@ import pytest
 
 from pipelines.config import DEFAULT_RAW_DIR, PROJECT_ROOT
 from pipelines.flows import run_pipeline
-from pipelines.process import process_source
-from pipelines.publish.checks import BlockingCheckError
 from pipelines.publish.release import current_release, write_release
 from pipelines.snapshots import sha256_file
-from pipelines.publish.tables import build_tables
+from pipelines.sources.process import process_source
+from pipelines.stats.checks import BlockingCheckError
+from pipelines.stats.tables import build_tables
 
 SAMPLE = DEFAULT_RAW_DIR / "mmp" / "SAMPLE-2020-01-13"
 GOOD_CSV = (SAMPLE / "data.csv").read_bytes().decode("utf-8")  # keeps its CRLF
@@ -114,7 +114,7 @@ def test_blocking_check_publishes_nothing(published, monkeypatch):
     def broken_check(stats, records):
         raise BlockingCheckError("deaths_stats failed blocking checks: 1 margin(s) do not add up")
 
-    monkeypatch.setattr("pipelines.publish.tables.check_deaths", broken_check)
+    monkeypatch.setattr("pipelines.stats.tables.check_deaths", broken_check)
     report = run_pipeline(raw_dir=str(raw), out_dir=str(out), sources=["mmp"])
     assert report["exit_code"] == 2 and "margin" in report["blocked_by"]
     assert report["release"] is None
@@ -135,9 +135,9 @@ def test_same_inputs_give_identical_tables(tmp_path):
 KILL_SCRIPT = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
-    from pipelines.process import process_source
+    from pipelines.sources.process import process_source
     from pipelines.publish import release
-    from pipelines.publish.tables import build_tables
+    from pipelines.stats.tables import build_tables
 
     raw, out = Path(sys.argv[1]), Path(sys.argv[2])
     def die(*args, **kwargs):

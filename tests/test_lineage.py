@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.config import CATALOG_NAME, DEFAULT_RAW_DIR
-from pipelines.lineage import CellError, is_person_level, parse_dims, published_cell, trace_cell
-from pipelines.publish.stats import DIMENSIONS, SPLIT_DIMENSIONS
+from pipelines.inspection.lineage import CellError, is_person_level, parse_dims, published_cell, trace_cell
+from pipelines.stats.deaths import DIMENSIONS, SPLIT_DIMENSIONS
 
 runner = CliRunner()
 SEED = 20250505
@@ -24,10 +24,10 @@ PER_STRATUM = 20
 def build_release(raw_dir: Path, out: Path, work: Path, sample: bool = True,
                   sources: list[str] | None = None) -> Path:
     """A release straight from the pipeline functions (no Prefect)."""
-    from pipelines.process import process_source
+    from pipelines.sources.process import process_source
     from pipelines.publish.release import write_release
-    from pipelines.publish.tables import build_tables
-    from pipelines.registry import SOURCES
+    from pipelines.stats.tables import build_tables
+    from pipelines.sources.registry import SOURCES
 
     summaries = [process_source(s, raw_dir, "all", work) for s in sources or SOURCES]
     return write_release(build_tables(raw_dir, summaries), out, {}, sample=sample)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.names import name_hashes
-from pipelines.publish.checks import names_found
-from pipelines.publish.stored import StoredTable
+from pipelines.sources.names import name_hashes
+from pipelines.stats.checks import names_found
+from pipelines.stored import StoredTable
 
 
 def test_fingerprints_skip_placeholders_and_merge_spacing_and_case():

@@ -3,7 +3,6 @@ short, an HTML error page with status 200, a changed header row; conditional req
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import re
@@ -12,8 +11,7 @@ import zipfile
 
 import pytest
 
-from pipelines import fetching
-from pipelines.sources import fbi_hate_crime, mmp, unodc_glotip
+from pipelines.sources import cbp_deaths, fbi_hate_crime, fetching, mmp, unodc_glotip
 from tests.ops_helpers import FaultServer, closed_port_url, serving
 
 MMP_CSV = ("mmp", "2020-01-13", "data.csv")
@@ -36,10 +34,9 @@ def server():
 
 @pytest.fixture
 def mmp_csv(real_dir, server):
-    """The real 2020 MMP export served at /mmp.csv; a SourceSpec of MMP pointing at it."""
+    """The real 2020 MMP export served at /mmp.csv; MMP's Source pointing at it."""
     server.files["/mmp.csv"] = _real(real_dir, *MMP_CSV)
-    return dataclasses.replace(mmp.SOURCE, download_url=server.url("/mmp.csv"),
-                               download_name="data.csv")
+    return mmp.SOURCE.with_spec(download_url=server.url("/mmp.csv"), download_name="data.csv")
 
 
 def _fetch(spec, raw, **kwargs):
@@ -127,7 +124,7 @@ def test_size_limit(server, mmp_csv, tmp_path):
 def test_xlsx_must_be_a_valid_zip(real_dir, server, tmp_path):
     data = _real(real_dir, *GLOTIP_XLSX)
     server.files["/glotip.xlsx"] = data
-    spec = dataclasses.replace(unodc_glotip.SOURCE, download_url=server.url("/glotip.xlsx"))
+    spec = unodc_glotip.SOURCE.with_spec(download_url=server.url("/glotip.xlsx"))
     assert _fetch(spec, tmp_path).outcome == "new"
     assert (tmp_path / "unodc_glotip" / "2026-11-28" / "data_glotip.xlsx").read_bytes() == data
     server.plan = [("body", data[: len(data) // 2])]  # half a file, sent whole: no retry helps
@@ -138,7 +135,7 @@ def test_xlsx_must_be_a_valid_zip(real_dir, server, tmp_path):
 def test_a_zip_holding_the_sources_csv_is_fetched_with_its_member_recorded(real_dir, server, tmp_path):
     snapshot = ("fbi_hate_crime", "cde_incidents_1991_2020", "hate_crime.csv.zip")
     server.files["/hate_crime.zip"] = _real(real_dir, *snapshot)
-    spec = dataclasses.replace(fbi_hate_crime.SOURCE, download_url=server.url("/hate_crime.zip"))
+    spec = fbi_hate_crime.SOURCE.with_spec(download_url=server.url("/hate_crime.zip"))
     assert _fetch(spec, tmp_path).outcome == "new"
     sidecar = json.loads((tmp_path / "fbi_hate_crime" / "2026-11-28" / "snapshot.json").read_text())
     real = json.loads((real_dir / snapshot[0] / snapshot[1] / "snapshot.json").read_text())
@@ -160,7 +157,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
 ])
 def test_a_zip_without_the_sources_csv_is_refused(server, tmp_path, members, message):
     server.files["/hate_crime.zip"] = _zip(members)
-    spec = dataclasses.replace(fbi_hate_crime.SOURCE, download_url=server.url("/hate_crime.zip"))
+    spec = fbi_hate_crime.SOURCE.with_spec(download_url=server.url("/hate_crime.zip"))
     with pytest.raises(fetching.FetchError, match=re.escape(message)):
         _fetch(spec, tmp_path)
     assert not (tmp_path / "fbi_hate_crime").exists() or not any((tmp_path / "fbi_hate_crime").iterdir())
@@ -168,24 +165,23 @@ def test_a_zip_without_the_sources_csv_is_refused(server, tmp_path, members, mes
 
 def test_content_check_accepts_every_real_file_of_every_source(real_dir):
     """No false refusal: title rows (FBI table 1) and multi-row headers (StatCan) included."""
-    from pipelines.process import files_to_read
-    from pipelines.registry import SOURCES
+    from pipelines.sources.process import files_to_read
+    from pipelines.sources.registry import SOURCES
     from tests.conftest import real_snapshot
 
     checked = 0
-    for source_id, module in SOURCES.items():
+    for source_id, source in SOURCES.items():
         for folder in sorted(p for p in (real_dir / source_id).glob("*") if p.is_dir()):
-            wanted, _ = files_to_read(real_snapshot(real_dir, source_id, folder.name), module.FILE_PATTERNS)
+            wanted, _ = files_to_read(real_snapshot(real_dir, source_id, folder.name), source.file_patterns)
             for path in wanted:
-                assert fetching.content_problem(path, source_id) is None, path
+                assert fetching.content_problem(path, source) is None, path
                 checked += 1
     assert checked >= 10
 
 
 def test_fetch_sources_records_a_failure_instead_of_raising(monkeypatch, tmp_path):
     monkeypatch.setenv("HARMSTATS_FETCH_RETRIES", "0")
-    monkeypatch.setattr(mmp, "SOURCE", dataclasses.replace(
-        mmp.SOURCE, download_url=closed_port_url("/mmp.csv"), download_name="data.csv"))
-    results = fetching.fetch_sources(tmp_path, ["mmp", "cbp_deaths"])
+    unreachable = mmp.SOURCE.with_spec(download_url=closed_port_url("/mmp.csv"), download_name="data.csv")
+    results = fetching.fetch_sources(tmp_path, [unreachable, cbp_deaths.SOURCE])
     assert results["mmp"]["outcome"] == "failed" and "ConnectError" in results["mmp"]["error"]
     assert results["cbp_deaths"]["outcome"] == "no_download_url"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from pipelines.report import RunReport, render, source_state
+from pipelines.ops.report import RunReport, render, source_state
 
 OK = {"status": "ok", "processed": True}
 FAILED_FETCH = {"outcome": "failed", "error": "http://x/y.csv: failed after 4 attempt(s): HTTP 500"}

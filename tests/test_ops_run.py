@@ -10,8 +10,7 @@ import os
 # more than the default 20 s to start the temporary server.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
-import dataclasses  # noqa: E402
-import json
+import json  # noqa: E402
 import shutil
 from datetime import date
 from pathlib import Path
@@ -21,9 +20,10 @@ import pytest
 
 from pipelines.config import DEFAULT_RAW_DIR
 from pipelines.ops.run import execute
-from pipelines.publish.checks import BlockingCheckError
 from pipelines.publish.release import current_release
 from pipelines.sources import mmp
+from pipelines.sources.registry import SOURCES
+from pipelines.stats.checks import BlockingCheckError
 from tests.ops_helpers import FaultServer, Receiver, serving
 
 pytestmark = pytest.mark.flow
@@ -100,8 +100,8 @@ def test_failed_fetch_is_stale_with_its_age_and_notifies(first, monkeypatch):
     raw, out, _ = first
     with serving(FaultServer()) as server, serving(Receiver()) as receiver:
         server.plan = [500]
-        monkeypatch.setattr(mmp, "SOURCE", dataclasses.replace(
-            mmp.SOURCE, download_url=server.url("/mmp.csv"), download_name="data.csv"))
+        monkeypatch.setitem(SOURCES, "mmp", mmp.SOURCE.with_spec(
+            download_url=server.url("/mmp.csv"), download_name="data.csv"))
         report = execute(raw, out, sources=["cbp_deaths", "mmp"], fetch=True,
                          today=date(2020, 1, 20), webhook_url=receiver.url)
     info = report["sources"]["mmp"]
@@ -154,7 +154,7 @@ def test_blocked_run_exits_2_keeps_the_release_and_notifies(first, monkeypatch):
     def broken_check(stats, records):
         raise BlockingCheckError("deaths_stats failed blocking checks: 1 margin(s) do not add up")
 
-    monkeypatch.setattr("pipelines.publish.tables.check_deaths", broken_check)
+    monkeypatch.setattr("pipelines.stats.tables.check_deaths", broken_check)
     with serving(Receiver()) as receiver:
         report = execute(raw, out, sources=["cbp_deaths", "mmp"], incremental=False,
                          webhook_url=receiver.url)

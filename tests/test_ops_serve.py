@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from pipelines.flows import nightly
 from pipelines.ops import serve as serving
 from tests.ops_helpers import closed_port_url
 
@@ -19,7 +20,7 @@ def test_deployment_and_schedule_are_declared(tmp_path):
     from prefect.client.schemas.schedules import CronSchedule
 
     params = serving.nightly_parameters(tmp_path / "raw", tmp_path / "out", keep=7)
-    deployment = serving.build_deployment(params, cron="30 2 * * *", timezone="Europe/Berlin")
+    deployment = serving.build_deployment(nightly, params, cron="30 2 * * *", timezone="Europe/Berlin")
     (schedule,) = deployment.schedules
     assert isinstance(schedule.schedule, CronSchedule) and schedule.active
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 2 * * *", "Europe/Berlin")
@@ -32,7 +33,7 @@ def test_deployment_and_schedule_are_declared(tmp_path):
 
 
 def test_default_schedule_is_nightly():
-    deployment = serving.build_deployment(serving.nightly_parameters(Path("raw"), Path("out")))
+    deployment = serving.build_deployment(nightly, serving.nightly_parameters(Path("raw"), Path("out")))
     assert deployment.schedules[0].schedule.cron == "0 3 * * *"
     assert deployment.schedules[0].schedule.timezone == "UTC"
 

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlparse
 import pandas as pd
 import pytest
 
-from pipelines.publish.extracts import STATS_DIMENSIONS
+from pipelines.publish.extract_tables import STATS_DIMENSIONS
 from pipelines.publish.page import NO_DATA, funnel_of, render_page, write_page
 from schemas.tables import TABLES
 from tests.sample_release import sample_release
@@ -359,7 +359,7 @@ def test_a_product_with_its_own_title_is_cited_as_itself():
     from pipelines.sources import fbi_hate_crime
 
     rows = sources_rows("fbi_hate_crime", "fbi_hate_crime", "fbi_hate_crime", "other")
-    spec = fbi_hate_crime.SOURCE
+    spec = fbi_hate_crime.SOURCE.spec
     for i, product in enumerate(("incidents", "table1_incidents_by_bias", "incidents")):
         rows.loc[i, ["product", "title", "citation"]] = [product, *spec.title_of(product)]
     html = citation_section(rows, "R1", "2026-12-07", "v1")

@@ -9,14 +9,14 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from pipelines import process
-from pipelines.process import process_source
-from pipelines.publish.stats import DIMENSIONS
-from pipelines.publish.tables import build_tables
+from pipelines.sources import process
 from pipelines.sources import fbi_hate_crime as fbi
 from pipelines.sources import mmp, unodc_glotip
 from pipelines.sources import mx_sesnsp as sesnsp
 from pipelines.sources.curate import records_end
+from pipelines.sources.process import process_source
+from pipelines.stats.deaths import DIMENSIONS
+from pipelines.stats.tables import build_tables
 from tests.helpers import curate, curate_real, write_snapshot
 from tests.test_source_fbi_hate_crime import INCIDENT_HEADER, _incident
 

@@ -14,8 +14,8 @@ import pytest
 
 from pipelines.config import DEFAULT_RAW_DIR
 from pipelines.flows import run_pipeline
-from pipelines.publish.checks import margin_violations, reconciliation_problems
-from pipelines.registry import SOURCES
+from pipelines.sources.registry import SOURCES
+from pipelines.stats.checks import margin_violations, reconciliation_problems
 from schemas.tables import TABLES
 
 pytestmark = pytest.mark.flow
@@ -158,10 +158,10 @@ PLACEHOLDER_NAMES = {"", "unknown", "unkown", "unidentified", "n/a", "none", "re
 def test_no_raw_name_value_appears_in_any_table(real_run, real_dir):
     _, out = real_run
     names: set[str] = set()
-    for source_id, module in SOURCES.items():
-        for column in module.SOURCE.name_columns:
+    for source_id, source in SOURCES.items():
+        for column in source.spec.name_columns:
             for path in (real_dir / source_id).glob("*/*.csv"):
-                raw = module.read_raw(path)
+                raw = source.read_raw(path)
                 if column in raw.frame.columns:
                     names |= {v.strip() for v in raw.frame[column]
                               if v.strip().lower() not in PLACEHOLDER_NAMES and len(v.strip()) > 3}

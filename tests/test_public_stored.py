@@ -14,11 +14,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.publish import extracts, page, public, stored
+from pipelines import stored
+from pipelines.publish import extract_tables, page, public, table_files
 from pipelines.publish.disclosure import confidential_sources
 from pipelines.publish.extracts import write_extracts, write_zip
 from pipelines.publish.page import render_page, write_page
-from pipelines.publish.stored import StoredTable, frame_to_arrow, table_frames
+from pipelines.stored import StoredTable, frame_to_arrow, table_frames
 from tests.sample_release import sample_release
 
 STORED = ("crimes_stats", "prosecutions_stats")
@@ -55,8 +56,8 @@ def small_batches(monkeypatch):
     """Batches, Parquet row groups and CSV slices far smaller than the tables; every frame
     read from a stored table is recorded."""
     monkeypatch.setattr(stored, "BATCH_ROWS", BATCH_ROWS)
-    monkeypatch.setattr(extracts, "PARQUET_ROW_GROUP_ROWS", 1_000)
-    monkeypatch.setattr(extracts, "CSV_SLICE_ROWS", 300)
+    monkeypatch.setattr(table_files, "PARQUET_ROW_GROUP_ROWS", 1_000)
+    monkeypatch.setattr(table_files, "CSV_SLICE_ROWS", 300)
     seen = []
     read = stored._stored_frames
 
@@ -140,7 +141,7 @@ def test_extracts_and_page_are_byte_identical_for_stored_statistics(frames, stor
 
 def test_page_reads_only_the_cells_its_charts_draw(frames, monkeypatch, tmp_path):
     tables = _public(frames, None)[0]
-    reduced, rows = page.page_table("crimes_stats", extracts.public_tables(tables)["crimes_stats"])
+    reduced, rows = page.page_table("crimes_stats", extract_tables.public_tables(tables)["crimes_stats"])
     assert rows > 3 * len(reduced)  # most cells are crossings no chart draws
     meta = {"created": "2026-01-01T00:00:00+00:00", "sample": True}
     partial = render_page(tables, tmp_path, "R1", **meta)
@@ -149,7 +150,7 @@ def test_page_reads_only_the_cells_its_charts_draw(frames, monkeypatch, tmp_path
 
 
 def test_page_keeps_a_row_of_each_groups_first_and_last_year():
-    dims = extracts.STATS_DIMENSIONS["crimes_stats"]
+    dims = extract_tables.STATS_DIMENSIONS["crimes_stats"]
     base = {"source": "s", "snapshot": "S1", "unit": "persons", "subject": "victim", **dict.fromkeys(dims, "all")}
     frame = pd.DataFrame([
         {**base, "year": 2019, "sex": "female", "crime_type": "assault"},  # no chart draws it

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pipelines.publish.disclosure import published_groupings
-from pipelines.publish.case_stats import STREAMS
+from pipelines.stats.cases import STREAMS
 from tests.sample_release import sample_release
 
 
@@ -62,7 +62,7 @@ def test_suppression_report_stays_in_the_release_not_the_extracts(release):
 
 
 def test_diff_on_public_tables_compares_the_protected_extracts(release):
-    from pipelines.publish.diff import diff_releases
+    from pipelines.inspection.diff import diff_releases
 
     result = diff_releases(release, release, public=True)
     assert "deaths" not in result["tables"] and "crimes" not in result["tables"]

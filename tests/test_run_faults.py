@@ -181,7 +181,7 @@ def test_a_raw_file_differing_from_its_sidecar_is_recorded_as_read_and_warned(tm
 # The limits are lowered so that the files can stay small (the review's were 1 GB and 871 MB).
 
 def _process(raw: Path, source: str) -> list[dict]:
-    from pipelines.process import process_source
+    from pipelines.sources.process import process_source
 
     return process_source(source, raw, "all", raw.parent / "work")["files"]
 

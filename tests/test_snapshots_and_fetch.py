@@ -8,8 +8,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from pipelines import fetching, snapshots
-from pipelines.sources.base import SourceSpec
+from pipelines import snapshots
+from pipelines.sources import fetching
+from pipelines.sources.source import Source, SourceSpec
+
+
+class _Declared:
+    """A source as snapshots see it: its id, no declared product, no archive."""
+
+    def __init__(self, source_id: str):
+        self.id, self.product, self.archive_member = source_id, "default", None
 
 
 def _snap(root, source, name, kind="full", product="global"):
@@ -28,7 +36,7 @@ def test_latest_is_newest_full_snapshot_per_product(tmp_path):
     _snap(tmp_path, "s", "2026-05-06", kind="partial")
     _snap(tmp_path, "s", "kaggle_2023", kind="derived")
     _snap(tmp_path, "s", "2020-01-01", product="other", kind="partial")
-    found = snapshots.discover(tmp_path, "s")
+    found = snapshots.discover(tmp_path, _Declared("s"))
     latest = snapshots.select(found, "latest")
     assert [(s.product, s.name) for s in latest] == [("other", "2020-01-01"), ("global", "2025-05-05")]
     assert len(snapshots.select(found, "all")) == 5
@@ -38,14 +46,14 @@ def test_latest_is_newest_full_snapshot_per_product(tmp_path):
 def test_sample_never_outranks_real_snapshot_of_same_date(tmp_path):
     _snap(tmp_path, "s", "2022-03-28")
     _snap(tmp_path, "s", "SAMPLE-2022-03-28")
-    assert [s.name for s in snapshots.select(snapshots.discover(tmp_path, "s"), "latest")] == ["2022-03-28"]
+    assert [s.name for s in snapshots.select(snapshots.discover(tmp_path, _Declared("s")), "latest")] == ["2022-03-28"]
 
 
 def test_hand_dropped_file_gets_an_inferred_sidecar(tmp_path):
     folder = tmp_path / "s" / "2026-01-01"
     folder.mkdir(parents=True)
     (folder / "export.csv").write_text("x\n1\n")
-    (snap,) = snapshots.discover(tmp_path, "s")
+    (snap,) = snapshots.discover(tmp_path, _Declared("s"))
     sidecar = json.loads((folder / "snapshot.json").read_text())
     assert snap.kind == "full" and sidecar["inferred"] is True
     assert sidecar["files"]["export.csv"]["bytes"] == 4
@@ -75,10 +83,16 @@ def server():
     httpd.shutdown()
 
 
+def _never(*args):
+    raise AssertionError("a plain header row is checked without the reader")
+
+
 def _spec(url):
-    return SourceSpec(id="demo", title="t", publisher="p", landing_page="l", licence="x",
-                      stream="deaths", cadence="daily", max_age_days=1, download_url=url,
-                      download_name="data.csv")
+    """A source with a download address and no known headers."""
+    return Source(spec=SourceSpec(id="demo", title="t", publisher="p", landing_page="l", licence="x",
+                                  stream="deaths", cadence="daily", max_age_days=1, download_url=url,
+                                  download_name="data.csv"),
+                  file_patterns=("*.csv",), headers={}, read_raw=_never, to_curated=_never)
 
 
 def test_fetch_retries_then_writes_snapshot_and_sidecar(server, tmp_path, monkeypatch):

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipelines.publish.case_stats import STREAMS, case_stats
-from pipelines.publish.checks import case_margin_violations
 from pipelines.samples.ca_statcan_hate_crime import write_samples
 from pipelines.sources import ca_statcan_hate_crime as statcan
 from pipelines.sources.base import RawFormatError
+from pipelines.stats.cases import STREAMS, case_stats
+from pipelines.stats.checks import case_margin_violations
 from tests.helpers import curate, curate_real, curate_samples, write_snapshot
 
 DIMS = STREAMS["crimes"]["dims"]
@@ -352,7 +352,7 @@ def test_real_detailed_file_parses_and_types_add_up_to_the_total(real_dir):
 def test_real_detailed_snapshot_is_the_latest_of_the_table(real_dir):
     from pipelines import snapshots
 
-    found = snapshots.discover(real_dir, statcan.SOURCE.id)
+    found = snapshots.discover(real_dir, statcan.SOURCE)
     assert [s.name for s in snapshots.latest_per_product(found)] == [DETAILED]
 
 

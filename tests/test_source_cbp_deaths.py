@@ -176,7 +176,7 @@ def test_unknown_header_fails_loudly(tmp_path):
     path = folder / "x.csv"
     path.write_text(",".join(HEADER[:-1]) + "\n" + ",".join(["1"] * 22) + "\n", encoding="utf-8")
     with pytest.raises(RawFormatError, match="missing columns \\['In_SBCC'\\]"):
-        cbp.read_raw(path)
+        cbp.SOURCE.read_raw(path)
 
 
 # --- generated sample -----------------------------------------------------------------------

@@ -14,15 +14,16 @@ import zipfile
 import pandas as pd
 import pytest
 
-from pipelines import process, snapshots
+from pipelines import snapshots
 from pipelines.harmonize.categories import MAPS
 from pipelines.harmonize.labels import normalise_label
-from pipelines.publish.case_stats import STREAMS, case_stats
-from pipelines.publish.checks import case_margin_violations
 from pipelines.samples.fbi_hate_crime import write_samples
+from pipelines.sources import process
 from pipelines.sources import fbi_hate_crime as fbi
 from pipelines.sources.base import RawFormatError
 from pipelines.sources.reports import strip_footnote
+from pipelines.stats.cases import STREAMS, case_stats
+from pipelines.stats.checks import case_margin_violations
 from schemas.raw.fbi_hate_crime import HEADERS
 from tests.conftest import real_snapshot
 from tests.helpers import curate, curate_real, curate_samples, write_snapshot
@@ -305,7 +306,7 @@ def _zip_snapshot(tmp_path, members: dict[str, bytes], name: str = "cde_incident
                                      "sha256": sha256 or hashlib.sha256(data).hexdigest(),
                                      "bytes": len(data)}
     (folder / snapshots.SIDECAR).write_text(json.dumps(sidecar), encoding="utf-8")
-    return snapshots.load_snapshot(folder, fbi.SOURCE.id), folder / "hate_crime.csv.zip"
+    return snapshots.load_snapshot(folder, fbi.SOURCE), folder / "hate_crime.csv.zip"
 
 
 ZIPPED = "\r\n".join([
@@ -323,7 +324,7 @@ ZIPPED = "\r\n".join([
 
 def test_the_zip_member_is_read_from_the_archive_and_checked(tmp_path):
     snap, path = _zip_snapshot(tmp_path, {"hate_crime.csv": ZIPPED.encode()})
-    assert fbi.FILE_PATTERNS and any(path.match(p) for p in fbi.FILE_PATTERNS)
+    assert any(path.match(p) for p in fbi.SOURCE.file_patterns)
     raw, part = curate(fbi, snap, path)
     assert raw.format_version == "incidents" and raw.path == path and raw.name == "hate_crime.csv.zip"
     assert (part.rows_read, part.rows_accepted, part.rows_quarantined) == (5, 4, 1)
@@ -349,9 +350,9 @@ def test_the_zip_member_is_read_from_the_archive_and_checked(tmp_path):
 def test_a_zip_is_read_in_chunks_as_when_read_whole(monkeypatch, tmp_path):
     snap, path = _zip_snapshot(tmp_path / "raw", {"hate_crime.csv": ZIPPED.encode()})
     monkeypatch.setattr(process, "CHUNK_ROWS", 10**9)
-    whole = process.process_file(snap.source, snap, path, tmp_path / "whole").to_dict()
+    whole = process.process_file(fbi.SOURCE, snap, path, tmp_path / "whole").to_dict()
     monkeypatch.setattr(process, "CHUNK_ROWS", 2)
-    chunked = process.process_file(snap.source, snap, path, tmp_path / "chunked").to_dict()
+    chunked = process.process_file(fbi.SOURCE, snap, path, tmp_path / "chunked").to_dict()
     assert whole["status"] == chunked["status"] == "ok", (whole["error"], chunked["error"])
     assert len(chunked["parts"]["crimes"]) == 3  # really three chunks
     for key in ("rows_read", "rows_accepted", "rows_quarantined", "format_version"):
@@ -374,7 +375,7 @@ def test_a_member_that_is_not_the_recorded_one_fails_naming_both_hashes(tmp_path
         message = str(caught.value)
         assert "hate_crime.csv.zip" in message and "member hate_crime.csv" in message
         assert actual in message and wrong in message
-    result = process.process_file(snap.source, snap, path, tmp_path / "work")
+    result = process.process_file(fbi.SOURCE, snap, path, tmp_path / "work")
     assert result.status == "failed" and actual in result.error
     assert not list((tmp_path / fbi.SOURCE.id).rglob("hate_crime.csv"))  # never unpacked
 
@@ -385,7 +386,7 @@ def test_a_zip_without_its_sidecar_record_reads_the_one_csv_and_infers_the_recor
     _, part = curate(fbi, snap, path)
     assert part.rows_read == 5
     (path.parent / snapshots.SIDECAR).unlink()  # dropped in by hand: the sidecar is inferred
-    inferred = snapshots.load_snapshot(path.parent, fbi.SOURCE.id)
+    inferred = snapshots.load_snapshot(path.parent, fbi.SOURCE)
     assert inferred.meta["archive_member"] == {
         "archive": "hate_crime.csv.zip", "member": "hate_crime.csv",
         "sha256": hashlib.sha256(ZIPPED.encode()).hexdigest(), "bytes": len(ZIPPED.encode())}
@@ -402,11 +403,11 @@ def test_a_zip_without_exactly_one_csv_fails_clearly(tmp_path, members, message)
 
 
 def test_the_incident_file_is_never_called_hate_crime_statistics():
-    title, citation = fbi.SOURCE.title_of("incidents")
+    title, citation = fbi.SOURCE.spec.title_of("incidents")
     assert "Hate Crime Statistics" not in title + citation
     assert "Crime Data Explorer" in title and "hate_crime.csv" in citation
-    assert "Hate Crime Statistics" not in fbi.SOURCE.title + fbi.SOURCE.citation
-    assert "Hate Crime Statistics" in fbi.SOURCE.title_of("table1_incidents_by_bias")[0]
+    assert "Hate Crime Statistics" not in fbi.SOURCE.spec.title + fbi.SOURCE.spec.citation
+    assert "Hate Crime Statistics" in fbi.SOURCE.spec.title_of("table1_incidents_by_bias")[0]
 
 
 # --- real files ---------------------------------------------------------------------------------
@@ -511,7 +512,7 @@ def test_real_zip_is_read_in_chunks_and_reproduces_its_rows(real_dir, monkeypatc
     assert path.name == "hate_crime.csv.zip" and snap.kind == "full" and snap.product == "incidents"
     assert snap.meta["archive_member"]["member"] == "hate_crime.csv"
     monkeypatch.setattr(process, "CHUNK_ROWS", 100_000)
-    result = process.process_file(snap.source, snap, path, tmp_path)
+    result = process.process_file(fbi.SOURCE, snap, path, tmp_path)
     assert result.status == "ok", result.error
     assert (result.rows_read, result.rows_accepted, result.rows_quarantined) == (219_577, 219_577, 0)
     assert len(result.parts["crimes"]) == 3  # three chunks of at most 100,000 records

@@ -33,7 +33,7 @@ def _snapshot(tmp_path: Path, name: str, file_name: str, lines: list[str], end: 
 
 def _no_names(raw, part) -> None:
     """No published name, as written or with its spaces tidied, is in any curated cell."""
-    column = next(c for c in ice.SOURCE.name_columns if c in raw.frame.columns)
+    column = next(c for c in ice.SOURCE.spec.name_columns if c in raw.frame.columns)
     names = {n.strip() for n in raw.frame[column]} - {""}
     names |= {" ".join(n.replace(HYPHEN, "-").split()) for n in names}
     assert_no_names(names, part.records)
@@ -191,7 +191,7 @@ def test_unknown_header_fails_loudly(tmp_path):
                            ["Name,Sex,Age,Citizenship,Date_of_Death", "A,Male,40,Cuba,2004-01-01"],
                            "2026-01-24")
     with pytest.raises(RawFormatError, match="closest is 'detailed_2026'"):
-        ice.read_raw(path)
+        ice.SOURCE.read_raw(path)
 
 
 # --- generated samples ----------------------------------------------------------------------

@@ -20,7 +20,7 @@ WEB_ID_HEADER = ('"Web ID","Region of Incident","Reported Date","Reported Year",
 
 
 def _snapshot(folder: Path, name: str = "2020-01-13") -> snapshots.Snapshot:
-    return snapshots.load_snapshot(folder, "mmp", write_missing_sidecar=False)
+    return snapshots.load_snapshot(folder, mmp.SOURCE, write_missing_sidecar=False)
 
 
 def _web_id_file(tmp_path: Path, rows: list[str]) -> Path:

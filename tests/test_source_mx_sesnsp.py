@@ -14,11 +14,11 @@ import pytest
 from pipelines import snapshots
 from pipelines.harmonize.categories import MAPS, crime_type_table
 from pipelines.harmonize.labels import normalise_label
-from pipelines.publish.case_stats import STREAMS, case_stats
-from pipelines.publish.checks import case_margin_violations
 from pipelines.samples.mx_sesnsp import write_samples
 from pipelines.sources import mx_sesnsp as sesnsp
 from pipelines.sources.base import RawFormatError
+from pipelines.stats.cases import STREAMS, case_stats
+from pipelines.stats.checks import case_margin_violations
 from schemas import codes
 from schemas.raw.mx_sesnsp import HEADERS, MONTHS
 from tests.conftest import real_snapshot
@@ -228,7 +228,7 @@ def test_unknown_header_fails_loudly(tmp_path):
     _, path = write_snapshot(tmp_path, sesnsp, "2026-03", "estatal_n.csv", data.encode("latin-1"),
                              ("2026-01-01", "2026-03-31"))
     with pytest.raises(RawFormatError, match="closest is 'estatal_2015'"):
-        sesnsp.read_raw(path)
+        sesnsp.SOURCE.read_raw(path)
 
 
 def test_crime_map_codes_are_canonical():
@@ -401,7 +401,7 @@ def test_real_crosswalk_catalogues_match_the_files(real_dir):
 
 @pytest.mark.real
 def test_real_latest_is_the_full_2015_2024_series(real_dir):
-    found = snapshots.discover(real_dir, sesnsp.SOURCE.id)
+    found = snapshots.discover(real_dir, sesnsp.SOURCE)
     assert {s.name: s.kind for s in found} == {"2024-11": "full", "2026-03": "partial"}
     assert [s.name for s in snapshots.latest_per_product(found)] == ["2024-11"]
 

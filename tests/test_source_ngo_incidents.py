@@ -12,11 +12,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
-from pipelines.publish.case_stats import STREAMS, case_stats
-from pipelines.publish.checks import case_margin_violations
+from pipelines.cli import app
+from pipelines.config import DEFAULT_RAW_DIR
+from pipelines.ngo import template
+from pipelines.ngo.check import submission_report
 from pipelines.samples.ngo_incidents import write_samples
 from pipelines.sources import ngo_incidents as ngo
+from pipelines.stats.cases import STREAMS, case_stats
+from pipelines.stats.checks import case_margin_violations
 from schemas import codes
 from schemas.raw.ngo_incidents import HEADERS
 from tests.helpers import assert_no_names, curate, curate_samples, write_snapshot
@@ -75,7 +80,7 @@ def _submit(tmp_path: Path, header, rows, name="2025-12-31", file_name="log.csv"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / file_name
         language = "es" if header == ES else "en"
-        ngo.write_xlsx(path, language, rows)
+        template.write_xlsx(path, language, rows)
         data = path.read_bytes()
         path.unlink()
         folder.rmdir()
@@ -200,8 +205,8 @@ def test_bad_rows_are_quarantined_with_reasons_in_english(tmp_path):
 def test_report_is_in_the_headers_language(tmp_path):
     _, path_en, *_ = _submit(tmp_path / "en", EN, BAD_EN)
     _, path_es, *_ = _submit(tmp_path / "es", ES, BAD_ES, file_name="registro.xlsx")
-    english = ngo.submission_report(path_en, date(2025, 12, 31))
-    spanish = ngo.submission_report(path_es, date(2025, 12, 31))
+    english = submission_report(path_en, date(2025, 12, 31))
+    spanish = submission_report(path_es, date(2025, 12, 31))
     assert english.startswith("Check of log.csv (English template)")
     assert "Rows read: 5. Can be used: 1. With problems: 4" in english
     assert "Row 2:\n  - “Incident date”: “03/04/2025” could be day/month" in english
@@ -225,7 +230,7 @@ def test_report_is_in_the_headers_language(tmp_path):
 
 def test_clean_file_report(tmp_path):
     _, path, *_ = _submit(tmp_path, ES, ROWS_ES)
-    report = ngo.submission_report(path, date(2025, 12, 31))
+    report = submission_report(path, date(2025, 12, 31))
     assert "No se encontraron problemas." in report
     assert "Víctimas registradas: 6; con seguimiento del caso: 3." in report
 
@@ -242,7 +247,7 @@ def test_a_name_column_is_refused(tmp_path, header, column, language):
     with pytest.raises(ngo.SubmissionError) as caught:
         ngo.read_raw(path)
     assert caught.value.language == language
-    report = ngo.submission_report(path)
+    report = submission_report(path)
     assert "SAMPLE PERSON" not in report
     if language == "en":
         assert f"Column “{column}” looks like it holds names" in report
@@ -254,7 +259,7 @@ def test_unknown_header_names_the_expected_columns_in_its_language(tmp_path):
     header = ES[:5] + ["Delito"] + ES[6:] + ["Notas"]
     data = _csv_bytes(header, [ROWS_ES[0] + ["texto libre"]])
     _, path = write_snapshot(tmp_path, ngo, "2025-12-31", "registro.csv", data, PERIOD)
-    report = ngo.submission_report(path)
+    report = submission_report(path)
     assert "La fila de encabezados no coincide con la plantilla en español." in report
     assert "Faltan las columnas: «Tipo de delito»." in report
     assert "Columnas que la plantilla no tiene: «Delito», «Notas»" in report
@@ -262,7 +267,7 @@ def test_unknown_header_names_the_expected_columns_in_its_language(tmp_path):
     # A header matching neither language gets both.
     data = _csv_bytes(["foo", "bar"], [["1", "2"]])
     _, path = write_snapshot(tmp_path / "x", ngo, "2025-12-31", "x.csv", data, PERIOD)
-    report = ngo.submission_report(path)
+    report = submission_report(path)
     assert "does not match the English template" in report
     assert "no coincide con la plantilla en español" in report
 
@@ -281,28 +286,50 @@ def test_headers_match_ignoring_case_accents_and_order(tmp_path):
 # --- templates and documentation ------------------------------------------------------------
 
 def test_committed_templates_and_doc_are_current(tmp_path):
-    written = ngo.write_templates(tmp_path)
+    written = template.write_templates(tmp_path)
     assert [p.name for p in written] == [
         "ngo_incidents_template_en.csv", "ngo_incidents_template_en.xlsx",
         "ngo_incidents_template_es.csv", "ngo_incidents_template_es.xlsx"]
     for path in written:
-        committed = ngo.TEMPLATE_DIR / path.name
+        committed = template.TEMPLATE_DIR / path.name
         assert committed.read_bytes() == path.read_bytes(), (
-            f"{committed} is stale: run `python -m pipelines.sources.ngo_incidents`")
-    assert ngo.TEMPLATE_DOC.read_text(encoding="utf-8") == ngo.render_template_doc(), (
-        "docs/ngo_incidents_template.md is stale: run `python -m pipelines.sources.ngo_incidents`")
+            f"{committed} is stale: run `harmstats ngo template`")
+    assert template.TEMPLATE_DOC.read_text(encoding="utf-8") == template.render_template_doc(), (
+        "docs/ngo_incidents_template.md is stale: run `harmstats ngo template`")
+
+
+def test_harmstats_ngo_template_writes_the_committed_files(tmp_path):
+    result = CliRunner().invoke(app, ["ngo", "template", "--folder", str(tmp_path / "templates"),
+                                      "--doc", str(tmp_path / "doc.md")])
+    assert result.exit_code == 0, result.output
+    for name in ("ngo_incidents_template_en.csv", "ngo_incidents_template_en.xlsx",
+                 "ngo_incidents_template_es.csv", "ngo_incidents_template_es.xlsx"):
+        assert (tmp_path / "templates" / name).read_bytes() == (template.TEMPLATE_DIR / name).read_bytes()
+    assert (tmp_path / "doc.md").read_bytes() == template.TEMPLATE_DOC.read_bytes()
+
+
+def test_harmstats_ngo_check_reports_a_submission_row_by_row():
+    path = DEFAULT_RAW_DIR / "ngo_incidents" / "SAMPLE-2025-06-30" / "registro_incidentes_2023_2025.xlsx"
+    result = CliRunner().invoke(app, ["ngo", "check", str(path), "--period-end", "2025-06-30"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Revisión de registro_incidentes_2023_2025.xlsx (plantilla en español)"
+    assert lines[2].startswith("Filas leídas: 456. Se pueden usar: 451. Con problemas: 5")
+    assert "Fila 122:" in lines and any("«31/02/2025» no es una fecha" in line for line in lines)
+    bad = CliRunner().invoke(app, ["ngo", "check", str(path), "--period-end", "30/06/2025"])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
 
 
 def test_blank_templates_parse_and_have_no_name_column(tmp_path):
-    for path in ngo.write_templates(tmp_path):
+    for path in template.write_templates(tmp_path):
         raw = ngo.read_raw(path)
         assert raw.frame.empty and raw.format_version.startswith("template_")
         assert not any(ngo.IDENTIFYING.search(ngo.label_key(h)) for h in raw.frame.columns)
 
 
 def test_doc_lists_every_allowed_value():
-    doc = ngo.TEMPLATE_DOC.read_text(encoding="utf-8")
-    for table in set(ngo.COLUMN_TABLE.values()):
+    doc = template.TEMPLATE_DOC.read_text(encoding="utf-8")
+    for table in set(template.COLUMN_TABLE.values()):
         for language in ("en", "es"):
             for label in ngo.allowed(table, language):
                 assert f"`{label}`" in doc, (table, label)
@@ -346,13 +373,13 @@ def test_samples_languages_formats_and_bad_rows(samples):
     assert set(es_part.quarantine["check"]) == {
         "allowed_value", "date_format", "country_known", "age_band", "stage_consistent",
         "record_id_unique", "record_id_present"}
-    report = ngo.submission_report(es_path, date(2025, 6, 30))
+    report = submission_report(es_path, date(2025, 6, 30))
     assert report.count("\nFila ") == 5 and "Con problemas: 5" in report
     for _, _, _, part in samples:
         assert part.rows_read == part.rows_accepted + part.rows_quarantined
         assert len(part.tables["crimes"]) == part.rows_accepted
         assert part.unmapped.empty
-    assert ngo.SOURCE.person_level and ngo.SOURCE.confidential
+    assert ngo.SOURCE.spec.person_level and ngo.SOURCE.spec.confidential
 
 
 def test_sample_exercises_every_breakdown(samples):

@@ -152,7 +152,7 @@ def test_unknown_header_fails_loudly(tmp_path):
     lines = ["ML Number,Sex,Age,Date of Death", "20-00001,male,30,2020-01-01"]
     snap, path = _snapshot(tmp_path, "2022-03-28", "renamed.csv", lines, "2022-03-28")
     with pytest.raises(RawFormatError, match="closest is"):
-        pcome.read_raw(path)
+        pcome.SOURCE.read_raw(path)
 
 
 # --- generated samples ----------------------------------------------------------------------
@@ -220,6 +220,6 @@ def test_real_2018_age_sentinel_and_two_digit_years(real_dir):
 @pytest.mark.parametrize("name", ["2021-02-24", "2022-03-28"])
 def test_real_names_never_reach_curated_records(real_dir, name):
     _, raw, part = curate_real(real_dir, pcome, name)
-    names = {n.strip() for n in raw.frame[pcome.SOURCE.name_columns[0]]} - {""}
+    names = {n.strip() for n in raw.frame[pcome.SOURCE.spec.name_columns[0]]} - {""}
     # Published names are "Last, First": none may be hidden inside a longer cell either.
     assert_no_names(names, part.records)

@@ -12,13 +12,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipelines import process
-from pipelines.publish.case_stats import STREAMS, case_stats
-from pipelines.publish.checks import case_margin_violations
 from pipelines.samples.unodc_glotip import write_samples
+from pipelines.sources import process
 from pipelines.sources import curate, unodc_glotip
 from pipelines.sources.base import RawFormatError
 from pipelines.sources.cases import statistics_input
+from pipelines.stats.cases import STREAMS, case_stats
+from pipelines.stats.checks import case_margin_violations
 from schemas.raw.unodc_glotip import HEADERS
 from tests.helpers import assert_rows_reconcile, curate_real, curate_samples, write_snapshot
 
@@ -549,9 +549,9 @@ def test_real_release_saved_as_csv_gives_the_workbooks_records_whole_and_in_chun
     snap, path = write_snapshot(tmp_path / "raw", unodc_glotip, "2025-04-14", "data_glotip.csv",
                                 raw_x.frame.to_csv(index=False).encode("utf-8"),
                                 ("2003-01-01", "2025-04-14"))
-    from_xlsx = process.process_file("unodc_glotip", snap_x, raw_x.path, tmp_path / "x").to_dict()
+    from_xlsx = process.process_file(unodc_glotip.SOURCE, snap_x, raw_x.path, tmp_path / "x").to_dict()
     monkeypatch.setattr(process, "CHUNK_ROWS", 7000)
-    chunked = process.process_file("unodc_glotip", snap, path, tmp_path / "c").to_dict()
+    chunked = process.process_file(unodc_glotip.SOURCE, snap, path, tmp_path / "c").to_dict()
     assert len(chunked["parts"]["quarantine"]) > 1  # really read in chunks
     for key in ("status", "rows_read", "rows_accepted", "rows_quarantined", "rows_flagged"):
         assert from_xlsx[key] == chunked[key], key

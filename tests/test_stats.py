@@ -6,8 +6,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.publish.checks import BlockingCheckError, check_deaths, margin_violations
-from pipelines.publish.stats import DIMENSIONS, deaths_stats, grouping_sets
+from pipelines.stats.checks import BlockingCheckError, check_deaths, margin_violations
+from pipelines.stats.deaths import DIMENSIONS, deaths_stats, grouping_sets
 
 BASE = dict(source="mmp", snapshot="2025-05-05", year=2020, year_basis="incident",
             nationality="GTM", race_ethnicity="not_recorded", gender_identity="not_recorded",

@@ -15,7 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from pipelines import snapshots
 from pipelines.config import DEFAULT_RAW_DIR
+from pipelines.ops.run import execute
+from pipelines.sources.registry import SOURCES
 
 
 def main() -> None:
@@ -26,8 +29,6 @@ def main() -> None:
                         help="source that gets a new snapshot (a copy of its newest) for run 3")
     args = parser.parse_args()
 
-    from pipelines import snapshots
-    from pipelines.ops.run import execute
 
     scratch = Path(tempfile.mkdtemp(prefix="harmstats-bench-"))
     raw, out = scratch / "raw", scratch / "out"
@@ -42,7 +43,7 @@ def main() -> None:
 
         timed("first (everything processed)")
         timed("unchanged (nothing new)")
-        newest = snapshots.discover(raw, args.source_changed)[-1]
+        newest = snapshots.discover(raw, SOURCES[args.source_changed])[-1]
         copy = raw / args.source_changed / "2099-01-01"
         shutil.copytree(newest.folder, copy)
         (copy / snapshots.SIDECAR).unlink()

@@ -11,6 +11,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from pipelines import snapshots
+from pipelines.sources.source import Source
 
 
 def snapshot_date(snap: snapshots.Snapshot) -> date | None:
@@ -28,11 +29,11 @@ def today_utc() -> date:
     return datetime.now(timezone.utc).date()
 
 
-def assess(raw_dir: Path, source_id: str, max_age_days: int | None,
-           today: date | None = None) -> dict:
+def assess(raw_dir: Path, source: Source, today: date | None = None) -> dict:
     """{newest_snapshot, snapshot_date, age_days, max_age_days, overdue} of one source."""
     today = today or today_utc()
-    found = snapshots.discover(raw_dir, source_id)
+    max_age_days = source.spec.max_age_days
+    found = snapshots.discover(raw_dir, source)
     if not found:
         return {"newest_snapshot": None, "snapshot_date": None, "age_days": None,
                 "max_age_days": max_age_days, "overdue": False}

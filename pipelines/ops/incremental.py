@@ -26,10 +26,10 @@ import pandas as pd
 
 from pipelines import snapshots
 from pipelines.config import PROJECT_ROOT
-from pipelines.process import files_to_read
 from pipelines.publish.public import settings as disclosure_settings
 from pipelines.publish.release import LIBRARIES, _version, code_version, current_release, definition_hashes
-from pipelines.registry import SOURCES
+from pipelines.sources.process import files_to_read
+from pipelines.sources.registry import SOURCES
 
 SCHEME = 1  # bump when the fingerprint's recipe changes: every source is reprocessed once
 
@@ -115,11 +115,11 @@ class HashCache:
 def source_inputs(raw_dir: Path, source_id: str, snapshot_mode: str,
                   sha256=snapshots.raw_sha256) -> list[dict]:
     """The selected snapshots of a source and the sha256 of each file its module reads."""
-    module = SOURCES[source_id]
-    chosen = snapshots.select(snapshots.discover(raw_dir, source_id), snapshot_mode)
+    source = SOURCES[source_id]
+    chosen = snapshots.select(snapshots.discover(raw_dir, source), snapshot_mode)
     described = []
     for snap in chosen:
-        wanted, _ = files_to_read(snap, module.FILE_PATTERNS)
+        wanted, _ = files_to_read(snap, source.file_patterns)
         meta = {k: v for k, v in snap.meta.items() if k != "files"}
         files = {p.name: sha256(p) for p in wanted}
         described.append({"snapshot": snap.name, "meta": _digest(meta), "files": files,
@@ -242,7 +242,7 @@ def plan(raw_dir: Path, out_dir: Path, chosen: list[str], snapshot_mode: str,
     process, reuse, none, reasons, inputs = [], [], [], {}, {}
     hashes = HashCache(out_dir, trusted=enabled)
     for source_id in chosen:
-        if not snapshots.select(snapshots.discover(raw_dir, source_id), snapshot_mode):
+        if not snapshots.select(snapshots.discover(raw_dir, SOURCES[source_id]), snapshot_mode):
             none.append(source_id)
             continue
         described = source_inputs(raw_dir, source_id, snapshot_mode, hashes.sha256)

@@ -18,6 +18,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pipelines.concurrency import pid_alive
+
 LOCK_NAME = "run.lock"
 
 
@@ -55,17 +57,6 @@ def _read(handle) -> dict:
         return json.loads(text) if text.strip() else {}
     except (OSError, ValueError):
         return {}
-
-
-def pid_alive(pid: int) -> bool:
-    """True while a process with this id exists (a lock or staging folder may be its)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class RunLock:

@@ -15,7 +15,8 @@ import os
 import shutil
 from pathlib import Path
 
-from pipelines.publish.diff import list_releases
+from pipelines.inspection.diff import list_releases
+from pipelines.ops.lock import LockHeld, RunLock
 from pipelines.publish.release import current_release
 
 DEFAULT_KEEP = 5
@@ -71,8 +72,6 @@ def plan_retention(out_dir: Path, keep: int = DEFAULT_KEEP) -> dict:
 def prune(out_dir: Path, keep: int = DEFAULT_KEEP, lock_held: bool = False) -> dict:
     """Delete releases beyond the retention policy. `lock_held`: the caller holds the run
     lock; otherwise it is taken here (and nothing is deleted when another run holds it)."""
-    from pipelines.ops.lock import LockHeld, RunLock
-
     if keep < 0:
         return {"skipped": "retention disabled (keep < 0)", "deleted": []}
     if not lock_held:

@@ -23,15 +23,16 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from pipelines import snapshots
-from pipelines.fetching import fetch_sources
+from pipelines.inspection.diff import diff_releases
 from pipelines.ops import freshness
 from pipelines.ops import incremental as inc
 from pipelines.ops.lock import LockHeld, RunLock
 from pipelines.ops.notify import notify
+from pipelines.ops.report import RunReport
 from pipelines.ops.retention import DEFAULT_KEEP, prune
 from pipelines.publish.release import current_release, recover_interrupted
-from pipelines.registry import SOURCES
-from pipelines.report import RunReport
+from pipelines.sources.fetching import fetch_sources
+from pipelines.sources.registry import SOURCES
 
 log = logging.getLogger("harmstats.run")
 
@@ -46,8 +47,6 @@ def keep_default() -> int:
 
 def change_summary(old: Path, new: Path) -> dict:
     """Rows added, removed and changed per table between two releases (short)."""
-    from pipelines.publish.diff import diff_releases
-
     result = diff_releases(old, new, top=1)
     tables = {}
     for name, part in result["tables"].items():
@@ -88,8 +87,7 @@ def _clean_leftovers(out_dir: Path, raw_dir: Path, chosen: list[str]) -> list[st
 
 
 def _with_ages(raw_dir: Path, results: dict[str, dict], today: date) -> dict[str, dict]:
-    return {sid: {**result, "age": freshness.assess(
-        raw_dir, sid, getattr(SOURCES[sid].SOURCE, "max_age_days", None), today)}
+    return {sid: {**result, "age": freshness.assess(raw_dir, SOURCES[sid], today)}
         for sid, result in results.items()}
 
 
@@ -151,13 +149,14 @@ def execute(raw_dir: Path, out_dir: Path, sources: list[str] | None = None,
         today = today or freshness.today_utc()
         plan = None
         try:
-            fetched = _with_ages(raw_dir, fetch_sources(raw_dir, chosen, today.isoformat()), today) \
+            fetched = _with_ages(raw_dir, fetch_sources(raw_dir, [SOURCES[s] for s in chosen], today.isoformat()), today) \
                 if fetch else None
             plan = inc.plan(raw_dir, out_dir, chosen, snapshot_mode, enabled=incremental)
             if plan.nothing_new or not (plan.process or plan.reuse):
                 data = _report_without_flow(raw_dir, out_dir, snapshot_mode, plan, fetched, chosen)
             else:
-                from pipelines.flows import pipeline_flow
+                # lazy: Prefect is imported only when a flow runs (a run with nothing new never does)
+                from pipelines.ops.flow import pipeline_flow
 
                 data = pipeline_flow(dask_address)(raw_dir=str(raw_dir), out_dir=str(out_dir),
                                     sources=plan.process + plan.no_snapshot,

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pipelines import __version__
+
 DEFAULT_CRON = "0 3 * * *"
 DEFAULT_TIMEZONE = "UTC"
 DEPLOYMENT_NAME = "nightly"
@@ -66,14 +68,12 @@ def nightly_parameters(raw_dir: Path, out_dir: Path, snapshot_mode: str = "lates
             "keep": keep, "wait": wait}
 
 
-def build_deployment(parameters: dict, cron: str = DEFAULT_CRON, timezone: str = DEFAULT_TIMEZONE,
-                     name: str = DEPLOYMENT_NAME):
-    """The nightly deployment (not registered anywhere yet: `serve` does that)."""
+def build_deployment(nightly, parameters: dict, cron: str = DEFAULT_CRON,
+                     timezone: str = DEFAULT_TIMEZONE, name: str = DEPLOYMENT_NAME):
+    """The deployment of the `nightly` flow (`pipelines.flows.nightly`, passed in by the command
+    line: it sits above this layer), not registered anywhere yet: `serve` does that."""
     from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron
-
-    from pipelines import __version__
-    from pipelines.flows import nightly
 
     return nightly.to_deployment(
         name=name, schedule=Cron(cron, timezone=timezone), parameters=parameters,

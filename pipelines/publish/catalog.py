@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.publish.stored import limit_memory
 from pipelines.sql import sql_text
+from pipelines.stored import limit_memory
 from schemas.tables import column_descriptions, table_description
 
 SAMPLE_WARNING = "SAMPLE DATA, NOT REAL STATISTICS (built from generated sample snapshots). "

@@ -36,12 +36,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.publish.checks import BlockingCheckError
 from pipelines.publish.disclosure import (confidential_sources, empty_report, protect, stream_spec,
                                           suppression_summary, with_hidden_values)
 from pipelines.publish.grid import RECODED_DIMENSIONS, full_grid
 from pipelines.publish.layout import EXTRACT_DIR, MANIFEST, PRIVATE_COLUMNS, public_extracts
-from pipelines.publish.stored import BatchView, Chain, table_frames
+from pipelines.stats.checks import BlockingCheckError
+from pipelines.stored import BatchView, Chain, table_frames
 from schemas.tables import TABLES
 
 PROTECTED_STREAMS = ("crimes", "prosecutions")

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipelines.sources.registry import SOURCES
+
 GX_ASSETS = Path(__file__).resolve().parent / "gx_assets"
 VENDOR_DIR = "static/vendor"
 SITE_NAME = "harmstats"
@@ -99,7 +101,8 @@ def run_expectations(tables: dict[str, pd.DataFrame], docs_dir: Path,
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
-    from schemas.expectations import batch_frame, build_suites
+    from schemas.expectations import (batch_frame,  # lazy: imports great_expectations (2 s)
+                                      build_suites)
 
     docs_dir = Path(docs_dir).resolve()
     suites = build_suites(tables, deaths_expected=_deaths_source_read(tables), skip_sources=skip_sources,
@@ -157,13 +160,11 @@ def _context(docs_dir: Path):
 
 def _deaths_source_read(tables: dict[str, pd.DataFrame]) -> bool:
     """True when a source of the deaths stream has a file read or carried in this release."""
-    from pipelines.registry import SOURCES
-
     sources = tables.get("sources")
     if sources is None or sources.empty:
         return False
     usable = sources[sources["status"] != "failed"]["source"]
-    return any(SOURCES[s].SOURCE.stream == "deaths" for s in set(usable) if s in SOURCES)
+    return any(SOURCES[s].spec.stream == "deaths" for s in set(usable) if s in SOURCES)
 
 
 def summarise(result) -> dict:

@@ -23,19 +23,19 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from pipelines import __version__
+from pipelines.concurrency import pid_alive
 from pipelines.config import CATALOG_NAME, PROJECT_ROOT
-from pipelines.ops.lock import pid_alive
 from pipelines.publish.catalog import build_catalog
-from pipelines.publish.checks import BlockingCheckError
 from pipelines.publish.disclosure import confidential_sources
-from pipelines.publish.extracts import public_tables as published_tables
-from pipelines.publish.extracts import PRIVATE_COLUMNS, write_extracts
-from pipelines.publish.layout import MANIFEST, PUBLIC_DIR
+from pipelines.publish.extract_tables import public_tables as published_tables
+from pipelines.publish.extracts import write_extracts
+from pipelines.publish.layout import MANIFEST, PRIVATE_COLUMNS, PUBLIC_DIR
 from pipelines.publish.page import write_page
 from pipelines.publish.public import public_tables
-from pipelines.publish.stored import StoredTable, frame_to_arrow, table_frames
-from pipelines.snapshots import sha256_file
 from pipelines.publish.quality import run_expectations
+from pipelines.snapshots import sha256_file
+from pipelines.stats.checks import BlockingCheckError
+from pipelines.stored import StoredTable, frame_to_arrow, table_frames
 
 LIBRARIES = ("pandas", "pyarrow", "duckdb", "pandera", "prefect", "great_expectations", "pycountry")
 

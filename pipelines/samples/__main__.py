@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from pipelines.config import DEFAULT_RAW_DIR
-from pipelines.registry import SOURCES
+from pipelines.sources.registry import SOURCES
 
 
 def main(raw_dir: Path) -> None:

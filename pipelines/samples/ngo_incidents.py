@@ -21,8 +21,9 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
+from pipelines.ngo.template import write_csv, write_xlsx
 from pipelines.samples.common import rng, write_sidecar
-from pipelines.sources.ngo_incidents import SOURCE, write_csv, write_xlsx
+from pipelines.sources.ngo_incidents import SOURCE
 
 # (code, English as typed, Spanish as typed, weight)
 CRIMES = [

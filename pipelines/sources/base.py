@@ -1,5 +1,5 @@
-"""What every source module shares: its metadata record, the raw table it reads, and the
-bookkeeping that sends bad rows to quarantine instead of dropping them."""
+"""What every source module shares: the raw table it reads, and the bookkeeping that sends bad
+rows to quarantine instead of dropping them (its metadata and contract: `source.py`)."""
 
 from __future__ import annotations
 
@@ -12,43 +12,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-
-
-@dataclass(frozen=True)
-class SourceSpec:
-    """Metadata of a source, kept in code beside its parser."""
-
-    id: str
-    title: str
-    publisher: str
-    landing_page: str
-    licence: str
-    stream: str  # deaths | crimes | prosecutions
-    cadence: str  # how often the publisher updates, in words
-    max_age_days: int | None  # after this many days without a new snapshot a source is overdue
-    product: str = "default"  # the product a fetched snapshot belongs to
-    download_url: str | None = None
-    download_name: str | None = None
-    person_level: bool = False  # one person a row: sex, age and status may be crossed
-    name_columns: tuple[str, ...] = ()  # raw columns holding personal names: never published
-    confidential: bool = False  # non-public person-level data: statistics go through disclosure control
-    # Whom a crimes/prosecutions source counts: `migrants` only (an NGO log) or the `general`
-    # population of a country (GLOTIP, hate crime, SESNSP). Deaths sources count migrants.
-    population: str = "migrants"
-    citation: str = ""
-    # The publisher ships (some of) its files as a zip: the pattern of the file read inside it
-    # (pipelines/archives.py; the archive itself must match FILE_PATTERNS).
-    archive_member: str | None = None
-    # (product, title, citation) where one product is not what the source's title names
-    # (FBI: the CDE incident file is not the "Hate Crime Statistics" report).
-    product_titles: tuple[tuple[str, str, str], ...] = ()
-
-    def title_of(self, product: str) -> tuple[str, str]:
-        """(title, citation) of one product of the source."""
-        for name, title, citation in self.product_titles:
-            if name == product:
-                return title, citation
-        return self.title, self.citation
 
 
 @dataclass
@@ -83,8 +46,8 @@ class RawFormatError(ValueError):
 def chunk_schema(model) -> pa.DataFrameSchema:
     """The schema a chunk of records is validated against: `model`'s, without its key
     uniqueness check. A chunk holds part of a file, so ids are made unique per file by the
-    source module (and across chunks by `pipelines.chunk_ids`), and the key is checked over
-    the whole release table in DuckDB (`publish.tables.check_unique_records`)."""
+    source module (and across chunks by `pipelines.sources.chunk_ids`), and the key is checked over
+    the whole release table in DuckDB (`stats.tables.check_unique_records`)."""
     schema = copy.deepcopy(model.to_schema())  # to_schema() is cached: never edit it in place
     schema.unique = None
     return schema

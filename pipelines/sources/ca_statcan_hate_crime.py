@@ -50,43 +50,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.fetching import fetch_snapshot
 from pipelines.harmonize.categories import label_table, map_bias_motivations
 from pipelines.harmonize.labels import normalise_label
 from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
-from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable, SourceSpec
+from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable
 from pipelines.sources.cases import NOT_IN_STATS, NOT_SPLIT_BY_AGGREGATES, finish_case_records
 from pipelines.sources.curate import add_flag
 from pipelines.sources.formats import detect_wide_format, read_versioned_csv, validate_raw
 from pipelines.sources.readers import decode_text, read_header, sniff_problem
 from pipelines.sources.reports import csv_records, malformed_records, report_table, strip_footnote
+from pipelines.sources.source import Source, SourceSpec
 from schemas.raw.ca_statcan_hate_crime import (DB_HEADER, DB_SCHEMA, DB_VERSION, HEADERS,
                                                LABEL_COLUMN, NOT_AVAILABLE, SCALAR, SUPPRESSED,
                                                TITLE, TOTAL_LABEL, UNIT, UNRELIABLE, VERSION,
                                                YEAR_HEADER, body_schema)
 
-SOURCE = SourceSpec(
-    id="ca_statcan_hate_crime",
-    title="Police-reported hate crime, by type of motivation, Canada (selected police services), "
-          "table 35-10-0066-01",
-    publisher="Statistics Canada, Canadian Centre for Justice and Community Safety Statistics "
-              "(Uniform Crime Reporting Survey)",
-    landing_page="https://www150.statcan.gc.ca/t1/tbl1/en/tv.action?pid=3510006601",
-    licence="Statistics Canada Open Licence (applies to its tables generally; not stated in the "
-            "copy held)",
-    stream="crimes",
-    cadence="yearly (police-reported crime statistics each summer)",
-    max_age_days=450,
-    product="35-10-0066-01",
-    # The viewer's "Download as displayed" CSV has no stable address: dropped in by hand.
-    download_url=None,
-    citation="Statistics Canada. Table 35-10-0066-01 Police-reported hate crime, by type of "
-             "motivation, Canada (selected police services). DOI: https://doi.org/10.25318/3510006601-eng",
-    population="general",
-)
-FILE_PATTERNS = ("*.csv",)
 ENCODINGS = ("utf-8-sig", "cp1252")
 NOT_AVAILABLE_FLAGS = "not_available;" + NOT_IN_STATS
 DETAILED_FLAG = NOT_IN_STATS + ":detailed_motivation"  # until the statistics reconcile it apart
@@ -94,11 +74,6 @@ TOTAL, TYPE, DETAILED = "total", "by_motivation_type", "by_detailed_motivation"
 # Bias codes of a motivation type (a whole category); any other motivation is a detailed one.
 TYPE_CODES = ("race_ethnicity_any", "religion_any", "sexual_orientation_any", "language_any",
               "disability_any", "sex_any", "age_any", "other_similar_factor", "unknown")
-
-
-def fetch(raw_dir: Path) -> Path | None:
-    """No stable download address for the report-style CSV: files are dropped in by hand."""
-    return fetch_snapshot(SOURCE, raw_dir)
 
 
 def read_raw(path: Path) -> RawTable:
@@ -301,7 +276,7 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     year_ok = out["year"].between(1900, 2100).fillna(False).to_numpy()
     curation.reject(at_rows(~year_ok) & ~curation.rejected, "REF_DATE" if is_db else LABEL_COLUMN,
                     "year_present", "REF_DATE is not a year")
-    return finish_case_records({"crimes": out}, raw, snapshot, curation, log, SOURCE.population)
+    return finish_case_records({"crimes": out}, raw, snapshot, curation, log, SOURCE.spec.population)
 
 
 def _parts_differ(cells: pd.DataFrame, breakdown: np.ndarray, parent: pd.Series,
@@ -317,3 +292,32 @@ def _parts_differ(cells: pd.DataFrame, breakdown: np.ndarray, parent: pd.Series,
     have = counts.to_numpy(dtype="float64", na_value=np.nan)
     return (breakdown == TYPE) & ~pd.isna(expected) & ~np.isnan(have) & (
         np.nan_to_num(expected.astype("float64")) != have)
+
+
+# --- the source -----------------------------------------------------------------------------
+
+SOURCE = Source(
+    spec=SourceSpec(
+        id="ca_statcan_hate_crime",
+        title="Police-reported hate crime, by type of motivation, Canada (selected police services), "
+              "table 35-10-0066-01",
+        publisher="Statistics Canada, Canadian Centre for Justice and Community Safety Statistics "
+                  "(Uniform Crime Reporting Survey)",
+        landing_page="https://www150.statcan.gc.ca/t1/tbl1/en/tv.action?pid=3510006601",
+        licence="Statistics Canada Open Licence (applies to its tables generally; not stated in the "
+                "copy held)",
+        stream="crimes",
+        cadence="yearly (police-reported crime statistics each summer)",
+        max_age_days=450,
+        product="35-10-0066-01",
+        # The viewer's "Download as displayed" CSV has no stable address: dropped in by hand.
+        download_url=None,
+        citation="Statistics Canada. Table 35-10-0066-01 Police-reported hate crime, by type of "
+                 "motivation, Canada (selected police services). DOI: https://doi.org/10.25318/3510006601-eng",
+        population="general",
+    ),
+    file_patterns=("*.csv",),
+    headers=HEADERS,
+    read_raw=read_raw,
+    to_curated=to_curated,
+)

@@ -25,44 +25,22 @@ scope `unknown` there, nothing inferred. The Name column is never copied into cu
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
 
-from pipelines.fetching import fetch_snapshot
 from pipelines.harmonize.categories import map_causes
 from pipelines.harmonize.labels import normalise_label
 from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
-from pipelines.sources.base import Curation, CuratedPart, RawTable, SourceSpec
+from pipelines.sources.base import Curation, CuratedPart, RawTable
 from pipelines.sources.curate import finish_records, native_text, unique_ids
-from pipelines.sources.formats import read_versioned_csv
+from pipelines.sources.formats import VersionedCsv
 from pipelines.sources.person import ages, clean_text, death_dates, nationalities, person_counts
 from pipelines.sources.person import row_totals  # noqa: F401 (one person a row; for tests)
+from pipelines.sources.source import Source, SourceSpec
 from schemas.raw.cbp_deaths import HEADERS, SCHEMAS
 
-SOURCE = SourceSpec(
-    id="cbp_deaths",
-    title="CBP-involved deaths",
-    publisher="U.S. Customs and Border Protection (CBP) Office of Professional Responsibility; "
-              "person-level list compiled from ACLU and SBCC records "
-              "(etchin/ice-detention-mortality)",
-    landing_page="https://www.cbp.gov/document/report/fiscal-year-2023-office-professional-"
-                 "responsibility-cbp-related-deaths-report",
-    licence="U.S. federal government work (public domain); compilation CC BY 4.0",
-    stream="deaths",
-    cadence="yearly (CBP OPR report on CBP-related deaths per fiscal year)",
-    max_age_days=400,
-    product="cbp_involved_deaths",
-    # No machine-readable download: drop the compiled CSV into data/raw/cbp_deaths/<date>/.
-    download_url=None,
-    person_level=True,
-    name_columns=("Name",),
-    citation="CBP Office of Professional Responsibility, CBP-related deaths reports; ACLU and "
-             "Southern Border Communities Coalition lists of CBP-involved deaths.",
-)
-FILE_PATTERNS = ("*.csv",)
 
 COLUMNS = {"record_id": "Case_Number", "age": "Age", "nationality": "Nationality",
            "state": "State", "incident": "Incident_Type", "minor": "Minor",
@@ -84,14 +62,8 @@ _ITEM = re.compile(r"(?:^|\n)\s*\d+\.\s+")
 
 # --- load -----------------------------------------------------------------------------------
 
-def fetch(raw_dir: Path) -> Path | None:
-    """No machine-readable download (CBP publishes PDF reports); files are dropped in by hand."""
-    return fetch_snapshot(SOURCE, raw_dir)
-
-
-def read_raw(path: Path) -> RawTable:
-    """Read the CBP-involved deaths CSV as text and check it against its raw schema."""
-    return read_versioned_csv(path, HEADERS, SCHEMAS)
+# The CBP-involved deaths CSV as text, checked against its raw schema.
+CSV = VersionedCsv(HEADERS, SCHEMAS)
 
 
 # --- process --------------------------------------------------------------------------------
@@ -176,3 +148,33 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     in_custody = frame[COLUMNS["custody"]].str.strip() == "1"
     out["scope"] = in_custody.map({True: "in_custody", False: "unknown"})
     return finish_records(out, raw, snapshot, curation, log)
+
+
+# --- the source -----------------------------------------------------------------------------
+
+SOURCE = Source(
+    spec=SourceSpec(
+        id="cbp_deaths",
+        title="CBP-involved deaths",
+        publisher="U.S. Customs and Border Protection (CBP) Office of Professional Responsibility; "
+                  "person-level list compiled from ACLU and SBCC records "
+                  "(etchin/ice-detention-mortality)",
+        landing_page="https://www.cbp.gov/document/report/fiscal-year-2023-office-professional-"
+                     "responsibility-cbp-related-deaths-report",
+        licence="U.S. federal government work (public domain); compilation CC BY 4.0",
+        stream="deaths",
+        cadence="yearly (CBP OPR report on CBP-related deaths per fiscal year)",
+        max_age_days=400,
+        product="cbp_involved_deaths",
+        # No machine-readable download: drop the compiled CSV into data/raw/cbp_deaths/<date>/.
+        download_url=None,
+        person_level=True,
+        name_columns=("Name",),
+        citation="CBP Office of Professional Responsibility, CBP-related deaths reports; ACLU and "
+                 "Southern Border Communities Coalition lists of CBP-involved deaths.",
+    ),
+    file_patterns=("*.csv",),
+    headers=HEADERS,
+    read_raw=CSV.read,
+    to_curated=to_curated,
+)

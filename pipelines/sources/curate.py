@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot, raw_sha256
 from pipelines.sources.base import Curation, CuratedPart, RawTable, chunk_schema
 from pipelines.sources.formats import mapped_column
-from pipelines.harmonize.unmapped import UnmappedLog
 from schemas.deaths import Deaths
 
 DEATHS_COLUMNS = list(Deaths.to_schema().columns)

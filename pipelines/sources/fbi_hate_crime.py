@@ -67,13 +67,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.fetching import fetch_snapshot
 from pipelines.harmonize.categories import map_bias_motivations, map_labels
 from pipelines.harmonize.labels import normalise_label
 from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
-from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable, SourceSpec
+from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable
 from pipelines.sources.cases import NOT_SPLIT_BY_AGGREGATES, finish_case_records
 from pipelines.sources.curate import add_flag, native_text
 from pipelines.sources.formats import detect_wide_format, validate_raw
@@ -81,51 +80,10 @@ from pipelines.sources.readers import (decode_text, iter_csv_text, read_header, 
                                        sniff_problem)
 from pipelines.sources.reports import (csv_records, malformed_records, padded_table, report_table,
                                        strip_footnote)
+from pipelines.sources.source import Source, SourceSpec
 from schemas.raw.fbi_hate_crime import (HEADERS, LABEL_COLUMN, SCHEMAS, TABLE1_TITLE,
                                         TABLE1_HEADERS, YEAR_HEADER, table1_schema)
 
-SOURCE = SourceSpec(
-    id="fbi_hate_crime",
-    title="Hate crime data of the FBI Uniform Crime Reporting Program (per product: see "
-          "sources.product)",
-    publisher="Federal Bureau of Investigation (FBI), Criminal Justice Information Services",
-    landing_page="https://crime-data-explorer.fr.cloud.gov/downloads-and-docs",
-    licence="US government work (public domain); not stated in the copies held",
-    stream="crimes",
-    cadence="yearly (each autumn, for the previous year)",
-    max_age_days=450,
-    product="incidents",
-    # The CDE bulk download sits behind an interactive page: files are dropped in by hand.
-    download_url=None,
-    citation="FBI Uniform Crime Reporting Program, hate crime data: Crime Data Explorer bulk "
-             "files and yearly report tables (each product cited in the sources table). "
-             "Participation by agencies is voluntary.",
-    # CDE ships its bulk files as zips (hate_crime.zip / hate_crime.csv.zip).
-    archive_member="*.csv",
-    population="general",
-    product_titles=(
-        ("incidents",
-         "Hate crime incident file hate_crime.csv (Crime Data Explorer bulk download), FBI UCR "
-         "Program: counts computed from the incident records, not the FBI's published tables",
-         "FBI Uniform Crime Reporting Program, Crime Data Explorer, hate crime incident data "
-         "(bulk download hate_crime.csv), https://crime-data-explorer.fr.cloud.gov/downloads-and-docs. "
-         "Counts computed from these records differ from the FBI's yearly published tables "
-         "(agencies and incidents are revised after publication)."),
-        ("table1_incidents_by_bias",
-         "Hate Crime Statistics, Table 1: incidents by bias motivation (yearly report), FBI UCR "
-         "Program",
-         "FBI Uniform Crime Reporting Program, Hate Crime Statistics (yearly report), Table 1, "
-         "https://ucr.fbi.gov/hate-crime. Participation by agencies is voluntary."),
-        ("state_year_bias_counts",
-         "Hate crime counts by state, year and bias motivation (Crime Data Explorer), FBI UCR "
-         "Program",
-         "FBI Uniform Crime Reporting Program, Crime Data Explorer, hate crime counts by state, "
-         "year and bias motivation, https://crime-data-explorer.fr.cloud.gov/downloads-and-docs."),
-    ),
-)
-FILE_PATTERNS = ("*.csv", "*.zip")
-# One release per folder: the incident file as CSV and as its zip would be counted twice.
-ONE_FILE_PER_SNAPSHOT = True
 ENCODINGS = ("utf-8-sig", "cp1252")
 RACE_TABLE = "race_ethnicity"
 INCIDENTS = "incidents"
@@ -249,7 +207,7 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
              **{version: _table1_records for version in TABLE1_HEADERS}}[raw.format_version]
     records = build(raw, curation, log)
     return finish_case_records({"crimes": records}, raw, snapshot, curation, log,
-                               SOURCE.population)
+                               SOURCE.spec.population)
 
 
 def _year_column(curation: Curation, text: pd.Series, column: str) -> pd.Series:
@@ -442,7 +400,51 @@ def _subtotal_differs(names, is_colon, is_subtotal, group, counts) -> np.ndarray
 
 # --- load -------------------------------------------------------------------------------------
 
-def fetch(raw_dir: Path) -> Path | None:
-    """No stable download address (CDE's bulk files sit behind an interactive page; reports
-    are HTML/XLS per year): files are dropped in by hand, one snapshot folder per product."""
-    return fetch_snapshot(SOURCE, raw_dir)
+# --- the source -----------------------------------------------------------------------------
+
+SOURCE = Source(
+    spec=SourceSpec(
+        id="fbi_hate_crime",
+        title="Hate crime data of the FBI Uniform Crime Reporting Program (per product: see "
+              "sources.product)",
+        publisher="Federal Bureau of Investigation (FBI), Criminal Justice Information Services",
+        landing_page="https://crime-data-explorer.fr.cloud.gov/downloads-and-docs",
+        licence="US government work (public domain); not stated in the copies held",
+        stream="crimes",
+        cadence="yearly (each autumn, for the previous year)",
+        max_age_days=450,
+        product="incidents",
+        # The CDE bulk download sits behind an interactive page: files are dropped in by hand.
+        download_url=None,
+        citation="FBI Uniform Crime Reporting Program, hate crime data: Crime Data Explorer bulk "
+                 "files and yearly report tables (each product cited in the sources table). "
+                 "Participation by agencies is voluntary.",
+        population="general",
+        product_titles=(
+            ("incidents",
+             "Hate crime incident file hate_crime.csv (Crime Data Explorer bulk download), FBI UCR "
+             "Program: counts computed from the incident records, not the FBI's published tables",
+             "FBI Uniform Crime Reporting Program, Crime Data Explorer, hate crime incident data "
+             "(bulk download hate_crime.csv), https://crime-data-explorer.fr.cloud.gov/downloads-and-docs. "
+             "Counts computed from these records differ from the FBI's yearly published tables "
+             "(agencies and incidents are revised after publication)."),
+            ("table1_incidents_by_bias",
+             "Hate Crime Statistics, Table 1: incidents by bias motivation (yearly report), FBI UCR "
+             "Program",
+             "FBI Uniform Crime Reporting Program, Hate Crime Statistics (yearly report), Table 1, "
+             "https://ucr.fbi.gov/hate-crime. Participation by agencies is voluntary."),
+            ("state_year_bias_counts",
+             "Hate crime counts by state, year and bias motivation (Crime Data Explorer), FBI UCR "
+             "Program",
+             "FBI Uniform Crime Reporting Program, Crime Data Explorer, hate crime counts by state, "
+             "year and bias motivation, https://crime-data-explorer.fr.cloud.gov/downloads-and-docs."),
+        ),
+    ),
+    file_patterns=("*.csv", "*.zip"),
+    one_file_per_snapshot=True,
+    archive_member="*.csv",  # CDE ships its bulk files as zips (hate_crime.zip / hate_crime.csv.zip)
+    headers=HEADERS,
+    read_raw=read_raw,
+    read_raw_chunks=read_raw_chunks,
+    to_curated=to_curated,
+)

@@ -1,10 +1,12 @@
-"""Which published format a file is, told from its header, the raw-schema check, and a
-published column read under the internal name a source module gives it."""
+"""Which published format a file is, told from its header, the raw-schema check, the reader of a
+plain CSV source (`VersionedCsv`), and a published column read under the internal name a source
+module gives it."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -86,6 +88,24 @@ def iter_versioned_csv(path: Path, headers: dict[str, list[str]],
     for raw in iter_csv_text(path, version, encodings, rows):
         validate_raw(raw, schemas[version])
         yield raw
+
+
+@dataclass(frozen=True)
+class VersionedCsv:
+    """The reader of a source published as plain CSV: the format version told from the header
+    row, the file checked against that version's raw schema; whole or in chunks."""
+
+    headers: dict[str, list[str]]
+    schemas: dict[str, pa.DataFrameSchema]
+    encodings: tuple[str, ...] = ("utf-8-sig",)
+
+    def read(self, path: Path) -> RawTable:
+        """The file as text, checked against its raw schema."""
+        return read_versioned_csv(path, self.headers, self.schemas, self.encodings)
+
+    def read_chunks(self, path: Path, rows: int) -> Iterator[RawTable]:
+        """`read` in chunks of up to `rows` records (a CSV larger than memory)."""
+        yield from iter_versioned_csv(path, self.headers, self.schemas, rows, self.encodings)
 
 
 def mapped_column(raw: RawTable, column_maps: dict[str, dict[str, str]], name: str) -> pd.Series:

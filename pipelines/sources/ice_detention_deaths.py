@@ -19,42 +19,20 @@ are never copied into curated rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pandas as pd
 
-from pipelines.fetching import fetch_snapshot
 from pipelines.harmonize.categories import map_causes, map_labels
 from pipelines.harmonize.distinct import per_distinct
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
-from pipelines.sources.base import Curation, CuratedPart, RawTable, SourceSpec
+from pipelines.sources.base import Curation, CuratedPart, RawTable
 from pipelines.sources.curate import finish_records, native_text, record_ids
-from pipelines.sources.formats import iter_versioned_csv, mapped_column, read_versioned_csv
+from pipelines.sources.formats import VersionedCsv, mapped_column
 from pipelines.sources.person import ages, clean_text, death_dates, nationalities, person_counts
 from pipelines.sources.person import row_totals  # noqa: F401 (one person a row; for tests)
+from pipelines.sources.source import Source, SourceSpec
 from schemas.raw.ice_detention_deaths import HEADERS, SCHEMAS
 
-SOURCE = SourceSpec(
-    id="ice_detention_deaths",
-    title="ICE detainee death reporting",
-    publisher="U.S. Immigration and Customs Enforcement (ICE); compiled list: "
-              "etchin/ice-detention-mortality",
-    landing_page="https://www.ice.gov/doclib/foia/reports/detaineedeaths-2003-2017.pdf",
-    licence="U.S. federal government work (public domain); compilation CC BY 4.0",
-    stream="deaths",
-    cadence="ad hoc (a detainee death report after each death; FOIA lists occasionally)",
-    max_age_days=90,
-    product="detainee_deaths",
-    # The files are compiled from PDF reports: drop them into data/raw/ice_detention_deaths/<date>/.
-    download_url=None,
-    person_level=True,
-    name_columns=("Name", "name"),
-    citation="U.S. Immigration and Customs Enforcement, detainee death reports and FOIA list of "
-             "detainee deaths 2003-2017 (https://www.ice.gov/detain/detainee-death-reporting).",
-)
-FILE_PATTERNS = ("*.csv",)
 
 # Internal name <- published name, per format version. Missing keys: not in that format.
 COLUMN_MAPS = {
@@ -72,19 +50,8 @@ NOT_IN_CUSTODY = r"(?i)enforcement action|not in custody"
 
 # --- load -----------------------------------------------------------------------------------
 
-def fetch(raw_dir: Path) -> Path | None:
-    """No machine-readable download (the reports are PDFs); files are dropped in by hand."""
-    return fetch_snapshot(SOURCE, raw_dir)
-
-
-def read_raw(path: Path) -> RawTable:
-    """Read one ICE deaths CSV as text and check it against its raw schema."""
-    return read_versioned_csv(path, HEADERS, SCHEMAS)
-
-
-def read_raw_chunks(path: Path, rows: int) -> Iterator[RawTable]:
-    """`read_raw` in chunks of up to `rows` records (a CSV larger than memory)."""
-    yield from iter_versioned_csv(path, HEADERS, SCHEMAS, rows)
+# One ICE deaths CSV as text, checked against its raw schema; whole or in chunks.
+CSV = VersionedCsv(HEADERS, SCHEMAS)
 
 
 # --- process --------------------------------------------------------------------------------
@@ -138,3 +105,31 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     out["scope"] = outside.map({True: "unknown", False: "in_custody"})
     return finish_records(out, raw, snapshot, curation, log)
 
+
+# --- the source -----------------------------------------------------------------------------
+
+SOURCE = Source(
+    spec=SourceSpec(
+        id="ice_detention_deaths",
+        title="ICE detainee death reporting",
+        publisher="U.S. Immigration and Customs Enforcement (ICE); compiled list: "
+                  "etchin/ice-detention-mortality",
+        landing_page="https://www.ice.gov/doclib/foia/reports/detaineedeaths-2003-2017.pdf",
+        licence="U.S. federal government work (public domain); compilation CC BY 4.0",
+        stream="deaths",
+        cadence="ad hoc (a detainee death report after each death; FOIA lists occasionally)",
+        max_age_days=90,
+        product="detainee_deaths",
+        # The files are compiled from PDF reports: drop them into data/raw/ice_detention_deaths/<date>/.
+        download_url=None,
+        person_level=True,
+        name_columns=("Name", "name"),
+        citation="U.S. Immigration and Customs Enforcement, detainee death reports and FOIA list of "
+                 "detainee deaths 2003-2017 (https://www.ice.gov/detain/detainee-death-reporting).",
+    ),
+    file_patterns=("*.csv",),
+    headers=HEADERS,
+    read_raw=CSV.read,
+    read_raw_chunks=CSV.read_chunks,
+    to_curated=to_curated,
+)

@@ -12,37 +12,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.fetching import fetch_snapshot
 from pipelines.harmonize.categories import map_causes
 from pipelines.harmonize.countries import map_countries
 from pipelines.harmonize.dates import parse_dates
 from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
-from pipelines.sources.base import Curation, CuratedPart, RawTable, SourceSpec
+from pipelines.sources.base import Curation, CuratedPart, RawTable
 from pipelines.sources.curate import (add_flag, finish_records, future_date_flags, native_text,
                                       record_ids, sex_unknown_counts, split_flags)
 from pipelines.sources.formats import (detect_format, iter_versioned_csv, mapped_column,
                                        read_versioned_csv, validate_raw)
 from pipelines.sources.readers import read_xlsx_rows, xlsx_table
+from pipelines.sources.source import Source, SourceSpec
 from schemas.raw.mmp import HEADERS, SCHEMAS
 
-SOURCE = SourceSpec(
-    id="mmp",
-    title="Missing Migrants Project",
-    publisher="International Organization for Migration (IOM)",
-    landing_page="https://missingmigrants.iom.int/downloads",
-    licence="CC BY 4.0 IGO (as stated on HDX); not stated in the copies held",
-    stream="deaths",
-    cadence="continuous (website updated as incidents are recorded)",
-    max_age_days=14,
-    product="global",
-    # The download sits behind a terms page: drop the file into data/raw/mmp/<date>/ by hand.
-    download_url=None,
-    citation="IOM Missing Migrants Project, https://missingmigrants.iom.int (minimum estimates).",
-)
-FILE_PATTERNS = ("*.csv", "*.xlsx")
-ONE_FILE_PER_SNAPSHOT = True  # an export as CSV and as XLSX is one release, not two
 
 # Internal name <- published name, per format version. Missing keys: not in that format.
 COLUMN_MAPS = {
@@ -96,11 +80,6 @@ COUNT_COLUMNS = ("dead", "missing", "total", "females", "males", "children")
 
 
 # --- load -----------------------------------------------------------------------------------
-
-def fetch(raw_dir: Path) -> Path | None:
-    """MMP has no stable download address (terms page); files are dropped in by hand."""
-    return fetch_snapshot(SOURCE, raw_dir)
-
 
 def read_raw(path: Path) -> RawTable:
     """Read an MMP export (CSV or XLSX) as text and check it against its raw schema."""
@@ -234,3 +213,28 @@ def row_totals(raw: RawTable) -> pd.Series:
     missing, _ = parse_counts(mapped_column(raw, COLUMN_MAPS, "missing"))
     return total.fillna(dead.fillna(0) + missing.fillna(0)).astype("Int64")
 
+
+# --- the source -----------------------------------------------------------------------------
+
+SOURCE = Source(
+    spec=SourceSpec(
+        id="mmp",
+        title="Missing Migrants Project",
+        publisher="International Organization for Migration (IOM)",
+        landing_page="https://missingmigrants.iom.int/downloads",
+        licence="CC BY 4.0 IGO (as stated on HDX); not stated in the copies held",
+        stream="deaths",
+        cadence="continuous (website updated as incidents are recorded)",
+        max_age_days=14,
+        product="global",
+        # The download sits behind a terms page: drop the file into data/raw/mmp/<date>/ by hand.
+        download_url=None,
+        citation="IOM Missing Migrants Project, https://missingmigrants.iom.int (minimum estimates).",
+    ),
+    file_patterns=("*.csv", "*.xlsx"),
+    one_file_per_snapshot=True,
+    headers=HEADERS,
+    read_raw=read_raw,
+    read_raw_chunks=read_raw_chunks,
+    to_curated=to_curated,
+)

@@ -35,42 +35,22 @@ Choices:
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from pipelines.fetching import fetch_snapshot
 from pipelines.harmonize.categories import crime_type_table, map_crime_types
 from pipelines.harmonize.labels import normalise_label
 from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
-from pipelines.sources.base import Curation, CuratedPart, RawTable, SourceSpec
+from pipelines.sources.base import Curation, CuratedPart, RawTable
 from pipelines.sources.cases import finish_case_records
 from pipelines.sources.curate import add_flag
-from pipelines.sources.formats import read_versioned_csv
+from pipelines.sources.formats import VersionedCsv
+from pipelines.sources.source import Source, SourceSpec
 from schemas.raw.mx_sesnsp import HEADERS, MONTHS, SCHEMAS
 
-SOURCE = SourceSpec(
-    id="mx_sesnsp",
-    title="Incidencia delictiva del fuero común, estatal (nueva metodología)",
-    publisher="Secretariado Ejecutivo del Sistema Nacional de Seguridad Pública (SESNSP), Mexico",
-    landing_page="https://www.gob.mx/sesnsp/acciones-y-programas/datos-abiertos-de-incidencia-delictiva",
-    licence="not stated in the copy held (Mexican government open data)",
-    stream="crimes",
-    cadence="monthly (around the 20th, for the month before)",
-    max_age_days=62,
-    product="incidencia_estatal",
-    # The publisher's download link changes with every release: drop the CSV into
-    # data/raw/mx_sesnsp/<date>/ by hand.
-    download_url=None,
-    citation="Secretariado Ejecutivo del Sistema Nacional de Seguridad Pública (SESNSP), "
-             "Incidencia delictiva del fuero común, estatal, nueva metodología (datos abiertos), "
-             "https://www.gob.mx/sesnsp/acciones-y-programas/datos-abiertos-de-incidencia-delictiva.",
-    population="general",
-)
-FILE_PATTERNS = ("*.csv",)
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")  # UTF-8 first, then Windows-1252
 CRIME_MAP = "crime_types_mx_sesnsp"
 STATES = 32  # Clave_Ent 1..32 (INEGI state codes)
@@ -85,14 +65,8 @@ MARGIN_DIMS = ("sex", "gender_identity", "age_group", "nationality", "race_ethni
 
 # --- load -----------------------------------------------------------------------------------
 
-def fetch(raw_dir: Path) -> Path | None:
-    """No stable download address: files are dropped in by hand."""
-    return fetch_snapshot(SOURCE, raw_dir)
-
-
-def read_raw(path: Path) -> RawTable:
-    """Read the state file (UTF-8 or Latin-1/Windows-1252) as text, checked against its schema."""
-    return read_versioned_csv(path, HEADERS, SCHEMAS, encodings=ENCODINGS)
+# The state file (UTF-8 or Latin-1/Windows-1252) as text, checked against its raw schema.
+CSV = VersionedCsv(HEADERS, SCHEMAS, ENCODINGS)
 
 
 # --- process --------------------------------------------------------------------------------
@@ -168,7 +142,7 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
 
     mapped = map_crime_types(crime_labels(frame), CRIME_MAP, log, SUBTYPE)
     records = _records(raw, snapshot, years, values, mapped, codes, ~curation.rejected)
-    return finish_case_records({"crimes": records}, raw, snapshot, curation, log, SOURCE.population)
+    return finish_case_records({"crimes": records}, raw, snapshot, curation, log, SOURCE.spec.population)
 
 
 def _reject_gaps(curation: Curation, raw: RawTable, years: pd.Series, values: pd.DataFrame,
@@ -233,3 +207,31 @@ def row_totals(raw: RawTable) -> pd.Series:
     """The source's own total per row: the sum of its published months (for tests)."""
     values, _ = month_values(raw)
     return values.sum(axis=1, min_count=1).astype("Int64")
+
+
+# --- the source -----------------------------------------------------------------------------
+
+SOURCE = Source(
+    spec=SourceSpec(
+        id="mx_sesnsp",
+        title="Incidencia delictiva del fuero común, estatal (nueva metodología)",
+        publisher="Secretariado Ejecutivo del Sistema Nacional de Seguridad Pública (SESNSP), Mexico",
+        landing_page="https://www.gob.mx/sesnsp/acciones-y-programas/datos-abiertos-de-incidencia-delictiva",
+        licence="not stated in the copy held (Mexican government open data)",
+        stream="crimes",
+        cadence="monthly (around the 20th, for the month before)",
+        max_age_days=62,
+        product="incidencia_estatal",
+        # The publisher's download link changes with every release: drop the CSV into
+        # data/raw/mx_sesnsp/<date>/ by hand.
+        download_url=None,
+        citation="Secretariado Ejecutivo del Sistema Nacional de Seguridad Pública (SESNSP), "
+                 "Incidencia delictiva del fuero común, estatal, nueva metodología (datos abiertos), "
+                 "https://www.gob.mx/sesnsp/acciones-y-programas/datos-abiertos-de-incidencia-delictiva.",
+        population="general",
+    ),
+    file_patterns=("*.csv",),
+    headers=HEADERS,
+    read_raw=CSV.read,
+    to_curated=to_curated,
+)

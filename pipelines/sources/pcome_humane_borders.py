@@ -12,44 +12,23 @@ it states more. Neither the Name nor the COD free text is copied into curated ro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from pipelines.fetching import fetch_snapshot
 from pipelines.harmonize.categories import age_groups, map_causes, map_labels
 from pipelines.harmonize.dates import parse_dates
 from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
-from pipelines.sources.base import Curation, CuratedPart, RawTable, SourceSpec
+from pipelines.sources.base import Curation, CuratedPart, RawTable
 from pipelines.sources.curate import (add_flag, finish_records, future_date_flags, native_text,
                                       record_ids, reject_missing_years)
-from pipelines.sources.formats import iter_versioned_csv, mapped_column, read_versioned_csv
+from pipelines.sources.formats import VersionedCsv, mapped_column
 from pipelines.sources.person import person_counts
 from pipelines.sources.person import row_totals  # noqa: F401 (one person a row; for tests)
+from pipelines.sources.source import Source, SourceSpec
 from schemas.raw.pcome_humane_borders import HEADERS, SCHEMAS
 
-SOURCE = SourceSpec(
-    id="pcome_humane_borders",
-    title="Arizona OpenGIS Initiative for Deceased Migrants",
-    publisher="Humane Borders with the Pima County Office of the Medical Examiner",
-    landing_page="https://humaneborders.info/app/map.asp",
-    licence="not stated",
-    stream="deaths",
-    cadence="quarterly (map data refreshed as the OME reports new cases)",
-    max_age_days=120,
-    product="arizona_ogis",
-    # The CSV is exported from the map page; no stable file address: drop it in by hand.
-    download_url=None,
-    person_level=True,
-    name_columns=("Name",),
-    citation="Humane Borders / Pima County Office of the Medical Examiner, Arizona OpenGIS "
-             "Initiative for Deceased Migrants, https://humaneborders.info/app/map.asp",
-)
-FILE_PATTERNS = ("*.csv",)
 
 # Internal name <- published name, per format version. Missing keys: not in that format.
 COLUMN_MAPS = {
@@ -69,19 +48,8 @@ TEXT_SCHEMES = ("pcome_cod",)
 
 # --- load -----------------------------------------------------------------------------------
 
-def fetch(raw_dir: Path) -> Path | None:
-    """No stable download address (the CSV comes from the map page); files are dropped in."""
-    return fetch_snapshot(SOURCE, raw_dir)
-
-
-def read_raw(path: Path) -> RawTable:
-    """Read one OGIS CSV as text and check it against its raw schema."""
-    return read_versioned_csv(path, HEADERS, SCHEMAS)
-
-
-def read_raw_chunks(path: Path, rows: int) -> Iterator[RawTable]:
-    """`read_raw` in chunks of up to `rows` records (a CSV larger than memory)."""
-    yield from iter_versioned_csv(path, HEADERS, SCHEMAS, rows)
+# One OGIS CSV as text, checked against its raw schema; whole or in chunks.
+CSV = VersionedCsv(HEADERS, SCHEMAS)
 
 
 # --- process --------------------------------------------------------------------------------
@@ -156,3 +124,31 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     out["cause_native"] = native_text(mapped_column(raw, COLUMN_MAPS, "cause"))
     out["scope"] = "in_transit"
     return finish_records(out, raw, snapshot, curation, log)
+
+
+# --- the source -----------------------------------------------------------------------------
+
+SOURCE = Source(
+    spec=SourceSpec(
+        id="pcome_humane_borders",
+        title="Arizona OpenGIS Initiative for Deceased Migrants",
+        publisher="Humane Borders with the Pima County Office of the Medical Examiner",
+        landing_page="https://humaneborders.info/app/map.asp",
+        licence="not stated",
+        stream="deaths",
+        cadence="quarterly (map data refreshed as the OME reports new cases)",
+        max_age_days=120,
+        product="arizona_ogis",
+        # The CSV is exported from the map page; no stable file address: drop it in by hand.
+        download_url=None,
+        person_level=True,
+        name_columns=("Name",),
+        citation="Humane Borders / Pima County Office of the Medical Examiner, Arizona OpenGIS "
+                 "Initiative for Deceased Migrants, https://humaneborders.info/app/map.asp",
+    ),
+    file_patterns=("*.csv",),
+    headers=HEADERS,
+    read_raw=CSV.read,
+    read_raw_chunks=CSV.read_chunks,
+    to_curated=to_curated,
+)

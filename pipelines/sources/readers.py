@@ -31,7 +31,7 @@ Readable = Path | ArchiveMember
 
 def readable(path: Path, member_pattern: str | None) -> Readable:
     """`path` itself, or, for a zip where the source declares the file it ships inside one
-    (`SourceSpec.archive_member`), that file, checked against the sidecar beside the archive
+    (`Source.archive_member`), that file, checked against the sidecar beside the archive
     (`archives.verified_member`)."""
     if member_pattern is None or not archives.is_archive(path):
         return path

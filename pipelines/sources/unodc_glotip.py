@@ -55,7 +55,7 @@ Choices, row by row:
   number. Identical rows are kept as records (several "Other forms of exploitation" rows for
   one country and year may be sub-forms UNODC collapsed under one label, or one row repeated);
   the statistics count them once or twice, whichever agrees with the breakdown's own total,
-  and as the range [once, twice] where neither or both do (invariant 5, `publish.reconcile`).
+  and as the range [once, twice] where neither or both do (invariant 5, `stats.reconcile`).
 - Race/ethnicity, gender identity and perpetrator are not recorded by GLOTIP.
 """
 
@@ -68,7 +68,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.fetching import fetch_snapshot
 from pipelines.harmonize.categories import map_crime_types
 from pipelines.harmonize.countries import NATIONALS, map_countries
 from pipelines.harmonize.distinct import per_distinct
@@ -77,31 +76,14 @@ from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.population import population_bounds
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
-from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable, SourceSpec
+from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable
 from pipelines.sources.cases import NOT_IN_STATS, finish_case_records, statistics_input
 from pipelines.sources.curate import add_flag, content_record_ids, native_text
 from pipelines.sources.formats import detect_format, iter_versioned_csv, read_versioned_csv, validate_raw
 from pipelines.sources.readers import cell_text, read_xlsx_rows, xlsx_table
+from pipelines.sources.source import Source, SourceSpec
 from schemas.raw.unodc_glotip import CSV_HEADERS, HEADER_INDEX, HEADERS, SCHEMAS
 
-SOURCE = SourceSpec(
-    id="unodc_glotip",
-    title="Global Report on Trafficking in Persons: data (GLOTIP)",
-    publisher="United Nations Office on Drugs and Crime (UNODC)",
-    landing_page="https://dataunodc.un.org/dp-trafficking-persons",
-    licence="not stated in the copies held; see the publisher's terms of use",
-    stream="crimes",  # and prosecutions: persons brought into formal contact, prosecuted, convicted
-    cadence="biennial (with each Global Report on Trafficking in Persons)",
-    max_age_days=3 * 365,
-    product="glotip",
-    download_url="https://dataunodc.un.org/sites/dataunodc.un.org/files/data_glotip.xlsx",
-    download_name="data_glotip.xlsx",
-    citation="UNODC, Global Report on Trafficking in Persons data, "
-             "https://dataunodc.un.org/dp-trafficking-persons",
-    population="general",
-)
-FILE_PATTERNS = ("*.xlsx", "*.csv")
-ONE_FILE_PER_SNAPSHOT = True  # an export as CSV and as XLSX is one release, not two
 
 MAP_TABLE = "crime_types_unodc_glotip"
 # Indicator -> (table, unit, subject, stage). Stage only for prosecutions.
@@ -141,11 +123,6 @@ PROSECUTIONS_COLUMNS = ["record_id", "year", "year_basis", "country_iso3", "coun
 
 
 # --- load -----------------------------------------------------------------------------------
-
-def fetch(raw_dir: Path) -> Path | None:
-    """Download the current `data_glotip.xlsx` as a new snapshot (none when unchanged)."""
-    return fetch_snapshot(SOURCE, raw_dir)
-
 
 def _header_index(path: Path, rows: list[tuple]) -> tuple[str, int]:
     """Format version and 0-based index of the header row: row 3 of the sheet in every release
@@ -259,7 +236,7 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     out = out.join(_places(text, readable, log))
     out = out.join(_categories(text, out["breakdown"].to_numpy(), readable, log))
     return finish_case_records(_tables(out, text["Indicator"]), raw, snapshot, curation, log,
-                               SOURCE.population)
+                               SOURCE.spec.population)
 
 
 def _read_cells(text: dict[str, pd.Series], curation: Curation) -> pd.DataFrame:
@@ -472,3 +449,31 @@ def margin_report(records: pd.DataFrame, table: str) -> pd.DataFrame:
     report = pd.concat(frames, ignore_index=True)
     return report.rename(columns={"value_min": "total_min", "value_max": "total_max",
                                   "withheld": "total_withheld"})
+
+
+# --- the source -----------------------------------------------------------------------------
+
+SOURCE = Source(
+    spec=SourceSpec(
+        id="unodc_glotip",
+        title="Global Report on Trafficking in Persons: data (GLOTIP)",
+        publisher="United Nations Office on Drugs and Crime (UNODC)",
+        landing_page="https://dataunodc.un.org/dp-trafficking-persons",
+        licence="not stated in the copies held; see the publisher's terms of use",
+        stream="crimes",  # and prosecutions: persons brought into formal contact, prosecuted, convicted
+        cadence="biennial (with each Global Report on Trafficking in Persons)",
+        max_age_days=3 * 365,
+        product="glotip",
+        download_url="https://dataunodc.un.org/sites/dataunodc.un.org/files/data_glotip.xlsx",
+        download_name="data_glotip.xlsx",
+        citation="UNODC, Global Report on Trafficking in Persons data, "
+                 "https://dataunodc.un.org/dp-trafficking-persons",
+        population="general",
+    ),
+    file_patterns=("*.xlsx", "*.csv"),
+    one_file_per_snapshot=True,
+    headers=HEADERS,
+    read_raw=read_raw,
+    read_raw_chunks=read_raw_chunks,
+    to_curated=to_curated,
+)

@@ -1,6 +1,6 @@
 """Personal names never leave data/raw: the raw name columns of a file are reduced to one-way
 fingerprints, and every published table is searched for values with those fingerprints
-(`publish.checks.check_no_names`, a blocking check).
+(`stats.checks.check_no_names`, a blocking check).
 
 Both sides use the same SQL normalisation (white space collapsed, case folded), so the search
 runs inside DuckDB over record tables far larger than memory.

@@ -20,8 +20,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from pipelines.publish.stored import connect, parquet_list, write_query
 from pipelines.sources.base import QUARANTINE_COLUMNS, RawTable
+from pipelines.stored import connect, parquet_list, write_query
 
 
 def id_frame(row_ids: tuple, raw: RawTable, chunk: int) -> pd.DataFrame:

@@ -7,17 +7,19 @@ Requests are conditional where the server supports it: the ETag and Last-Modifie
 download are kept in the snapshot sidecar and sent back as If-None-Match / If-Modified-Since
 next time; a 304 means unchanged. What arrives is checked before it becomes a snapshot: not
 empty, not an HTML error page served with status 200, a valid zip for XLSX, and for CSV a
-header row that is one of the source's known headers (`HEADERS` in `schemas/raw/<id>.py`), or
-else a file the source's own reader accepts (title rows, headers over several rows). A zip of
-a source whose publisher ships one (`SourceSpec.archive_member`) must hold that file, checked
-the same way; the sidecar records it under `archive_member` (pipelines/archives.py).
-A download identical to the newest snapshot makes no new folder.
+header row that is one of the source's known headers (`Source.headers`, from
+`schemas/raw/<id>.py`), or else a file the source's own reader accepts (title rows, headers over
+several rows). A zip of a source whose publisher ships one (`Source.archive_member`) must hold
+that file, checked the same way; the sidecar records it under `archive_member`
+(pipelines/archives.py). A download identical to the newest snapshot makes no new folder.
+
+Everything about a source comes with the `Source` passed in (its download address, headers,
+reader): this module never looks a source up.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import json
 import os
@@ -31,8 +33,9 @@ from pathlib import Path
 import httpx
 
 from pipelines import __version__, archives, snapshots
-from pipelines.sources.base import SourceSpec
+from pipelines.sources.base import RawFormatError
 from pipelines.sources.readers import archive_problem, sniff_problem
+from pipelines.sources.source import Source
 
 MAX_BYTES = 512 * 1024 * 1024
 TIMEOUT = 60.0  # seconds without progress (connect, or between two reads)
@@ -175,22 +178,9 @@ def download(url: str, dest: Path, timeout: float = TIMEOUT, retries: int = RETR
 
 # --------------------------------------------------------------------------- content checks
 
-def known_headers(source_id: str) -> dict[str, list[str]]:
-    """The header row of each known format version of a source (`HEADERS` in
-    `schemas/raw/<id>.py`), or {} when the source declares none."""
-    try:
-        module = importlib.import_module(f"schemas.raw.{source_id}")
-    except ImportError:
-        return {}
-    headers = getattr(module, "HEADERS", None)
-    if isinstance(headers, dict):
-        items = headers.items()
-    elif isinstance(headers, (list, tuple)) and headers and isinstance(headers[0], (list, tuple)):
-        items = ((str(i), h) for i, h in enumerate(headers))
-    else:
-        return {}
-    return {str(version): [str(c) for c in cols] for version, cols in items
-            if isinstance(cols, (list, tuple)) and all(isinstance(c, str) for c in cols)}
+def known_headers(source: Source) -> dict[str, list[str]]:
+    """The header row of each known format version of a source, as text."""
+    return {str(version): [str(c) for c in cols] for version, cols in source.headers.items()}
 
 
 def _norm(cells) -> tuple[str, ...]:
@@ -216,10 +206,11 @@ def _head_text(path: Path | archives.ArchiveMember, limit: int = 256 * 1024) -> 
     return head.decode("latin-1")
 
 
-def header_problem(path: Path | archives.ArchiveMember, source_id: str) -> str | None:
+def header_problem(path: Path | archives.ArchiveMember, source: Source) -> str | None:
     """None when one of the first rows of a CSV is a known header row of the source (or the
     source declares no headers); otherwise what differs from the closest known header."""
-    headers = known_headers(source_id)
+    source_id = source.id
+    headers = known_headers(source)
     if not headers:
         return None
     known = {version: _norm(cols) for version, cols in headers.items()}
@@ -245,7 +236,7 @@ def header_problem(path: Path | archives.ArchiveMember, source_id: str) -> str |
             f"Add its header to schemas/raw/{source_id}.py and its column map to the source module")
 
 
-def content_problem(path: Path, source_id: str) -> str | None:
+def content_problem(path: Path, source: Source) -> str | None:
     """A reason the downloaded file is not the data expected, or None."""
     problem = sniff_problem(path)
     if problem:
@@ -267,44 +258,34 @@ def content_problem(path: Path, source_id: str) -> str | None:
         if bad:
             return f"a damaged zip archive (bad CRC in {bad})"
         if suffix == ".zip":
-            return _member_problem(path, source_id)
+            return _member_problem(path, source)
     elif suffix in (".csv", ".txt", ".tsv"):
-        problem = header_problem(path, source_id)
+        problem = header_problem(path, source)
         if problem:  # not a plain header row: the source's own reader has the last word
-            return _reader_problem(path, source_id, problem)
+            return _reader_problem(path, source, problem)
     return None
 
 
-def _member_problem(path: Path, source_id: str) -> str | None:
+def _member_problem(path: Path, source: Source) -> str | None:
     """For a zip of a source that reads a file inside one: that file is there and has a known
     header (or the source's reader accepts the archive)."""
-    from pipelines.registry import SOURCES  # late: source modules import this module
-
-    module = SOURCES.get(source_id)
-    pattern = module.SOURCE.archive_member if module is not None else None
-    if pattern is None:
+    if source.archive_member is None:
         return None
     try:
-        member = archives.member_of(path, pattern)
+        member = archives.member_of(path, source.archive_member)
     except archives.ArchiveError as exc:
         return str(exc)
-    problem = header_problem(member, source_id)
+    problem = header_problem(member, source)
     if problem:
-        return _reader_problem(path, source_id, f"{member.name}: {problem}")
+        return _reader_problem(path, source, f"{member.name}: {problem}")
     return None
 
 
-def _reader_problem(path: Path, source_id: str, problem: str) -> str | None:
+def _reader_problem(path: Path, source: Source, problem: str) -> str | None:
     """None when the source module reads the file (formats with title rows or multi-row
     headers), else `problem` with the reader's own message."""
-    from pipelines.registry import SOURCES  # late: source modules import this module
-    from pipelines.sources.base import RawFormatError
-
-    module = SOURCES.get(source_id)
-    if module is None:
-        return problem
     try:
-        module.read_raw(path)
+        source.read_raw(path)
     except RawFormatError as exc:
         return f"{problem} (reader: {str(exc).replace(str(path), path.name)[:300]})"
     except Exception as exc:  # noqa: BLE001 - any failure to read is a reason to refuse
@@ -314,9 +295,10 @@ def _reader_problem(path: Path, source_id: str, problem: str) -> str | None:
 
 # ---------------------------------------------------------------------------------- fetching
 
-def _validators(raw_dir: Path, spec: SourceSpec) -> tuple[str | None, str | None]:
+def _validators(raw_dir: Path, source: Source) -> tuple[str | None, str | None]:
     """ETag and Last-Modified of the newest snapshot downloaded from the same address."""
-    for snap in reversed(snapshots.discover(raw_dir, spec.id)):
+    spec = source.spec
+    for snap in reversed(snapshots.discover(raw_dir, source)):
         if snap.meta.get("download_url") == spec.download_url:
             return snap.meta.get("etag"), snap.meta.get("last_modified")
     return None, None
@@ -329,11 +311,12 @@ def _snapshot_name(source_dir: Path, today: str) -> str:
     return f"{today}T{datetime.now(timezone.utc):%H%M%S}Z"
 
 
-def fetch_source(spec: SourceSpec, raw_dir: Path, today: str | None = None, *,
+def fetch_source(source: Source, raw_dir: Path, today: str | None = None, *,
                  timeout: float | None = None, retries: int | None = None,
                  backoff: float | None = None, max_bytes: int | None = None) -> FetchOutcome:
-    """Fetch `spec.download_url` as a new snapshot of the source. Raises FetchError when the
+    """Fetch the source's `download_url` as a new snapshot of it. Raises FetchError when the
     download fails after its retries or is not the data expected (nothing is written then)."""
+    spec = source.spec
     if not spec.download_url:
         return FetchOutcome(spec.id, "no_download_url")
     limits = {
@@ -352,7 +335,7 @@ def fetch_source(spec: SourceSpec, raw_dir: Path, today: str | None = None, *,
     staging.mkdir(parents=True)
     file_name = spec.download_name or spec.download_url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
     target = staging / file_name
-    etag, last_modified = _validators(raw_dir, spec)
+    etag, last_modified = _validators(raw_dir, source)
     try:
         got = download(spec.download_url, target, etag=etag, last_modified=last_modified, **limits)
         outcome = FetchOutcome(spec.id, "not_modified", url=spec.download_url, bytes=got.bytes,
@@ -360,11 +343,11 @@ def fetch_source(spec: SourceSpec, raw_dir: Path, today: str | None = None, *,
                                retried_after=got.errors)
         if got.not_modified:
             return outcome
-        problem = content_problem(target, spec.id)
+        problem = content_problem(target, source)
         if problem:
             raise FetchError(f"{spec.download_url}: {problem}")
         digest = snapshots.sha256_file(target)
-        previous = snapshots.discover(raw_dir, spec.id)
+        previous = snapshots.discover(raw_dir, source)
         if previous and any(f.get("sha256") == digest for f in previous[-1].files.values()):
             outcome.outcome, outcome.snapshot = "identical", previous[-1].name
             return outcome
@@ -376,7 +359,7 @@ def fetch_source(spec: SourceSpec, raw_dir: Path, today: str | None = None, *,
             "etag": got.etag, "last_modified": got.last_modified,
             "files": snapshots.describe_files(staging),
         }
-        member = snapshots.describe_archives(staging, spec.archive_member)
+        member = snapshots.describe_archives(staging, source.archive_member)
         if member is not None:
             sidecar[archives.SIDECAR_KEY] = member
         (staging / snapshots.SIDECAR).write_text(json.dumps(sidecar, indent=2) + "\n",
@@ -391,25 +374,23 @@ def fetch_source(spec: SourceSpec, raw_dir: Path, today: str | None = None, *,
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def fetch_snapshot(spec: SourceSpec, raw_dir: Path, today: str | None = None) -> Path | None:
-    """Fetch `spec.download_url` as snapshot `today`; None when the source has no download
-    location or the file is unchanged since the newest snapshot. Raises FetchError."""
-    outcome = fetch_source(spec, raw_dir, today)
-    return raw_dir / spec.id / outcome.snapshot if outcome.outcome == "new" else None
+def fetch_snapshot(source: Source, raw_dir: Path, today: str | None = None) -> Path | None:
+    """Fetch the source's `download_url` as snapshot `today`; None when the source has no
+    download location or the file is unchanged since the newest snapshot. Raises FetchError."""
+    outcome = fetch_source(source, raw_dir, today)
+    return raw_dir / source.id / outcome.snapshot if outcome.outcome == "new" else None
 
 
-def fetch_sources(raw_dir: Path, source_ids: list[str], today: str | None = None) -> dict[str, dict]:
-    """Fetch every named source; a failure is recorded (`outcome: failed`, `error`), never
+def fetch_sources(raw_dir: Path, sources: list[Source], today: str | None = None) -> dict[str, dict]:
+    """Fetch every source given; a failure is recorded (`outcome: failed`, `error`), never
     raised, so the run goes on with the last good snapshot."""
-    from pipelines.registry import SOURCES  # late: source modules import this module
-
     results = {}
-    for source_id in source_ids:
+    for source in sources:
         started = time.monotonic()
         try:
-            results[source_id] = fetch_source(SOURCES[source_id].SOURCE, raw_dir, today).to_dict()
+            results[source.id] = fetch_source(source, raw_dir, today).to_dict()
         except (FetchError, OSError) as exc:
-            results[source_id] = {"source": source_id, "outcome": "failed",
-                                  "url": SOURCES[source_id].SOURCE.download_url,
-                                  "error": str(exc), "seconds": round(time.monotonic() - started, 3)}
+            results[source.id] = {"source": source.id, "outcome": "failed",
+                                  "url": source.spec.download_url, "error": str(exc),
+                                  "seconds": round(time.monotonic() - started, 3)}
     return results

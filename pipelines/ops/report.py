@@ -12,7 +12,7 @@ Per source, `state` is the one-word verdict an operator reads first:
 - `carried_forward`: it could not be read; its rows from the previous release were kept
 - `anomalous`: processed and published, but a new snapshot of it looks wrong against its own
   files or the previous snapshot (quarantine share, repeated ids, flag share, yearly totals:
-  `pipelines.publish.anomalies`); what is published is not changed by the warning
+  `pipelines.stats.anomalies`); what is published is not changed by the warning
 - `no_snapshot`: nothing on disk for it
 
 `status` keeps the processing result (ok / partly_failed / failed / no_snapshot).
@@ -33,7 +33,8 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from pipelines import snapshots
-from pipelines.registry import SOURCES
+from pipelines.ops import freshness
+from pipelines.sources.registry import SOURCES
 
 EXIT_OK, EXIT_WARNINGS, EXIT_BLOCKED, EXIT_LOCKED = 0, 1, 2, 3
 EXIT_CODES = {
@@ -85,7 +86,7 @@ def source_warnings(source_id: str, info: dict) -> list[str]:
     if info.get("overdue"):
         found.append(f"overdue: newest snapshot {info.get('newest_snapshot')} is {aged}, more than "
                      f"the {info.get('max_age_days')} days its cadence allows "
-                     f"({SOURCES[source_id].SOURCE.cadence if source_id in SOURCES else '?'})")
+                     f"({SOURCES[source_id].spec.cadence if source_id in SOURCES else '?'})")
     for f in info.get("files") or []:
         if f.get("status") == "failed":
             found.append(f"{f.get('snapshot')}/{f.get('file')}: "
@@ -147,11 +148,9 @@ class RunReport:
     def record_fetches(self, raw_dir: Path, results: dict[str, dict], today=None) -> None:
         """Fetch results of every source, with the age of its newest snapshot (taken from
         `result["age"]` when the caller assessed it already)."""
-        from pipelines.ops import freshness
-
         for source_id, result in results.items():
             age = result.get("age") or freshness.assess(
-                raw_dir, source_id, getattr(SOURCES[source_id].SOURCE, "max_age_days", None), today)
+                raw_dir, SOURCES[source_id], today)
             self.fetched(source_id, {k: v for k, v in result.items() if k != "age"}, age)
 
     def no_snapshot(self, source_id: str) -> None:
@@ -220,11 +219,11 @@ class RunReport:
                    snapshot_mode: str = "latest") -> bool:
         """True when any processed (or reused) snapshot is generated sample data."""
         if any(s.is_sample for summary in summaries
-               for s in snapshots.discover(raw_dir, summary["source"])
+               for s in snapshots.discover(raw_dir, SOURCES[summary["source"]])
                if s.name in summary["snapshots_selected"]):
             return True
         return any(s.is_sample for source_id in reused or ()
-                   for s in snapshots.select(snapshots.discover(raw_dir, source_id), snapshot_mode))
+                   for s in snapshots.select(snapshots.discover(raw_dir, SOURCES[source_id]), snapshot_mode))
 
     def source_entries(self) -> dict[str, dict]:
         """Every source entry with its state and warnings first."""

@@ -19,14 +19,15 @@ import duckdb
 import pandas as pd
 
 from pipelines import snapshots
-from pipelines.chunk_ids import id_frame, settle_ids
 from pipelines.concurrency import in_threads
 from pipelines.harmonize.unmapped import UnmappedLog
-from pipelines.names import name_hashes
-from pipelines.publish.stored import repeated_keys
 from pipelines.sources.base import RawFormatError, RawTable
-from pipelines.registry import SOURCES
+from pipelines.sources.chunk_ids import id_frame, settle_ids
+from pipelines.sources.names import name_hashes
 from pipelines.sources.readers import RereadWhole
+from pipelines.sources.registry import SOURCES
+from pipelines.sources.source import Source
+from pipelines.stored import repeated_keys
 
 
 @dataclass
@@ -63,36 +64,35 @@ def files_to_read(snapshot: snapshots.Snapshot, patterns: tuple[str, ...]) -> tu
 CHUNK_ROWS = int(os.environ.get("HARMSTATS_CHUNK_ROWS", "250000"))
 
 
-def raw_chunks(module, path: Path) -> Iterator[RawTable]:
-    """The raw table of a file, in chunks where its module can read it so, else whole."""
-    reader = getattr(module, "read_raw_chunks", None)
-    if reader is None:
-        yield module.read_raw(path)
+def raw_chunks(source: Source, path: Path) -> Iterator[RawTable]:
+    """The raw table of a file, in chunks of CHUNK_ROWS records where its source reads it so,
+    else whole."""
+    if source.read_raw_chunks is None:
+        yield source.read_raw(path)
     else:
-        yield from reader(path, CHUNK_ROWS)
+        yield from source.read_raw_chunks(path, CHUNK_ROWS)
 
 
-def process_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_dir: Path) -> FileResult:
+def process_file(source: Source, snapshot: snapshots.Snapshot, path: Path, work_dir: Path) -> FileResult:
     """Read and harmonise one raw file; write its records, quarantine and unmapped values."""
-    result = read_file(source_id, snapshot, path, work_dir)
+    result = read_file(source, snapshot, path, work_dir)
     mismatch = snapshots.sidecar_mismatch(snapshot, path)
     if mismatch:
         result.warnings.append(mismatch)
     return result
 
 
-def read_file(source_id: str, snapshot: snapshots.Snapshot, path: Path, work_dir: Path) -> FileResult:
+def read_file(source: Source, snapshot: snapshots.Snapshot, path: Path, work_dir: Path) -> FileResult:
     """`process_file` without the provenance check."""
-    module = SOURCES[source_id]
-    result = FileResult(source=source_id, snapshot=snapshot.name, file=path.name, status="ok")
+    result = FileResult(source=source.id, snapshot=snapshot.name, file=path.name, status="ok")
     # One folder per raw file: an abandoned chunked read is removed whole, and no other
     # file's parts can be caught by it.
-    target = work_dir / source_id / snapshot.name / path.name.replace(" ", "_")
+    target = work_dir / source.id / snapshot.name / path.name.replace(" ", "_")
     try:
         try:
-            written = write_chunks(module, snapshot, path, target, raw_chunks(module, path))
+            written = write_chunks(source, snapshot, path, target, raw_chunks(source, path))
         except RereadWhole:  # Arrow refused a late record: read it again whole, exactly
-            written = write_chunks(module, snapshot, path, target, iter([module.read_raw(path)]))
+            written = write_chunks(source, snapshot, path, target, iter([source.read_raw(path)]))
     except RawFormatError as exc:
         result.status, result.error = "failed", str(exc)
         return result
@@ -162,10 +162,10 @@ class Written:
             self.records_end = max(self.records_end or chunk.records_end, chunk.records_end)
 
 
-def harmonise_chunk(module, snapshot: snapshots.Snapshot, raw: RawTable, number: int,
+def harmonise_chunk(source: Source, snapshot: snapshots.Snapshot, raw: RawTable, number: int,
                     stem: str, target: Path) -> ChunkResult:
     """Harmonise one chunk and write its parts (`<file>.<table>[.<n>].parquet`)."""
-    part = module.to_curated(raw, snapshot)
+    part = source.to_curated(raw, snapshot)
     suffix = "" if number == 0 else f".{number}"
     frames = []
     for name, frame in part.tables.items():  # in row order, as the release keeps them
@@ -174,7 +174,7 @@ def harmonise_chunk(module, snapshot: snapshots.Snapshot, raw: RawTable, number:
         frames.append((name, frame))
     frames.append(("quarantine", part.quarantine))
     frames.append(("names", pd.DataFrame({"name_hash": pd.Series(
-        name_hashes(raw.frame, module.SOURCE.name_columns), dtype="str")})))
+        name_hashes(raw.frame, source.spec.name_columns), dtype="str")})))
     row_ids = None
     if part.row_ids is not None:
         frames.append(("ids", id_frame(part.row_ids, raw, number)))
@@ -192,7 +192,7 @@ def harmonise_chunk(module, snapshot: snapshots.Snapshot, raw: RawTable, number:
                        row_ids=row_ids, records_end=part.records_end)
 
 
-def write_chunks(module, snapshot: snapshots.Snapshot, path: Path, target: Path,
+def write_chunks(source: Source, snapshot: snapshots.Snapshot, path: Path, target: Path,
                  chunks: Iterator[RawTable]) -> Written:
     """Harmonise the chunks (up to CHUNK_WORKERS at once, the next one parsed meanwhile) and
     write their parts; then settle the id rules that span chunks and merge the unmapped counts."""
@@ -201,7 +201,7 @@ def write_chunks(module, snapshot: snapshots.Snapshot, path: Path, target: Path,
     target.mkdir(parents=True)
     written = Written()
     # At most CHUNK_WORKERS chunks are held by threads, plus the one being parsed.
-    done = list(in_threads(lambda numbered: harmonise_chunk(module, snapshot, numbered[1], numbered[0],
+    done = list(in_threads(lambda numbered: harmonise_chunk(source, snapshot, numbered[1], numbered[0],
                                                             stem, target),
                            enumerate(chunks), CHUNK_WORKERS))
     for chunk in done:
@@ -253,12 +253,12 @@ def settle_across_chunks(written: Written, snapshot: snapshots.Snapshot, path: P
 
 def process_source(source_id: str, raw_dir: Path, snapshot_mode: str, work_dir: Path) -> dict:
     """Process the selected snapshots of one source. Returns a JSON-able summary."""
-    module = SOURCES[source_id]
-    found = snapshots.discover(raw_dir, source_id)
+    source = SOURCES[source_id]
+    found = snapshots.discover(raw_dir, source)
     chosen = snapshots.select(found, snapshot_mode)
     results, ignored = [], []
     for snap in chosen:
-        wanted, others = files_to_read(snap, module.FILE_PATTERNS)
+        wanted, others = files_to_read(snap, source.file_patterns)
         ignored += [f"{source_id}/{snap.name}/{f.name}" for f in others]
         links = snap.links_out()
         if snap.refused or links:  # one row for the snapshot: its rows name no file
@@ -268,15 +268,15 @@ def process_source(source_id: str, raw_dir: Path, snapshot_mode: str, work_dir: 
                 f"{snapshots.raw_root(snap.folder)}: refused unread{snapshots.LINK_HINT}")))
         elif not wanted:
             results.append(FileResult(source_id, snap.name, "", "failed",
-                                      error=f"{snap.folder}: no file matching {module.FILE_PATTERNS}"))
-        elif len(wanted) > 1 and getattr(module, "ONE_FILE_PER_SNAPSHOT", False):
+                                      error=f"{snap.folder}: no file matching {source.file_patterns}"))
+        elif len(wanted) > 1 and source.one_file_per_snapshot:
             results.append(FileResult(source_id, snap.name, "", "failed", error=(
                 f"{snap.folder}: holds {', '.join(p.name for p in wanted)}, but a snapshot of "
                 f"{source_id} is one file (the same release in two formats would be counted "
                 "twice): keep one")))
             continue
         for path in wanted:
-            results.append(process_file(source_id, snap, path, work_dir))
+            results.append(process_file(source, snap, path, work_dir))
     return {
         "source": source_id,
         "snapshots_found": [s.name for s in found],

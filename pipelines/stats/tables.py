@@ -16,19 +16,19 @@ import pyarrow.parquet as pq
 
 from pipelines import snapshots
 from pipelines.concurrency import in_threads
-from pipelines.process import part_list, part_paths, read_parts
-from pipelines.publish.case_stats import (STREAMS, aggregate_stats_of, finish_stats, person_stats_sql,
-                                          source_facts)
-from pipelines.publish.reconcile import NO_BREAKDOWN, Layout
-from pipelines.publish.checks import (BlockingCheckError, NothingToPublish, check_cases, check_deaths,
-                                      check_no_names)
-from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
-from pipelines.publish.stats import deaths_stats
-from pipelines.publish.stored import (StoredTable, assemble, connect, filtered_batches,
-                                      parquet_list, part_batches, repeated_keys, write_frames)
-from pipelines.registry import SOURCES
 from pipelines.sources.cases import NOT_IN_STATS, statistics_input
+from pipelines.sources.process import part_list, part_paths, read_parts
+from pipelines.sources.registry import SOURCES
 from pipelines.sql import sql_text
+from pipelines.stats.cases import (STREAMS, aggregate_stats_of, finish_stats, person_stats_sql,
+                                          source_facts)
+from pipelines.stats.checks import (BlockingCheckError, NothingToPublish, check_cases, check_deaths,
+                                      check_no_names)
+from pipelines.stats.deaths import DIMENSIONS as DEATH_DIMENSIONS
+from pipelines.stats.deaths import deaths_stats
+from pipelines.stats.reconcile.cube import NO_BREAKDOWN, Layout
+from pipelines.stored import (StoredTable, assemble, connect, filtered_batches,
+                                      parquet_list, part_batches, repeated_keys, write_frames)
 from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies
 from schemas.deaths import Deaths, DeathsStats
 from schemas.metadata import Coverage, Quarantine, Sources, UnmappedValues
@@ -75,8 +75,8 @@ def run_sources(raw_dir: Path, summaries: list[dict]) -> pd.DataFrame:
     """`sources` rows for every file this run tried to read."""
     rows = []
     for summary in summaries:
-        spec = SOURCES[summary["source"]].SOURCE
-        found = {s.name: s for s in snapshots.discover(raw_dir, summary["source"])}
+        spec = SOURCES[summary["source"]].spec
+        found = {s.name: s for s in snapshots.discover(raw_dir, SOURCES[summary["source"]])}
         rows += [_file_row(spec, found[f["snapshot"]], f) for f in summary["files"]]
     return pd.DataFrame(rows, columns=SOURCE_COLUMNS)
 
@@ -268,7 +268,7 @@ def deaths_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None,
         return empty_table(DeathsStats)
     con.execute(f"CREATE OR REPLACE TEMP VIEW deaths AS SELECT * FROM read_parquet({parquet_list([stored.path])})")
     info = _snapshot_info(sources)
-    person = {sid: SOURCES[sid].SOURCE.person_level for sid in _sources_in(con, "deaths")}
+    person = {sid: SOURCES[sid].spec.person_level for sid in _sources_in(con, "deaths")}
     stats = DeathsStats.validate(deaths_stats(con, person, info), lazy=True)
     totals = con.sql("SELECT source, snapshot, year, sum(dead_and_missing)::BIGINT AS dead_and_missing "
                          "FROM deaths GROUP BY ALL").to_arrow_table().to_pandas()
@@ -322,7 +322,7 @@ def _stats_tasks(con: duckdb.DuckDBPyConnection, stored: StoredTable, stream: st
     task)."""
     relation = f"read_parquet({parquet_list([stored.path])})"
     for source in _sources_in(con, relation):
-        if SOURCES[source].SOURCE.person_level:
+        if SOURCES[source].spec.person_level:
             cells = person_stats_sql(con, f"SELECT * FROM {relation} WHERE source = {sql_text(source)} "
                                           f"AND {IN_STATS}", stream)
             yield lambda cells=cells: (cells, pd.DataFrame())
@@ -370,7 +370,7 @@ def _aggregate_batches(con: duckdb.DuckDBPyConnection, stored: StoredTable, tabl
 
 def _snapshot_layouts(con: duckdb.DuckDBPyConnection, table: str, where: str, dims
                       ) -> dict[str, Layout]:
-    """`reconcile.snapshot_layouts` of a source's statistics input, in one scan: per snapshot
+    """`reconcile.cube.snapshot_layouts` of a source's statistics input, in one scan: per snapshot
     and breakdown, the dimensions some record splits and those every record splits."""
     rows = con.sql(f"SELECT snapshot, coalesce(breakdown, '{NO_BREAKDOWN}') AS breakdown, " + ", ".join(
         f"bool_or({d} <> 'all') AS {d}, bool_and({d} <> 'all') AS every_{d}" for d in dims)

@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 
 from pipelines.publish.layout import public_extracts
-from pipelines.publish.case_stats import STREAMS as CASE_STREAMS
-from pipelines.publish.stats import DIMENSIONS
 from pipelines.sql import sql_text
+from pipelines.stats.cases import STREAMS as CASE_STREAMS
+from pipelines.stats.deaths import DIMENSIONS
 
 # Key of each table: what identifies "the same row" in two releases. deaths_stats: the fixed
 # columns plus every dimension column (filled in below from the files).

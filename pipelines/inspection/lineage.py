@@ -2,7 +2,7 @@
 
 A cell is identified by source, snapshot, year (and year basis, when a snapshot has more than
 one) and its dimension values; dimensions not named are `all`. The records are found with the
-same SQL the statistics are computed with (`pipelines.publish.stats`): status, sex and age
+same SQL the statistics are computed with (`pipelines.stats.deaths`): status, sex and age
 group are *splits* of a record's count, so a record's contribution to a cell with
 sex = 'female' is its `n_sex_female`; with no split dimension it is `dead_and_missing`. For
 person-level sources each split is an attribute of the person, exactly as in the statistics.
@@ -16,7 +16,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from pipelines.publish.stats import (DIMENSIONS, SPLIT_CATEGORIES, SPLIT_DIMENSIONS,
+from pipelines.stats.deaths import (DIMENSIONS, SPLIT_CATEGORIES, SPLIT_DIMENSIONS,
                                      create_counted_view, rows_view_sql)
 
 RECORD_COLUMNS = ("source", "snapshot", "raw_file", "raw_sha256", "raw_row", "record_id",

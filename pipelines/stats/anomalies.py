@@ -25,10 +25,10 @@ import pandas as pd
 
 from pipelines import snapshots
 from pipelines.config import AnomalyThresholds
-from pipelines.publish.case_stats import STREAMS
-from pipelines.publish.stats import DIMENSIONS as DEATH_DIMENSIONS
-from pipelines.publish.stats import FIXED as DEATH_FIXED
-from pipelines.publish.stored import StoredTable
+from pipelines.stats.cases import STREAMS
+from pipelines.stats.deaths import DIMENSIONS as DEATH_DIMENSIONS
+from pipelines.stats.deaths import FIXED as DEATH_FIXED
+from pipelines.stored import StoredTable
 
 STATS_TABLES = ("deaths_stats", "crimes_stats", "prosecutions_stats")
 REPEATED_ID_CHECK = "record_id_unique"

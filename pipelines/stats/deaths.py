@@ -84,7 +84,7 @@ FIXED = ("source", "snapshot", "year", "year_basis")
 def create_counted_view(con: duckdb.DuckDBPyConnection, table: str = "deaths") -> None:
     """Create the temp views `split`, `parts` and `counted` over `table` (record grain) on
     `con`: per row, its count in every category of every split (n_status_dead, n_sex_female,
-    ...). Shared by the statistics and by lineage (pipelines/lineage.py)."""
+    ...). Shared by the statistics and by lineage (pipelines/inspection/lineage.py)."""
     con.execute(_SPLIT_SQL.replace("FROM d;", f"FROM {table};", 1))
 
 

@@ -11,11 +11,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.names import name_fingerprint_sql
-from pipelines.publish.case_stats import STREAMS, cell_names
-from pipelines.publish.stats import DIMENSIONS
-from pipelines.publish.stored import StoredTable, parquet_list
+from pipelines.sources.names import name_fingerprint_sql
 from pipelines.sql import sql_text
+from pipelines.stats.cases import STREAMS, cell_names
+from pipelines.stats.deaths import DIMENSIONS
+from pipelines.stored import StoredTable, parquet_list
 
 FIXED_KEYS = ("source", "snapshot", "year", "year_basis")
 
@@ -121,7 +121,7 @@ def _unmet_case_margins(stats: pd.DataFrame, fixed: list[str], dims: list[str]
     Shared parts must have a margin; a breakdown's parts may have none (their margin would
     be another breakdown's cell).
 
-    The keys are encoded here on purpose, not with the reconciliation's `reconcile._Cube`:
+    The keys are encoded here on purpose, not with the reconciliation's `reconcile.cube.Cube`:
     this check verifies that code's output, so it must not share its mistakes.
     Each cell is keyed by one integer, its fixed keys' rank times the span of the dimensions
     plus each dimension's code times its radix (codes in sorted order, so integer order is the

@@ -19,8 +19,9 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from pipelines.publish.reconcile import (BASE, REPEATED_ROWS, Layout, SourceFacts,
-                                         reconcile_source, snapshot_layouts)
+from pipelines.stats.reconcile.breakdowns import reconcile_source
+from pipelines.stats.reconcile.cube import BASE, Layout, SourceFacts, snapshot_layouts
+from pipelines.stats.reconcile.repeats import REPEATED_ROWS
 
 NOT_RECORDED_OF = {"sex": "not_recorded", "gender_identity": "not_recorded",
                    "age_group": "not_recorded", "nationality": "NOT_RECORDED",
@@ -64,7 +65,7 @@ def source_facts(distinct: dict, dims, records: pd.DataFrame | None = None,
     """What reconciliation must know of a whole source, from the distinct values of each
     dimension over its statistics input: dimensions holding one constant "not recorded"-like
     code on every record (and that code), dimensions `all` on every record, and the layout
-    of each snapshot (`reconcile.snapshot_layouts`, given or read off `records`), without
+    of each snapshot (`reconcile.cube.snapshot_layouts`, given or read off `records`), without
     the constant dimensions."""
     constant, unsplit = {}, set()
     for dim in dims:

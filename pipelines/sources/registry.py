@@ -1,0 +1,25 @@
+"""The registry: every source the pipeline reads, one line each.
+
+Each source module declares one `Source` (`pipelines/sources/source.py`) as its `SOURCE`; the
+rest of the pipeline finds sources here and hands the `Source` (or its `spec`) to what needs it.
+`tests/test_conventions.py` checks that every source module is listed and has the pieces a
+source needs (README, "How to add a source").
+"""
+
+from __future__ import annotations
+
+from pipelines.sources import (ca_statcan_hate_crime, cbp_deaths, fbi_hate_crime, ice_detention_deaths, mmp,
+                               mx_sesnsp, ngo_incidents, pcome_humane_borders, unodc_glotip)
+from pipelines.sources.source import Source
+
+SOURCES: dict[str, Source] = {source.id: source for source in (
+    mmp.SOURCE,
+    pcome_humane_borders.SOURCE,
+    ice_detention_deaths.SOURCE,
+    cbp_deaths.SOURCE,
+    fbi_hate_crime.SOURCE,
+    ca_statcan_hate_crime.SOURCE,
+    mx_sesnsp.SOURCE,
+    ngo_incidents.SOURCE,
+    unodc_glotip.SOURCE,
+)}
