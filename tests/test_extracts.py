@@ -296,7 +296,8 @@ def test_check_where_accepts_plain_expressions():
     for where in ("is_latest AND source = 'mmp' AND year BETWEEN 2015 AND 2020",
                   "lower(source) LIKE 'mm%' OR NOT suppressed", "cause IN ('drowning', 'violence')",
                   "year::VARCHAR = '2020'", "CAST(year AS INTEGER) >= 2019 AND value IS NOT NULL",
-                  "source = 'it''s (quoted)'", "starts_with(source, 'm') AND year % 2 = 0"):
+                  "source = 'it''s (quoted)'", "starts_with(source, 'm') AND year % 2 = 0",
+                  "source IN ('a;b', 'c -- d', '/* e */')"):  # text, not a separator or a comment
         assert check_where(where, columns, "deaths_stats") == where
 
 

@@ -30,10 +30,13 @@ def _where_tree(where: str, table: str) -> dict:
 
     if not where or not where.strip():
         raise ExportError("--where is empty")
-    if ";" in where:
-        raise ExportError("--where must be one boolean expression: ';' is not allowed")
-    if "--" in where or "/*" in where:
-        raise ExportError("--where must not contain SQL comments")
+    tokens = duckdb.tokenize(where)  # DuckDB's own tokenizer: a ';' or '--' in a string is text
+    ends = [start for start, _ in tokens[1:]] + [len(where)]
+    for (start, kind), end in zip(tokens, ends):
+        if kind == duckdb.token_type.comment:
+            raise ExportError("--where must not contain SQL comments")
+        if kind == duckdb.token_type.operator and where[start:end].strip().startswith(";"):
+            raise ExportError("--where must be one boolean expression: ';' is not allowed")
     sql = f'SELECT * FROM "{table}" WHERE ({where})'
     con = duckdb.connect()
     try:
