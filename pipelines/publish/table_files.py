@@ -6,7 +6,7 @@ time: a table stored on disk is never held whole.
 
 CSV files are UTF-8 with a byte-order mark (spreadsheets then read accents correctly) and CRLF
 line ends (RFC 4180). Text is quoted where it must be (a comma, a quote or a line break in it)
-and an empty text as `""`; booleans are `true`/`false`; nulls are empty cells. No cell can run
+and an empty text as `""`; booleans are `True`/`False`; nulls are empty cells. No cell can run
 as a formula: text that begins with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
 leading single quote. Numeric columns are written as numbers, untouched.
 """
@@ -94,7 +94,8 @@ def _copy_csv(con: duckdb.DuckDBPyConnection, relation: str, path: Path, columns
 
 def guarded(name: str, kind: str) -> str:
     """SQL giving column `name` (of DuckDB type `kind`) as written to a CSV: a text that a
-    spreadsheet would run as a formula with a leading single quote; other types as they are."""
+    spreadsheet would run as a formula with a leading single quote; a boolean as `True` or
+    `False`; other types as they are."""
     column = sql_name(name)
     if kind == "BOOLEAN":  # spelt as pandas and Python do: the extracts' bytes stay as they were
         return f"CASE WHEN {column} THEN 'True' WHEN NOT {column} THEN 'False' END"
