@@ -10,7 +10,6 @@ gives the same frame a release held when tables were frames.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines.settings import active
 from pipelines.sql import sql_text
 
 BATCH_ROWS = 250_000
@@ -56,7 +56,7 @@ def connect(scratch: Path) -> duckdb.DuckDBPyConnection:
 def limit_memory(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Cap DuckDB's memory at HARMSTATS_DUCKDB_MEMORY (default 1GB; DuckDB's own default is
     80% of RAM), so the pipeline's peak stays flat whatever the size of the records."""
-    con.execute(f"SET memory_limit = {sql_text(os.environ.get('HARMSTATS_DUCKDB_MEMORY', '1GB'))}")
+    con.execute(f"SET memory_limit = {sql_text(active().duckdb_memory)}")
     return con
 
 

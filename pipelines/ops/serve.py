@@ -10,13 +10,13 @@ keep it alive with systemd (deploy/). The plain alternative is cron calling
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from pipelines import __version__
+from pipelines.settings import Settings, active
 
-DEFAULT_CRON = "0 3 * * *"
-DEFAULT_TIMEZONE = "UTC"
+DEFAULT_CRON = Settings.cron  # the defaults of HARMSTATS_CRON and HARMSTATS_TIMEZONE
+DEFAULT_TIMEZONE = Settings.timezone
 DEPLOYMENT_NAME = "nightly"
 
 
@@ -25,8 +25,9 @@ class NoPrefectAPI(RuntimeError):
 
 
 def api_url() -> str | None:
-    """PREFECT_API_URL from the environment or the active Prefect profile, or None."""
-    url = os.environ.get("PREFECT_API_URL", "").strip()
+    """PREFECT_API_URL from the environment (`pipelines.settings`) or the active Prefect
+    profile, or None."""
+    url = active().prefect_api_url
     if url:
         return url
     try:
