@@ -35,7 +35,7 @@ RAW_OPTION = typer.Option(DEFAULT_RAW_DIR, "--raw-dir", help="Folder laid out <s
 OUT_OPTION = typer.Option(DEFAULT_OUT_DIR, "--out", help="Output folder (releases, current, harmstats.duckdb).")
 KEEP_OPTION = typer.Option(None, "--keep", show_default=False,
                            help="Old releases kept besides the current and the previous one "
-                           f"(-1: delete none) [default: HARMSTATS_KEEP_RELEASES, else {Settings.keep_releases}]")
+                           f"(-1: delete none; default: HARMSTATS_KEEP_RELEASES, else {Settings.keep_releases}).")
 
 
 @app.callback()
@@ -84,8 +84,8 @@ def run(
     keep: Optional[int] = KEEP_OPTION,
     dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS", show_default=False,
                                        help="Process the sources on this Dask scheduler "
-                                       "(tcp://host:8786; needs the [dask] extra) "
-                                       "[default: HARMSTATS_DASK_ADDRESS, else in this process]"),
+                                       "(tcp://host:8786; needs the \\[dask] extra; default: "
+                                       "HARMSTATS_DASK_ADDRESS, else in this process)."),
 ) -> None:
     """Run the pipeline and publish a release. Without --fetch it touches no network.
 
@@ -150,11 +150,11 @@ def serve(
     raw_dir: Path = RAW_OPTION,
     out: Path = OUT_OPTION,
     cron: Optional[str] = typer.Option(None, "--cron", show_default=False,
-                                       help="When to run (cron syntax) [default: HARMSTATS_CRON, "
-                                       f"else {Settings.cron}]"),
+                                       help="When to run (cron syntax; default: HARMSTATS_CRON, "
+                                       f"else {Settings.cron})."),
     timezone: Optional[str] = typer.Option(None, "--timezone", show_default=False,
-                                           help="Time zone of the cron schedule [default: "
-                                           f"HARMSTATS_TIMEZONE, else {Settings.timezone}]"),
+                                           help="Time zone of the cron schedule (default: "
+                                           f"HARMSTATS_TIMEZONE, else {Settings.timezone})."),
     snapshot: str = typer.Option("latest", "--snapshot", help="latest, all, or a snapshot name."),
     keep: Optional[int] = KEEP_OPTION,
     wait: float = typer.Option(1800.0, "--wait", metavar="SECONDS",
@@ -388,7 +388,7 @@ def export(
                                         "in the current folder); a README of caveats goes beside it."),
     out: Optional[Path] = typer.Option(None, "--out", show_default=False,
                                        help="Output folder (its current release's public tier is "
-                                       f"read) [default: {DEFAULT_OUT_DIR}]"),
+                                       f"read; default: {DEFAULT_OUT_DIR})."),
     catalog_out: Optional[Path] = typer.Option(None, "--catalog-out", hidden=True,
                                                help="Deprecated: --out."),
 ) -> None:

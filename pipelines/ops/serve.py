@@ -17,6 +17,7 @@ from pipelines.settings import Settings, active
 
 DEFAULT_CRON = Settings.cron  # the defaults of HARMSTATS_CRON and HARMSTATS_TIMEZONE
 DEFAULT_TIMEZONE = Settings.timezone
+DEFAULT_KEEP = Settings.keep_releases  # HARMSTATS_KEEP_RELEASES
 DEPLOYMENT_NAME = "nightly"
 
 
@@ -61,7 +62,7 @@ def check_api(url: str | None, timeout: float = 5.0) -> str:
 
 
 def nightly_parameters(raw_dir: Path, out_dir: Path, snapshot_mode: str = "latest",
-                       keep: int = 5, wait: float = 1800.0, fetch: bool = True,
+                       keep: int = DEFAULT_KEEP, wait: float = 1800.0, fetch: bool = True,
                        sources: list[str] | None = None) -> dict:
     """The flow parameters of a scheduled run: `harmstats run --fetch` with these folders."""
     return {"raw_dir": str(Path(raw_dir).resolve()), "out_dir": str(Path(out_dir).resolve()),
