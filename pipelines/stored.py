@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from pipelines.settings import active
 from pipelines.sql import sql_text
 
 BATCH_ROWS = 250_000
@@ -59,7 +60,7 @@ def connect(scratch: Path) -> duckdb.DuckDBPyConnection:
 def limit_memory(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Cap DuckDB's memory at HARMSTATS_DUCKDB_MEMORY (default 1GB; DuckDB's own default is
     80% of RAM), so the pipeline's peak stays flat whatever the size of the records."""
-    con.execute(f"SET memory_limit = {sql_text(os.environ.get('HARMSTATS_DUCKDB_MEMORY', '1GB'))}")
+    con.execute(f"SET memory_limit = {sql_text(active().duckdb_memory)}")
     return con
 
 

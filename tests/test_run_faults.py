@@ -258,13 +258,13 @@ def test_a_workbook_unpacking_past_the_limit_is_refused_unread(tmp_path, monkeyp
 
 
 def test_a_limit_that_is_not_a_number_is_named(monkeypatch):
-    from pipelines.config import limit
+    from pipelines.settings import active
 
     monkeypatch.setenv("HARMSTATS_MAX_FIELD_BYTES", "1MB")
     with pytest.raises(ValueError, match="HARMSTATS_MAX_FIELD_BYTES='1MB'"):
-        limit("HARMSTATS_MAX_FIELD_BYTES")
+        active()
     monkeypatch.setenv("HARMSTATS_MAX_FIELD_BYTES", "1_048_576")
-    assert limit("HARMSTATS_MAX_FIELD_BYTES") == 1 << 20
+    assert active().max_field_bytes == 1 << 20
 
 
 # --- a new column is a new format, refused like any other ------------------------------------

@@ -20,7 +20,7 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from pipelines import archives, snapshots
 from pipelines.archives import ArchiveMember
-from pipelines.config import limit
+from pipelines.settings import active
 from pipelines.sources.base import RawFormatError, RawTable
 
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<?xml")
@@ -61,7 +61,7 @@ def open_binary(source: Readable) -> Iterator[BinaryIO]:
 def sniff_problem(path: Readable) -> str | None:
     """A reason the file is not data at all (empty, an HTML error page) or is refused unread
     (larger than HARMSTATS_MAX_RAW_BYTES), or None."""
-    size, most = file_of(path).stat().st_size, limit("HARMSTATS_MAX_RAW_BYTES")
+    size, most = file_of(path).stat().st_size, active().max_raw_bytes
     if size > most:
         return (f"the file is {size:,} bytes, more than the {most:,} a raw file may have "
                 "(HARMSTATS_MAX_RAW_BYTES): refused unread")
@@ -94,7 +94,7 @@ def check_field_lengths(path: Path, delimiter: str = ",") -> None:
     of NUL bytes, a quote never closed) would otherwise be read whole, and parsed, before
     failing. Fields end at `delimiter` or a line end outside double quotes; lengths are in
     bytes, quotes included."""
-    most = limit("HARMSTATS_MAX_FIELD_BYTES")
+    most = active().max_field_bytes
     if path.stat().st_size <= most:
         return
     separator = ord(delimiter)
@@ -225,7 +225,7 @@ def iter_csv_text(path: Readable, format_version: str, encodings: tuple[str, ...
             reader = pacsv.open_csv(handle, read_options=read, parse_options=parse,
                                     convert_options=convert)
             pending = pa.Table.from_batches([], schema=reader.schema)
-            most, seen = limit("HARMSTATS_MAX_FIELD_BYTES"), 0
+            most, seen = active().max_field_bytes, 0
             for batch in reader:
                 check_batch_fields(file_of(path), batch, seen, most)
                 seen += batch.num_rows
@@ -335,7 +335,7 @@ def archive_problem(path: Path) -> str | None:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, EOFError):
         return None
-    total, most = sum(m.file_size for m in members), limit("HARMSTATS_MAX_WORKBOOK_BYTES")
+    total, most = sum(m.file_size for m in members), active().max_workbook_bytes
     if total <= most:
         return None
     largest = max(members, key=lambda m: m.file_size)
