@@ -34,6 +34,13 @@ class _CaseRecord(pa.DataFrameModel):
                                       "occurrence number; unique within source and snapshot.")
     year: Series[pd.Int32Dtype] = pa.Field(ge=1900, le=2100, description="Year, on year_basis.")
     year_basis: Series[str] = code_field(codes.YEAR_BASIS, "What the year is the year of.")
+    reported_year: Series[pd.Int32Dtype] = pa.Field(
+        ge=1900, le=2100, nullable=True,
+        description="Year the record was reported to the police, where the source gives it "
+                    "beside a `year` of another basis (Toronto Police: REPORTED_YEAR beside the "
+                    "occurrence year). Kept on the record, not published as statistics of its "
+                    "own: a second set of records by reported year would count each record "
+                    "twice. Null where the source gives none.")
     country_iso3: Series[str] = pa.Field(str_matches=r"^(?:[A-Z]{3}|UNKNOWN|all)$",
                                          description="Country where it was recorded: ISO 3166-1 "
                                          "alpha-3, UNKNOWN, or all (a source margin).")
