@@ -99,8 +99,10 @@ class Crimes(_CaseRecord):
     crime_type_native: Series[str] = pa.Field(nullable=True, description="Crime type as the source writes it.")
     sgbv: Series[str] = code_field(codes.SGBV, "Sexual or gender-based violence.", with_all=True)
     bias_motivation: Series[str] = pa.Field(description="Hate crime: the offender's bias "
-                                            "(e.g. anti_hispanic_latino); not_applicable outside "
-                                            "hate crime; all for a margin.")
+                                            "(e.g. anti_hispanic_latino, or a national or ethnic "
+                                            "origin such as anti_mexican; every code and the labels "
+                                            "it comes from: maps/bias_motivations.csv); "
+                                            "not_applicable outside hate crime; all for a margin.")
     bias_motivation_native: Series[str] = pa.Field(nullable=True, description="Bias motivation as "
                                                    "the source writes it.")
     perpetrator: Series[str] = code_field(codes.PERPETRATOR, "Who committed it, where the source "
