@@ -82,7 +82,8 @@ def test_bias_mapping_is_reviewable_and_unambiguous():
     assert not {c for c in codes.values() if c.startswith("anti_") and c.endswith("_any")}
     gender = {r["code"] for r in rows if r["sgbv"] == "yes"}
     assert gender == {"anti_male", "anti_female", "anti_transgender", "anti_gender_non_conforming",
-                      "gender_any", "gender_identity_any", "sex_any", "anti_other_sex", "sex_unknown"}
+                      "gender_any", "gender_identity_any", "sex_any", "anti_other_sex", "sex_unknown",
+                      "anti_transgender_woman", "anti_transgender_man"}  # the last two: Toronto
 
 
 def test_footnote_digits_are_stripped_from_labels():
