@@ -9,7 +9,8 @@ source needs (README, "How to add a source").
 from __future__ import annotations
 
 from pipelines.sources import (ca_statcan_hate_crime, cbp_deaths, fbi_hate_crime, ice_detention_deaths, mmp,
-                               mx_sesnsp, ngo_incidents, pcome_humane_borders, unodc_glotip)
+                               mx_sesnsp, mx_sesnsp_victimas, ngo_incidents,
+                               pcome_humane_borders, unodc_glotip)
 from pipelines.sources.source import Source
 
 SOURCES: dict[str, Source] = {source.id: source for source in (
@@ -20,6 +21,7 @@ SOURCES: dict[str, Source] = {source.id: source for source in (
     fbi_hate_crime.SOURCE,
     ca_statcan_hate_crime.SOURCE,
     mx_sesnsp.SOURCE,
+    mx_sesnsp_victimas.SOURCE,
     ngo_incidents.SOURCE,
     unodc_glotip.SOURCE,
 )}
