@@ -9,7 +9,7 @@ source needs (README, "How to add a source").
 from __future__ import annotations
 
 from pipelines.sources import (ca_statcan_hate_crime, cbp_deaths, fbi_hate_crime, ice_detention_deaths, mmp,
-                               mx_sesnsp, mx_sesnsp_victimas, ngo_incidents,
+                               mx_sesnsp, mx_sesnsp_federal, mx_sesnsp_victimas, ngo_incidents,
                                pcome_humane_borders, unodc_glotip)
 from pipelines.sources.source import Source
 
@@ -22,6 +22,7 @@ SOURCES: dict[str, Source] = {source.id: source for source in (
     ca_statcan_hate_crime.SOURCE,
     mx_sesnsp.SOURCE,
     mx_sesnsp_victimas.SOURCE,
+    mx_sesnsp_federal.SOURCE,
     ngo_incidents.SOURCE,
     unodc_glotip.SOURCE,
 )}
