@@ -43,13 +43,14 @@ SUBJECT = ("victim", "offender", "incident")
 # in the country (GLOTIP, hate crime, SESNSP), where nationality is how it speaks of migrants.
 POPULATION = ("migrants", "general")
 # The data model's list, extended where a source needs it (marked *): trafficking in persons
-# of unstated form*, trafficking of minors*, threats*, domestic violence*, other gender-based
-# violence*, other*, unknown* (a source total its parts fall short of).
+# of unstated form*, trafficking of minors*, migrant smuggling not stated to be aggravated*
+# (SESNSP's federal Ley de Migración offences), threats*, domestic violence*, other
+# gender-based violence*, other*, unknown* (a source total its parts fall short of).
 CRIME_TYPE = ("homicide", "femicide", "assault", "kidnapping", "extortion", "robbery", "rape",
               "sexual_assault_other", "sexual_harassment", "trafficking_sexual_exploitation",
               "trafficking_forced_labour", "trafficking_other", "trafficking_unspecified",
-              "trafficking_of_minors", "smuggling_aggravated", "disappearance",
-              "abuse_of_authority", "discrimination", "hate_crime", "threats",
+              "trafficking_of_minors", "smuggling_aggravated", "smuggling_unspecified",
+              "disappearance", "abuse_of_authority", "discrimination", "hate_crime", "threats",
               "domestic_violence", "gender_violence_other", "other", "unknown")
 STAGE = ("reported", "recorded", "suspect_identified", "prosecuted", "convicted", "acquitted",
          "dismissed", "pending", "unknown")
