@@ -1,7 +1,9 @@
 """The Jinja2 environments of the public tier's text: templates live in `templates/`.
 
-- `html_templates()`: the release page. Autoescaping is on, so a value from the data (a title,
-  a snapshot name, a licence) is always escaped; markup comes from the templates only.
+- `html_templates()`: the release page. Autoescaping is on in `.html` templates, so a value
+  from the data (a title, a snapshot name, a licence) is always escaped; markup comes from the
+  templates only. The captions (`page/captions.txt`) are plain text: the charts' downloads
+  carry them as titles, and the page escapes them where it prints them.
 - `markdown_templates()`: the READMEs and the data dictionary. Markdown has no autoescaping of
   its own, so every value a template prints goes through `markdown_text` (HTML escaped, table
   pipes, backticks and line breaks neutralised) unless the template says otherwise with `|code`
@@ -20,7 +22,7 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -61,12 +63,18 @@ def percent(value: float) -> str:
     return f"{value:.0%}"
 
 
+def share(value: float) -> str:
+    """A share as a whole percentage, a small one never rounded to nothing: 0.004 -> <1%."""
+    return f"{value:.0%}" if value >= 0.01 or value == 0 else "<1%"
+
+
 @cache
 def html_templates() -> Environment:
-    """Templates of the release page, autoescaped."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(num=thousands)
+    """Templates of the release page: `.html` ones autoescaped; `.txt` ones (captions) are
+    plain text, escaped where the page prints them."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(("html",)),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(num=thousands, pct=share)
     return env
 
 

@@ -1,0 +1,40 @@
+"""The coverage matrix: for each source group (latest snapshot), whether it records each
+dimension the 2023 letter asks about, and what share of its count has a known value."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipelines.publish.page import charts
+from pipelines.publish.page.figures import Figure, captions
+from pipelines.publish.page.words import (LETTER_DIMENSIONS, RECORDED, RECORDED_LABELS, dark_text, given,
+                                          palette, short_title)
+
+
+def coverage_figure(coverage: pd.DataFrame, info: dict) -> Figure:
+    """The matrix: a row per stream and source (with its product where a source has several
+    groups), a column per dimension; a cell the table has no row for is `n/a`."""
+    caption = captions().coverage()
+    if coverage.empty:
+        return Figure("coverage-matrix", caption, None)
+    per_source = coverage.groupby("source")[["snapshot", "unit", "subject"]].apply(
+        lambda f: len(f.drop_duplicates()))
+    rows = []
+    groups = coverage.groupby(["stream", "source", "snapshot", "unit", coverage["subject"].fillna("")], sort=True)
+    for (stream, source, snapshot, _unit, _subject), frame in groups:
+        label = f"{stream}: {short_title(info.get(source, {}).get('title', source))}"
+        if per_source.get(source, 1) > 1:
+            label += f" ({given(info.get((source, snapshot), {}).get('product')) or snapshot})"
+        found = frame.drop_duplicates("dimension").set_index("dimension")
+        for dim, name in LETTER_DIMENSIONS.items():
+            recorded = found["recorded"].get(dim, "n/a")
+            share = found["known_share"].get(dim)
+            rows.append({"stream": stream, "source": source, "snapshot": snapshot, "label": label,
+                         "column": name, "recorded": RECORDED_LABELS.get(recorded, recorded),
+                         # a percentage to one decimal: enough for a whole-percent label
+                         "known_percent": None if share is None or pd.isna(share) else round(100 * float(share), 1)})
+    data = pd.DataFrame(rows)
+    colours = palette(RECORDED, RECORDED_LABELS, [c for c in RECORDED if RECORDED_LABELS.get(c, c) in set(data["recorded"])])
+    return Figure("coverage-matrix", caption,
+                  charts.matrix(data, colours, list(LETTER_DIMENSIONS.values()), caption, dark_text(colours),
+                                names={"label": "row", "column": "dimension"}))
