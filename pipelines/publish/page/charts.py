@@ -178,18 +178,15 @@ def funnel(data: pd.DataFrame, description: str, colour: str = "#5e3c99",
 def matrix(data: pd.DataFrame, palette: dict[str, str], columns: list[str], description: str,
            dark_text: tuple[str, ...] = (), names: dict | None = None) -> Chart:
     """`data`: label (a row, in order), column (one of `columns`), recorded (a key of
-    `palette`), known_percent (0-100, or null). A cell says `recorded`, `not recorded`,
-    `84% known` or `partly, 40% known`."""
+    `palette`), known (the share of the count with a known value as printed, `84%` or `<1%`,
+    or null). A cell says `recorded`, `not recorded`, `84% known` or `partly, 40% known`."""
     labels = list(dict.fromkeys(data["label"]))
     y = alt.Y("label:N", sort=labels, title=None,
-              axis=alt.Axis(labelLimit=320, ticks=False, domain=False, labelFontSize=12))
+              axis=alt.Axis(labelLimit=400, ticks=False, domain=False, labelFontSize=12))
     x = alt.X("column:N", sort=columns, title=None,
               axis=alt.Axis(orient="top", labelAngle=0, ticks=False, domain=False, labelFontSize=12,
                             labelFontWeight="bold", labelLimit=120))
     base = alt.Chart().transform_calculate(
-        known="datum.known_percent === null ? null : (datum.known_percent > 0 && datum.known_percent < 1)"
-              " ? '<1%' : format(datum.known_percent / 100, '.0%')")
-    base = base.transform_calculate(
         shown="datum.recorded === 'not recorded' || datum.known === null ? datum.recorded : "
               "(datum.recorded === 'partly recorded' ? 'partly, ' : '') + datum.known + ' known'",
         tip="datum.label + ' / ' + datum.column + ': ' + datum.recorded + "
@@ -202,4 +199,4 @@ def matrix(data: pd.DataFrame, palette: dict[str, str], columns: list[str], desc
         y=y, x=x, text="shown:N",
         color=alt.condition(alt.FieldOneOfPredicate(field="recorded", oneOf=list(dark_text)),
                             alt.value("#222222"), alt.value("#ffffff")))
-    return _chart(data, [cells, text], names, width=alt.Step(112), height=alt.Step(24), description=description)
+    return _chart(data, [cells, text], names, width=alt.Step(104), height=alt.Step(24), description=description)
