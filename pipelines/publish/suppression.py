@@ -121,7 +121,7 @@ def _equations(keys, index, groupings, dims, nest) -> tuple[list, np.ndarray]:
     dim_pos = {d: i for i, d in enumerate(dims)}
     parts: dict[tuple[int, str], list[int]] = {}
     for i, (key, grouping) in enumerate(zip(keys, groupings)):
-        for d in grouping:
+        for d in (d for d in dims if d in grouping):  # in dims order: the same equations in any process
             margin_key = key[:dim_pos[d]] + ("all",) + key[dim_pos[d] + 1:]
             m = index.get(margin_key)
             if m is not None:
