@@ -250,10 +250,21 @@ def _public_text(release: Path) -> dict[str, str]:
                     data = bundle.read(member)
                     out[f"{rel}!{member}"] = (pd.read_parquet(io.BytesIO(data)).to_csv(index=False)
                                               if member.endswith(".parquet") else data.decode("utf-8", "replace"))
-        elif path.suffix in (".html", ".md", ".json", ".csv", ".txt", ".js", ".css", ".svg") \
-                or path.name == "SHA256SUMS":
+        elif path.suffix in (".html", ".svg"):
+            out[rel] = without_geometry(path.read_text(encoding="utf-8", errors="replace"))
+        elif path.suffix in (".md", ".json", ".csv", ".txt", ".js", ".css") or path.name == "SHA256SUMS":
             out[rel] = path.read_text(encoding="utf-8", errors="replace")
     return out
+
+
+# Where a chart's marks are drawn: coordinates Vega computes from the chart's data (itself
+# scanned, as CSV and as its spec), printed with many decimals (0.9090909...), not figures.
+GEOMETRY = re.compile(r'\s(d|transform|x|y|x1|x2|y1|y2|width|height|viewBox|points|stroke-dasharray)="[^"]*"')
+
+
+def without_geometry(text: str) -> str:
+    """An HTML or SVG file's text without the coordinates of its drawings."""
+    return GEOMETRY.sub("", text)
 
 
 def _ngo_counts(release: Path) -> set[int]:

@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import altair as alt
 import pandas as pd
 import pytest
 
@@ -128,6 +129,17 @@ def test_page_is_self_contained(release):
     assert all(u.startswith("data:") for u in loads), loads
     assert not re.search(r"url\(\s*['\"]?https?:", page) and "@import" not in page
     assert page.count("<svg") >= 5
+
+
+def test_every_chart_spec_is_valid_vega_lite(release):
+    """The specs are built without Altair's validation (it costs more than drawing them):
+    here every chart kind of the sample release is checked against the Vega-Lite schema."""
+    specs = sorted((release / "public" / "charts").glob("*.vl.json"))
+    kinds = {re.match(r"[a-z]+-[a-z]+", p.name)[0] for p in specs}
+    assert {"coverage-matrix", "deaths-year", "deaths-cause", "deaths-sex", "crimes-type",
+            "prosecutions-funnel"} <= kinds, kinds
+    for path in specs:
+        alt.LayerChart.from_dict(json.loads(path.read_text(encoding="utf-8")), validate=True)
 
 
 def test_page_lists_every_download_with_size_and_checksum(release):

@@ -57,11 +57,14 @@ class Page:
 @dataclass
 class Section:
     """A section of the page: its anchor (also its template, `templates/page/<id>.html`), its
-    name in the navigation, and the builder of what its template prints."""
+    name in the navigation, and the builder of what its template prints (the figures in it
+    are found and drawn). `after_charts`: built once every chart is drawn (the downloads list
+    the charts' checksums)."""
 
     id: str
     nav: str
     build: Callable[[Page], object]
+    after_charts: bool = False
 
 
 def _deaths(page: Page) -> dict:
@@ -86,7 +89,7 @@ SECTIONS = [
     Section("deaths", "Deaths", _deaths),
     Section("crimes", "Crimes", _crimes),
     Section("prosecutions", "Prosecutions", _prosecutions),
-    Section("downloads", "Downloads", lambda p: downloads(p.release_dir, p.extracts, p.rows_of)),
+    Section("downloads", "Downloads", lambda p: downloads(p.release_dir, p.extracts, p.rows_of), after_charts=True),
     Section("cite", "Cite", lambda p: citations(p.public["sources"], p.release_id, p.created, p.code_version)),
 ]
 
@@ -195,12 +198,10 @@ def render_page(tables: dict, release_dir: Path, release_id: str, *, created: st
     sample = is_sample(tables, sample)
     page = Page(public, rows_of, source_info(public["sources"]), release_dir, release_id, created,
                 code_version, extracts)
-    built = {}
-    for section in SECTIONS:
-        if section.id == "downloads":  # lists the charts' checksums: drawn first
-            draw([f for data in built.values() for f in figures_in(data)],
-                 release_dir / render.CHART_DIR, release_id, sample)
-        built[section.id] = section.build(page)
+    built = {s.id: s.build(page) for s in SECTIONS if not s.after_charts}
+    draw([f for s in SECTIONS if s.id in built for f in figures_in(built[s.id])],
+         release_dir / render.CHART_DIR, release_id, sample)
+    built.update({s.id: s.build(page) for s in SECTIONS if s.after_charts})
     sections = [{"id": s.id, "nav": s.nav, "data": built[s.id]} for s in SECTIONS]
     title = f"harmstats release {release_id}" + (" (SAMPLE DATA)" if sample else "")
     return html_templates().get_template("page/index.html").render(
