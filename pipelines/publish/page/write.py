@@ -15,6 +15,7 @@ never drawn as a number, and its chart says how many cells were withheld.
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -112,13 +113,17 @@ def draw(figures: list[Figure], folder: Path, release_id: str, sample: bool) -> 
     first), with their checksums; returns the files written (see `render.write_checksums`)."""
     shutil.rmtree(folder, ignore_errors=True)
     drawn = [f for f in figures if f.chart is not None]
-    for figure in drawn:
+    titled = [render.titled(f.chart.spec, f.caption, str(captions().subtitle(f.source, release_id, sample)).splitlines())
+              for f in drawn]
+
+    def one(figure: Figure, spec: dict) -> None:
         figure.svg = Markup(render.inline_svg(figure.chart))
-        subtitle = str(captions().subtitle(figure.source, release_id, sample)).splitlines()
-        spec = render.titled(figure.chart.spec, figure.caption, subtitle)
-        stem = render.file_stem(figure.id)
-        paths = render.write_downloads(figure.chart, spec, folder, stem)
+        paths = render.write_downloads(figure.chart, spec, folder, render.file_stem(figure.id))
         figure.files = {kind: f"{folder.name}/{path.name}" for kind, path in paths.items()}
+
+    # vl-convert releases the GIL while it draws: two threads use both cores of a small machine
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(one, drawn, titled))
     return render.write_checksums(folder) if drawn else []
 
 
