@@ -35,7 +35,8 @@ def coverage_figure(coverage: pd.DataFrame, info: dict) -> Figure:
                          "recorded": RECORDED_LABELS.get(recorded, recorded),
                          "known": None if known is None or pd.isna(known) else share(float(known))})
     data = pd.DataFrame(rows)
-    colours = palette(RECORDED, RECORDED_LABELS, [c for c in RECORDED if RECORDED_LABELS.get(c, c) in set(data["recorded"])])
+    shown = set(data["recorded"])
+    colours = palette(RECORDED, RECORDED_LABELS, [c for c in RECORDED if RECORDED_LABELS.get(c, c) in shown])
     return Figure("coverage-matrix", caption,
                   charts.matrix(data, colours, list(LETTER_DIMENSIONS.values()), caption, dark_text(colours),
                                 names={"label": "row", "column": "dimension", "known": "share known"}))

@@ -99,7 +99,8 @@ def by_type(frame: pd.DataFrame, key: tuple) -> Figure:
     single = cells(frame, "crimes_stats", BY_TYPE)
     if len(crossed):
         totals = total(crossed, ["crime_type", "sgbv"])
-        order = totals.groupby("crime_type")["value"].sum().sort_values(ascending=False, kind="stable").index[:TOP_TYPES]
+        sums = totals.groupby("crime_type")["value"].sum()
+        order = sums.sort_values(ascending=False, kind="stable").index[:TOP_TYPES]
         totals = totals[totals["crime_type"].isin(order)].assign(
             rank=lambda d: d["crime_type"].map({t: i for i, t in enumerate(order)}),
             order=lambda d: d["sgbv"].map({s: i for i, s in enumerate(SGBV)}))

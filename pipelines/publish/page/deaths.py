@@ -36,8 +36,9 @@ def deaths_section(stats: pd.DataFrame, info: dict) -> dict:
                    for r in sexes.set_index("sex").reindex(list(SEX)).dropna().reset_index().itertuples()]
     colours = palette(SEX)
     data = _counts(pd.DataFrame(by_sex, columns=["source", "snapshot", "label", "category", "value"]))
-    sex = Figure("deaths-sex", captions().deaths_sex(),
-                 charts.share_bars(data, colours, captions().deaths_sex(), dark_text(colours), names={"label": "source title", "category": "sex"})
+    caption = captions().deaths_sex()
+    sex = Figure("deaths-sex", caption, charts.share_bars(data, colours, caption, dark_text(colours),
+                                                          names={"label": "source title", "category": "sex"})
                  if len(data) else None)
     return {"sources": blocks, "sex": sex}
 

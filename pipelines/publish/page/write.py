@@ -113,8 +113,8 @@ def draw(figures: list[Figure], folder: Path, release_id: str, sample: bool) -> 
     first), with their checksums; returns the files written (see `render.write_checksums`)."""
     shutil.rmtree(folder, ignore_errors=True)
     drawn = [f for f in figures if f.chart is not None]
-    titled = [render.titled(f.chart.spec, f.caption, str(captions().subtitle(f.source, release_id, sample)).splitlines())
-              for f in drawn]
+    titled = [render.titled(f.chart.spec, f.caption,
+                            str(captions().subtitle(f.source, release_id, sample)).splitlines()) for f in drawn]
 
     def one(figure: Figure, spec: dict) -> None:
         figure.svg = Markup(render.inline_svg(figure.chart))
