@@ -34,11 +34,30 @@ above it), the case keeps every published cell and a flag (`sex_split_exceeds_to
 `children_exceed_total`, `foreigners_exceed_total`), and the statistics list the year's excess
 in `source_inconsistencies`. A blank count is not published (no record); a case without a total
 still gives its other counts, which the statistics then list as an excess over the year's total.
+In the years with an excess (2002, 2006 and 2014 in the 2018 copy) the source's total is the
+published cell (country USA, crime type trafficking_unspecified); the margins computed above it
+(country or crime type `all`) meet every breakdown's sum and are ranges [total, parts] with a
+null value, as GLOTIP's world totals are (pipelines/stats/reconcile).
+
+Whom it counts (`population`): `general`, as GLOTIP. The HTPD counts every victim of the
+federal trafficking cases it codes, US citizens as well as foreign nationals, so it is not a
+source of migrants only; its foreign-national count is how it speaks about migrants, as the
+data model's nationality dimension of a general source does. That count is published under
+`nationality = FOREIGN_UNSPECIFIED` (the data model's code for "foreign, country not stated":
+a foreign national is no country) and never under `population = migrants`: the HTPD does not
+say that a foreign national moved across a border to be exploited, lived in the US before, or
+holds any status (a foreign student, a tourist, a visa worker and a smuggled person all count),
+so calling them migrants would add what the source does not say. Nobody is called a US national
+either: the rest of a case's total is `UNKNOWN`. Readers asking "victims who are migrants"
+read the FOREIGN_UNSPECIFIED cells as the closest figure the source gives, labelled as what it is.
 
 Defendants -> `prosecutions` (subject offender, population general), with sex (gender), race
 (maps/race_ethnicity_us_htpd_prosecutions.csv), age group at arrest, country USA; nationality
 is not recorded. Two units:
-- `persons`: every defendant at stage `prosecuted`, and at one outcome, the furthest reached:
+- `persons`: every defendant at stage `prosecuted` (the HTPD lists persons charged in a federal
+  court case, with a charge date and statutes: charging is prosecution; the earlier
+  `suspect_identified` is never claimed, the site holding no arrests without charges), and at
+  one outcome, the furthest reached (stages overlap: never summed):
   `convicted` (a guilty plea or trial verdict on a listed statute, or a sentence: n_sentences
   1-998 or months of prison or probation, as the statute table lists only the statutes the HTPD
   codes), else `acquitted` (a not-guilty verdict), else `dismissed` (counts dismissed or not
