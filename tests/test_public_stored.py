@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines import stored
-from pipelines.publish import extract_tables, page, public, table_files
+from pipelines.publish import extract_tables, page, public
 from pipelines.publish.disclosure import confidential_sources
 from pipelines.publish.extracts import write_extracts, write_zip
 from pipelines.publish.page import render_page, write_page
@@ -53,11 +53,10 @@ def stored_tables(frames, tmp_path_factory) -> dict:
 
 @pytest.fixture
 def small_batches(monkeypatch):
-    """Batches, Parquet row groups and CSV slices far smaller than the tables; every frame
-    read from a stored table is recorded."""
+    """Batches and Parquet row groups far smaller than the tables; every frame read from a
+    stored table is recorded."""
     monkeypatch.setattr(stored, "BATCH_ROWS", BATCH_ROWS)
-    monkeypatch.setattr(table_files, "PARQUET_ROW_GROUP_ROWS", 1_000)
-    monkeypatch.setattr(table_files, "CSV_SLICE_ROWS", 300)
+    monkeypatch.setattr(stored, "PARQUET_ROW_GROUP_ROWS", 1_000)
     seen = []
     read = stored._stored_frames
 

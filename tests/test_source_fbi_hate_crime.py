@@ -349,9 +349,9 @@ def test_the_zip_member_is_read_from_the_archive_and_checked(tmp_path):
 
 def test_a_zip_is_read_in_chunks_as_when_read_whole(monkeypatch, tmp_path):
     snap, path = _zip_snapshot(tmp_path / "raw", {"hate_crime.csv": ZIPPED.encode()})
-    monkeypatch.setattr(process, "CHUNK_ROWS", 10**9)
+    monkeypatch.setenv("HARMSTATS_CHUNK_ROWS", str(10**9))
     whole = process.process_file(fbi.SOURCE, snap, path, tmp_path / "whole").to_dict()
-    monkeypatch.setattr(process, "CHUNK_ROWS", 2)
+    monkeypatch.setenv("HARMSTATS_CHUNK_ROWS", "2")
     chunked = process.process_file(fbi.SOURCE, snap, path, tmp_path / "chunked").to_dict()
     assert whole["status"] == chunked["status"] == "ok", (whole["error"], chunked["error"])
     assert len(chunked["parts"]["crimes"]) == 3  # really three chunks
@@ -511,7 +511,7 @@ def test_real_zip_is_read_in_chunks_and_reproduces_its_rows(real_dir, monkeypatc
     snap, path = _real_zip(real_dir)
     assert path.name == "hate_crime.csv.zip" and snap.kind == "full" and snap.product == "incidents"
     assert snap.meta["archive_member"]["member"] == "hate_crime.csv"
-    monkeypatch.setattr(process, "CHUNK_ROWS", 100_000)
+    monkeypatch.setenv("HARMSTATS_CHUNK_ROWS", "100000")
     result = process.process_file(fbi.SOURCE, snap, path, tmp_path)
     assert result.status == "ok", result.error
     assert (result.rows_read, result.rows_accepted, result.rows_quarantined) == (219_577, 219_577, 0)
