@@ -17,9 +17,13 @@ CRIMINAL = ("criminal", "non_criminal", "undetermined")
 SCOPE = ("in_transit", "in_custody", "at_destination", "unknown")
 STATUS = ("dead", "missing", "unknown")
 # `record_id`: the year is read from the publisher's record id (MMP "2020.MMP01074"), the row
-# having no date or year of its own.
-YEAR_BASIS = ("incident", "reported", "found", "fiscal", "record_id")
-UNIT = ("persons", "incidents", "offences", "cases", "unspecified")
+# having no date or year of its own. `filed`*: the year a court case was filed (charges brought
+# in court), as a prosecution dataset dates its cases (HTPD).
+YEAR_BASIS = ("incident", "reported", "found", "fiscal", "record_id", "filed")
+# `charges`*: persons charged with (or at a stage for) an offence, once per person and offence
+# however many counts; a person charged with several offences counts once under each, so only
+# the offence margin of this unit counts charges, never persons.
+UNIT = ("persons", "incidents", "offences", "cases", "unspecified", "charges")
 FLAG_TEXT = ("yes", "no")
 ALL = "all"
 # Consistency warnings a deaths row may carry in `flags` (source warnings, never "fixed").
@@ -44,7 +48,8 @@ SUBJECT = ("victim", "offender", "incident")
 POPULATION = ("migrants", "general")
 # The data model's list, extended where a source needs it (marked *): trafficking in persons
 # of unstated form*, trafficking of minors*, migrant smuggling not stated to be aggravated*
-# (SESNSP's federal Ley de Migración offences), threats*, domestic violence*, other
+# (SESNSP's federal Ley de Migración offences; 8 USC 1324: bringing in, transporting or
+# harbouring aliens), threats*, domestic violence*, other
 # gender-based violence*, other*, unknown* (a source total its parts fall short of).
 CRIME_TYPE = ("homicide", "femicide", "assault", "kidnapping", "extortion", "robbery", "rape",
               "sexual_assault_other", "sexual_harassment", "trafficking_sexual_exploitation",

@@ -33,7 +33,8 @@ class _CaseRecord(pa.DataFrameModel):
     record_id: Series[str] = pa.Field(description="The publisher's id, or a content hash plus "
                                       "occurrence number; unique within source and snapshot.")
     year: Series[pd.Int32Dtype] = pa.Field(ge=1900, le=2100, description="Year, on year_basis.")
-    year_basis: Series[str] = code_field(codes.YEAR_BASIS, "What the year is the year of.")
+    year_basis: Series[str] = code_field(codes.YEAR_BASIS, "What the year is the year of (`filed`: "
+                                         "the year the court case was filed).")
     reported_year: Series[pd.Int32Dtype] = pa.Field(
         ge=1900, le=2100, nullable=True,
         description="Year the record was reported to the police, where the source gives it "
@@ -72,8 +73,10 @@ class _CaseRecord(pa.DataFrameModel):
                                              "has no such field. A hate-crime bias motivation is the "
                                              "offender's bias, never the victim's race.", with_all=True)
     unit: Series[str] = code_field(codes.UNIT, "What value counts: persons, incidents, offences, "
-                                   "cases (investigation files), or unspecified where the source "
-                                   "does not say.")
+                                   "cases (investigation files), charges (persons charged with an "
+                                   "offence, once per person and offence: a person charged with "
+                                   "several offences counts under each), or unspecified where the "
+                                   "source does not say.")
     value: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="The count; null "
                                             "when the source withheld it.")
     value_min: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="Lower bound "

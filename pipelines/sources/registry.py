@@ -22,6 +22,7 @@ from pipelines.sources import (
     ngo_incidents,
     pcome_humane_borders,
     unodc_glotip,
+    us_htpd_prosecutions,
 )
 from pipelines.sources.source import Source
 
@@ -38,4 +39,5 @@ SOURCES: dict[str, Source] = {source.id: source for source in (
     mx_sesnsp_federal.SOURCE,
     ngo_incidents.SOURCE,
     unodc_glotip.SOURCE,
+    us_htpd_prosecutions.SOURCE,
 )}
