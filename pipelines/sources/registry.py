@@ -9,7 +9,8 @@ source needs (README, "How to add a source").
 from __future__ import annotations
 
 from pipelines.sources import (ca_statcan_hate_crime, cbp_deaths, fbi_hate_crime, ice_detention_deaths, mmp,
-                               mx_sesnsp, ngo_incidents, pcome_humane_borders, unodc_glotip)
+                               mx_sesnsp, ngo_incidents, pcome_humane_borders, unodc_glotip,
+                               us_namus_unidentified)
 from pipelines.sources.source import Source
 
 SOURCES: dict[str, Source] = {source.id: source for source in (
@@ -22,4 +23,5 @@ SOURCES: dict[str, Source] = {source.id: source for source in (
     mx_sesnsp.SOURCE,
     ngo_incidents.SOURCE,
     unodc_glotip.SOURCE,
+    us_namus_unidentified.SOURCE,
 )}

@@ -25,7 +25,7 @@ from pipelines.stats.cases import (STREAMS, aggregate_stats_of, finish_stats, pe
 from pipelines.stats.checks import (BlockingCheckError, NothingToPublish, check_cases, check_deaths,
                                       check_no_names)
 from pipelines.stats.deaths import DIMENSIONS as DEATH_DIMENSIONS
-from pipelines.stats.deaths import deaths_stats
+from pipelines.stats.deaths import PUBLISHED_ROWS, deaths_stats
 from pipelines.stats.reconcile.cube import NO_BREAKDOWN, Layout
 from pipelines.stored import (StoredTable, assemble, connect, filtered_batches,
                                       parquet_list, part_batches, repeated_keys, write_frames)
@@ -271,7 +271,7 @@ def deaths_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None,
     person = {sid: SOURCES[sid].spec.person_level for sid in _sources_in(con, "deaths")}
     stats = DeathsStats.validate(deaths_stats(con, person, info), lazy=True)
     totals = con.sql("SELECT source, snapshot, year, sum(dead_and_missing)::BIGINT AS dead_and_missing "
-                         "FROM deaths GROUP BY ALL").to_arrow_table().to_pandas()
+                         f"FROM deaths WHERE {PUBLISHED_ROWS} GROUP BY ALL").to_arrow_table().to_pandas()
     check_deaths(stats, totals)
     return stats
 
