@@ -75,3 +75,19 @@ def test_real_pima_linkage_keeps_its_measured_quality(real_dir):
     # precise than every pair above the threshold.
     assert chosen["precision"] > table.loc["one_to_one", "precision"] > table.loc["all_pairs", "precision"]
     assert time.monotonic() - started < 60  # about 10 s on a loaded machine
+
+
+def test_record_links_are_empty_without_both_lists(tmp_path):
+    sources = pd.DataFrame({"source": ["pcome_humane_borders"], "snapshot": ["2022-03-28"],
+                            "file": ["ogis.csv"], "is_latest": [True]})
+    links = linkage.record_links_of(tmp_path, sources)
+    assert links.empty and list(links.columns) == linkage.LINK_COLUMNS
+
+
+def test_same_day_pairs_count_every_pair_of_a_shared_day():
+    def side(days):
+        frame = pd.DataFrame({"found_date": pd.to_datetime(pd.Series(days)).dt.date})
+        return linkage.LinkInput("x", frame, pd.Series(dtype="str"), pd.Series(dtype="str"))
+    left = side(["2020-01-01", "2020-01-01", "2020-02-01", None])
+    right = side(["2020-01-01", "2020-01-01", "2020-01-01", "2020-03-01"])
+    assert linkage.same_day_pairs(left, right) == 6

@@ -14,10 +14,12 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from pipelines.sources.base import RawTable
+from pipelines.sources.registry import SOURCES
 
 SEED = 17  # u estimated from a seeded random sample: the same links on every run
 MAX_PAIRS_FOR_U = 1_000_000
@@ -33,6 +35,8 @@ DATE_M = (0.7, 0.2, 0.08, 0.02)
 BLOCKING_COLUMNS = ("found_year", "found_half_shifted_year")
 COMPARED = ("found_date", "sex", "age", "county")
 THRESHOLD = 0.1  # the match probability a link needs (docs/linkage.md: the curve)
+# EM trains on the pairs found the same day: with fewer, no model is trained and nothing linked.
+MIN_SAME_DAY_PAIRS = 20
 UNIDENTIFIED = {"unidentified"}  # the OGIS Name of a person the examiner has not identified
 CASE_NUMBER = re.compile(r"^\s*(?:ME/C Case\s*)?(?:ML)?(\d{2})-0*(\d+)\s*$")
 
@@ -106,6 +110,13 @@ def namus_input(raw: RawTable, county: str = "Pima") -> LinkInput:
     frame["county"] = rows["County"].str.strip().str.lower().replace("", None)
     return LinkInput("us_namus_unidentified", frame, rows["Case"].str.strip(),
                      case_key(rows["ME/C Case"]))
+
+
+def same_day_pairs(left: LinkInput, right: LinkInput) -> int:
+    """How many pairs of the two lists were found the same day (what EM trains on)."""
+    days_l = left.frame["found_date"].dropna().value_counts()
+    days_r = right.frame["found_date"].dropna().value_counts()
+    return int((days_l * days_r.reindex(days_l.index, fill_value=0)).sum())
 
 
 def settings():
@@ -218,3 +229,54 @@ def evaluate(pairs: pd.DataFrame, truth: set[tuple[int, int]],
                          "precision": tp / len(found) if found else float("nan"),
                          "recall": tp / len(truth) if truth else float("nan")})
     return pd.DataFrame(rows)
+
+
+# --- the release's record_links -------------------------------------------------------------
+
+# (source, file name pattern, input builder) of each side of the Pima pairing.
+PIMA_PAIRING = (("pcome_humane_borders", "", pcome_input),
+                ("us_namus_unidentified", "arizona", namus_input))
+LINK_COLUMNS = ["source_l", "snapshot_l", "record_id_l", "source_r", "snapshot_r", "record_id_r",
+                "match_probability", "match_weight", *[f"level_{c}" for c in COMPARED],
+                "threshold", "rule"]
+
+
+def _latest_file(raw_dir: Path, sources: pd.DataFrame, source: str, starts: str):
+    """(snapshot, path) of the latest snapshot's file of `source` whose name starts with
+    `starts`, or None when the release has none."""
+    rows = sources[(sources["source"] == source) & sources["is_latest"]
+                   & sources["file"].str.lower().str.startswith(starts)]
+    if rows.empty:
+        return None
+    row = rows.sort_values("snapshot").iloc[-1]
+    path = Path(raw_dir) / source / row["snapshot"] / row["file"]
+    return (row["snapshot"], path) if path.is_file() else None
+
+
+def record_links_of(raw_dir: Path, sources: pd.DataFrame) -> pd.DataFrame:
+    """`record_links` of the Pima pairing over the latest snapshots of both sources; empty when
+    either is missing or its format lacks what the linkage compares (the 2018 OGIS copy has no
+    Name, so persons still unidentified cannot be told)."""
+    found = [_latest_file(raw_dir, sources, source, starts) for source, starts, _ in PIMA_PAIRING]
+    if None in found:
+        return pd.DataFrame(columns=LINK_COLUMNS)
+    inputs = []
+    for (source, _, build), (_, path) in zip(PIMA_PAIRING, found):
+        raw = SOURCES[source].read_raw(path)
+        if source == "pcome_humane_borders" and "Name" not in raw.frame:
+            return pd.DataFrame(columns=LINK_COLUMNS)
+        inputs.append(build(raw))
+    left, right = inputs
+    if same_day_pairs(left, right) < MIN_SAME_DAY_PAIRS:
+        return pd.DataFrame(columns=LINK_COLUMNS)
+    chosen = links(predict(left, right))
+    out = pd.DataFrame({
+        "source_l": left.name, "snapshot_l": found[0][0],
+        "record_id_l": left.record_ids.to_numpy()[chosen["unique_id_l"].astype(int)],
+        "source_r": right.name, "snapshot_r": found[1][0],
+        "record_id_r": right.record_ids.to_numpy()[chosen["unique_id_r"].astype(int)],
+        "match_probability": chosen["match_probability"].to_numpy(),
+        "match_weight": chosen["match_weight"].to_numpy(),
+        **{f"level_{c}": chosen[f"gamma_{c}"].to_numpy() for c in COMPARED},
+        "threshold": THRESHOLD, "rule": "unambiguous"})
+    return out.sort_values(["record_id_l", "record_id_r"], ignore_index=True)

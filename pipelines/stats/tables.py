@@ -26,11 +26,13 @@ from pipelines.stats.checks import (BlockingCheckError, NothingToPublish, check_
                                       check_no_names)
 from pipelines.stats.deaths import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.stats.deaths import PUBLISHED_ROWS, deaths_stats
+from pipelines.stats.linkage import record_links_of
 from pipelines.stats.reconcile.cube import NO_BREAKDOWN, Layout
 from pipelines.stored import (StoredTable, assemble, connect, filtered_batches,
                                       parquet_list, part_batches, repeated_keys, write_frames)
 from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies
 from schemas.deaths import Deaths, DeathsStats
+from schemas.linkage import RecordLinks
 from schemas.metadata import Coverage, Quarantine, Sources, UnmappedValues
 
 LETTER_DIMENSIONS = ("sex", "gender_identity", "age_group", "nationality", "race_ethnicity")
@@ -465,6 +467,8 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
         "quarantine": (Quarantine.validate(quarantine.sort_values(
             ["source", "snapshot", "file", "raw_row", "column"], ignore_index=True))
             if len(quarantine) else empty_table(Quarantine)),
+        # Catalog only: the Pima County OME records linked to NamUs (docs/linkage.md).
+        "record_links": RecordLinks.validate(record_links_of(raw_dir, sources)),
         "unmapped_values": (UnmappedValues.validate(unmapped[list(UnmappedValues.to_schema().columns)].sort_values(
             ["source", "snapshot", "file", "mapping", "column", "value"], ignore_index=True))
             if len(unmapped) else empty_table(UnmappedValues)),
