@@ -91,8 +91,10 @@ def create_counted_view(con: duckdb.DuckDBPyConnection, table: str = "deaths") -
     `con`: per row, its count in every category of every split (n_status_dead, n_sex_female,
     ...), leaving out the rows flagged `outside_published_area`. Shared by the statistics and by
     lineage (pipelines/inspection/lineage.py)."""
+    columns = {row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()}
+    published = PUBLISHED_ROWS if "flags" in columns else "TRUE"  # a bare frame without flags
     con.execute(_SPLIT_SQL.replace("FROM d WHERE {published};",
-                                   f"FROM {table} WHERE {PUBLISHED_ROWS};", 1))
+                                   f"FROM {table} WHERE {published};", 1))
 
 
 def rows_view_sql(person_level: bool, split: str | None) -> str:
