@@ -39,6 +39,9 @@ DEATH_FLAGS = (
     "national_of_reporting_country",  # e.g. a U.S. citizen on a U.S. custody list
     "age_sentinel_unknown",         # age written as a sentinel (Pima County's 100) meaning unknown
     "future_date",                  # a date after the snapshot date
+    "outside_published_area",       # kept in the catalog, left out of the statistics: outside
+                                    # the area the source is published for (NamUs: not in a
+                                    # listed border county)
 )
 
 # --- crimes and prosecutions ----------------------------------------------------------------

@@ -15,7 +15,7 @@ from pipelines.publish.table_files import write_csv, write_xlsx
 from pipelines.stored import write_parquet
 from schemas.tables import PUBLIC_TABLES, TABLES
 
-REFUSED_TABLES = ("deaths", "crimes", "prosecutions", "quarantine", "unmapped_values")
+REFUSED_TABLES = ("deaths", "crimes", "prosecutions", "quarantine", "unmapped_values", "record_links")
 XLSX_MAX_ROWS = 1_048_576  # rows of a worksheet, the header included
 
 

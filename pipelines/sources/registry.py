@@ -23,6 +23,7 @@ from pipelines.sources import (
     pcome_humane_borders,
     unodc_glotip,
     us_htpd_prosecutions,
+    us_namus_unidentified,
 )
 from pipelines.sources.source import Source
 
@@ -40,4 +41,5 @@ SOURCES: dict[str, Source] = {source.id: source for source in (
     ngo_incidents.SOURCE,
     unodc_glotip.SOURCE,
     us_htpd_prosecutions.SOURCE,
+    us_namus_unidentified.SOURCE,
 )}

@@ -25,12 +25,14 @@ from pipelines.stats.cases import (STREAMS, aggregate_stats_of, finish_stats, pe
 from pipelines.stats.checks import (BlockingCheckError, NothingToPublish, check_cases, check_deaths,
                                       check_no_names)
 from pipelines.stats.deaths import DIMENSIONS as DEATH_DIMENSIONS
-from pipelines.stats.deaths import deaths_stats
+from pipelines.stats.deaths import PUBLISHED_ROWS, deaths_stats
+from pipelines.stats.linkage import record_links_of
 from pipelines.stats.reconcile.cube import NO_BREAKDOWN, Layout
 from pipelines.stored import (StoredTable, assemble, connect, filtered_batches,
                                       parquet_list, part_batches, repeated_keys, write_frames)
 from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies
 from schemas.deaths import Deaths, DeathsStats
+from schemas.linkage import RecordLinks
 from schemas.metadata import Coverage, Quarantine, Sources, UnmappedValues
 
 LETTER_DIMENSIONS = ("sex", "gender_identity", "age_group", "nationality", "race_ethnicity")
@@ -271,7 +273,7 @@ def deaths_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None,
     person = {sid: SOURCES[sid].spec.person_level for sid in _sources_in(con, "deaths")}
     stats = DeathsStats.validate(deaths_stats(con, person, info), lazy=True)
     totals = con.sql("SELECT source, snapshot, year, sum(dead_and_missing)::BIGINT AS dead_and_missing "
-                         "FROM deaths GROUP BY ALL").to_arrow_table().to_pandas()
+                         f"FROM deaths WHERE {PUBLISHED_ROWS} GROUP BY ALL").to_arrow_table().to_pandas()
     check_deaths(stats, totals)
     return stats
 
@@ -459,6 +461,8 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
         "quarantine": (Quarantine.validate(quarantine.sort_values(
             ["source", "snapshot", "file", "raw_row", "column"], ignore_index=True))
             if len(quarantine) else empty_table(Quarantine)),
+        # Catalog only: the Pima County OME records linked to NamUs (docs/linkage.md).
+        "record_links": RecordLinks.validate(record_links_of(raw_dir, sources)),
         "unmapped_values": (UnmappedValues.validate(unmapped[list(UnmappedValues.to_schema().columns)].sort_values(
             ["source", "snapshot", "file", "mapping", "column", "value"], ignore_index=True))
             if len(unmapped) else empty_table(UnmappedValues)),
