@@ -10,6 +10,7 @@ from types import ModuleType
 import pandas as pd
 
 from pipelines import snapshots
+from pipelines.stats.cases import STREAMS, case_stats
 from tests.conftest import real_snapshot
 
 
@@ -69,3 +70,32 @@ def assert_no_names(names: set[str], records: pd.DataFrame) -> None:
 def assert_rows_reconcile(part, where: str = "") -> None:
     """Every row read is either accepted or quarantined, none dropped."""
     assert part.rows_read == len(part.records) + part.rows_quarantined, where
+
+
+def assert_rows_to_records(part) -> None:
+    """Rows read = accepted + quarantined, and the accepted rows are the raw rows the records
+    come from (a source that writes several records per row)."""
+    assert part.rows_read == part.rows_accepted + part.rows_quarantined
+    assert part.records["raw_row"].nunique() == part.rows_accepted
+
+
+def crimes_stats_of(part, snap) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The crimes statistics of one curated part (its snapshot the latest) and their problems."""
+    info = pd.DataFrame({"source": [snap.source], "snapshot": [snap.name], "is_latest": [True],
+                         "period_end": [pd.Timestamp(snap.period_end)]})
+    return case_stats(part.records, "crimes", {snap.source: False}, info)
+
+
+def crimes_cell(stats: pd.DataFrame, year: int, **dims) -> pd.DataFrame:
+    """The rows of one crimes statistics cell (dimensions not named are `all`)."""
+    rows = stats[stats["year"] == year]
+    for dim in STREAMS["crimes"]["dims"]:
+        rows = rows[rows[dim] == dims.get(dim, "all")]
+    return rows
+
+
+def crimes_value(stats: pd.DataFrame, year: int, **dims) -> int | None:
+    """The value of one crimes statistics cell, None where there is no such cell."""
+    rows = crimes_cell(stats, year, **dims)
+    assert len(rows) <= 1, rows
+    return None if rows.empty else int(rows["value"].iloc[0])

@@ -17,11 +17,12 @@ from pipelines.harmonize.labels import normalise_label
 from pipelines.samples.mx_sesnsp_federal import write_samples
 from pipelines.sources import mx_sesnsp_federal as federal
 from pipelines.sources.base import RawFormatError
-from pipelines.stats.cases import STREAMS, case_stats
+from pipelines.stats.cases import STREAMS
 from pipelines.stats.checks import case_margin_violations
 from schemas import codes
 from schemas.raw.mx_sesnsp_federal import HEADERS, MONTHS
-from tests.helpers import curate, curate_real, curate_samples, write_snapshot
+from tests.helpers import (assert_rows_to_records, crimes_cell, crimes_stats_of, crimes_value, curate,
+                           curate_real, curate_samples, write_snapshot)
 
 HEADER = ",".join(HEADERS["federal_2012"])
 CPF, OTHER_LAWS = "CODIGO PENAL FEDERAL", "OTRAS LEYES Y CODIGOS"
@@ -46,28 +47,10 @@ def _snapshot(tmp_path, lines: list[str], period=("2024-01-01", "2025-07-31"),
     return write_snapshot(tmp_path, federal, "2025-07", "IDEFF_jul25.csv", data, period)
 
 
-def _rows_reconcile(part) -> None:
-    assert part.rows_read == part.rows_accepted + part.rows_quarantined
-    assert part.records["raw_row"].nunique() == part.rows_accepted
-
-
-def _stats(part, snap) -> tuple[pd.DataFrame, pd.DataFrame]:
-    info = pd.DataFrame({"source": [snap.source], "snapshot": [snap.name], "is_latest": [True],
-                         "period_end": [pd.Timestamp(snap.period_end)]})
-    return case_stats(part.records, "crimes", {federal.SOURCE.id: False}, info)
-
-
-def _cell(stats: pd.DataFrame, year: int, **dims) -> pd.DataFrame:
-    rows = stats[stats["year"] == year]
-    for dim in DIMS:
-        rows = rows[rows[dim] == dims.get(dim, "all")]
-    return rows
-
-
-def _value(stats: pd.DataFrame, year: int, **dims) -> int | None:
-    rows = _cell(stats, year, **dims)
-    assert len(rows) <= 1, rows
-    return None if rows.empty else int(rows["value"].iloc[0])
+_rows_reconcile = assert_rows_to_records
+_stats = crimes_stats_of
+_cell = crimes_cell
+_value = crimes_value
 
 
 EXCERPT = [

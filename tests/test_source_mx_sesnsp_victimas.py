@@ -18,11 +18,12 @@ from pipelines.samples.mx_sesnsp_victimas import write_samples
 from pipelines.sources import mx_sesnsp as sesnsp
 from pipelines.sources import mx_sesnsp_victimas as victimas
 from pipelines.sources.base import RawFormatError
-from pipelines.stats.cases import STREAMS, case_stats
+from pipelines.stats.cases import STREAMS
 from pipelines.stats.checks import case_margin_violations
 from pipelines.stats.tables import coverage_table
 from schemas.raw.mx_sesnsp_victimas import HEADERS, MONTHS
-from tests.helpers import curate, curate_real, curate_samples, write_snapshot
+from tests.helpers import (assert_rows_to_records, crimes_cell, crimes_stats_of, crimes_value, curate,
+                           curate_real, curate_samples, write_snapshot)
 
 HEADER = ",".join(HEADERS["victimas_2015"])
 VIDA, SOCIEDAD = "La vida y la Integridad corporal", "La sociedad"
@@ -46,30 +47,10 @@ def _snapshot(tmp_path, lines: list[str], period=("2024-01-01", "2024-12-31"),
     return write_snapshot(tmp_path, victimas, name, "IDVFC_NM_dic24.csv", data, period)
 
 
-def _rows_reconcile(part) -> None:
-    """Rows read = accepted + quarantined; accepted rows are the raw rows records come from."""
-    assert part.rows_read == part.rows_accepted + part.rows_quarantined
-    assert part.records["raw_row"].nunique() == part.rows_accepted
-
-
-def _stats(part, snap) -> tuple[pd.DataFrame, pd.DataFrame]:
-    info = pd.DataFrame({"source": [snap.source], "snapshot": [snap.name], "is_latest": [True],
-                         "period_end": [pd.Timestamp(snap.period_end)]})
-    return case_stats(part.records, "crimes", {victimas.SOURCE.id: False}, info)
-
-
-def _cell(stats: pd.DataFrame, year: int, **dims) -> pd.DataFrame:
-    """The rows of one statistics cell (dimensions not named are `all`)."""
-    rows = stats[stats["year"] == year]
-    for dim in DIMS:
-        rows = rows[rows[dim] == dims.get(dim, "all")]
-    return rows
-
-
-def _value(stats: pd.DataFrame, year: int, **dims) -> int | None:
-    rows = _cell(stats, year, **dims)
-    assert len(rows) <= 1, rows
-    return None if rows.empty else int(rows["value"].iloc[0])
+_rows_reconcile = assert_rows_to_records
+_stats = crimes_stats_of
+_cell = crimes_cell
+_value = crimes_value
 
 
 def _homicide(sex: str, age: str, months: list, code: str = "7", state: str = "Chiapas") -> str:

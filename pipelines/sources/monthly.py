@@ -18,6 +18,7 @@ import pandas as pd
 from pipelines.harmonize.numbers import parse_counts
 from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, RawTable
+from pipelines.sources.curate import add_flag
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,11 @@ class MonthlyTable:
                             f"{month!r} is empty although the file publishes months up to "
                             f"{end:%Y-%m}: a gap inside the covered period (nothing is filled in)")
 
+    def row_totals(self, raw: RawTable) -> pd.Series:
+        """The source's own total per row: the sum of its published months (for tests)."""
+        values, _ = self.values(raw)
+        return values.sum(axis=1, min_count=1).astype("Int64")
+
     def cells(self, values: pd.DataFrame, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, pd.array]:
         """(row position, month 1-12, count) of every month with a value in the kept rows, row
         by row."""
@@ -105,6 +111,17 @@ class MonthlyTable:
         rows = values.index.get_indexer(long.index.get_level_values(0))
         month = long.index.get_level_values(1).to_numpy().astype(int)
         return rows, month, pd.array(long.to_numpy(), dtype="Int64")
+
+
+def finish_monthly_records(out: pd.DataFrame, margin_dims: tuple[str, ...], snapshot: Snapshot,
+                           year: np.ndarray, month: np.ndarray) -> pd.DataFrame:
+    """The long records of a monthly file, finished: the dimensions the file does not split set
+    to `all`, the year as Int32, and months after the snapshot's period flagged."""
+    for dim in margin_dims:
+        out[dim] = "all"
+    out["year"] = out["year"].astype("Int32")
+    out["flags"] = add_flag(out["flags"], after_period(snapshot, year, month), "future_date")
+    return out
 
 
 def month_starts(year: np.ndarray, month: np.ndarray) -> pd.Series:

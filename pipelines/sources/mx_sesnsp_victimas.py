@@ -46,7 +46,7 @@ from pipelines.sources.base import Curation, CuratedPart, RawTable
 from pipelines.sources.cases import finish_case_records
 from pipelines.sources.curate import add_flag
 from pipelines.sources.formats import VersionedCsv
-from pipelines.sources.monthly import MonthlyTable, after_period, month_starts
+from pipelines.sources.monthly import MonthlyTable, finish_monthly_records, month_starts
 from pipelines.sources.source import Source, SourceSpec
 from schemas.raw.mx_sesnsp_victimas import HEADERS, MONTHS, SCHEMAS
 
@@ -125,18 +125,11 @@ def _records(raw: RawTable, snapshot: Snapshot, years: pd.Series, values: pd.Dat
         "crime_type_native": native[pos], "bias_motivation": "not_applicable",
         "value": counts, "flags": "", "_dated": month_starts(year, month),
     })
-    for dim in MARGIN_DIMS:
-        out[dim] = "all"
-    out["year"] = out["year"].astype("Int32")
     out["flags"] = add_flag(out["flags"], mismatch[pos], MISMATCH_FLAG)
-    out["flags"] = add_flag(out["flags"], after_period(snapshot, year, month), "future_date")
-    return out
+    return finish_monthly_records(out, MARGIN_DIMS, snapshot, year, month)
 
 
-def row_totals(raw: RawTable) -> pd.Series:
-    """The source's own total per row: the sum of its published months (for tests)."""
-    values, _ = MONTHLY.values(raw)
-    return values.sum(axis=1, min_count=1).astype("Int64")
+row_totals = MONTHLY.row_totals  # the source's own total per row (for tests)
 
 
 # --- the source -----------------------------------------------------------------------------
@@ -145,20 +138,11 @@ SOURCE = Source(
     spec=SourceSpec(
         id="mx_sesnsp_victimas",
         title="Víctimas de delitos del fuero común, estatal (nueva metodología)",
-        publisher="Secretariado Ejecutivo del Sistema Nacional de Seguridad Pública (SESNSP), Mexico",
-        landing_page="https://www.gob.mx/sesnsp/acciones-y-programas/datos-abiertos-de-incidencia-delictiva",
-        licence="not stated in the copy held (Mexican government open data)",
-        stream="crimes",
-        cadence="monthly (around the 20th, for the month before)",
-        max_age_days=62,
+        **sesnsp.PUBLISHER_FACTS,
         product="victimas_estatal",
-        # The publisher's download link changes with every release: drop the CSV into
-        # data/raw/mx_sesnsp_victimas/<date>/ by hand.
-        download_url=None,
         citation="Secretariado Ejecutivo del Sistema Nacional de Seguridad Pública (SESNSP), "
                  "Cifras de víctimas del fuero común, estatal, nueva metodología (datos abiertos), "
                  "https://www.gob.mx/sesnsp/acciones-y-programas/datos-abiertos-de-incidencia-delictiva.",
-        population="general",
     ),
     file_patterns=("*.csv",),
     headers=HEADERS,
