@@ -23,7 +23,6 @@ os.environ.setdefault("HARMSTATS_RAW_LINK_ROOTS", str(REAL_DATA_DIR))
 # The shared checks in tests/helpers.py report their values on failure, as a test's own do.
 pytest.register_assert_rewrite("tests.helpers")
 
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="session")

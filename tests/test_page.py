@@ -276,6 +276,7 @@ def _browse(page: Path, profile: Path, screenshot: Path) -> tuple[dict, list[str
     return report, errors
 
 
+@pytest.mark.browser
 def test_release_page_in_headless_chromium(release, tmp_path):
     _chromium()
     pytest.importorskip("websockets", reason="websockets (a Prefect dependency) drives Chromium")
@@ -335,6 +336,7 @@ def test_write_page_returns_its_path(tmp_path):
     assert path == tmp_path / "index.html" and path.read_text().startswith("<!DOCTYPE html>")
 
 
+@pytest.mark.browser
 def test_the_browser_check_sees_console_errors_and_failed_loads(tmp_path):
     """The harness itself: a page with a script error, a console.error and a missing image
     must be reported (else a silent harness would pass any page)."""

@@ -174,6 +174,7 @@ def test_every_cdn_url_has_a_vendored_file_with_its_licence():
     assert all(url in listed for url in CDN_ASSETS)
 
 
+@pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(),
                     reason="/usr/bin/chromium not installed (apt-get install chromium): "
                            "offline load in a real browser not checked")
