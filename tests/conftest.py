@@ -9,13 +9,19 @@ from pathlib import Path
 import pytest
 
 # Prefect state for the test session: temporary, no telemetry, before prefect is imported.
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="harmstats-prefect-"))
+# Under pytest-xdist each process starts its own temporary server, so each gets its own
+# PREFECT_HOME (two servers writing one sqlite database race each other).
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker and os.environ.get("PREFECT_HOME"):
+    os.environ["PREFECT_HOME"] = os.path.join(os.environ["PREFECT_HOME"], f"xdist-{_worker}")
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix=f"harmstats-prefect-{_worker or ''}"))
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["DO_NOT_TRACK"] = "1"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # no INFO lines after pytest closes its capture
 
 from pipelines.config import REAL_DATA_DIR  # noqa: E402
 from tests import real_release as real_release_module  # noqa: E402
+from tests.shared_fixture import build_once  # noqa: E402
 
 # Tests build raw folders of links to the real files (never copies): let links lead there.
 os.environ.setdefault("HARMSTATS_RAW_LINK_ROOTS", str(REAL_DATA_DIR))
@@ -37,13 +43,23 @@ def real_dir() -> Path:
 @pytest.fixture(scope="session")
 def real_release(tmp_path_factory) -> real_release_module.RealRelease:
     """The release of every real snapshot (`harmstats run --snapshot all` in a subprocess),
-    built once per session and shared by tests/test_pipeline.py and tests/reference; or the OUT
-    folder named by HARMSTATS_REFERENCE_OUT. A run that publishes nothing is an error, not a
-    skip."""
+    built once per test run (also across pytest-xdist's processes) and shared by
+    tests/test_pipeline.py and tests/reference; or the OUT folder named by
+    HARMSTATS_REFERENCE_OUT. A run that publishes nothing is an error, not a skip."""
     if not os.environ.get(real_release_module.OUT_ENV) and not real_release_module.real_dir().is_dir():
         pytest.skip(f"real published files not found at {real_release_module.real_dir()} "
                     "(they live in ../shared/data/real beside the project)")
-    return real_release_module.locate_or_build(tmp_path_factory.mktemp("real-release"))
+    out = build_once(tmp_path_factory, "real-release",
+                     lambda folder: real_release_module.locate_or_build(folder).out)
+    return real_release_module.open_release(out)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`--dist loadgroup`), the tests that read the real release run on one
+    process: it builds the release (about a minute) while the other process runs the rest."""
+    for item in items:
+        if "real_release" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("real-release"))
 
 
 def real_snapshot(real_dir: Path, source: str, name: str):
