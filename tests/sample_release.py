@@ -54,3 +54,28 @@ def copy_out(release: Path, destination: Path) -> Path:
     `destination`, for a test that changes it; returns the copied release folder."""
     shutil.copytree(out_dir(release), destination, symlinks=True)
     return destination / "releases" / release.name
+
+
+MMP_SAMPLE = DEFAULT_RAW_DIR / "mmp" / "SAMPLE-2020-01-13"
+
+
+def _build_mmp_first_release(folder: Path) -> Path:
+    from pipelines.flows import run_pipeline
+
+    raw, out = folder / "raw", folder / "out"
+    shutil.copytree(MMP_SAMPLE, raw / "mmp" / MMP_SAMPLE.name)
+    report = run_pipeline(raw_dir=str(raw), out_dir=str(out), sources=["mmp"])
+    if report["exit_code"] != 0:
+        raise RuntimeError(f"the first MMP release did not publish cleanly: {report['summary']}")
+    return folder
+
+
+def mmp_first_release(tmp_path_factory, destination: Path) -> tuple[Path, Path, Path]:
+    """A raw folder holding the MMP sample snapshot SAMPLE-2020-01-13 and the OUT folder of
+    the flow's first release of it, copied into `destination` (built by the flow once per test
+    run; each test gets its own copy to break). Returns (raw, out, release)."""
+    built = build_once(tmp_path_factory, "mmp-first-release", _build_mmp_first_release)
+    raw, out = destination / "raw", destination / "out"
+    shutil.copytree(built / "raw", raw)
+    shutil.copytree(built / "out", out, symlinks=True)
+    return raw, out, (out / "current").resolve()
