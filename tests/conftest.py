@@ -55,11 +55,22 @@ def real_release(tmp_path_factory) -> real_release_module.RealRelease:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`--dist loadgroup`), the tests that read the real release run on one
-    process: it builds the release (about a minute) while the other process runs the rest."""
-    for item in items:
-        if "real_release" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("real-release"))
+    """The order pytest-xdist hands whole files out in (`--dist loadfile`: a file's tests, and
+    so its module-scoped fixtures, stay on one process): the first file that reads the real
+    release goes first, so one process builds that release (a minute or more) while the other
+    runs files that do not need it; the other real-release files go last, when it is built.
+    (`--dist loadgroup` would say this with markers, but xdist 3.8 renames node ids through an
+    attribute pytest 9 no longer reads, so its groups are silently ignored.)"""
+    real = [item for item in items if "real_release" in getattr(item, "fixturenames", ())]
+    first_file = real[0].nodeid.split("::")[0] if real else None
+
+    def rank(item) -> int:
+        if item.nodeid.split("::")[0] == first_file:
+            return 0
+        return 2 if item in real_set else 1
+
+    real_set = set(real)
+    items.sort(key=rank)  # stable: the order within each rank stays pytest's
 
 
 def real_snapshot(real_dir: Path, source: str, name: str):
