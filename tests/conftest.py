@@ -9,13 +9,19 @@ from pathlib import Path
 import pytest
 
 # Prefect state for the test session: temporary, no telemetry, before prefect is imported.
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="harmstats-prefect-"))
+# Under pytest-xdist each process starts its own temporary server, so each gets its own
+# PREFECT_HOME (two servers writing one sqlite database race each other).
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker and os.environ.get("PREFECT_HOME"):
+    os.environ["PREFECT_HOME"] = os.path.join(os.environ["PREFECT_HOME"], f"xdist-{_worker}")
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix=f"harmstats-prefect-{_worker or ''}"))
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["DO_NOT_TRACK"] = "1"
 
 from pipelines.config import REAL_DATA_DIR  # noqa: E402
 from pipelines.settings import prepare_third_parties  # noqa: E402
 from tests import real_release as real_release_module  # noqa: E402
+from tests.shared_fixture import build_once  # noqa: E402
 
 # What a run sets before Prefect is imported (tests import it directly); log level WARNING: no
 # INFO lines after pytest closes its capture.
@@ -27,7 +33,6 @@ os.environ.setdefault("HARMSTATS_RAW_LINK_ROOTS", str(REAL_DATA_DIR))
 # The shared checks in tests/helpers.py report their values on failure, as a test's own do.
 pytest.register_assert_rewrite("tests.helpers")
 
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="session")
@@ -42,13 +47,34 @@ def real_dir() -> Path:
 @pytest.fixture(scope="session")
 def real_release(tmp_path_factory) -> real_release_module.RealRelease:
     """The release of every real snapshot (`harmstats run --snapshot all` in a subprocess),
-    built once per session and shared by tests/test_pipeline.py and tests/reference; or the OUT
-    folder named by HARMSTATS_REFERENCE_OUT. A run that publishes nothing is an error, not a
-    skip."""
+    built once per test run (also across pytest-xdist's processes) and shared by
+    tests/test_pipeline.py and tests/reference; or the OUT folder named by
+    HARMSTATS_REFERENCE_OUT. A run that publishes nothing is an error, not a skip."""
     if not os.environ.get(real_release_module.OUT_ENV) and not real_release_module.real_dir().is_dir():
         pytest.skip(f"real published files not found at {real_release_module.real_dir()} "
                     "(they live in ../shared/data/real beside the project)")
-    return real_release_module.locate_or_build(tmp_path_factory.mktemp("real-release"))
+    out = build_once(tmp_path_factory, "real-release",
+                     lambda folder: real_release_module.locate_or_build(folder).out)
+    return real_release_module.open_release(out)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The order pytest-xdist hands whole files out in (`--dist loadfile`: a file's tests, and
+    so its module-scoped fixtures, stay on one process): the first file that reads the real
+    release goes first, so one process builds that release (a minute or more) while the other
+    runs files that do not need it; the other real-release files go last, when it is built.
+    (`--dist loadgroup` would say this with markers, but xdist 3.8 renames node ids through an
+    attribute pytest 9 no longer reads, so its groups are silently ignored.)"""
+    real = [item for item in items if "real_release" in getattr(item, "fixturenames", ())]
+    first_file = real[0].nodeid.split("::")[0] if real else None
+
+    def rank(item) -> int:
+        if item.nodeid.split("::")[0] == first_file:
+            return 0
+        return 2 if item in real_set else 1
+
+    real_set = set(real)
+    items.sort(key=rank)  # stable: the order within each rank stays pytest's
 
 
 def real_snapshot(real_dir: Path, source: str, name: str):

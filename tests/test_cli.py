@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from pipelines.cli import app
@@ -71,7 +72,8 @@ def test_query_without_a_catalog_says_what_to_do(tmp_path):
 
 
 def test_sources_lists_snapshots_with_row_counts(sample_out, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "250")
+    # A wide console, whatever width the one made at pipelines.cli's import took.
+    monkeypatch.setattr("pipelines.cli.out_console", Console(width=250))
     result = runner.invoke(app, ["sources", "--out", str(sample_out)])
     assert result.exit_code == 0, result.output
     assert "SAMPLE-2025-05-05" in result.output and "full" in result.output

@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 from pipelines.config import DEFAULT_RAW_DIR  # noqa: E402
 from pipelines.ops.run import execute  # noqa: E402
 
-pytestmark = pytest.mark.flow
+pytestmark = [pytest.mark.flow, pytest.mark.dask]
 
 
 def _tables(release: Path) -> dict[str, pd.DataFrame]:

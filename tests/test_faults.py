@@ -19,6 +19,7 @@ from pipelines.snapshots import sha256_file
 from pipelines.sources.process import process_source
 from pipelines.stats.checks import BlockingCheckError
 from pipelines.stats.tables import build_tables
+from tests.sample_release import mmp_first_release
 
 SAMPLE = DEFAULT_RAW_DIR / "mmp" / "SAMPLE-2020-01-13"
 GOOD_CSV = (SAMPLE / "data.csv").read_bytes().decode("utf-8")  # keeps its CRLF
@@ -29,13 +30,10 @@ def _table(release: Path, name: str) -> pd.DataFrame:
 
 
 @pytest.fixture
-def published(tmp_path):
-    """A raw folder with one good MMP snapshot and a first release built from it."""
-    raw, out = tmp_path / "raw", tmp_path / "out"
-    shutil.copytree(SAMPLE, raw / "mmp" / SAMPLE.name)
-    report = run_pipeline(raw_dir=str(raw), out_dir=str(out), sources=["mmp"])
-    assert report["exit_code"] == 0
-    return raw, out, Path(report["release"])
+def published(tmp_path, tmp_path_factory):
+    """A raw folder with one good MMP snapshot and a first release built from it by the flow
+    (built once per test run, copied for each test)."""
+    return mmp_first_release(tmp_path_factory, tmp_path)
 
 
 def _drop_new_snapshot(raw: Path, content: bytes) -> None:

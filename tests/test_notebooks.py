@@ -16,6 +16,8 @@ from tests.sample_release import catalog_of, sample_release
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 KERNEL = "harmstats-test-python"
 
+pytestmark = pytest.mark.notebook
+
 
 @pytest.fixture(scope="session")
 def release(tmp_path_factory) -> Path:

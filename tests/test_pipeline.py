@@ -1,7 +1,7 @@
 """End to end: the Prefect flow on the embedded samples and on every real snapshot.
 
-Each run happens once per test session (Prefect's temporary server starts once); the real run
-is the session's shared `real_release` (the CLI in a subprocess, also read by tests/reference)."""
+The sample run is the test run's shared sample release (tests/sample_release.py); the real run
+is the shared `real_release` (the CLI in a subprocess, also read by tests/reference)."""
 
 from __future__ import annotations
 
@@ -17,15 +17,16 @@ from pipelines.flows import run_pipeline
 from pipelines.sources.registry import SOURCES
 from pipelines.stats.checks import margin_violations, reconciliation_problems
 from schemas.tables import TABLES
+from tests.sample_release import out_dir, sample_release, sample_report
 
 pytestmark = pytest.mark.flow
 
 
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("sample-out")
-    report = run_pipeline(raw_dir=str(DEFAULT_RAW_DIR), out_dir=str(out))
-    return report, out
+    """The test run's sample release (tests/sample_release.py: the flow over every sample
+    snapshot), as (report, OUT)."""
+    return sample_report(tmp_path_factory), out_dir(sample_release(tmp_path_factory))
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,12 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from rich.console import Console
 
 from pipelines.config import DEFAULT_RAW_DIR
 from pipelines.flows import run_pipeline
 from pipelines.publish.release import current_release
+from tests.sample_release import mmp_first_release
 
 MMP_SAMPLE = DEFAULT_RAW_DIR / "mmp" / "SAMPLE-2020-01-13"
 
@@ -70,13 +72,10 @@ def test_changed_source_among_unchanged_ones_without_deaths_publishes(tmp_path):
 # --- a source that fails: carried forward, or named, never blocking the others -------------
 
 @pytest.fixture
-def published_mmp(tmp_path):
-    """A raw folder with one good MMP snapshot and a first release built from it."""
-    raw, out = tmp_path / "raw", tmp_path / "out"
-    _copy(raw, "mmp", MMP_SAMPLE.name)
-    report = run_pipeline(raw_dir=str(raw), out_dir=str(out), sources=["mmp"])
-    assert report["exit_code"] == 0, report["summary"]
-    return raw, out, Path(report["release"])
+def published_mmp(tmp_path, tmp_path_factory):
+    """A raw folder with one good MMP snapshot and a first release built from it by the flow
+    (built once per test run, copied for each test)."""
+    return mmp_first_release(tmp_path_factory, tmp_path)
 
 
 def test_broken_file_replacing_a_good_one_in_the_same_snapshot_is_carried_forward(published_mmp):
@@ -399,7 +398,8 @@ def test_a_snapshot_name_no_chosen_source_has_is_refused_at_once(tmp_path):
 def test_harmstats_sources_writes_nothing_into_the_raw_folder(tmp_path, monkeypatch):
     """A snapshot dropped in without a sidecar: `harmstats sources` lists it (with the sidecar
     it would infer) and leaves the folder as it was (on main it wrote snapshot.json)."""
-    monkeypatch.setenv("COLUMNS", "250")
+    # A wide console, whatever width the one made at pipelines.cli's import took.
+    monkeypatch.setattr("pipelines.cli.out_console", Console(width=250))
     raw = tmp_path / "raw"
     folder = raw / "mmp" / "2026-01-01"
     folder.mkdir(parents=True)

@@ -236,8 +236,7 @@ def test_real_us_citizens_are_kept_as_nationals(real_dir):
     us = raw.frame["Nationality"].isin(US_FORMS).to_numpy()
     assert us.sum() == 6
     missing = [f for f in US_FORMS if country_code(f) != "USA"]
-    if missing:
-        pytest.xfail(f"maps/countries.csv has no alias to USA for {missing}")
+    assert not missing, f"maps/countries.csv has no alias to USA for {missing}"
     rec = part.records
     assert (rec.loc[us, "nationality"] == "USA").all()
     assert rec.loc[us, "flags"].str.contains("national_of_reporting_country").all()
