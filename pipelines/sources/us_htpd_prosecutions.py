@@ -35,9 +35,9 @@ above it), the case keeps every published cell and a flag (`sex_split_exceeds_to
 in `source_inconsistencies`. A blank count is not published (no record); a case without a total
 still gives its other counts, which the statistics then list as an excess over the year's total.
 In the years with an excess (2002, 2006 and 2014 in the 2018 copy) the source's total is the
-published cell (country USA, crime type trafficking_unspecified); the margins computed above it
-(country or crime type `all`) meet every breakdown's sum and are ranges [total, parts] with a
-null value, as GLOTIP's world totals are (pipelines/stats/reconcile).
+published cell; every record is in the USA and of trafficking, so the margins over country and
+crime type are that cell (invariant 5: a margin whose parts are all one category equals that
+category), exact, and listed with the excess of their parts (pipelines/stats/reconcile/derived.py).
 
 Whom it counts (`population`): `general`, as GLOTIP. The HTPD counts every victim of the
 federal trafficking cases it codes, US citizens as well as foreign nationals, so it is not a

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from pipelines.stats.reconcile.cube import BASE, NO_BREAKDOWN, Cube, Layout, Owners
-from pipelines.stats.reconcile.derived import derivable, with_derived
+from pipelines.stats.reconcile.derived import (constant_dimensions, derivable, with_constant,
+                                               with_derived)
 from pipelines.stats.reconcile.margins import HIGHEST, LOWEST, Pass, reconcile_cells
 from pipelines.stats.reconcile.repeats import REPEATED_ROWS, breakdown_cells, resolve_repeats
 
@@ -25,7 +26,8 @@ def reconcile_source(records: pd.DataFrame, fixed: list[str], dims: list[str], l
     alone, its computed cells meeting the sums of every breakdown and its published ones
     reconciled along the strata. A source with one breakdown is one pass."""
     derived = derivable(records, dims)
-    for dim, follows, _ in derived:  # reconciled without it, derived afterwards
+    constant = constant_dimensions(records, [d for d in dims if d not in {f[0] for f in derived}])
+    for dim in [f[0] for f in derived] + [c[0] for c in constant]:  # reconciled without it, derived afterwards
         records = records.assign(**{dim: "all"})
         layout = Layout({n: s - {dim} for n, s in layout.splits.items()},
                         {n: s - {dim} for n, s in layout.required.items()}, layout.strata - {dim})
@@ -62,6 +64,8 @@ def reconcile_source(records: pd.DataFrame, fixed: list[str], dims: list[str], l
         listed.append(out.iloc[where].reset_index(drop=True).assign(
             value=pd.NA, dimension=REPEATED_ROWS, parts_min=undecided["once"].to_numpy(),
             parts_max=undecided["twice"].to_numpy()))
+    for dim, category in constant:
+        out, listed = with_constant(out, listed, dim, category)
     for dim, follows, categories in derived:
         out, listed = with_derived(out, listed, dim, follows, categories, fixed, dims)
     return out, listed

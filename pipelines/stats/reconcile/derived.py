@@ -1,5 +1,8 @@
-"""Derived dimensions: a dimension that follows another (the sgbv of a crime type) is
-reconciled as `all`, then derived from the one it follows, margins and listed cells included."""
+"""Derived dimensions: a dimension that follows another (the sgbv of a crime type), or that
+every record of the source carries with one and the same category (the HTPD's victims are all
+in the USA and all of trafficking), is reconciled as `all`, then derived: from the one it
+follows, or as a copy of every cell under its one category, margins and listed cells included
+(invariant 5: a margin whose parts are all one category equals that category)."""
 
 from __future__ import annotations
 
@@ -80,3 +83,25 @@ def _unmet(cells: pd.DataFrame, along: list[str], keys: list[str]) -> pd.DataFra
         found.append(margins[bad.to_numpy(dtype=bool)].assign(dimension=dim))
     found = [f for f in found if len(f)]
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame()
+
+
+def constant_dimensions(records: pd.DataFrame, dims: list[str]) -> list[tuple[str, str]]:
+    """(dimension, category) for each dimension that every record carries with the same
+    category, never `all`: its margin is that category's cell, whatever the breakdowns' sums."""
+    found = []
+    for dim in dims:
+        values = records[dim].unique() if dim in records else []
+        if len(values) == 1 and values[0] != "all":
+            found.append((dim, values[0]))
+    return found
+
+
+def with_constant(out: pd.DataFrame, listed: list[pd.DataFrame], dim: str, category: str
+                  ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """The statistics (reconciled with `dim` as `all`) with every cell also under `dim`'s one
+    category, and every listed margin listed under it too (repeated rows are listed once, at
+    the cell they were published in)."""
+    copies = [frame.assign(**{dim: category}) for frame in listed if len(frame)]
+    kept = [frame[(frame["dimension"] != REPEATED_ROWS).to_numpy()] for frame in listed if len(frame)]
+    return (pd.concat([out, out.assign(**{dim: category})], ignore_index=True),
+            copies + [frame for frame in kept if len(frame)])
