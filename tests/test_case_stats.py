@@ -319,3 +319,21 @@ def test_rewriting_a_stored_table_leaves_a_release_linked_to_it_unchanged(tmp_pa
     write_frames([frame.assign(year=pd.array([1999], dtype="Int32"))], stored.path, ["source", "snapshot", "year"])
     assert list(pd.read_parquet(tmp_path / "release.parquet")["year"]) == [2020]
     assert list(pd.read_parquet(stored.path)["year"]) == [1999]
+
+
+def test_a_dimension_every_record_shares_is_its_one_category():
+    """Every record in one country and of one crime type (the HTPD): the margins over country
+    and crime type are the source's own total, exact, even where the sex table exceeds it
+    (113 published, female + male = 115); the excess is listed at those margins too."""
+    place = dict(country_iso3="USA", crime_type="trafficking_unspecified")
+    stats, problems = _stats(
+        _breakdown("total", [_cell(113, **place)])
+        + _breakdown("by_sex", [_cell(90, sex="female", **place), _cell(25, sex="male", **place)]))
+    for dims in ({}, {"country_iso3": "USA"}, {"crime_type": "trafficking_unspecified"}, place):
+        cell = _get(stats, **dims)
+        assert (cell["value"], cell["value_min"], cell["value_max"]) == (113, 113, 113), dims
+    assert _get(stats, sex="female")["value"] == 90
+    sex_excess = problems[problems["dimension"] == "sex"]
+    assert {int(v) for v in sex_excess["published_total"]} == {113}
+    assert {int(v) for v in sex_excess["parts_min"]} == {115}
+    assert any("country_iso3=USA" not in c for c in sex_excess["cell"])  # the margin is listed
