@@ -82,6 +82,13 @@ def test_victims_per_year(published, cases):
            unit="persons", subject="victim", country_iso3="USA", crime_type="trafficking_unspecified")
 
 
+def test_every_victim_per_year_is_the_source_total(published, cases):
+    # the year's grand total (country and crime type `all`) is the cases' own total, exact,
+    # also in the years where female + male exceed it (invariant 5: one category only)
+    _check(published, "crimes_stats", _yearly(cases, cases["n_victims"]), "HTPD victims per year, all",
+           unit="persons", subject="victim")
+
+
 def test_foreign_national_victims_per_year(published, cases):
     _check(published, "crimes_stats", _yearly(cases, cases["n_foreigners"]),
            "HTPD foreign-national victims per year", unit="persons", subject="victim",
