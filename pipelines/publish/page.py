@@ -674,6 +674,53 @@ def prosecutions_sections(stats: pd.DataFrame, info: dict) -> str:
     return "".join(parts)
 
 
+SCORECARD_LINES = {("deaths", "criminal"): "Deaths, criminal cause",
+                   ("deaths", "non_criminal"): "Deaths, non-criminal cause",
+                   ("crimes", "sgbv"): "Crimes: sexual and gender-based violence",
+                   ("crimes", "all"): "Crimes, all", ("prosecutions", "sgbv"): "Prosecutions: SGBV",
+                   ("prosecutions", "all"): "Prosecutions, all"}
+SCORECARD_DIMENSIONS = {"sex": "Gender (sex)", "race_ethnicity": "Race", "nationality": "Nationality"}
+
+
+def scorecard_cell(r) -> str:
+    """One cell of the letter scorecard: the figure with its source and year, or why none."""
+    if r.status == "no_statistics":
+        return '<td class="sc-none">no statistics</td>'
+    if r.status == "not_recorded":
+        return f'<td class="sc-no" title="{esc(r.note)}">not recorded by any source</td>'
+    count = num(r.value) if pd.notna(r.value) else (
+        f"{num(r.value_min)}-{num(r.value_max)}" if pd.notna(r.value_max) else f"at least {num(r.value_min)}")
+    share = f", {pct(float(r.known_share))} known" if pd.notna(r.known_share) else ""
+    general = ("<br><b>general population only</b>" if r.status == "general_population_only" else "")
+    return (f'<td class="sc-{"yes" if r.status == "recorded" else "general"}" title="{esc(r.note)}">'
+            f"{esc(count)} {esc(label_of(r.unit))} ({esc(r.source)}, {esc(r.year)}{esc(share)})"
+            f"<br><small>{esc(r.describes)}: {esc(r.categories)}</small>{general}</td>")
+
+
+def scorecard_section(scorecard: pd.DataFrame) -> str:
+    """The 2023 letter answered per government (table `letter_scorecard`): one table per
+    country, a row per stream and line, a column per dimension the letter names."""
+    parts = ['<section id="scorecard"><h2>The letter, government by government</h2>',
+             "<p>For each government the 2023 letter was sent to: the best figure any source "
+             "publishes for the latest year (rules in <code>docs/letter_scorecard.md</code>; "
+             "table <code>letter_scorecard</code>), or why there is none. Hover a cell for its "
+             "caveats.</p>"]
+    if scorecard.empty:
+        return empty_section(parts, "scorecard-empty", "Letter scorecard")
+    for country, rows in scorecard.groupby("country_iso3", sort=False):
+        head = "".join(f"<th>{esc(v)}</th>" for v in SCORECARD_DIMENSIONS.values())
+        body = []
+        for (stream, line), cells in rows.groupby(["stream", "line"], sort=False):
+            by_dim = {r.dimension: r for r in cells.itertuples()}
+            body.append(f"<tr><th>{esc(SCORECARD_LINES.get((stream, line), f'{stream} {line}'))}</th>"
+                        + "".join(scorecard_cell(by_dim[d]) for d in SCORECARD_DIMENSIONS if d in by_dim)
+                        + "</tr>")
+        parts.append(f'<h3>{esc(country_name(country))}</h3><table class="scorecard"><thead><tr>'
+                     f"<th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
 def coverage_section(coverage: pd.DataFrame, info: dict) -> str:
     parts = ['<section id="coverage"><h2>What is recorded: the coverage matrix</h2>',
              '<p>The 2023 letter asked governments to keep statistics "based on gender, race '
@@ -795,12 +842,13 @@ def render_page(tables: dict, release_dir: Path, release_id: str, *,
              "disaggregated by sex, gender identity, age, nationality and race wherever a source "
              "records them. <b>Sources are never additive</b>: every chart is per source, "
              "because the same death or crime is often counted by several.</p>")
-    nav = ('<nav><a href="#coverage">What is recorded</a> <a href="#deaths">Deaths</a> '
+    nav = ('<nav><a href="#scorecard">The letter</a> <a href="#coverage">What is recorded</a> <a href="#deaths">Deaths</a> '
            '<a href="#crimes">Crimes</a> <a href="#prosecutions">Prosecutions</a> '
            '<a href="#downloads">Downloads</a> <a href="#cite">Cite</a></nav>')
     body = "".join([
         banner, f"<header><h1>{esc(title)}</h1><p class=\"meta\">Created {esc(created)}; code "
                 f"version {esc(code_version or 'unknown')}.</p>{nav}</header>", intro,
+        scorecard_section(public["letter_scorecard"]),
         coverage_section(public["coverage"], info),
         deaths_sections(public["deaths_stats"], info),
         crimes_sections(public["crimes_stats"], info),

@@ -301,6 +301,21 @@ TABLE_NOTES = {
         "stages in different years; compare stages only over country-years that report each "
         "of them.",
     ],
+    "letter_scorecard": [
+        "- **How to read it.** One row per government the 2023 letter was sent to (USA, MEX, "
+        "CAN), stream line (deaths by criminal / non-criminal cause; crimes and prosecutions, "
+        "SGBV first) and dimension (sex, race_ethnicity, nationality): the best figure of one "
+        "source for its latest year, or `not_recorded` / `no_statistics`. The rules for the best "
+        "figure: docs/letter_scorecard.md in the repository.",
+        "- **`general_population_only`** means no source counts migrants only: the figure counts "
+        "everyone in the country (`population = general`).",
+        "- **`measured_by = bias_motivation`** is a hate-crime figure by the offender's bias "
+        "motivation (the group targeted): it never says the victim's own race or sex.",
+        "- **`value`** is the count of the line in the breakdown that publishes the dimension; "
+        "`known_share` the share of it with a known value (a lower bound where parts are "
+        "withheld). Figures of different rows may come from different sources and years: never "
+        "add or compare them without reading `source`, `year` and `unit`.",
+    ],
     "coverage": [
         "- **How to read it.** One row per source, snapshot, unit, subject and dimension the 2023 "
         "letter asks about (sex, gender identity, age group, nationality, race/ethnicity): "
