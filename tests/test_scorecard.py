@@ -130,8 +130,8 @@ def test_a_bias_motivation_is_labelled_as_the_group_targeted_never_the_victims_r
 
 # --- every row against the tables of a release ----------------------------------------------------
 
-def _extract(public: Path, name: str) -> pd.DataFrame:
-    return pd.read_parquet(public_extracts(public) / f"{name}.parquet")
+def _extract(release: Path, name: str) -> pd.DataFrame:
+    return pd.read_parquet(public_extracts(release) / f"{name}.parquet")
 
 
 def _candidates(stats: pd.DataFrame, table: str, coverage: pd.DataFrame, stream: str, line_col: str,
@@ -146,8 +146,9 @@ def _candidates(stats: pd.DataFrame, table: str, coverage: pd.DataFrame, stream:
             cov = coverage[(coverage["stream"] == stream) & (coverage["dimension"] == dim)
                            & coverage["recorded"].isin(["yes", "partly"])]
             ok = set(zip(cov["source"], cov["snapshot"], cov["unit"], cov["subject"].fillna("-")))
-            cells = cells[[k in ok for k in zip(cells["source"], cells["snapshot"], cells["unit"],
-                                                cells["subject"].fillna("-"))]]
+            keep = [k in ok for k in zip(cells["source"], cells["snapshot"], cells["unit"],
+                                         cells["subject"].fillna("-"))]
+            cells = cells[pd.Series(keep, index=cells.index, dtype=bool)]
             cells["known"] = ~cells[measure].isin(NOT_KNOWN)
             cells["listed"] = cells["known"]
         else:
@@ -173,18 +174,18 @@ def _about(row) -> int:
     return {"victim": 0, "incident": 1, "offender": 3}.get(row["subject"], 0)
 
 
-def check_release(public: Path) -> int:
+def check_release(release: Path) -> int:
     """Assert every scorecard row of a release's public tier against its tables; returns how
     many rows carry a figure."""
-    card = _extract(public, "letter_scorecard")
-    coverage = _extract(public, "coverage")
+    card = _extract(release, "letter_scorecard")
+    coverage = _extract(release, "coverage")
     bias_map = _codes("bias_letter_dimensions.csv")
     assert len(card) == len(COUNTRIES) * len(LINES) * 3
     assert not card.duplicated(["country_iso3", "stream", "line", "dimension"]).any()
     figures = 0
     for table in DIMS:
         stream = table.removesuffix("_stats")
-        stats = _extract(public, table)
+        stats = _extract(release, table)
         stats = stats[stats["country_iso3"].isin(COUNTRIES)]
         for col in GROUP:
             if col not in stats:
@@ -239,20 +240,20 @@ def check_release(public: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def sample_public(tmp_path_factory) -> Path:
-    return sample_release(tmp_path_factory) / "public"
+def sample(tmp_path_factory) -> Path:
+    return sample_release(tmp_path_factory)
 
 
-def test_scorecard_of_the_sample_release_follows_its_tables(sample_public):
-    assert check_release(sample_public) > 0
-    page = (sample_public / "index.html").read_text(encoding="utf-8")
+def test_scorecard_of_the_sample_release_follows_its_tables(sample):
+    assert check_release(sample) > 0
+    page = (sample / "public" / "index.html").read_text(encoding="utf-8")
     assert 'id="scorecard"' in page and "not recorded by any source" in page
 
 
 def test_scorecard_of_the_real_release_follows_its_tables(real_release):
-    public = real_release.out / "current" / "public"
-    assert check_release(public) > 0
-    card = _extract(public, "letter_scorecard")
+    release = real_release.out / "current"
+    assert check_release(release) > 0
+    card = _extract(release, "letter_scorecard")
     # Canada's hate crime by race reaches the scorecard through the bias motivation, labelled.
     can = card[(card["country_iso3"] == "CAN") & (card["stream"] == "crimes") & (card["line"] == "all")
                & (card["dimension"] == "race_ethnicity")].iloc[0]

@@ -679,7 +679,8 @@ SCORECARD_LINES = {("deaths", "criminal"): "Deaths, criminal cause",
                    ("crimes", "sgbv"): "Crimes: sexual and gender-based violence",
                    ("crimes", "all"): "Crimes, all", ("prosecutions", "sgbv"): "Prosecutions: SGBV",
                    ("prosecutions", "all"): "Prosecutions, all"}
-SCORECARD_DIMENSIONS = {"sex": "Gender (sex)", "race_ethnicity": "Race", "nationality": "Nationality"}
+SCORECARD_DIMENSIONS = {"sex": "Gender (sex)", "race_ethnicity": "Race / ethnicity",
+                        "nationality": "Nationality"}
 
 
 def scorecard_cell(r) -> str:
@@ -692,6 +693,8 @@ def scorecard_cell(r) -> str:
         f"{num(r.value_min)}-{num(r.value_max)}" if pd.notna(r.value_max) else f"at least {num(r.value_min)}")
     share = f", {pct(float(r.known_share))} known" if pd.notna(r.known_share) else ""
     general = ("<br><b>general population only</b>" if r.status == "general_population_only" else "")
+    if r.measured_by == "bias_motivation":
+        general += "<br><i>the offender's motive, not the victim's own attribute</i>"
     return (f'<td class="sc-{"yes" if r.status == "recorded" else "general"}" title="{esc(r.note)}">'
             f"{esc(count)} {esc(label_of(r.unit))} ({esc(r.source)}, {esc(r.year)}{esc(share)})"
             f"<br><small>{esc(r.describes)}: {esc(r.categories)}</small>{general}</td>")
@@ -702,9 +705,10 @@ def scorecard_section(scorecard: pd.DataFrame) -> str:
     country, a row per stream and line, a column per dimension the letter names."""
     parts = ['<section id="scorecard"><h2>The letter, government by government</h2>',
              "<p>For each government the 2023 letter was sent to: the best figure any source "
-             "publishes for the latest year (rules in <code>docs/letter_scorecard.md</code>; "
-             "table <code>letter_scorecard</code>), or why there is none. Hover a cell for its "
-             "caveats.</p>"]
+             "publishes for the latest year, or why there is none (table "
+             "<code>letter_scorecard</code>; its README gives the rules for the best figure). "
+             "Figures of different cells may come from different sources and years: never add "
+             "them. Hover a cell for its caveats.</p>"]
     if scorecard.empty:
         return empty_section(parts, "scorecard-empty", "Letter scorecard")
     for country, rows in scorecard.groupby("country_iso3", sort=False):
