@@ -13,16 +13,17 @@ from schemas.fields import code_field
 COUNTRIES = ("USA", "MEX", "CAN")
 LINES = ("criminal", "non_criminal", "sgbv", "all")
 DIMENSIONS = ("sex", "race_ethnicity", "nationality")
-STATUS = ("recorded", "general_population_only", "not_recorded", "no_statistics")
+STATUS = ("recorded", "general_population_only", "also_recorded", "not_recorded", "no_statistics")
 MEASURED_BY = ("sex", "race_ethnicity", "nationality", "bias_motivation")
 
 
 class LetterScorecard(pa.DataFrameModel):
     """Per country the letter was sent to, stream (deaths by criminal / non-criminal cause;
     crimes and prosecutions, SGBV first) and dimension the letter names (gender as sex, race,
-    nationality): the best figure any source publishes for the latest year, or why there is
-    none. One figure from one source: sources are never added. Built from the public tables
-    only (latest snapshots, disclosure control applied)."""
+    nationality): each source's best figure for its latest year, ranked (`rank` 1: the best of
+    all), or one row saying why there is none. A figure comes from one source: sources are
+    never added. Built from the public tables only (latest snapshots, disclosure control
+    applied)."""
 
     country_iso3: Series[str] = code_field(COUNTRIES, "Government the letter was sent to; the "
                                            "figures are those recorded in this country.")
@@ -33,9 +34,13 @@ class LetterScorecard(pa.DataFrameModel):
                                    "all of them (all).")
     dimension: Series[str] = code_field(DIMENSIONS, "The letter's dimension: sex (the letter's "
                                         "'gender'), race_ethnicity or nationality.")
-    status: Series[str] = code_field(STATUS, "recorded: a figure for migrants; "
-                                     "general_population_only: figures exist only for everyone in "
-                                     "the country (population = general), the best one is given; "
+    rank: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1, description="1: the best figure "
+                                           "by the rules; 2, 3...: other sources' figures, in the "
+                                           "same order; null on a row without a figure.")
+    status: Series[str] = code_field(STATUS, "On rank 1: recorded (a figure for migrants) or "
+                                     "general_population_only (figures exist only for everyone "
+                                     "in the country, population = general); also_recorded: "
+                                     "another source's figure (rank 2 and more); "
                                      "not_recorded: sources publish this line for the country but "
                                      "none records the dimension; no_statistics: no source "
                                      "publishes this line for the country.")

@@ -70,7 +70,14 @@ def _coverage(*rows):
 def _card(crimes, coverage) -> pd.DataFrame:
     frame = pd.DataFrame(crimes).astype({"value": "Int64", "value_min": "Int64", "value_max": "Int64"})
     card = letter_scorecard({"crimes_stats": frame, "coverage": coverage})
-    return card.set_index(["country_iso3", "stream", "line", "dimension"])
+    return card.set_index(["country_iso3", "stream", "line", "dimension", "rank"], drop=False)
+
+
+def _status(card: pd.DataFrame, *key: str) -> str:
+    """The status of a country, stream, line and dimension without a figure (one row)."""
+    rows = card[(card[["country_iso3", "stream", "line", "dimension"]] == list(key)).all(axis=1)]
+    assert len(rows) == 1 and rows["rank"].isna().all(), rows
+    return rows["status"].iloc[0]
 
 
 def test_migrants_beat_general_population_and_full_years_beat_partial_ones():
@@ -82,14 +89,17 @@ def test_migrants_beat_general_population_and_full_years_beat_partial_ones():
     ]
     card = _card(crimes, _coverage(("general_src", "victim", "sex", "yes"),
                                    ("migrant_log", "victim", "sex", "partly")))
-    row = card.loc[("MEX", "crimes", "all", "sex")]
+    row = card.loc[("MEX", "crimes", "all", "sex", 1)]
     assert (row.status, row.source, row.year, row.value, row.known_share) == (
         "recorded", "migrant_log", 2019, 4, 0.75)
     assert not row.partial_year and row.categories == "female 3"
-    assert "general_src" in row.note
-    assert card.loc[("MEX", "crimes", "all", "nationality")].status == "not_recorded"
-    assert card.loc[("USA", "crimes", "all", "sex")].status == "no_statistics"
-    assert card.loc[("MEX", "deaths", "criminal", "sex")].status == "no_statistics"
+    second = card.loc[("MEX", "crimes", "all", "sex", 2)]
+    assert (second.status, second.source, second.year, second.value) == ("also_recorded", "general_src",
+                                                                         2022, 100)
+    assert (card["source"] == "general_src").sum() == 1  # one row per source
+    assert _status(card, "MEX", "crimes", "all", "nationality") == "not_recorded"
+    assert _status(card, "USA", "crimes", "all", "sex") == "no_statistics"
+    assert _status(card, "MEX", "deaths", "criminal", "sex") == "no_statistics"
 
 
 def test_general_population_only_takes_the_latest_full_year_and_ranges_stay_ranges():
@@ -102,12 +112,12 @@ def test_general_population_only_takes_the_latest_full_year_and_ranges_stay_rang
     ]
     card = _card(crimes, _coverage(("a", "victim", "sex", "yes"), ("b", "victim", "sex", "yes"),
                                    ("c", "victim", "sex", "no")))
-    row = card.loc[("MEX", "crimes", "all", "sex")]
+    row = card.loc[("MEX", "crimes", "all", "sex", 1)]
     assert (row.status, row.source, row.year) == ("general_population_only", "b", 2022)
     assert pd.isna(row.value) and (row.value_min, row.value_max) == (10, 14)
     assert row.known_share == pytest.approx(10 / 14)
     assert row.categories == "female 10; male 0-4"
-    assert "general population" in row.note
+    assert "General population: counts everyone in MEX" in row.note
 
 
 def test_a_bias_motivation_is_labelled_as_the_group_targeted_never_the_victims_race():
@@ -117,15 +127,15 @@ def test_a_bias_motivation_is_labelled_as_the_group_targeted_never_the_victims_r
         _crime("hate", 2021, subject="incident", bias="unknown", value=10, country="CAN"),
     ]
     card = _card(crimes, _coverage(("hate", "incident", "race_ethnicity", "no")))
-    row = card.loc[("CAN", "crimes", "all", "race_ethnicity")]
+    row = card.loc[("CAN", "crimes", "all", "race_ethnicity", 1)]
     assert (row.status, row.population, row.measured_by) == ("general_population_only", "general",
                                                              "bias_motivation")
     assert row.describes == "offender's bias motivation (the group targeted)"
     assert (row.value, row.known_share, row.categories) == (100, 0.9, "anti_black 40")
     assert "never says the victim's own race" in row.note
     # anti_jewish speaks to no dimension of the letter: no sex or nationality figure from it.
-    assert card.loc[("CAN", "crimes", "all", "sex")].status == "not_recorded"
-    assert card.loc[("CAN", "crimes", "all", "nationality")].status == "not_recorded"
+    assert _status(card, "CAN", "crimes", "all", "sex") == "not_recorded"
+    assert _status(card, "CAN", "crimes", "all", "nationality") == "not_recorded"
 
 
 # --- every row against the tables of a release ----------------------------------------------------
@@ -176,12 +186,14 @@ def _about(row) -> int:
 
 def check_release(release: Path) -> int:
     """Assert every scorecard row of a release's public tier against its tables; returns how
-    many rows carry a figure."""
+    many rows carry a figure (rank 1 or not)."""
     card = _extract(release, "letter_scorecard")
     coverage = _extract(release, "coverage")
     bias_map = _codes("bias_letter_dimensions.csv")
-    assert len(card) == len(COUNTRIES) * len(LINES) * 3
-    assert not card.duplicated(["country_iso3", "stream", "line", "dimension"]).any()
+    firsts = card[card["rank"].fillna(1) == 1]
+    assert len(firsts) == len(COUNTRIES) * len(LINES) * 3
+    assert not firsts.duplicated(["country_iso3", "stream", "line", "dimension"]).any()
+    assert not card.duplicated(["country_iso3", "stream", "line", "dimension", "source"]).any()
     figures = 0
     for table in DIMS:
         stream = table.removesuffix("_stats")
@@ -197,46 +209,60 @@ def check_release(release: Path) -> int:
             for country in COUNTRIES:
                 mine = stats[(stats["country_iso3"] == country) & (stats[line_col] == line_value)]
                 for dim in ("sex", "race_ethnicity", "nationality"):
-                    row = card[(card["country_iso3"] == country) & (card["stream"] == stream)
-                               & (card["line"] == line) & (card["dimension"] == dim)].iloc[0]
+                    rows = card[(card["country_iso3"] == country) & (card["stream"] == stream)
+                                & (card["line"] == line) & (card["dimension"] == dim)].sort_values("rank")
                     where = (country, stream, line, dim)
                     if mine.empty:
-                        assert row["status"] == "no_statistics", where
+                        assert rows["status"].tolist() == ["no_statistics"], where
                         continue
                     cands = _candidates(mine, table, coverage, stream, line_col, dim, bias_map)
                     if cands.empty:
-                        assert row["status"] == "not_recorded", where
-                        assert pd.isna(row["source"]) and pd.isna(row["value_min"]), where
+                        assert rows["status"].tolist() == ["not_recorded"], where
+                        assert rows["source"].isna().all() and rows["value_min"].isna().all(), where
                         continue
-                    figures += 1
-                    migrants = cands[cands["population"] == "migrants"]
-                    assert row["status"] == ("recorded" if len(migrants) else "general_population_only"), where
-                    match = cands[(cands["source"] == row["source"]) & (cands["snapshot"] == row["snapshot"])
-                                  & (cands["year"] == row["year"]) & (cands["measure"] == row["measured_by"])
-                                  & (cands["unit"] == row["unit"])
-                                  & (cands["breakdown"].fillna("-") == (row["breakdown"] if pd.notna(row["breakdown"]) else "-"))
-                                  & (cands["stage"].fillna("-") == (row["stage"] if pd.notna(row["stage"]) else "-"))
-                                  & (cands["subject"].fillna("-") == (row["subject"] if pd.notna(row["subject"]) else "-"))
-                                  & (cands["year_basis"] == row["year_basis"])]
-                    assert len(match) == 1, (where, row.to_dict())
-                    m = match.iloc[0]
-                    assert row["value_min"] == m["low"], where
-                    assert (pd.notna(row["value"]) and row["value"] == m["low"]) == m["exact"], where
-                    if m["exact"] and m["low"]:
-                        assert row["known_share"] == pytest.approx(m["known_low"] / m["low"]), where
-                    # Rules 1-4: same population (migrants first), nothing describing a
-                    # closer subject, no later full year of the same kind.
-                    pool = cands[cands["population"] == row["population"]]
-                    ranks = pool.apply(_about, axis=1)
-                    assert (ranks >= _about(m)).all(), where
-                    full = pool[(ranks == _about(m)) & ~pool["partial_year"].fillna(False).astype(bool)]
-                    if not bool(row["partial_year"]):
-                        assert row["year"] == full["year"].max(), where
-                    else:
-                        assert full.empty, where
-                    if row["measured_by"] == "bias_motivation":
-                        assert "offender" in row["describes"] and "never" in row["note"], where
+                    figures += len(rows)
+                    # One row per source with a figure, ranked 1..n.
+                    assert rows["rank"].tolist() == list(range(1, len(rows) + 1)), where
+                    assert sorted(rows["source"]) == sorted(cands["source"].unique()), where
+                    migrants = (cands["population"] == "migrants").any()
+                    assert rows["status"].tolist() == [
+                        "recorded" if migrants else "general_population_only"] + ["also_recorded"] * (len(rows) - 1), where
+                    order = []
+                    for _, row in rows.iterrows():
+                        m = _check_figure(row, cands[cands["source"] == row["source"]], where)
+                        order.append((row["population"] != "migrants", _about(m), bool(row["partial_year"]),
+                                      -int(row["year"])))
+                    assert order == sorted(order), (where, order)
     return figures
+
+
+def _check_figure(row: pd.Series, cands: pd.DataFrame, where) -> pd.Series:
+    """One source's figure against its candidate groups: the group it names, its sums, and
+    rules 1-4 within the source. Returns the group."""
+    def same(column: str) -> pd.Series:
+        return cands[column].fillna("-") == (row[column] if pd.notna(row[column]) else "-")
+
+    match = cands[same("snapshot") & (cands["year"] == row["year"]) & (cands["measure"] == row["measured_by"])
+                  & same("unit") & same("breakdown") & same("stage") & same("subject") & same("year_basis")]
+    assert len(match) == 1, (where, row.to_dict())
+    m = match.iloc[0]
+    assert row["value_min"] == m["low"], where
+    assert (pd.notna(row["value"]) and row["value"] == m["low"]) == m["exact"], where
+    if m["exact"] and m["low"]:
+        assert row["known_share"] == pytest.approx(m["known_low"] / m["low"]), where
+    # Rules 1-4: migrants first, nothing describing a closer subject, no later full year.
+    assert row["population"] == ("migrants" if (cands["population"] == "migrants").any() else "general")
+    pool = cands[cands["population"] == row["population"]]
+    ranks = pool.apply(_about, axis=1)
+    assert (ranks >= _about(m)).all(), where
+    full = pool[(ranks == _about(m)) & ~pool["partial_year"].fillna(False).astype(bool)]
+    if not bool(row["partial_year"]):
+        assert row["year"] == full["year"].max(), where
+    else:
+        assert full.empty, where
+    if row["measured_by"] == "bias_motivation":
+        assert "offender" in row["describes"] and "never" in row["note"], where
+    return m
 
 
 @pytest.fixture(scope="module")
@@ -256,5 +282,5 @@ def test_scorecard_of_the_real_release_follows_its_tables(real_release):
     card = _extract(release, "letter_scorecard")
     # Canada's hate crime by race reaches the scorecard through the bias motivation, labelled.
     can = card[(card["country_iso3"] == "CAN") & (card["stream"] == "crimes") & (card["line"] == "all")
-               & (card["dimension"] == "race_ethnicity")].iloc[0]
+               & (card["dimension"] == "race_ethnicity") & (card["rank"] == 1)].iloc[0]
     assert (can["status"], can["measured_by"]) == ("general_population_only", "bias_motivation")

@@ -683,21 +683,30 @@ SCORECARD_DIMENSIONS = {"sex": "Gender (sex)", "race_ethnicity": "Race / ethnici
                         "nationality": "Nationality"}
 
 
-def scorecard_cell(r) -> str:
-    """One cell of the letter scorecard: the figure with its source and year, or why none."""
+def _figure_text(r) -> str:
+    count = num(r.value) if pd.notna(r.value) else (
+        f"{num(r.value_min)}-{num(r.value_max)}" if pd.notna(r.value_max) else f"at least {num(r.value_min)}")
+    share = f", {pct(float(r.known_share))} known" if pd.notna(r.known_share) else ""
+    return f"{count} {label_of(r.unit)} ({r.source}, {r.year}{share})"
+
+
+def scorecard_cell(rows: list) -> str:
+    """One cell of the letter scorecard: the best figure with its source and year, the other
+    sources' figures in one line, or why there is none."""
+    r, others = rows[0], rows[1:]
     if r.status == "no_statistics":
         return '<td class="sc-none">no statistics</td>'
     if r.status == "not_recorded":
         return f'<td class="sc-no" title="{esc(r.note)}">not recorded by any source</td>'
-    count = num(r.value) if pd.notna(r.value) else (
-        f"{num(r.value_min)}-{num(r.value_max)}" if pd.notna(r.value_max) else f"at least {num(r.value_min)}")
-    share = f", {pct(float(r.known_share))} known" if pd.notna(r.known_share) else ""
-    general = ("<br><b>general population only</b>" if r.status == "general_population_only" else "")
+    extra = ("<br><b>general population only</b>" if r.status == "general_population_only" else "")
     if r.measured_by == "bias_motivation":
-        general += "<br><i>the offender's motive, not the victim's own attribute</i>"
+        extra += "<br><i>the offender's motive, not the victim's own attribute</i>"
+    if others:
+        extra += "<br><small>Also: " + "; ".join(
+            esc(f"{_figure_text(o)}: {o.categories}") for o in others) + "</small>"
     return (f'<td class="sc-{"yes" if r.status == "recorded" else "general"}" title="{esc(r.note)}">'
-            f"{esc(count)} {esc(label_of(r.unit))} ({esc(r.source)}, {esc(r.year)}{esc(share)})"
-            f"<br><small>{esc(r.describes)}: {esc(r.categories)}</small>{general}</td>")
+            f"{esc(_figure_text(r))}<br><small>{esc(r.describes)}: {esc(r.categories)}</small>"
+            f"{extra}</td>")
 
 
 def scorecard_section(scorecard: pd.DataFrame) -> str:
@@ -715,7 +724,8 @@ def scorecard_section(scorecard: pd.DataFrame) -> str:
         head = "".join(f"<th>{esc(v)}</th>" for v in SCORECARD_DIMENSIONS.values())
         body = []
         for (stream, line), cells in rows.groupby(["stream", "line"], sort=False):
-            by_dim = {r.dimension: r for r in cells.itertuples()}
+            by_dim = {d: list(group.sort_values("rank").itertuples())
+                      for d, group in cells.groupby("dimension", sort=False)}
             body.append(f"<tr><th>{esc(SCORECARD_LINES.get((stream, line), f'{stream} {line}'))}</th>"
                         + "".join(scorecard_cell(by_dim[d]) for d in SCORECARD_DIMENSIONS if d in by_dim)
                         + "</tr>")

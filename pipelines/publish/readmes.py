@@ -304,13 +304,15 @@ TABLE_NOTES = {
     "letter_scorecard": [
         "- **How to read it.** One row per government the 2023 letter was sent to (USA, MEX, "
         "CAN), stream line (deaths by criminal / non-criminal cause; crimes and prosecutions, "
-        "SGBV first) and dimension (sex, race_ethnicity, nationality): the best figure of one "
-        "source for its latest year, or `not_recorded` / `no_statistics`.",
+        "SGBV first) and dimension (sex, race_ethnicity, nationality): each source's best "
+        "figure, ranked (`rank = 1` the best of all; `also_recorded` the others), or one row "
+        "`not_recorded` / `no_statistics`.",
         "- **The best figure**, rule by rule: (1) migrants before the general population; (2) "
         "the victim's (for deaths, the person's) attribute before the incident's, before a bias "
         "motivation, before the offender's; (3) full years before partial ones; (4) the latest "
         "year; (5) the highest known share; (6) exact before ranges; (7) ties: persons first, "
-        "then the stage prosecuted, convicted, suspect identified, then source name. A figure "
+        "then the stage prosecuted, convicted, suspect identified, then source name. The same "
+        "rules pick each source's own figure, then rank the sources. A figure "
         "is the categories of one breakdown of one source, every other dimension `all`; the "
         "dimension itself counts only where `coverage` says the source records it. Details: "
         "docs/letter_scorecard.md in the harmstats repository.",

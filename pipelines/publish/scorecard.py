@@ -48,7 +48,7 @@ def letter_scorecard(public: dict) -> pd.DataFrame:
                 checked = sorted(mine["source"].unique()) if len(mine) else []
                 for dim in DIMENSIONS:
                     figures = _figures(mine, dims, dim, column, stream, coverage, country)
-                    rows.append(_row(country, stream, line, dim, figures, checked))
+                    rows += _rows(country, stream, line, dim, figures, checked)
     return LetterScorecard.validate(pd.DataFrame(rows, columns=list(
         LetterScorecard.to_schema().columns)))
 
@@ -170,47 +170,57 @@ def _categories(listed: pd.DataFrame, measure: str) -> str:
     return text + (f"; and {more} more" if more > 0 else "")
 
 
-def best(figures: list[dict]) -> dict:
-    """The best figure by the rules of docs/letter_scorecard.md."""
-    def rank(f: dict) -> tuple:
-        return (f["population"] != "migrants", ABOUT_RANK.get(f["about"], 9), bool(f["partial_year"]),
-                -int(f["year"]), -(f["known_share"] if f["known_share"] is not None else -1),
-                f["value"] is None, f["unit"] != "persons", STAGE_RANK.get(f["stage"], 9),
-                f["source"], f["snapshot"], str(f["breakdown"]), str(f["year_basis"]))
-    return min(figures, key=rank)
+def rank_key(f: dict) -> tuple:
+    """A figure's place by the rules of docs/letter_scorecard.md (smaller is better)."""
+    return (f["population"] != "migrants", ABOUT_RANK.get(f["about"], 9), bool(f["partial_year"]),
+            -int(f["year"]), -(f["known_share"] if f["known_share"] is not None else -1),
+            f["value"] is None, f["unit"] != "persons", STAGE_RANK.get(f["stage"], 9),
+            f["source"], f["snapshot"], str(f["breakdown"]), str(f["year_basis"]))
 
 
-def _row(country: str, stream: str, line: str, dim: str, figures: list[dict],
-         checked: list[str]) -> dict:
+def per_source(figures: list[dict]) -> list[dict]:
+    """Each source's best figure, the best source first."""
+    best: dict[str, dict] = {}
+    for f in sorted(figures, key=rank_key):
+        best.setdefault(f["source"], f)
+    return list(best.values())
+
+
+def _rows(country: str, stream: str, line: str, dim: str, figures: list[dict],
+          checked: list[str]) -> list[dict]:
+    """The rows of one country, line and dimension: each source's figure ranked, or one row
+    saying why there is none."""
     base = {"country_iso3": country, "stream": stream, "line": line, "dimension": dim,
             "sources_checked": ", ".join(checked) or None}
     if not checked:
-        return {**base, "status": "no_statistics",
-                "note": f"No source publishes {stream} ({line}) recorded in {country} in this release."}
+        return [{**base, "status": "no_statistics",
+                 "note": f"No source publishes {stream} ({line}) recorded in {country} in this release."}]
     if not figures:
-        return {**base, "status": "not_recorded",
-                "note": f"None of the sources publishing {stream} ({line}) for {country} records "
-                        f"{dim} (coverage and statistics)."}
-    f = best(figures)
-    general = f["population"] != "migrants"
+        return [{**base, "status": "not_recorded",
+                 "note": f"None of the sources publishing {stream} ({line}) for {country} records "
+                         f"{dim} (coverage and statistics)."}]
+    ranked = per_source(figures)
+    first_general = ranked[0]["population"] != "migrants"
+    return [{**base, **_figure_row(f, country, dim), "rank": n,
+             "status": ("also_recorded" if n > 1 else
+                        "general_population_only" if first_general else "recorded")}
+            for n, f in enumerate(ranked, start=1)]
+
+
+def _figure_row(f: dict, country: str, dim: str) -> dict:
     notes = []
-    if general:
-        notes.append(f"Only for the general population: counts everyone in {country}, not only "
-                     "migrants" + (" (nationality is how it speaks about migrants)."
-                                   if dim == "nationality" else "."))
+    if f["population"] != "migrants":
+        notes.append(f"General population: counts everyone in {country}, not only migrants"
+                     + (" (nationality is how it speaks about migrants)." if dim == "nationality" else "."))
     if f["measured_by"] == "bias_motivation":
         notes.append(BIAS_NOTE.format(dim=dim.replace("_", "/")))
     if f["partial_year"]:
-        notes.append("A partial year: no full year records this.")
+        notes.append("A partial year: no full year of this source records this.")
     if f["value"] is None:
         notes.append("Some parts are withheld or ranges: the count is a range and the share a "
                      "lower bound.")
-    others = sorted({g["source"] for g in figures} - {f["source"]})
-    if others:
-        notes.append("Also recorded by: " + ", ".join(others) + ".")
-    return {**base, **{k: f[k] for k in ("source", "snapshot", "year", "year_basis", "partial_year",
-                                         "unit", "subject", "population", "stage", "breakdown",
-                                         "measured_by", "describes", "value", "value_min",
-                                         "value_max", "known_share", "categories")},
-            "status": "general_population_only" if general else "recorded",
+    return {**{k: f[k] for k in ("source", "snapshot", "year", "year_basis", "partial_year",
+                                 "unit", "subject", "population", "stage", "breakdown",
+                                 "measured_by", "describes", "value", "value_min",
+                                 "value_max", "known_share", "categories")},
             "note": " ".join(notes) or "A figure for migrants."}
