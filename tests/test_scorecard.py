@@ -120,6 +120,21 @@ def test_general_population_only_takes_the_latest_full_year_and_ranges_stay_rang
     assert "General population: counts everyone in MEX" in row.note
 
 
+def test_a_figure_whose_known_counts_are_all_withheld_comes_last():
+    crimes = [
+        _crime("ngo_log", 2023, "migrants", sex="female", value=None, value_min=None, value_max=None),
+        _crime("ngo_log", 2023, "migrants", sex="unknown", value=12),
+        _crime("general_src", 2021, sex="female", value=7),
+    ]
+    card = _card(crimes, _coverage(("ngo_log", "victim", "sex", "yes"),
+                                   ("general_src", "victim", "sex", "yes")))
+    first, second = card.loc[("MEX", "crimes", "all", "sex", 1)], card.loc[("MEX", "crimes", "all", "sex", 2)]
+    assert (first.source, first.status, second.source, second.status) == (
+        "general_src", "general_population_only", "ngo_log", "also_recorded")
+    assert (second.value_min, pd.isna(second.value_max), second.categories) == (12, True, "female withheld")
+    assert "withheld" in second.note
+
+
 def test_a_bias_motivation_is_labelled_as_the_group_targeted_never_the_victims_race():
     crimes = [
         _crime("hate", 2021, subject="incident", bias="anti_black", value=40, country="CAN"),
@@ -224,14 +239,15 @@ def check_release(release: Path) -> int:
                     # One row per source with a figure, ranked 1..n.
                     assert rows["rank"].tolist() == list(range(1, len(rows) + 1)), where
                     assert sorted(rows["source"]) == sorted(cands["source"].unique()), where
-                    migrants = (cands["population"] == "migrants").any()
+                    migrants = ((cands["population"] == "migrants") & (cands["known_low"] > 0)).any() or (
+                        (cands["known_low"] == 0).all() and (cands["population"] == "migrants").any())
                     assert rows["status"].tolist() == [
                         "recorded" if migrants else "general_population_only"] + ["also_recorded"] * (len(rows) - 1), where
                     order = []
                     for _, row in rows.iterrows():
                         m = _check_figure(row, cands[cands["source"] == row["source"]], where)
-                        order.append((row["population"] != "migrants", _about(m), bool(row["partial_year"]),
-                                      -int(row["year"])))
+                        order.append((m["known_low"] == 0, row["population"] != "migrants", _about(m),
+                                      bool(row["partial_year"]), -int(row["year"])))
                     assert order == sorted(order), (where, order)
     return figures
 

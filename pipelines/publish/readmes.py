@@ -307,7 +307,8 @@ TABLE_NOTES = {
         "SGBV first) and dimension (sex, race_ethnicity, nationality): each source's best "
         "figure, ranked (`rank = 1` the best of all; `also_recorded` the others), or one row "
         "`not_recorded` / `no_statistics`.",
-        "- **The best figure**, rule by rule: (1) migrants before the general population; (2) "
+        "- **The best figure**, rule by rule: (0) a figure with a known count before one whose "
+        "known categories are all withheld; (1) migrants before the general population; (2) "
         "the victim's (for deaths, the person's) attribute before the incident's, before a bias "
         "motivation, before the offender's; (3) full years before partial ones; (4) the latest "
         "year; (5) the highest known share; (6) exact before ranges; (7) ties: persons first, "

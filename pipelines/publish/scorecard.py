@@ -138,6 +138,7 @@ def _figure(key: dict, group: pd.DataFrame, measure: str, dim: str, country: str
     known_low = _bounds(known)[0]
     share = (known_low / high if high else known_low / low if exact and low else None)
     return {**key, "measured_by": measure, "describes": describes, "about": about,
+            "withheld_only": known_low == 0,
             "value": low if exact else None, "value_min": low, "value_max": high,
             "known_share": None if share is None else min(1.0, share),
             "categories": (_foreign(listed, country) if measure == "nationality" else "")
@@ -172,7 +173,8 @@ def _categories(listed: pd.DataFrame, measure: str) -> str:
 
 def rank_key(f: dict) -> tuple:
     """A figure's place by the rules of docs/letter_scorecard.md (smaller is better)."""
-    return (f["population"] != "migrants", ABOUT_RANK.get(f["about"], 9), bool(f["partial_year"]),
+    return (f["withheld_only"], f["population"] != "migrants", ABOUT_RANK.get(f["about"], 9),
+            bool(f["partial_year"]),
             -int(f["year"]), -(f["known_share"] if f["known_share"] is not None else -1),
             f["value"] is None, f["unit"] != "persons", STAGE_RANK.get(f["stage"], 9),
             f["source"], f["snapshot"], str(f["breakdown"]), str(f["year_basis"]))
@@ -216,6 +218,9 @@ def _figure_row(f: dict, country: str, dim: str) -> dict:
         notes.append(BIAS_NOTE.format(dim=dim.replace("_", "/")))
     if f["partial_year"]:
         notes.append("A partial year: no full year of this source records this.")
+    if f["withheld_only"]:
+        notes.append("Every known category is withheld (disclosure control or the source): "
+                     "the source records the dimension, its counts are not published.")
     if f["value"] is None:
         notes.append("Some parts are withheld or ranges: the count is a range and the share a "
                      "lower bound.")
