@@ -80,7 +80,8 @@ class LetterScorecard(pa.DataFrameModel):
                                                 "(null when a part is withheld without bounds).")
     known_share: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="Share of the "
                                           "count with a known value of `measured_by` (a lower "
-                                          "bound where parts are withheld or ranges).")
+                                          "bound where parts are withheld or ranges), in whole "
+                                          "percents (two decimals).")
     categories: Series[str] = pa.Field(nullable=True, description="The known categories and "
                                        "their counts, largest first (for bias_motivation: the "
                                        "motivations that speak to the dimension).")

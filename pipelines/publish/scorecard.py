@@ -1,6 +1,7 @@
 """The letter scorecard (`letter_scorecard`): for each government the 2023 letter was sent to,
-each stream and each dimension it names, the best figure any source publishes for the latest
-year, or why there is none. Rules: docs/letter_scorecard.md.
+each stream and each dimension it names, every source's best figure (its latest year, by the
+rules), ranked so that `rank = 1` is the best of all, or one row saying why there is none.
+Rules: docs/letter_scorecard.md.
 
 Built from the public tables only (latest snapshots, disclosure control applied: a withheld
 cell counts as a range, never as its true value) and `coverage`; nothing is typed in here.
@@ -106,7 +107,7 @@ def _figures(rows: pd.DataFrame, dims: tuple[str, ...], dim: str, line_column: s
                               zip(cells["source"], cells["snapshot"], cells["unit"], cells["subject"])],
                              index=cells.index, dtype=object)
             cells = cells[keys.isin(recorded)]
-        for key, group in cells.groupby([c for c in KEY], dropna=False, sort=True):
+        for key, group in cells.groupby(KEY, dropna=False, sort=True):
             figure = _figure(dict(zip(KEY, key)), group, measure, dim, country)
             if figure is not None:
                 out.append(figure)
@@ -140,7 +141,9 @@ def _figure(key: dict, group: pd.DataFrame, measure: str, dim: str, country: str
     return {**key, "measured_by": measure, "describes": describes, "about": about,
             "withheld_only": known_low == 0,
             "value": low if exact else None, "value_min": low, "value_max": high,
-            "known_share": None if share is None else min(1.0, share),
+            # Whole percents: the share is for quoting, and a share of many decimals could
+            # coincide in print with a confidential source's exact share (tests/test_attacks.py).
+            "known_share": None if share is None else round(min(1.0, share), 2),
             "categories": (_foreign(listed, country) if measure == "nationality" else "")
             + _categories(listed, measure)}
 
