@@ -703,7 +703,9 @@ def scorecard_cell(rows: list) -> str:
         extra += "<br><i>the offender's motive, not the victim's own attribute</i>"
     if others:
         extra += "<br><small>Also: " + "; ".join(
-            esc(f"{_figure_text(o)}: {o.categories}") for o in others) + "</small>"
+            esc(f"{_figure_text(o)}: "
+                + ("offender's bias motivation " if o.measured_by == "bias_motivation" else "")
+                + o.categories) for o in others) + "</small>"
     return (f'<td class="sc-{"yes" if r.status == "recorded" else "general"}" title="{esc(r.note)}">'
             f"{esc(_figure_text(r))}<br><small>{esc(r.describes)}: {esc(r.categories)}</small>"
             f"{extra}</td>")
