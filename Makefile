@@ -27,7 +27,7 @@ test: $(STAMP)
 # Benchmark (issue 7): BENCH_SCALE=small (10k) | default (10k and 1M) | large (10k and 10M).
 # Writes bench/results.json and docs/benchmarks.md; generated data goes to bench/data/.
 BENCH_SCALE ?= default
-BENCH_LAYOUTS ?= mmp,ngo_incidents,unodc_glotip,ice_detention_deaths
+BENCH_LAYOUTS ?= mmp,ngo_incidents,unodc_glotip,ice_detention_deaths,fbi_incidents
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench.run --scale $(BENCH_SCALE) --layouts $(BENCH_LAYOUTS)

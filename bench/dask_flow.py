@@ -26,8 +26,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from prefect import flow, task
-from prefect_dask import DaskTaskRunner
+from pipelines.settings import prepare_third_parties
+
+prepare_third_parties()  # before Prefect is imported: no telemetry, quiet state
+
+from prefect import flow, task  # noqa: E402
+from prefect_dask import DaskTaskRunner  # noqa: E402
 
 
 @task

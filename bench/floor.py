@@ -8,6 +8,10 @@
    SQL generators (pipelines/stats/deaths.py for deaths, case_stats.grouping_sets for the
    crimes and prosecutions of person-level sources), and COPY them to Parquet.
 
+The FBI incident file (`fbi_hate_crime`) is typed as the pipeline records it: each incident
+once with its bias (several biases: `multiple`) and once by its offenders' race, raw labels as
+the dimensions, and grouped over the crimes stream's declared grouping sets.
+
 GLOTIP (`unodc_glotip`, an aggregate source: one published cell a row) is typed the same way
 ("<5" -> value null, bounds [0, 4]; raw Sex, Age, Category, Iso3_code as the dimensions, the
 source's "Total" as `all`; rows of the repatriation breakdown and rows without a year or a
@@ -137,6 +141,30 @@ GLOTIP_FIXED = {"crimes": ("source", "snapshot", "year", "unit", "indicator"),
 GLOTIP_DIMS = {"crimes": ("sex", "age_group", "nationality", "country_iso3", "crime_type"),
                "prosecutions": ("sex", "age_group", "nationality", "country_iso3", "offence")}
 
+# The FBI CDE incident file: each incident twice, as the pipeline records it (the incident with
+# its bias, and the incident counted by its offenders' race), raw labels as the dimensions; a
+# BIAS_DESC listing several biases (`;`) or flagged M is `multiple`.
+FBI_RECORDS = """
+CREATE TABLE crimes AS
+WITH r AS (SELECT * FROM read_csv('{csv}', all_varchar = true, header = true)),
+t AS (SELECT *, try_cast("DATA_YEAR" AS INTEGER) AS year_n,
+             CASE WHEN "BIAS_DESC" LIKE '%;%' OR "MULTIPLE_BIAS" = 'M' THEN 'multiple'
+                  ELSE coalesce("BIAS_DESC", 'unknown') END AS bias
+      FROM r),
+base AS (
+  SELECT 'fbi_hate_crime' AS source, '{snapshot}' AS snapshot, year_n AS year,
+         'incident' AS year_basis, 'incidents' AS unit, 'general' AS population,
+         'not_recorded' AS sex, 'not_recorded' AS gender_identity, 'not_recorded' AS age_group,
+         'not_recorded' AS nationality, "STATE_ABBR" AS country_iso3, 'hate_crime' AS crime_type,
+         'not_recorded' AS perpetrator, "INCIDENT_ID" AS record_id, bias, "OFFENDER_RACE" AS race
+  FROM t WHERE year_n IS NOT NULL)
+SELECT * EXCLUDE (bias, race), 'incident' AS subject, 'not_recorded' AS race_ethnicity,
+       bias AS bias_motivation, 'unknown' AS sgbv, 1::BIGINT AS value FROM base
+UNION ALL
+SELECT * EXCLUDE (bias, race), 'offender' AS subject, coalesce(race, 'unknown') AS race_ethnicity,
+       'all' AS bias_motivation, 'all' AS sgbv, 1::BIGINT AS value FROM base
+"""
+
 
 def cube_query(table: str, fixed: tuple[str, ...], dims: tuple[str, ...]) -> str:
     """The published cells and every margin: GROUPING SETS of the fixed keys plus each subset
@@ -218,6 +246,11 @@ def run(con: duckdb.DuckDBPyConnection, source: str, csv_path: Path, out: Path) 
             query = cube_query(table, GLOTIP_FIXED[table], GLOTIP_DIMS[table])
             _timed(stages, "stats_parquet", con,
                    f"COPY ({query}) TO '{out / (table + '_stats.parquet')}' {pq}")
+    elif source == "fbi_hate_crime":
+        _timed(stages, "read_csv_and_type", con, FBI_RECORDS.format(csv=csv_path, snapshot=SNAPSHOT))
+        _timed(stages, "records_parquet", con, f"COPY crimes TO '{out / 'crimes.parquet'}' {pq}")
+        _timed(stages, "stats_parquet", con,
+               f"COPY ({case_query('crimes', 'crimes')}) TO '{out / 'crimes_stats.parquet'}' {pq}")
     else:
         raise SystemExit(f"no floor for {source}")
     return stages

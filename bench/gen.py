@@ -22,6 +22,8 @@ sidecar marked `"sample": true`, so nothing built from them can pass for real st
   text ("<5" for about half the cells, "8,913"); a few collapsed sub-form rows repeat exactly;
   ~0.05% bad rows ("n/a", no year, a questionnaire item code). Chunks own disjoint groups
   (203 countries x 1950-2024 x 5 indicators, ~11M rows at most), so no group repeats.
+- `fbi_incidents`: the FBI Crime Data Explorer incident file `hate_crime.csv` (bench/layout_fbi.py),
+  one incident a row, multi-valued bias and offence cells, two-digit-year dates.
 
 Randomness is numpy's PCG64 seeded per chunk (seed, chunk number), so a file is the same
 bytes on every machine and run (for a given CHUNK: the draws are made per chunk).
@@ -46,6 +48,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from bench import layout_fbi
 from schemas.raw.ice_detention_deaths import HEADERS as ICE_HEADERS
 from schemas.raw.mmp import HEADERS as MMP_HEADERS
 from schemas.raw.ngo_incidents import HEADERS as NGO_HEADERS
@@ -56,7 +59,7 @@ SEED = 20250630
 SNAPSHOT = "2025-06-30"  # the date in the name orders snapshots; the sidecar says sample
 
 # First day of the years a layout's rows can fall in (the sidecar's period).
-PERIOD_START = {"unodc_glotip": "1950-01-01"}
+PERIOD_START = {"unodc_glotip": "1950-01-01", "fbi_incidents": "1991-01-01"}
 
 LAYOUTS = {
     # layout -> (source id, file name)
@@ -64,6 +67,7 @@ LAYOUTS = {
     "ngo_incidents": ("ngo_incidents", "incident_log_en.csv"),
     "ice_detention_deaths": ("ice_detention_deaths", "all_deaths_detailed.csv"),
     "unodc_glotip": ("unodc_glotip", "data_glotip.csv"),
+    "fbi_incidents": layout_fbi.LAYOUT,
 }
 
 # --- vocabularies ------------------------------------------------------------------------------
@@ -823,10 +827,10 @@ def _glotip_chunk(rng: np.random.Generator, start: int, n: int) -> pa.Table:
 
 
 CHUNK_WRITERS = {"mmp": _mmp_chunk, "ngo_incidents": _ngo_chunk, "ice_detention_deaths": _ice_chunk,
-                 "unodc_glotip": _glotip_chunk}
+                 "unodc_glotip": _glotip_chunk, "fbi_incidents": layout_fbi.chunk}
 HEADER_OF = {"mmp": MMP_HEADERS["country_2024"], "ngo_incidents": NGO_HEADERS["template_en_v1"],
              "ice_detention_deaths": ICE_HEADERS["detailed_2026"],
-             "unodc_glotip": GLOTIP_HEADERS["titled_2023"]}
+             "unodc_glotip": GLOTIP_HEADERS["titled_2023"], "fbi_incidents": layout_fbi.HEADER}
 
 
 def write_csv(layout: str, rows: int, path: Path, seed: int = SEED, chunk: int = CHUNK) -> Path:

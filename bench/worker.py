@@ -141,7 +141,7 @@ def xlsx(args) -> None:
         results[source] = {"file": path, "rows": len(raw.frame), "bytes": Path(path).stat().st_size,
                            "read_raw_s": round(time.perf_counter() - started, 3),
                            "stages": timer.ordered()}
-    _emit({"kind": "xlsx", "files": results})
+    _emit({"kind": "xlsx", "reader": "python-calamine", "files": results})
 
 
 # --- the journalist's query --------------------------------------------------------------------

@@ -3,12 +3,15 @@
 Each command imports the layers it runs when it runs (`# lazy:` below, allowed in
 pipelines/layers.py): `harmstats --help`, `query` and `sources` start in a fraction of a second
 instead of paying for pandas, every source module and Prefect.
+
+The settings (`pipelines.settings`, docs/settings.md) are read once, before any command runs
+(`main`), checked, and active while it runs; a command's flags override them. One name per
+idea: `--raw-dir` is the raw folder, `--out` the pipeline's output folder, in every command.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -21,6 +24,7 @@ from pipelines import archives, snapshots
 from pipelines.config import CATALOG_NAME, DEFAULT_OUT_DIR, DEFAULT_RAW_DIR
 from pipelines.ops import serve as serving
 from pipelines.publish.layout import current_public
+from pipelines.settings import Settings, SettingsError, activated, active, prepare_third_parties
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Public records of harm to migrants, as statistics people can trust.")
@@ -29,6 +33,30 @@ err_console = Console(stderr=True)
 
 RAW_OPTION = typer.Option(DEFAULT_RAW_DIR, "--raw-dir", help="Folder laid out <source>/<snapshot>/<files>.")
 OUT_OPTION = typer.Option(DEFAULT_OUT_DIR, "--out", help="Output folder (releases, current, harmstats.duckdb).")
+KEEP_OPTION = typer.Option(None, "--keep", show_default=False,
+                           help="Old releases kept besides the current and the previous one "
+                           f"(-1: delete none; default: HARMSTATS_KEEP_RELEASES, else {Settings.keep_releases}).")
+
+
+@app.callback()
+def main(ctx: typer.Context) -> None:
+    """Read and check the settings (docs/settings.md) once, before any command; a value that
+    cannot be used stops here, exit 2, naming its variable."""
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        err_console.print(f"[red]Bad setting:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    ctx.with_resource(activated(settings))
+
+
+def _with_flags(**flags) -> Settings:
+    """The active settings with the command's flags that were given, or a message and exit 2."""
+    try:
+        return active().with_flags(**flags)
+    except SettingsError as exc:
+        err_console.print(f"[red]Bad setting:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
 
 
 RUN_EPILOG = (
@@ -53,12 +81,11 @@ def run(
     wait: float = typer.Option(0.0, "--wait", metavar="SECONDS",
                                help="When another run holds the lock, wait this long for it "
                                "(default: refuse at once, exit 3)."),
-    keep: int = typer.Option(5, "--keep", envvar="HARMSTATS_KEEP_RELEASES",
-                             help="Old releases kept besides the current and the previous one "
-                             "(-1: delete none)."),
-    dask: Optional[str] = typer.Option(None, "--dask", envvar="HARMSTATS_DASK_ADDRESS", metavar="ADDRESS",
+    keep: Optional[int] = KEEP_OPTION,
+    dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS", show_default=False,
                                        help="Process the sources on this Dask scheduler "
-                                       "(tcp://host:8786; needs the [dask] extra)."),
+                                       "(tcp://host:8786; needs the \\[dask] extra; default: "
+                                       "HARMSTATS_DASK_ADDRESS, else in this process)."),
 ) -> None:
     """Run the pipeline and publish a release. Without --fetch it touches no network.
 
@@ -68,6 +95,7 @@ def run(
     report to OUT/reports/ and OUT/last_run.json; posts a summary to HARMSTATS_WEBHOOK_URL
     when the exit code is not 0.
     """
+    settings = _with_flags(keep_releases=keep, dask_address=dask)
     registered = _registry()
     chosen = [s.strip() for s in sources.split(",")] if sources else None
     unknown = [s for s in chosen or [] if s not in registered]
@@ -78,15 +106,13 @@ def run(
     if problem:
         err_console.print(f"[red]{problem}[/]", highlight=False)
         raise typer.Exit(2)
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    # Prefect's temporary server may start slowly on a busy machine (default limit 20 s).
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    prepare_third_parties(quiet_logs=True)  # before Prefect is imported; this output is the report
     from pipelines.ops.report import render  # lazy: start-up (module docstring)
     from pipelines.ops.run import execute  # lazy: start-up (module docstring)
 
     with err_console.status("Running the pipeline (Prefect may take a few seconds to start)..."):
         report = execute(raw_dir, out, sources=chosen, snapshot_mode=snapshot, fetch=fetch,
-                         incremental=not full, wait=wait, keep=keep, dask_address=dask)
+                         incremental=not full, wait=wait, settings=settings)
     if report["exit_code"] == 3:
         err_console.print(f"[red]{report['summary'][:1].upper() + report['summary'][1:]}.[/] "
                           "Use --wait SECONDS to wait for it.", highlight=False)
@@ -123,13 +149,14 @@ def _snapshot_problem(mode: str, raw_dir: Path, chosen: list[str], fetch: bool) 
 def serve(
     raw_dir: Path = RAW_OPTION,
     out: Path = OUT_OPTION,
-    cron: str = typer.Option("0 3 * * *", "--cron", envvar="HARMSTATS_CRON",
-                             help="When to run (cron syntax)."),
-    timezone: str = typer.Option("UTC", "--timezone", envvar="HARMSTATS_TIMEZONE",
-                                 help="Time zone of the cron schedule."),
+    cron: Optional[str] = typer.Option(None, "--cron", show_default=False,
+                                       help="When to run (cron syntax; default: HARMSTATS_CRON, "
+                                       f"else {Settings.cron})."),
+    timezone: Optional[str] = typer.Option(None, "--timezone", show_default=False,
+                                           help="Time zone of the cron schedule (default: "
+                                           f"HARMSTATS_TIMEZONE, else {Settings.timezone})."),
     snapshot: str = typer.Option("latest", "--snapshot", help="latest, all, or a snapshot name."),
-    keep: int = typer.Option(5, "--keep", envvar="HARMSTATS_KEEP_RELEASES",
-                             help="Old releases kept besides the current and the previous one."),
+    keep: Optional[int] = KEEP_OPTION,
     wait: float = typer.Option(1800.0, "--wait", metavar="SECONDS",
                                help="How long a scheduled run waits for a run holding the lock."),
     name: str = typer.Option("nightly", "--name", help="Deployment name."),
@@ -137,6 +164,9 @@ def serve(
     """Serve the nightly run (`harmstats run --fetch`) as a Prefect deployment on a cron
     schedule, until stopped. Needs a long-lived Prefect server (PREFECT_API_URL): schedules
     never fire on Prefect's temporary server. Exits 2 when there is none."""
+    settings = _with_flags(cron=cron, timezone=timezone, keep_releases=keep)
+    cron, timezone, keep = settings.cron, settings.timezone, settings.keep_releases
+    prepare_third_parties()  # before Prefect is imported
     from pipelines.flows import nightly  # lazy: start-up (module docstring)
 
     try:
@@ -354,11 +384,13 @@ def export(
     where: Optional[str] = typer.Option(None, "--where", help="A plain boolean SQL expression "
                                         "over the table's columns, e.g. \"is_latest AND source = 'mmp'\"."),
     fmt: str = typer.Option("csv", "--format", help="parquet, csv or xlsx."),
-    path: Optional[Path] = typer.Option(None, "--out", help="File to write (default: TABLE.FORMAT "
+    path: Optional[Path] = typer.Option(None, "--file", help="File to write (default: TABLE.FORMAT "
                                         "in the current folder); a README of caveats goes beside it."),
-    catalog_out: Path = typer.Option(DEFAULT_OUT_DIR, "--catalog-out",
-                                     help="The pipeline's output folder (its current release's "
-                                     "public tier is read)."),
+    out: Optional[Path] = typer.Option(None, "--out", show_default=False,
+                                       help="Output folder (its current release's public tier is "
+                                       f"read; default: {DEFAULT_OUT_DIR})."),
+    catalog_out: Optional[Path] = typer.Option(None, "--catalog-out", hidden=True,
+                                               help="Deprecated: --out."),
 ) -> None:
     """Write a slice of a public table (statistics, coverage, sources) with its caveats: read
     from the current release's public tier (public/extracts), so exactly what the release
@@ -366,10 +398,11 @@ def export(
     are never exported."""
     from pipelines.publish.export import ExportError, export_table  # lazy: start-up (module docstring)
 
+    out, path = _export_folders(out, path, catalog_out)
     try:
-        public = current_public(catalog_out)
+        public = current_public(out)
         if public is None:
-            raise ExportError(f"no public release under {catalog_out}: run `harmstats run` first")
+            raise ExportError(f"no public release under {out}: run `harmstats run` first")
         result = export_table(public, table, where, fmt, path)
     except ExportError as exc:
         err_console.print(f"[red]{exc}[/]")
@@ -377,6 +410,31 @@ def export(
     out_console.print(f"Wrote {result['rows']:,} rows of {table}: " + ", ".join(result["files"])
                       + ("  [bold yellow]SAMPLE DATA: not real statistics[/]" if result["sample"] else ""),
                       highlight=False)
+
+
+def _export_folders(out: Path | None, path: Path | None, catalog_out: Path | None
+                    ) -> tuple[Path, Path | None]:
+    """(output folder, file to write) of `export`, from its flags and their deprecated
+    spellings, warning on each: `--catalog-out DIR` was `--out DIR`; `--out FILE` named the
+    file to write before `--out` meant the output folder in every command. `--out` is read the
+    old way only when it cannot be the new one: beside `--catalog-out`, or naming no folder
+    (and no `--file` given)."""
+    if catalog_out is not None:
+        _deprecated("--catalog-out DIR", "--out DIR")
+        if out is not None and path is None:
+            _deprecated("export --out FILE", "--file FILE")
+            out, path = catalog_out, out
+        else:
+            out = catalog_out
+    elif out is not None and path is None and not out.is_dir():
+        _deprecated("export --out FILE", "--file FILE")
+        out, path = None, out
+    return out or DEFAULT_OUT_DIR, path
+
+
+def _deprecated(old: str, new: str) -> None:
+    err_console.print(f"[yellow]Deprecated:[/] `{old}` is now `{new}` (the old spelling will "
+                      "be removed).", highlight=False)
 
 
 ngo_app = typer.Typer(no_args_is_help=True, help="The NGO incident log: the blank templates "

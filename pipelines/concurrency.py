@@ -5,6 +5,7 @@ the process that made them)."""
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -14,11 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 def in_threads(work: Callable, tasks: Iterable, workers: int) -> Iterator:
     """`work(task)` for each task, up to `workers` at once, results in task order. The next
     task is taken only when a thread is free, so at most `workers` tasks are held, plus the
-    one the iterable is making."""
+    one the iterable is making. Each thread sees the caller's context (the run's settings,
+    `settings.activated`)."""
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending = deque()
         for task in tasks:
-            pending.append(pool.submit(work, task))
+            pending.append(pool.submit(contextvars.copy_context().run, work, task))
             del task  # the thread holds it; a paused generator must not
             if len(pending) >= workers:
                 yield pending.popleft().result()

@@ -17,8 +17,8 @@ LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
      ("schemas.*",)),
     ("base", "settings, raw snapshots and archives on disk, the Parquet/DuckDB table store, "
      "threads and processes, SQL quoting, these layers",
-     ("pipelines", "pipelines.config", "pipelines.snapshots", "pipelines.archives",
-      "pipelines.stored", "pipelines.concurrency", "pipelines.sql", "pipelines.layers")),
+     ("pipelines", "pipelines.config", "pipelines.settings", "pipelines.snapshots",
+      "pipelines.archives", "pipelines.stored", "pipelines.concurrency", "pipelines.sql", "pipelines.layers")),
     ("harmonize", "mapping functions over the tables in harmonize/maps/ (sources call them)",
      ("pipelines.harmonize.*",)),
     ("sources", "the Source contract, one module per source, the registry, fetching, and "

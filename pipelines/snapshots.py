@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pipelines import archives
-from pipelines.config import raw_link_roots
+from pipelines.settings import active
 
 SIDECAR = "snapshot.json"
 LINK_HINT = " (HARMSTATS_RAW_LINK_ROOTS lists folders that links may lead into)"
@@ -96,9 +96,10 @@ def raw_root(folder: Path) -> Path:
 
 def leads_out(path: Path, root: Path) -> bool:
     """Whether `path` resolves outside `root` (links out of the raw folder), and outside every
-    folder links may lead into (`config.raw_link_roots`)."""
+    folder links may lead into (the setting HARMSTATS_RAW_LINK_ROOTS)."""
     resolved = Path(path).resolve()
-    return not any(resolved == r or r in resolved.parents for r in [root, *raw_link_roots()])
+    return not any(resolved == r or r in resolved.parents
+                   for r in [root, *active().raw_link_roots])
 
 
 def _files_in(folder: Path, inside: bool = True) -> list[Path]:

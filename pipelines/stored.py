@@ -10,6 +10,7 @@ gives the same frame a release held when tables were frames.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -18,8 +19,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from pipelines.settings import active
 from pipelines.sql import sql_text
 
 BATCH_ROWS = 250_000
@@ -56,7 +60,7 @@ def connect(scratch: Path) -> duckdb.DuckDBPyConnection:
 def limit_memory(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Cap DuckDB's memory at HARMSTATS_DUCKDB_MEMORY (default 1GB; DuckDB's own default is
     80% of RAM), so the pipeline's peak stays flat whatever the size of the records."""
-    con.execute(f"SET memory_limit = {sql_text(os.environ.get('HARMSTATS_DUCKDB_MEMORY', '1GB'))}")
+    con.execute(f"SET memory_limit = {sql_text(active().duckdb_memory)}")
     return con
 
 
@@ -91,13 +95,68 @@ def frame_to_arrow(frame: pd.DataFrame) -> pa.Table:
     return table.cast(release_schema(table.schema))
 
 
-def write_frames(frames: Iterable[pd.DataFrame], path: Path, order: list[str]) -> StoredTable | None:
-    """Frames written one after another into one Parquet file at `path`, one frame in memory
-    at a time: a table larger than memory built in pieces. Each frame must be sorted by
-    `order` and wholly after the frame before it (ValueError otherwise), so the file is
-    sorted without a sort. None when no frame has rows."""
-    writer, schema, rows, last = None, None, 0, None
+PARQUET_ROW_GROUP_ROWS = 262_144  # rows of a row group of a file written from frames (and held to write one)
+
+
+def write_parquet(frames: Iterable[pd.DataFrame], path: Path, metadata: dict[str, str] | None = None) -> int:
+    """Frames written one after another into one Parquet file at `path` (zstd), one frame in
+    memory at a time, in row groups of PARQUET_ROW_GROUP_ROWS rows whatever the frames' sizes:
+    the same bytes whether the rows come as one frame or many. The schema (pandas types
+    included) is that of the first frame with rows (the first frame's when none has rows),
+    with `metadata` as `harmstats.<key>` schema metadata. Returns the number of rows.
+
+    pyarrow's dataset writer gathers the frames into row groups; the file is written beside
+    `path` under a hidden name and moved into place once whole."""
+    tables = (frame_to_arrow(f) if len(f.columns) else pa.table({}) for f in frames)
+    first = head = None
+    for table in tables:
+        first = table if first is None else first
+        if table.num_rows:
+            head = table
+            break
+    schema = _with_metadata((head if head is not None else first if first is not None
+                             else pa.table({})).schema, metadata)
+    _unlink(path)
+    if head is None:
+        pq.write_table(pa.Table.from_batches([], schema), path, compression="zstd")
+        return 0
+    rows = 0
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        nonlocal rows
+        for table in itertools.chain([head], tables):
+            rows += table.num_rows
+            yield from table.cast(schema).to_batches()
+
+    part = f".{path.name}.{{i}}.part"
     try:
+        ds.write_dataset(batches(), path.parent, basename_template=part, format="parquet",
+                         schema=schema, use_threads=False, preserve_order=True,
+                         file_options=ds.ParquetFileFormat().make_write_options(compression="zstd"),
+                         min_rows_per_group=PARQUET_ROW_GROUP_ROWS,
+                         max_rows_per_group=PARQUET_ROW_GROUP_ROWS,
+                         existing_data_behavior="overwrite_or_ignore")
+        os.replace(path.parent / part.format(i=0), path)
+    finally:
+        (path.parent / part.format(i=0)).unlink(missing_ok=True)
+    return rows
+
+
+def _with_metadata(schema: pa.Schema, metadata: dict[str, str] | None) -> pa.Schema:
+    if not metadata:
+        return schema
+    merged = dict(schema.metadata or {})
+    merged.update({f"harmstats.{k}".encode(): str(v).encode() for k, v in metadata.items()})
+    return schema.with_metadata(merged)
+
+
+def write_frames(frames: Iterable[pd.DataFrame], path: Path, order: list[str]) -> StoredTable | None:
+    """Frames written one after another into one Parquet file at `path` (`write_parquet`), one
+    frame in memory at a time: a table larger than memory built in pieces. Each frame must be
+    sorted by `order` and wholly after the frame before it (ValueError otherwise), so the file
+    is sorted without a sort. None (and no file) when no frame has rows."""
+    def in_order() -> Iterator[pd.DataFrame]:
+        last = None
         for frame in frames:
             if not len(frame):
                 continue
@@ -105,17 +164,13 @@ def write_frames(frames: Iterable[pd.DataFrame], path: Path, order: list[str]) -
             if last is not None and not last < first:
                 raise ValueError(f"{path.name}: pieces out of order ({first} after {last})")
             last = tuple(frame[order].iloc[-1])
-            table = frame_to_arrow(frame)
-            if writer is None:
-                schema = table.schema
-                _unlink(path)
-                writer = pq.ParquetWriter(path, schema, compression="zstd")
-            writer.write_table(table.cast(schema))
-            rows += table.num_rows
-    finally:
-        if writer is not None:
-            writer.close()
-    return StoredTable(path=path, rows=rows, columns=tuple(schema.names)) if writer else None
+            yield frame
+
+    rows = write_parquet(in_order(), path)
+    if not rows:
+        _unlink(path)
+        return None
+    return StoredTable(path=path, rows=rows, columns=tuple(pq.read_schema(path).names))
 
 
 def write_query(con: duckdb.DuckDBPyConnection, sql: str, path: Path, schema: pa.Schema,
@@ -178,9 +233,6 @@ def part_batches(paths: list[str]) -> Callable[[], Iterator[pa.RecordBatch]]:
 def filtered_batches(path: Path, key: dict[str, str]) -> Callable[[], Iterator[pa.RecordBatch]]:
     """The batches of a Parquet file whose columns equal `key` (read lazily, in file order)."""
     def batches():
-        import pyarrow.compute as pc
-        import pyarrow.dataset as ds
-
         condition = None
         for column, value in key.items():
             term = pc.field(column) == value

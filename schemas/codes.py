@@ -17,9 +17,13 @@ CRIMINAL = ("criminal", "non_criminal", "undetermined")
 SCOPE = ("in_transit", "in_custody", "at_destination", "unknown")
 STATUS = ("dead", "missing", "unknown")
 # `record_id`: the year is read from the publisher's record id (MMP "2020.MMP01074"), the row
-# having no date or year of its own.
-YEAR_BASIS = ("incident", "reported", "found", "fiscal", "record_id")
-UNIT = ("persons", "incidents", "offences", "cases", "unspecified")
+# having no date or year of its own. `filed`*: the year a court case was filed (charges brought
+# in court), as a prosecution dataset dates its cases (HTPD).
+YEAR_BASIS = ("incident", "reported", "found", "fiscal", "record_id", "filed")
+# `charges`*: persons charged with (or at a stage for) an offence, once per person and offence
+# however many counts; a person charged with several offences counts once under each, so only
+# the offence margin of this unit counts charges, never persons.
+UNIT = ("persons", "incidents", "offences", "cases", "unspecified", "charges")
 FLAG_TEXT = ("yes", "no")
 ALL = "all"
 # Consistency warnings a deaths row may carry in `flags` (source warnings, never "fixed").
@@ -35,6 +39,9 @@ DEATH_FLAGS = (
     "national_of_reporting_country",  # e.g. a U.S. citizen on a U.S. custody list
     "age_sentinel_unknown",         # age written as a sentinel (Pima County's 100) meaning unknown
     "future_date",                  # a date after the snapshot date
+    "outside_published_area",       # kept in the catalog, left out of the statistics: outside
+                                    # the area the source is published for (NamUs: not in a
+                                    # listed border county)
 )
 
 # --- crimes and prosecutions ----------------------------------------------------------------
@@ -43,13 +50,15 @@ SUBJECT = ("victim", "offender", "incident")
 # in the country (GLOTIP, hate crime, SESNSP), where nationality is how it speaks of migrants.
 POPULATION = ("migrants", "general")
 # The data model's list, extended where a source needs it (marked *): trafficking in persons
-# of unstated form*, trafficking of minors*, threats*, domestic violence*, other gender-based
-# violence*, other*, unknown* (a source total its parts fall short of).
+# of unstated form*, trafficking of minors*, migrant smuggling not stated to be aggravated*
+# (SESNSP's federal Ley de Migración offences; 8 USC 1324: bringing in, transporting or
+# harbouring aliens), threats*, domestic violence*, other
+# gender-based violence*, other*, unknown* (a source total its parts fall short of).
 CRIME_TYPE = ("homicide", "femicide", "assault", "kidnapping", "extortion", "robbery", "rape",
               "sexual_assault_other", "sexual_harassment", "trafficking_sexual_exploitation",
               "trafficking_forced_labour", "trafficking_other", "trafficking_unspecified",
-              "trafficking_of_minors", "smuggling_aggravated", "disappearance",
-              "abuse_of_authority", "discrimination", "hate_crime", "threats",
+              "trafficking_of_minors", "smuggling_aggravated", "smuggling_unspecified",
+              "disappearance", "abuse_of_authority", "discrimination", "hate_crime", "threats",
               "domestic_violence", "gender_violence_other", "other", "unknown")
 STAGE = ("reported", "recorded", "suspect_identified", "prosecuted", "convicted", "acquitted",
          "dismissed", "pending", "unknown")

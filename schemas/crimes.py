@@ -33,7 +33,15 @@ class _CaseRecord(pa.DataFrameModel):
     record_id: Series[str] = pa.Field(description="The publisher's id, or a content hash plus "
                                       "occurrence number; unique within source and snapshot.")
     year: Series[pd.Int32Dtype] = pa.Field(ge=1900, le=2100, description="Year, on year_basis.")
-    year_basis: Series[str] = code_field(codes.YEAR_BASIS, "What the year is the year of.")
+    year_basis: Series[str] = code_field(codes.YEAR_BASIS, "What the year is the year of (`filed`: "
+                                         "the year the court case was filed).")
+    reported_year: Series[pd.Int32Dtype] = pa.Field(
+        ge=1900, le=2100, nullable=True,
+        description="Year the record was reported to the police, where the source gives it "
+                    "beside a `year` of another basis (Toronto Police: REPORTED_YEAR beside the "
+                    "occurrence year). Kept on the record, not published as statistics of its "
+                    "own: a second set of records by reported year would count each record "
+                    "twice. Null where the source gives none.")
     country_iso3: Series[str] = pa.Field(str_matches=r"^(?:[A-Z]{3}|UNKNOWN|all)$",
                                          description="Country where it was recorded: ISO 3166-1 "
                                          "alpha-3, UNKNOWN, or all (a source margin).")
@@ -65,8 +73,10 @@ class _CaseRecord(pa.DataFrameModel):
                                              "has no such field. A hate-crime bias motivation is the "
                                              "offender's bias, never the victim's race.", with_all=True)
     unit: Series[str] = code_field(codes.UNIT, "What value counts: persons, incidents, offences, "
-                                   "cases (investigation files), or unspecified where the source "
-                                   "does not say.")
+                                   "cases (investigation files), charges (persons charged with an "
+                                   "offence, once per person and offence: a person charged with "
+                                   "several offences counts under each), or unspecified where the "
+                                   "source does not say.")
     value: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="The count; null "
                                             "when the source withheld it.")
     value_min: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="Lower bound "
@@ -92,8 +102,10 @@ class Crimes(_CaseRecord):
     crime_type_native: Series[str] = pa.Field(nullable=True, description="Crime type as the source writes it.")
     sgbv: Series[str] = code_field(codes.SGBV, "Sexual or gender-based violence.", with_all=True)
     bias_motivation: Series[str] = pa.Field(description="Hate crime: the offender's bias "
-                                            "(e.g. anti_hispanic_latino); not_applicable outside "
-                                            "hate crime; all for a margin.")
+                                            "(e.g. anti_hispanic_latino, or a national or ethnic "
+                                            "origin such as anti_mexican; every code and the labels "
+                                            "it comes from: maps/bias_motivations.csv); "
+                                            "not_applicable outside hate crime; all for a margin.")
     bias_motivation_native: Series[str] = pa.Field(nullable=True, description="Bias motivation as "
                                                    "the source writes it.")
     perpetrator: Series[str] = code_field(codes.PERPETRATOR, "Who committed it, where the source "

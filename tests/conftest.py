@@ -12,10 +12,14 @@ import pytest
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="harmstats-prefect-"))
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["DO_NOT_TRACK"] = "1"
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # no INFO lines after pytest closes its capture
 
 from pipelines.config import REAL_DATA_DIR  # noqa: E402
+from pipelines.settings import prepare_third_parties  # noqa: E402
 from tests import real_release as real_release_module  # noqa: E402
+
+# What a run sets before Prefect is imported (tests import it directly); log level WARNING: no
+# INFO lines after pytest closes its capture.
+prepare_third_parties(quiet_logs=True)
 
 # Tests build raw folders of links to the real files (never copies): let links lead there.
 os.environ.setdefault("HARMSTATS_RAW_LINK_ROOTS", str(REAL_DATA_DIR))

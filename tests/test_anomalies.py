@@ -20,6 +20,7 @@ import pytest
 from rich.console import Console
 
 from pipelines.config import AnomalyThresholds
+from pipelines.settings import Settings
 from pipelines.ops.report import RunReport, render
 from pipelines.ops.run import execute
 from pipelines.sources import mmp
@@ -104,12 +105,13 @@ def test_a_yearly_total_that_jumps_is_named_with_both_numbers(tmp_path):
 
 
 def test_thresholds_come_from_one_place_and_the_environment():
-    assert AnomalyThresholds() == AnomalyThresholds.from_env({})
-    custom = AnomalyThresholds.from_env({"HARMSTATS_ANOMALY_YEARLY_TOTAL_SHARE": "0.5",
-                                         "HARMSTATS_ANOMALY_YEARLY_TOTAL_MIN": "3"})
+    assert AnomalyThresholds() == Settings.from_env({}).anomaly_thresholds
+    custom = Settings.from_env({"HARMSTATS_ANOMALY_YEARLY_TOTAL_SHARE": "0.5",
+                                "HARMSTATS_ANOMALY_YEARLY_TOTAL_MIN": "3"}).anomaly_thresholds
     assert (custom.yearly_total_share, custom.yearly_total_min) == (0.5, 3)
+    assert (custom.quarantine_share, custom.flag_share_jump) == (0.01, 0.05)
     with pytest.raises(ValueError, match="HARMSTATS_ANOMALY_QUARANTINE_SHARE='a lot'"):
-        AnomalyThresholds.from_env({"HARMSTATS_ANOMALY_QUARANTINE_SHARE": "a lot"})
+        Settings.from_env({"HARMSTATS_ANOMALY_QUARANTINE_SHARE": "a lot"})
 
 
 def test_report_state_exit_code_and_full_names_in_the_run_table():

@@ -6,8 +6,9 @@ release is read by the attacker; the catalog is read only to know what must stay
 2. Differencing two consecutive releases after adding ONE victim (Nepali, female, 16, rape,
    common criminal, case charged), and after adding k victims (the batch size).
 3. The existence of a row: a lone Nepali victim must leave no trace.
-4. Every public file (page, extracts CSV/Parquet, zip members, manifest, Data Docs) scanned for
-   the exact confidential figures the catalog holds; the folder holds allowed files only.
+4. Every public file (page, charts' SVG, spec and data, extracts CSV/Parquet, zip members,
+   manifest, Data Docs) scanned for the exact confidential figures the catalog holds; the
+   folder holds allowed files only; the charts are rebuilt from the public extracts alone.
 
 Each of these failed on main at 9aeeae6 (see docs/disclosure_control.md, "Attacks").
 """
@@ -25,6 +26,7 @@ import pytest
 
 from pipelines.publish.disclosure import published_groupings
 from pipelines.publish.grid import OTHER
+from pipelines.publish.page.write import render_page
 from pipelines.publish.public import settings
 from pipelines.stats.cases import STREAMS
 from tests.attack_releases import NEPALI, NGO, release_series
@@ -208,7 +210,8 @@ ALLOWED = [r"index\.html", r"manifest\.json", r"harmstats-extracts-[\w.-]+\.zip"
            r"extracts/data_dictionary\.(md|csv)", r"extracts/SHA256SUMS",
            r"data_docs/index\.html", r"data_docs/(expectations|validations)/[\w./-]+\.html",
            r"data_docs/static/[\w./@-]+\.(css|js|png|svg|ico|woff2?|ttf|eot|map|md|txt|LICENSE)",
-           r"data_docs/static/[\w./@-]*(LICENSE|LICENCE|NOTICE)[\w.-]*"]
+           r"data_docs/static/[\w./@-]*(LICENSE|LICENCE|NOTICE)[\w.-]*",
+           r"charts/[\w.-]+\.(svg|png|vl\.json|csv)", r"charts/SHA256SUMS"]
 PUBLIC_TABLES = ("deaths_stats", "crimes_stats", "prosecutions_stats", "coverage", "sources",
                  "source_inconsistencies")
 
@@ -247,9 +250,21 @@ def _public_text(release: Path) -> dict[str, str]:
                     data = bundle.read(member)
                     out[f"{rel}!{member}"] = (pd.read_parquet(io.BytesIO(data)).to_csv(index=False)
                                               if member.endswith(".parquet") else data.decode("utf-8", "replace"))
-        elif path.suffix in (".html", ".md", ".json", ".csv", ".txt", ".js", ".css") or path.name == "SHA256SUMS":
+        elif path.suffix in (".html", ".svg"):
+            out[rel] = without_geometry(path.read_text(encoding="utf-8", errors="replace"))
+        elif path.suffix in (".md", ".json", ".csv", ".txt", ".js", ".css") or path.name == "SHA256SUMS":
             out[rel] = path.read_text(encoding="utf-8", errors="replace")
     return out
+
+
+# Where a chart's marks are drawn: coordinates Vega computes from the chart's data (itself
+# scanned, as CSV and as its spec), printed with many decimals (0.9090909...), not figures.
+GEOMETRY = re.compile(r'\s(d|transform|x|y|x1|x2|y1|y2|width|height|viewBox|points|stroke-dasharray)="[^"]*"')
+
+
+def without_geometry(text: str) -> str:
+    """An HTML or SVG file's text without the coordinates of its drawings."""
+    return GEOMETRY.sub("", text)
 
 
 def _ngo_counts(release: Path) -> set[int]:
@@ -286,12 +301,14 @@ def _ngo_shares(release: Path) -> set[str]:
 
 
 def test_no_public_file_holds_a_confidential_figure(release, tmp_path_factory):
-    """Page, extracts (CSV, Parquet), zip members, manifest and Data Docs: no NGO row count,
+    """Page, charts (SVG, Vega-Lite spec, data; a PNG is the drawing of its SVG), extracts (CSV,
+    Parquet), zip members, manifest and Data Docs: no NGO row count,
     no NGO known share (in any of its printed forms), no absolute path, no raw header cell of
     an error; and the value of every cell withheld from the public tables is withheld in every
     file that carries the table."""
     texts = _public_text(release)
     assert any(k.startswith("data_docs/") for k in texts) and any("!" in k for k in texts)
+    assert any(k.startswith("charts/") and NGO in k for k in texts)  # the log's charts are scanned
     counts, shares = _ngo_counts(release), _ngo_shares(release)
     # A count of the log that is also a figure another source publishes (the GLOTIP sample's
     # 312 victims of unknown form beside the log's 312 prosecution records) cannot be told
@@ -302,7 +319,8 @@ def test_no_public_file_holds_a_confidential_figure(release, tmp_path_factory):
     for rel, text in texts.items():
         if rel.startswith("data_docs/static/"):  # library files shipped as they are (checked below)
             continue
-        table = rel.endswith((".csv", ".parquet"))  # cells of tables: checked row by row below
+        # cells of the public tables: checked row by row below (a chart's data is scanned as text)
+        table = rel.endswith((".csv", ".parquet")) and not rel.startswith("charts/")
         for count in counts if not table else ():
             for form in {str(count), f"{count:,}"}:
                 assert not re.search(rf"(?<![\w.,]){re.escape(form)}(?![\w,]|\.\d)", text), (rel, count)
@@ -337,3 +355,18 @@ def test_no_public_file_holds_a_confidential_figure(release, tmp_path_factory):
     # the catalog itself still holds them (the test would pass on an empty release otherwise)
     catalog_sources = pd.read_parquet(release / "tables" / "sources.parquet")
     assert catalog_sources.loc[catalog_sources["source"] == NGO, "rows_read"].notna().all()
+
+
+def test_the_charts_are_drawn_from_the_public_extracts_alone(release, tmp_path):
+    """The page's charts, rebuilt from nothing but the public Parquet extracts, are the
+    release's byte for byte (data, spec, SVG, PNG): no chart reads the catalog."""
+    public = release / "public"
+    manifest = json.loads((public / "manifest.json").read_text(encoding="utf-8"))
+    tables = {name: public_table(release, name) for name in PUBLIC_TABLES}
+    render_page(tables, tmp_path, manifest["release_id"], created=manifest["created"],
+                sample=manifest["sample"], code_version=manifest["code_version"])
+    ours = sorted(p.name for p in (public / "charts").iterdir())
+    assert any(NGO in name for name in ours)
+    assert ours == sorted(p.name for p in (tmp_path / "charts").iterdir())
+    for name in ours:
+        assert (public / "charts" / name).read_bytes() == (tmp_path / "charts" / name).read_bytes(), name

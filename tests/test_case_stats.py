@@ -277,7 +277,7 @@ def test_aggregate_sources_reconciled_in_batches_give_the_same_statistics(tmp_pa
     monkeypatch.setattr(tables, "_packed", lambda groups, limit: [
         batches.append((limit, batch)) or batch for batch in packed(groups, limit)])
     for rows in (10**9, 200):
-        monkeypatch.setattr(tables, "RECONCILE_ROWS", rows)
+        monkeypatch.setenv("HARMSTATS_RECONCILE_ROWS", str(rows))
         built[rows] = tables.build_tables(DEFAULT_RAW_DIR, summaries, store_dir=tmp_path / f"store{rows}")
     whole, batched = built[10**9], built[200]
     assert sum(limit == 200 for limit, _ in batches) > 2 * sum(limit > 200 for limit, _ in batches)

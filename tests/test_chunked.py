@@ -31,9 +31,9 @@ def _frames(result: dict, kind: str) -> pd.DataFrame:
 
 
 def _both(monkeypatch, tmp_path, snap, path, rows: int) -> tuple[dict, dict]:
-    monkeypatch.setattr(process, "CHUNK_ROWS", 10**9)
+    monkeypatch.setenv("HARMSTATS_CHUNK_ROWS", str(10**9))
     whole = process.process_file(SOURCES[snap.source], snap, path, tmp_path / "whole").to_dict()
-    monkeypatch.setattr(process, "CHUNK_ROWS", rows)
+    monkeypatch.setenv("HARMSTATS_CHUNK_ROWS", str(rows))
     chunked = process.process_file(SOURCES[snap.source], snap, path, tmp_path / "chunked").to_dict()
     return whole, chunked
 

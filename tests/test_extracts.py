@@ -20,7 +20,7 @@ from pipelines.cli import app
 from pipelines.publish.export import ExportError, check_where, export_table
 from pipelines.publish.extract_tables import EXTRACT_TABLES, public_columns
 from pipelines.publish.extracts import write_extracts
-from pipelines.publish.table_files import neutralise, write_csv
+from pipelines.publish.table_files import write_csv
 from pipelines.sources.registry import SOURCES
 from schemas.tables import TABLES
 from tests.sample_release import out_dir, sample_release
@@ -129,8 +129,6 @@ def test_csv_cells_never_run_as_formulas_and_keep_accents(tmp_path):
     assert back["text"][6] == "Incidencia delictiva del fuero común" and back["text"][7] == "Société"
     assert back["text"][8] == "plain" and back["text"][9] == ""
     assert back["number"][0] == "-5" and back["ratio"][0] == "-0.5"  # numbers stay numbers
-    assert all(not str(v).startswith(("=", "+", "-", "@", "\t", "\r"))
-               for v in neutralise(frame)["text"].dropna())
 
 
 def _synthetic_tables() -> dict[str, pd.DataFrame]:
@@ -222,8 +220,8 @@ def test_readmes_carry_the_caveats_and_citations(extracts):
 
 @pytest.mark.parametrize("table", ["deaths", "crimes", "prosecutions", "quarantine"])
 def test_export_refuses_record_grain_tables(release, table, tmp_path):
-    result = runner.invoke(app, ["export", table, "--catalog-out", str(out_dir(release)),
-                                 "--out", str(tmp_path / "x.csv")])
+    result = runner.invoke(app, ["export", table, "--out", str(out_dir(release)),
+                                 "--file", str(tmp_path / "x.csv")])
     assert result.exit_code == 2
     assert "never exported" in result.output and "deaths_stats" in result.output
     assert not (tmp_path / "x.csv").exists()
@@ -254,24 +252,45 @@ def test_export_gives_exactly_the_public_extract(release, tmp_path):
     rows of the catalog's small cells come out withheld, the NGO coverage shares null."""
     out = out_dir(release)
     where = "source = 'ngo_incidents' AND value BETWEEN 1 AND 4"
-    result = runner.invoke(app, ["export", "crimes_stats", "--where", where, "--out",
-                                 str(tmp_path / "small.csv"), "--catalog-out", str(out)])
+    result = runner.invoke(app, ["export", "crimes_stats", "--where", where, "--file",
+                                 str(tmp_path / "small.csv"), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert len(pd.read_csv(tmp_path / "small.csv", encoding="utf-8-sig")) == 0
     exact = pd.read_parquet(release / "tables" / "crimes_stats.parquet")
     assert exact[(exact["source"] == "ngo_incidents") & exact["value"].between(1, 4)].shape[0] > 100
-    result = runner.invoke(app, ["export", "crimes_stats", "--format", "parquet", "--out",
-                                 str(tmp_path / "all.parquet"), "--catalog-out", str(out)])
+    result = runner.invoke(app, ["export", "crimes_stats", "--format", "parquet", "--file",
+                                 str(tmp_path / "all.parquet"), "--out", str(out)])
     assert result.exit_code == 0, result.output
     public = pd.read_parquet(release / "public" / "extracts" / "crimes_stats.parquet")
     exported = pd.read_parquet(tmp_path / "all.parquet")
     pd.testing.assert_frame_equal(exported, public, check_dtype=False)
     assert exported["is_latest"].all()
-    result = runner.invoke(app, ["export", "coverage", "--where", "source = 'ngo_incidents'", "--out",
-                                 str(tmp_path / "cov.csv"), "--catalog-out", str(out)])
+    result = runner.invoke(app, ["export", "coverage", "--where", "source = 'ngo_incidents'", "--file",
+                                 str(tmp_path / "cov.csv"), "--out", str(out)])
     assert result.exit_code == 0, result.output
     coverage = pd.read_csv(tmp_path / "cov.csv", encoding="utf-8-sig")
     assert len(coverage) and coverage["known_share"].isna().all() and coverage["total"].isna().all()
+
+
+def test_export_old_option_names_still_work_with_a_warning(release, tmp_path, monkeypatch):
+    """`--out` names the output folder in every command; export's old spellings (`--catalog-out
+    DIR` for it, `--out FILE` for the file written) still work, each with a warning."""
+    out = out_dir(release)
+    expected = pd.read_parquet(release / "public" / "extracts" / "coverage.parquet")
+    for args, written in (
+            (["--out", str(tmp_path / "old.csv"), "--catalog-out", str(out)], tmp_path / "old.csv"),
+            (["--catalog-out", str(out), "--file", str(tmp_path / "mixed.csv")], tmp_path / "mixed.csv"),
+            (["--out", str(out), "--file", str(tmp_path / "new.csv")], tmp_path / "new.csv")):
+        result = runner.invoke(app, ["export", "coverage", *args])
+        assert result.exit_code == 0, result.output
+        assert ("Deprecated" in result.output) == ("--catalog-out" in args)
+        assert len(pd.read_csv(written, encoding="utf-8-sig")) == len(expected)
+    assert "`export --out FILE` is now `--file FILE`" in runner.invoke(
+        app, ["export", "coverage", "--out", str(tmp_path / "old.csv"), "--catalog-out", str(out)]).output
+    monkeypatch.chdir(tmp_path)  # `--out FILE` alone: a file (no such folder), from data/curated
+    result = runner.invoke(app, ["export", "coverage", "--out", "alone.csv"])
+    assert "`export --out FILE` is now `--file FILE`" in result.output
+    assert "under alone.csv" not in result.output  # not read as the output folder
 
 
 def test_readmes_escape_raw_html_from_snapshot_names(tmp_path):
@@ -298,7 +317,8 @@ def test_check_where_accepts_plain_expressions():
     for where in ("is_latest AND source = 'mmp' AND year BETWEEN 2015 AND 2020",
                   "lower(source) LIKE 'mm%' OR NOT suppressed", "cause IN ('drowning', 'violence')",
                   "year::VARCHAR = '2020'", "CAST(year AS INTEGER) >= 2019 AND value IS NOT NULL",
-                  "source = 'it''s (quoted)'", "starts_with(source, 'm') AND year % 2 = 0"):
+                  "source = 'it''s (quoted)'", "starts_with(source, 'm') AND year % 2 = 0",
+                  "source IN ('a;b', 'c -- d', '/* e */')"):  # text, not a separator or a comment
         assert check_where(where, columns, "deaths_stats") == where
 
 
@@ -306,15 +326,15 @@ def test_export_csv_parquet_xlsx_with_readme(release, tmp_path):
     out = out_dir(release)
     where = "is_latest AND source = 'mmp' AND criminal <> 'all'"
     result = runner.invoke(app, ["export", "deaths_stats", "--where", where, "--format", "csv",
-                                 "--out", str(tmp_path / "mmp.csv"), "--catalog-out", str(out)])
+                                 "--file", str(tmp_path / "mmp.csv"), "--out", str(out)])
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(tmp_path / "mmp.csv", encoding="utf-8-sig")
     assert len(frame) and set(frame["source"]) == {"mmp"} and (frame["criminal"] != "all").all()
     readme = (tmp_path / "mmp.csv.README-SAMPLE.md").read_text()
     assert "SAMPLE DATA" in readme and where in readme and "never additive" in readme
     assert "minimum estimates" in readme
-    result = runner.invoke(app, ["export", "coverage", "--format", "parquet", "--out",
-                                 str(tmp_path / "cov"), "--catalog-out", str(out)])
+    result = runner.invoke(app, ["export", "coverage", "--format", "parquet", "--file",
+                                 str(tmp_path / "cov"), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert list(pd.read_parquet(tmp_path / "cov.parquet").columns) == public_columns("coverage")
     assert (tmp_path / "cov.parquet.README-SAMPLE.md").is_file()
@@ -345,16 +365,3 @@ def test_export_xlsx_neutralises_formulas(release, tmp_path):
         assert isinstance(row[header.index("rows_read")].value, int)  # numbers stay numbers
     notes = "\n".join(str(c.value) for c in book["README"]["A"] if c.value)
     assert "SAMPLE DATA" in notes and "never additive" in notes
-
-
-def test_statistics_extracts_take_the_arrow_csv_path(release):
-    """The published statistics tables, as the release holds them, are formatted column-wise
-    in Arrow (a new column type would silently fall back to pandas' slower writer)."""
-    from pipelines.publish.extract_tables import public_tables
-    from pipelines.publish.table_files import _csv_cells
-
-    tables = {name: pd.read_parquet(release / "tables" / f"{name}.parquet")
-              for name in ("deaths_stats", "crimes_stats", "prosecutions_stats", "sources")}
-    public = public_tables(tables)
-    for name in ("deaths_stats", "crimes_stats", "prosecutions_stats"):
-        assert _csv_cells(public[name], f"{name}.csv") is not None, name

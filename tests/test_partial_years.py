@@ -9,7 +9,6 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from pipelines.sources import process
 from pipelines.sources import fbi_hate_crime as fbi
 from pipelines.sources import mmp, unodc_glotip
 from pipelines.sources import mx_sesnsp as sesnsp
@@ -100,7 +99,7 @@ def test_truncated_incident_file_gives_a_partial_last_year(tmp_path):
 
 def test_a_copy_cut_mid_year_marks_its_last_year_partial_in_chunks(tmp_path, monkeypatch):
     # The Kaggle 2023 copy: years and months only, the sidecar says the whole of 2023.
-    monkeypatch.setattr(process, "CHUNK_ROWS", 2)  # the chunked path: the latest chunk's month wins
+    monkeypatch.setenv("HARMSTATS_CHUNK_ROWS", "2")  # the chunked path: the latest chunk's month wins
     rows = [_kaggle_row(2022, "December", 4), _kaggle_row(2023, "January", 1),
             _kaggle_row(2023, "July", 2), _kaggle_row(2023, "March", 3), _kaggle_row(2022, "May", 5)]
     snap, path = write_snapshot(tmp_path / "raw", mmp, "kaggle_2023",

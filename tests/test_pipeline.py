@@ -145,10 +145,14 @@ def test_coverage_says_race_is_not_recorded(real_run, real_dir):
     race = coverage[coverage["dimension"] == "race_ethnicity"]
     assert set(race["source"]) == {s for s in SOURCES if (real_dir / s).is_dir()}
     # No real source records the race of the victims or incidents it counts (the letter's gap,
-    # in numbers); the FBI incident file records its offenders' race, as subject offender.
-    fbi_offenders = (race["subject"] == "offender") & (race["source"] == "fbi_hate_crime")
-    assert (race.loc[~fbi_offenders, "recorded"] == "no").all()
-    assert fbi_offenders.any() and (race.loc[fbi_offenders, "recorded"] == "yes").all()
+    # in numbers); the FBI incident file records its offenders' race, and the HTPD its
+    # defendants' race, as subject offender.
+    recording = (race["subject"] == "offender") & race["source"].isin(
+        ["fbi_hate_crime", "us_htpd_prosecutions"])
+    assert (race.loc[~recording, "recorded"] == "no").all()
+    for source in ("fbi_hate_crime", "us_htpd_prosecutions"):
+        offenders = recording & (race["source"] == source)
+        assert offenders.any() and (race.loc[offenders, "recorded"] == "yes").all(), source
 
 
 PLACEHOLDER_NAMES = {"", "unknown", "unkown", "unidentified", "n/a", "none", "redacted"}

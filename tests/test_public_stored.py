@@ -15,10 +15,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines import stored
-from pipelines.publish import extract_tables, page, public, table_files
+from pipelines.publish import extract_tables, public
 from pipelines.publish.disclosure import confidential_sources
 from pipelines.publish.extracts import write_extracts, write_zip
-from pipelines.publish.page import render_page, write_page
+from pipelines.publish.page import read
+from pipelines.publish.page.write import render_page, write_page
 from pipelines.stored import StoredTable, frame_to_arrow, table_frames
 from tests.sample_release import sample_release
 
@@ -53,11 +54,10 @@ def stored_tables(frames, tmp_path_factory) -> dict:
 
 @pytest.fixture
 def small_batches(monkeypatch):
-    """Batches, Parquet row groups and CSV slices far smaller than the tables; every frame
-    read from a stored table is recorded."""
+    """Batches and Parquet row groups far smaller than the tables; every frame read from a
+    stored table is recorded."""
     monkeypatch.setattr(stored, "BATCH_ROWS", BATCH_ROWS)
-    monkeypatch.setattr(table_files, "PARQUET_ROW_GROUP_ROWS", 1_000)
-    monkeypatch.setattr(table_files, "CSV_SLICE_ROWS", 300)
+    monkeypatch.setattr(stored, "PARQUET_ROW_GROUP_ROWS", 1_000)
     seen = []
     read = stored._stored_frames
 
@@ -132,6 +132,10 @@ def test_extracts_and_page_are_byte_identical_for_stored_statistics(frames, stor
         assert filecmp.cmp(ours / "extracts" / name, theirs / "extracts" / name, shallow=False), name
     assert filecmp.cmp(ours / info["zip"]["path"], theirs / info["zip"]["path"], shallow=False)
     assert (ours / "index.html").read_text() == (theirs / "index.html").read_text()
+    charts = sorted(p.name for p in (ours / "charts").iterdir())
+    assert len(charts) > 20 and charts == sorted(p.name for p in (theirs / "charts").iterdir())
+    for name in charts:  # SVG, PNG, Vega-Lite spec and data of each chart
+        assert filecmp.cmp(ours / "charts" / name, theirs / "charts" / name, shallow=False), name
     # several batches and row groups were written, and the rows are all there
     crimes = pq.ParquetFile(theirs / "extracts" / "crimes_stats.parquet")
     assert crimes.metadata.num_row_groups > 1 and crimes.metadata.num_rows == info["tables"]["crimes_stats"]["rows"]
@@ -141,11 +145,11 @@ def test_extracts_and_page_are_byte_identical_for_stored_statistics(frames, stor
 
 def test_page_reads_only_the_cells_its_charts_draw(frames, monkeypatch, tmp_path):
     tables = _public(frames, None)[0]
-    reduced, rows = page.page_table("crimes_stats", extract_tables.public_tables(tables)["crimes_stats"])
+    reduced, rows = read.page_table("crimes_stats", extract_tables.public_tables(tables)["crimes_stats"])
     assert rows > 3 * len(reduced)  # most cells are crossings no chart draws
     meta = {"created": "2026-01-01T00:00:00+00:00", "sample": True}
     partial = render_page(tables, tmp_path, "R1", **meta)
-    monkeypatch.setattr(page, "PAGE_SPLITS", {})  # every row of every table
+    monkeypatch.setattr(read, "PAGE_SPLITS", {})  # every row of every table
     assert partial == render_page(tables, tmp_path, "R1", **meta)
 
 
@@ -159,7 +163,7 @@ def test_page_keeps_a_row_of_each_groups_first_and_last_year():
         {**base, "year": 2021, "sex": "female", "sgbv": "yes"},  # nor this
         {**base, "year": 2020, "unit": "incidents", "sex": "male"},  # another group
     ]).astype({"year": "Int32"})
-    assert list(page.page_rows("crimes_stats", frame).index) == [0, 1, 2, 4]
+    assert list(read.page_rows("crimes_stats", frame).index) == [0, 1, 2, 4]
 
 
 def test_zip_is_the_same_in_any_time_zone(tmp_path, monkeypatch):

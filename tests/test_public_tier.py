@@ -73,7 +73,8 @@ def test_diff_on_public_tables_compares_the_protected_extracts(release):
 
 
 def test_disclosure_settings_come_from_the_environment(monkeypatch):
-    from pipelines.publish.public import Settings, settings
+    from pipelines.publish.public import DisclosureSettings as Settings
+    from pipelines.publish.public import settings
 
     assert settings() == Settings((0, 4), 2, 10)
     monkeypatch.setenv("HARMSTATS_SDC_MAX", "9")
@@ -81,7 +82,7 @@ def test_disclosure_settings_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("HARMSTATS_SDC_K", "20")
     assert settings() == Settings((0, 9), 3, 20)
     monkeypatch.setenv("HARMSTATS_SDC_K", "0")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="HARMSTATS_SDC_K=0: must be at least 1"):
         settings()
     monkeypatch.setenv("HARMSTATS_SDC_K", "10")
     monkeypatch.setenv("HARMSTATS_SDC_MIN", "1")  # zeros are always withheld

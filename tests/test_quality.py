@@ -4,11 +4,6 @@ Data Docs that load nothing from the network."""
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,9 +13,9 @@ import pytest
 from pipelines.publish.quality import CDN_ASSETS, GX_ASSETS, run_expectations
 from schemas.deaths import Deaths, DeathsStats
 from schemas.metadata import Coverage, Sources
+from tests.browser import browse
 
 SHA = "0" * 64
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def _table(model, rows: list[dict], **common) -> pd.DataFrame:
@@ -174,87 +169,12 @@ def test_every_cdn_url_has_a_vendored_file_with_its_licence():
     assert all(url in listed for url in CDN_ASSETS)
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(),
-                    reason="/usr/bin/chromium not installed (apt-get install chromium): "
-                           "offline load in a real browser not checked")
-def test_data_docs_render_offline_in_chromium(clean_run, tmp_path):
-    websockets = pytest.importorskip("websockets.sync.client")
+@pytest.mark.browser
+def test_data_docs_render_offline_in_chromium(clean_run):
+    """Data Docs' pages in Chromium (tests/browser.py), offline: no failed load, no request
+    beyond the folder, no script error."""
     _, docs = clean_run
     deepest = max(docs.rglob("*.html"), key=lambda p: len(p.parts))
-    with _chromium(tmp_path) as browser:
-        for page in (docs / "index.html", docs / "expectations" / "deaths_stats.html", deepest):
-            failed, remote, errors = _load_offline(websockets, browser, page)
-            assert not remote, (page, remote)
-            assert not failed, (page, failed)
-            assert not errors, (page, errors)
-
-
-class _chromium:
-    """Headless chromium with every proxy pointed at a closed port (no network)."""
-
-    def __init__(self, tmp_path: Path):
-        self.profile = tmp_path / "profile"
-
-    def __enter__(self) -> str:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        self.proc = subprocess.Popen(
-            [str(CHROMIUM), "--headless=new", "--no-sandbox", "--disable-gpu",
-             f"--remote-debugging-port={port}", f"--user-data-dir={self.profile}",
-             "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-             "--allow-file-access-from-files", "--no-first-run", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=2) as r:
-                    targets = [t for t in json.load(r) if t.get("type") == "page"]
-                if targets:
-                    return targets[0]["webSocketDebuggerUrl"]
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("chromium did not open its debugging port")
-
-    def __exit__(self, *exc):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        shutil.rmtree(self.profile, ignore_errors=True)
-
-
-def _load_offline(websockets, ws_url: str, page: Path) -> tuple[list, list, list]:
-    """Load a page over the DevTools protocol, offline; return failed loads, non-file
-    requests and uncaught script errors."""
-    failed, remote, errors, urls = [], [], [], {}
-    with websockets.connect(ws_url, max_size=None, open_timeout=10) as ws:
-        ids = iter(range(1, 10_000))
-
-        def send(method, **params):
-            ws.send(json.dumps({"id": next(ids), "method": method, "params": params}))
-
-        for method in ("Network.enable", "Page.enable", "Runtime.enable"):
-            send(method)
-        send("Network.emulateNetworkConditions", offline=True, latency=0,
-             downloadThroughput=-1, uploadThroughput=-1)
-        send("Page.navigate", url=page.as_uri())
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            message = json.loads(ws.recv(timeout=20))
-            method, params = message.get("method"), message.get("params", {})
-            if method == "Network.requestWillBeSent":
-                url = urls[params["requestId"]] = params["request"]["url"]
-                if not url.startswith(("file:", "data:", "about:")):
-                    remote.append(url)
-            elif method == "Network.loadingFailed":
-                failed.append(f"{urls.get(params['requestId'])}: {params.get('errorText')}")
-            elif method == "Runtime.exceptionThrown":
-                errors.append(params["exceptionDetails"].get("exception", {}).get("description"))
-            elif method == "Page.loadEventFired":
-                break
-        else:
-            raise AssertionError(f"{page} did not finish loading")
-    return failed, remote, errors
+    for page in (docs / "index.html", docs / "expectations" / "deaths_stats.html", deepest):
+        _, errors = browse(page)
+        assert not errors, (page, errors)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -247,7 +248,8 @@ def test_a_workbook_unpacking_past_the_limit_is_refused_unread(tmp_path, monkeyp
     _copy(raw, "ngo_incidents", "SAMPLE-2025-06-30")  # a workbook that unpacks to 375,244 bytes
     monkeypatch.setenv("HARMSTATS_MAX_WORKBOOK_BYTES", "300000")
     opened = []
-    monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: opened.append(a) or 1 / 0)
+    monkeypatch.setattr("pipelines.sources.readers.CalamineWorkbook",
+                        SimpleNamespace(from_path=lambda *a, **k: opened.append(a) or 1 / 0))
     (result,) = _process(raw, "ngo_incidents")
     assert result["status"] == "failed" and not opened
     assert "registro_incidentes_2023_2025.xlsx" in result["error"]
@@ -256,13 +258,13 @@ def test_a_workbook_unpacking_past_the_limit_is_refused_unread(tmp_path, monkeyp
 
 
 def test_a_limit_that_is_not_a_number_is_named(monkeypatch):
-    from pipelines.config import limit
+    from pipelines.settings import active
 
     monkeypatch.setenv("HARMSTATS_MAX_FIELD_BYTES", "1MB")
     with pytest.raises(ValueError, match="HARMSTATS_MAX_FIELD_BYTES='1MB'"):
-        limit("HARMSTATS_MAX_FIELD_BYTES")
+        active()
     monkeypatch.setenv("HARMSTATS_MAX_FIELD_BYTES", "1_048_576")
-    assert limit("HARMSTATS_MAX_FIELD_BYTES") == 1 << 20
+    assert active().max_field_bytes == 1 << 20
 
 
 # --- a new column is a new format, refused like any other ------------------------------------

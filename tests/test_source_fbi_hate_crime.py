@@ -82,7 +82,8 @@ def test_bias_mapping_is_reviewable_and_unambiguous():
     assert not {c for c in codes.values() if c.startswith("anti_") and c.endswith("_any")}
     gender = {r["code"] for r in rows if r["sgbv"] == "yes"}
     assert gender == {"anti_male", "anti_female", "anti_transgender", "anti_gender_non_conforming",
-                      "gender_any", "gender_identity_any", "sex_any", "anti_other_sex", "sex_unknown"}
+                      "gender_any", "gender_identity_any", "sex_any", "anti_other_sex", "sex_unknown",
+                      "anti_transgender_woman", "anti_transgender_man"}  # the last two: Toronto
 
 
 def test_footnote_digits_are_stripped_from_labels():
@@ -349,9 +350,9 @@ def test_the_zip_member_is_read_from_the_archive_and_checked(tmp_path):
 
 def test_a_zip_is_read_in_chunks_as_when_read_whole(monkeypatch, tmp_path):
     snap, path = _zip_snapshot(tmp_path / "raw", {"hate_crime.csv": ZIPPED.encode()})
-    monkeypatch.setattr(process, "CHUNK_ROWS", 10**9)
+    monkeypatch.setenv("HARMSTATS_CHUNK_ROWS", str(10**9))
     whole = process.process_file(fbi.SOURCE, snap, path, tmp_path / "whole").to_dict()
-    monkeypatch.setattr(process, "CHUNK_ROWS", 2)
+    monkeypatch.setenv("HARMSTATS_CHUNK_ROWS", "2")
     chunked = process.process_file(fbi.SOURCE, snap, path, tmp_path / "chunked").to_dict()
     assert whole["status"] == chunked["status"] == "ok", (whole["error"], chunked["error"])
     assert len(chunked["parts"]["crimes"]) == 3  # really three chunks
@@ -511,7 +512,7 @@ def test_real_zip_is_read_in_chunks_and_reproduces_its_rows(real_dir, monkeypatc
     snap, path = _real_zip(real_dir)
     assert path.name == "hate_crime.csv.zip" and snap.kind == "full" and snap.product == "incidents"
     assert snap.meta["archive_member"]["member"] == "hate_crime.csv"
-    monkeypatch.setattr(process, "CHUNK_ROWS", 100_000)
+    monkeypatch.setenv("HARMSTATS_CHUNK_ROWS", "100000")
     result = process.process_file(fbi.SOURCE, snap, path, tmp_path)
     assert result.status == "ok", result.error
     assert (result.rows_read, result.rows_accepted, result.rows_quarantined) == (219_577, 219_577, 0)

@@ -550,7 +550,7 @@ def test_real_release_saved_as_csv_gives_the_workbooks_records_whole_and_in_chun
                                 raw_x.frame.to_csv(index=False).encode("utf-8"),
                                 ("2003-01-01", "2025-04-14"))
     from_xlsx = process.process_file(unodc_glotip.SOURCE, snap_x, raw_x.path, tmp_path / "x").to_dict()
-    monkeypatch.setattr(process, "CHUNK_ROWS", 7000)
+    monkeypatch.setenv("HARMSTATS_CHUNK_ROWS", "7000")
     chunked = process.process_file(unodc_glotip.SOURCE, snap, path, tmp_path / "c").to_dict()
     assert len(chunked["parts"]["quarantine"]) > 1  # really read in chunks
     for key in ("status", "rows_read", "rows_accepted", "rows_quarantined", "rows_flagged"):

@@ -89,6 +89,14 @@ def test_source_without_sex_field_gives_not_recorded():
     assert _cell(s, sex="not_recorded") == 1 and _cell(s, age_group="not_recorded") == 1
 
 
+def test_rows_outside_the_published_area_are_left_out():
+    one = dict(dead=1, missing=0, dead_and_missing=1, female=0, male=1, sex_unknown=0)
+    records = _records([{**one, "flags": ""}, {**one, "flags": "future_date;outside_published_area"},
+                        {**one, "flags": "future_date"}])
+    s = _stats(records, person_level=True)
+    assert _cell(s) == 2 and _cell(s, sex="male") == 2
+
+
 def test_blocking_check_catches_a_broken_margin(incident_stats):
     records = pd.DataFrame({"source": ["mmp"], "snapshot": ["2025-05-05"], "year": [2020],
                             "dead_and_missing": [11]})

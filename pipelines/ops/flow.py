@@ -2,8 +2,9 @@
 its own task, then publish one release. `ops.run.execute` starts it when a run has work;
 `pipelines.flows` offers it, and the nightly flow, as Prefect entry points.
 
-Thin on purpose: every step is a plain function tested on its own. Tasks pass paths and
-small summaries, never frames. Fetching retries inside `pipelines.sources.fetching` (with backoff),
+Thin on purpose: every step is a plain function tested on its own. Tasks pass paths, small
+summaries and the run's settings (`pipelines.settings`, made active inside each task, so a Dask
+worker in another process follows them too), never frames. Fetching retries inside `pipelines.sources.fetching` (with backoff),
 not as Prefect task retries.
 """
 
@@ -21,6 +22,7 @@ from pipelines import snapshots
 from pipelines.ops.incremental import load_manifest, mark_reused, previous_accounting
 from pipelines.ops.report import RunReport
 from pipelines.publish.release import current_release, write_release
+from pipelines.settings import Settings, activated
 from pipelines.sources.fetching import fetch_sources
 from pipelines.sources.process import process_source
 from pipelines.sources.registry import SOURCES
@@ -30,20 +32,31 @@ from pipelines.stats.tables import build_tables
 
 
 @task
-def process_source_task(source_id: str, raw_dir: str, snapshot_mode: str, work_dir: str) -> dict:
+def process_source_task(source_id: str, raw_dir: str, snapshot_mode: str, work_dir: str,
+                        settings: Settings) -> dict:
     """Read and harmonise the selected snapshots of one source into the work folder."""
     started = time.monotonic()
-    summary = process_source(source_id, Path(raw_dir), snapshot_mode, Path(work_dir))
+    with activated(settings):
+        summary = process_source(source_id, Path(raw_dir), snapshot_mode, Path(work_dir))
     return {**summary, "seconds": round(time.monotonic() - started, 3)}
 
 
 @task
 def publish_task(raw_dir: str, summaries: list[dict], failed_sources: list[str], out_dir: str,
-                 run_info: dict, sample: bool, reuse: list[str] | None = None,
+                 run_info: dict, sample: bool, settings: Settings, reuse: list[str] | None = None,
                  work_dir: str | None = None) -> dict:
     """Assemble, validate and publish the release. Failed sources are carried forward from
     the current release, and so are unchanged (`reuse`) sources, which stay `ok`. Returns the
     release folder, what was carried forward and the anomaly warnings of the new snapshots."""
+    with activated(settings):
+        return _publish(raw_dir, summaries, failed_sources, out_dir, run_info, sample, settings,
+                        reuse, work_dir)
+
+
+def _publish(raw_dir: str, summaries: list[dict], failed_sources: list[str], out_dir: str,
+             run_info: dict, sample: bool, settings: Settings, reuse: list[str] | None,
+             work_dir: str | None) -> dict:
+    """`publish_task`'s work, under the run's settings."""
     previous = current_release(Path(out_dir))
     reused = set(reuse or ()) if previous else set()
     tables = build_tables(Path(raw_dir), summaries, previous, set(failed_sources) | reused,
@@ -51,7 +64,8 @@ def publish_task(raw_dir: str, summaries: list[dict], failed_sources: list[str],
     tables["sources"] = mark_reused(tables["sources"], reused)
     sources = tables["sources"]
     carried = sorted(set(sources.loc[sources["status"] == "carried_forward", "source"]))
-    anomalies = find_anomalies(tables, summaries, previous)  # reported only: tables unchanged
+    # reported only: tables unchanged
+    anomalies = find_anomalies(tables, summaries, previous, settings.anomaly_thresholds)
     release = write_release(tables, Path(out_dir), {**run_info, "carried_forward": carried}, sample)
     return {"release": str(release), "carried_forward": carried, "anomalies": anomalies}
 
@@ -60,12 +74,24 @@ def publish_task(raw_dir: str, summaries: list[dict], failed_sources: list[str],
 def run_pipeline(raw_dir: str, out_dir: str, sources: list[str] | None = None,
                  snapshot_mode: str = "latest", fetch: bool = False,
                  reuse: list[str] | None = None, fetched: dict | None = None,
-                 run_info: dict | None = None, reasons: dict | None = None) -> dict:
+                 run_info: dict | None = None, reasons: dict | None = None,
+                 settings: Settings | None = None) -> dict:
     """Process every (or the named) source and publish one release. Returns the run report.
 
     `reuse`: sources taken unchanged from the current release (not processed). `fetched`:
     fetch results of a fetch done before the flow (`fetch=True` fetches here instead).
-    `run_info`: extra manifest entries (the incremental fingerprint)."""
+    `run_info`: extra manifest entries (the incremental fingerprint). `settings`: the run's
+    (default: read from the environment now)."""
+    settings = settings or Settings.from_env()
+    with activated(settings):
+        return _run(raw_dir, out_dir, sources, snapshot_mode, fetch, reuse, fetched, run_info,
+                    reasons, settings)
+
+
+def _run(raw_dir: str, out_dir: str, sources: list[str] | None, snapshot_mode: str, fetch: bool,
+         reuse: list[str] | None, fetched: dict | None, run_info: dict | None,
+         reasons: dict | None, settings: Settings) -> dict:
+    """`run_pipeline`'s work, under the run's settings."""
     snapshots.check_mode(snapshot_mode)
     report = RunReport(raw_dir=raw_dir, out_dir=out_dir, snapshot_mode=snapshot_mode)
     previous = current_release(Path(out_dir))
@@ -90,7 +116,8 @@ def run_pipeline(raw_dir: str, out_dir: str, sources: list[str] | None = None,
             if not snapshots.select(snapshots.discover(Path(raw_dir), SOURCES[source_id]), snapshot_mode):
                 report.no_snapshot(source_id)
                 continue
-            futures[source_id] = process_source_task.submit(source_id, raw_dir, snapshot_mode, work_dir)
+            futures[source_id] = process_source_task.submit(source_id, raw_dir, snapshot_mode,
+                                                            work_dir, settings)
         summaries, failed = [], []
         for source_id, future in futures.items():
             future.wait()
@@ -105,8 +132,8 @@ def run_pipeline(raw_dir: str, out_dir: str, sources: list[str] | None = None,
         if summaries or failed or reuse:
             sample = report.any_sample(Path(raw_dir), summaries, reuse, snapshot_mode)
             state = publish_task(raw_dir, summaries, failed, out_dir,
-                                 {**report.manifest_info(), **(run_info or {})}, sample, reuse,
-                                 work_dir, return_state=True)
+                                 {**report.manifest_info(), **(run_info or {})}, sample, settings,
+                                 reuse, work_dir, return_state=True)
             outcome = state.result(raise_on_failure=False)
             if isinstance(outcome, (BlockingCheckError, SchemaErrors)):
                 report.blocked(outcome)

@@ -12,11 +12,12 @@ never its full address (it often holds a secret token).
 from __future__ import annotations
 
 import logging
-import os
 import socket
 from urllib.parse import urlsplit
 
 import httpx
+
+from pipelines.settings import active
 
 log = logging.getLogger("harmstats.notify")
 TIMEOUT = 5.0
@@ -55,7 +56,7 @@ def payload(report: dict) -> dict:
 def notify(report: dict, url: str | None = None, timeout: float = TIMEOUT) -> dict:
     """POST the summary when the run needs attention and a webhook is configured. Returns
     what happened ({"sent": bool, ...}); never raises."""
-    url = url if url is not None else os.environ.get(ENV, "").strip()
+    url = url if url is not None else active().webhook_url or ""
     if not url:
         return {"sent": False, "reason": f"no webhook configured ({ENV})"}
     if not should_notify(report):

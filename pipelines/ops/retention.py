@@ -18,8 +18,9 @@ from pathlib import Path
 from pipelines.inspection.diff import list_releases
 from pipelines.ops.lock import LockHeld, RunLock
 from pipelines.publish.release import current_release
+from pipelines.settings import Settings
 
-DEFAULT_KEEP = 5
+DEFAULT_KEEP = Settings.keep_releases  # the default of HARMSTATS_KEEP_RELEASES
 RUN_REPORTS_KEPT = 200  # reports of runs that published nothing (unchanged, blocked, locked)
 
 

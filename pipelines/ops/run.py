@@ -29,20 +29,13 @@ from pipelines.ops import incremental as inc
 from pipelines.ops.lock import LockHeld, RunLock
 from pipelines.ops.notify import notify
 from pipelines.ops.report import RunReport
-from pipelines.ops.retention import DEFAULT_KEEP, prune
+from pipelines.ops.retention import prune
 from pipelines.publish.release import current_release, recover_interrupted
+from pipelines.settings import Settings, activated, prepare_third_parties
 from pipelines.sources.fetching import fetch_sources
 from pipelines.sources.registry import SOURCES
 
 log = logging.getLogger("harmstats.run")
-
-
-def keep_default() -> int:
-    """Releases kept besides the current and the previous one (HARMSTATS_KEEP_RELEASES)."""
-    try:
-        return int(os.environ.get("HARMSTATS_KEEP_RELEASES", DEFAULT_KEEP))
-    except ValueError:
-        return DEFAULT_KEEP
 
 
 def change_summary(old: Path, new: Path) -> dict:
@@ -119,14 +112,27 @@ def _finish(data: dict, out_dir: Path, stamp: str, started: float, webhook_url: 
 def execute(raw_dir: Path, out_dir: Path, sources: list[str] | None = None,
             snapshot_mode: str = "latest", fetch: bool = False, incremental: bool = True,
             wait: float = 0.0, keep: int | None = None, today: date | None = None,
-            webhook_url: str | None = None, dask_address: str | None = None) -> dict:
+            webhook_url: str | None = None, dask_address: str | None = None,
+            settings: Settings | None = None) -> dict:
     """Run once (see the module docstring). Returns the run report as a dict; its
     `exit_code` is what a scheduler acts on (0 ok / 1 warnings / 2 blocked / 3 locked).
-    `dask_address` (default HARMSTATS_DASK_ADDRESS): process sources on that Dask cluster."""
+
+    `settings` (default: read from the environment now) hold for the whole run; `keep`,
+    `webhook_url` and `dask_address` (a Dask cluster to process the sources on), when given,
+    override theirs."""
     snapshots.check_mode(snapshot_mode)  # bad usage: refused before anything is done
-    dask_address = dask_address or os.environ.get("HARMSTATS_DASK_ADDRESS") or None
-    raw_dir, out_dir = Path(raw_dir).resolve(), Path(out_dir).resolve()
-    keep = keep_default() if keep is None else keep
+    settings = (settings or Settings.from_env()).with_flags(
+        keep_releases=keep, webhook_url=webhook_url, dask_address=dask_address)
+    with activated(settings):
+        return _execute(Path(raw_dir).resolve(), Path(out_dir).resolve(), sources, snapshot_mode,
+                        fetch, incremental, wait, today, settings)
+
+
+def _execute(raw_dir: Path, out_dir: Path, sources: list[str] | None, snapshot_mode: str,
+             fetch: bool, incremental: bool, wait: float, today: date | None,
+             settings: Settings) -> dict:
+    """`execute` with its paths resolved, under the run's settings."""
+    keep, webhook_url = settings.keep_releases, settings.webhook_url or ""
     started = time.monotonic()
     started_at = datetime.now(timezone.utc)
     stamp = f"{started_at:%Y%m%dT%H%M%S}-{os.getpid()}"
@@ -155,14 +161,16 @@ def execute(raw_dir: Path, out_dir: Path, sources: list[str] | None = None,
             if plan.nothing_new or not (plan.process or plan.reuse):
                 data = _report_without_flow(raw_dir, out_dir, snapshot_mode, plan, fetched, chosen)
             else:
+                prepare_third_parties()  # before Prefect is imported
                 # lazy: Prefect is imported only when a flow runs (a run with nothing new never does)
                 from pipelines.ops.flow import pipeline_flow
 
-                data = pipeline_flow(dask_address)(raw_dir=str(raw_dir), out_dir=str(out_dir),
-                                    sources=plan.process + plan.no_snapshot,
-                                    snapshot_mode=snapshot_mode, reuse=plan.reuse, fetched=fetched,
-                                    run_info={"incremental": plan.manifest_block()},
-                                    reasons=plan.reasons)
+                data = pipeline_flow(settings.dask_address)(
+                    raw_dir=str(raw_dir), out_dir=str(out_dir),
+                    sources=plan.process + plan.no_snapshot, snapshot_mode=snapshot_mode,
+                    reuse=plan.reuse, fetched=fetched,
+                    run_info={"incremental": plan.manifest_block()}, reasons=plan.reasons,
+                    settings=settings)
         except Exception as exc:  # a crash: nothing published, the current release stays
             log.exception("harmstats run failed")
             report = RunReport(raw_dir=str(raw_dir), out_dir=str(out_dir), snapshot_mode=snapshot_mode)

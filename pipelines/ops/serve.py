@@ -10,13 +10,14 @@ keep it alive with systemd (deploy/). The plain alternative is cron calling
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from pipelines import __version__
+from pipelines.settings import Settings, active
 
-DEFAULT_CRON = "0 3 * * *"
-DEFAULT_TIMEZONE = "UTC"
+DEFAULT_CRON = Settings.cron  # the defaults of HARMSTATS_CRON and HARMSTATS_TIMEZONE
+DEFAULT_TIMEZONE = Settings.timezone
+DEFAULT_KEEP = Settings.keep_releases  # HARMSTATS_KEEP_RELEASES
 DEPLOYMENT_NAME = "nightly"
 
 
@@ -25,8 +26,9 @@ class NoPrefectAPI(RuntimeError):
 
 
 def api_url() -> str | None:
-    """PREFECT_API_URL from the environment or the active Prefect profile, or None."""
-    url = os.environ.get("PREFECT_API_URL", "").strip()
+    """PREFECT_API_URL from the environment (`pipelines.settings`) or the active Prefect
+    profile, or None."""
+    url = active().prefect_api_url
     if url:
         return url
     try:
@@ -60,7 +62,7 @@ def check_api(url: str | None, timeout: float = 5.0) -> str:
 
 
 def nightly_parameters(raw_dir: Path, out_dir: Path, snapshot_mode: str = "latest",
-                       keep: int = 5, wait: float = 1800.0, fetch: bool = True,
+                       keep: int = DEFAULT_KEEP, wait: float = 1800.0, fetch: bool = True,
                        sources: list[str] | None = None) -> dict:
     """The flow parameters of a scheduled run: `harmstats run --fetch` with these folders."""
     return {"raw_dir": str(Path(raw_dir).resolve()), "out_dir": str(Path(out_dir).resolve()),

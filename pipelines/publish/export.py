@@ -11,10 +11,11 @@ import pandas as pd
 from pipelines.publish.extract_tables import is_sample, public_columns, withhold_suppressed
 from pipelines.publish.layout import EXTRACT_DIR, MANIFEST
 from pipelines.publish.readmes import Context, readme_name, table_readme
-from pipelines.publish.table_files import write_csv, write_parquet, write_xlsx
+from pipelines.publish.table_files import write_csv, write_xlsx
+from pipelines.stored import write_parquet
 from schemas.tables import PUBLIC_TABLES, TABLES
 
-REFUSED_TABLES = ("deaths", "crimes", "prosecutions", "quarantine", "unmapped_values")
+REFUSED_TABLES = ("deaths", "crimes", "prosecutions", "quarantine", "unmapped_values", "record_links")
 XLSX_MAX_ROWS = 1_048_576  # rows of a worksheet, the header included
 
 
@@ -29,10 +30,13 @@ def _where_tree(where: str, table: str) -> dict:
 
     if not where or not where.strip():
         raise ExportError("--where is empty")
-    if ";" in where:
-        raise ExportError("--where must be one boolean expression: ';' is not allowed")
-    if "--" in where or "/*" in where:
-        raise ExportError("--where must not contain SQL comments")
+    tokens = duckdb.tokenize(where)  # DuckDB's own tokenizer: a ';' or '--' in a string is text
+    ends = [start for start, _ in tokens[1:]] + [len(where)]
+    for (start, kind), end in zip(tokens, ends):
+        if kind == duckdb.token_type.comment:
+            raise ExportError("--where must not contain SQL comments")
+        if kind == duckdb.token_type.operator and where[start:end].strip().startswith(";"):
+            raise ExportError("--where must be one boolean expression: ';' is not allowed")
     sql = f'SELECT * FROM "{table}" WHERE ({where})'
     con = duckdb.connect()
     try:
@@ -167,8 +171,8 @@ def export_table(public: Path, table: str, where: str | None = None, fmt: str = 
     readme = table_readme(table, frame, ctx, [out_path.name], query=where or "(all rows)")
     written = [out_path]
     if fmt == "parquet":
-        write_parquet(frame, out_path, {"table": table, "where": where or "", "sample": sample,
-                                        "release_id": ctx.release_id})
+        write_parquet([frame], out_path, {"table": table, "where": where or "", "sample": sample,
+                                          "release_id": ctx.release_id})
     elif fmt == "csv":
         write_csv(frame, out_path)
     else:

@@ -15,14 +15,15 @@ and the zip's names carry `-SAMPLE` (`README-SAMPLE.md`, `<table>.README-SAMPLE.
 
 A table may be a frame or stored on disk (`StoredTable`, or a `BatchView` of one): a stored
 table is read and written frame by frame (`table_frames`), never held whole, and gives the same
-bytes as the frame would.
+bytes as the frame would (Parquet row groups of a fixed size whatever the frames' sizes; the CSV
+is DuckDB's COPY of the Parquet file).
 
 The tables are taken as given: disclosure control has already run. A cell withheld by it
 (`suppressed` true) is written with `value`, `value_min` and `value_max` null, whatever the
 input holds.
 
 The pieces: which rows and columns of the public tables are extracted (`extract_tables.py`),
-the files of one table (`table_files.py`: CSV, Parquet, XLSX), the READMEs and the data
+the files of one table (`table_files.py`: Parquet, CSV, XLSX), the READMEs and the data
 dictionary (`readmes.py`); `harmstats export` writes a slice of one table (`export.py`).
 """
 
@@ -34,28 +35,35 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipelines.publish.extract_tables import EXTRACT_TABLES, is_sample, public_columns, public_tables
+import duckdb
+
+from pipelines.publish.extract_tables import EXTRACT_TABLES, is_sample, public_tables
 from pipelines.publish.layout import EXTRACT_DIR
 from pipelines.publish.readmes import (Context, TableFacts, dictionary_markdown, dictionary_rows,
                                        index_readme, readme_name, table_readme)
-from pipelines.publish.table_files import CsvParts, ParquetParts, write_csv
+from pipelines.publish.table_files import csv_connection, parquet_to_csv, write_csv
 from pipelines.snapshots import sha256_file
-from pipelines.stored import table_frames
+from pipelines.stored import table_frames, write_parquet
 from schemas.tables import table_description
 
 ZIP_LEVEL = 1  # deflate level of the extracts bundle
 
 
-def write_table_files(name: str, data, folder: Path, metadata: dict[str, str]) -> TableFacts:
-    """`<name>.parquet` and `<name>.csv` of a public table (a frame, or a stored table read
-    frame by frame, never whole), written in one pass; returns what its README says of it."""
+def write_table_files(name: str, data, folder: Path, metadata: dict[str, str],
+                      con: duckdb.DuckDBPyConnection) -> TableFacts:
+    """`<name>.parquet` of a public table (a frame, or a stored table read frame by frame,
+    never whole), then `<name>.csv` from it through `con` (a `csv_connection`); returns what
+    its README says of the table."""
     facts = TableFacts()
-    with ParquetParts(folder / f"{name}.parquet", metadata) as parquet, \
-            CsvParts(folder / f"{name}.csv", public_columns(name)) as csv_out:
+
+    def frames():
         for frame in table_frames(data):
-            parquet.write(frame)
-            csv_out.write(frame)
             facts.add(frame)
+            yield frame
+
+    parquet = folder / f"{name}.parquet"
+    write_parquet(frames(), parquet, metadata)
+    parquet_to_csv(parquet, folder / f"{name}.csv", con)
     return facts
 
 
@@ -95,21 +103,22 @@ def write_extracts(tables: dict, release_dir: Path, release_id: str, *,
                   names={"dictionary": "data_dictionary.md"})
     listing: list[tuple[str, str]] = []
     table_info = {}
-    for name in EXTRACT_TABLES:
-        parquet, csv = f"{name}.parquet", f"{name}.csv"
-        facts = write_table_files(name, public[name], folder, {
-            "release_id": release_id, "sample": sample, "table": name,
-            "description": table_description(name)})
-        readme = readme_name(f"{name}.README", sample)
-        (folder / readme).write_text(table_readme(name, facts, ctx, [parquet, csv]), encoding="utf-8")
-        table_info[name] = {"rows": facts.rows, "parquet": f"{EXTRACT_DIR}/{parquet}",
-                            "csv": f"{EXTRACT_DIR}/{csv}", "readme": f"{EXTRACT_DIR}/{readme}",
-                            "description": table_description(name)}
-        listing += [(parquet, f"{name}, Parquet (typed)"), (csv, f"{name}, CSV"),
-                    (readme, f"{name}: caveats, snapshots, citations")]
-    rows = dictionary_rows()
-    (folder / "data_dictionary.md").write_text(dictionary_markdown(rows, ctx), encoding="utf-8")
-    write_csv(rows, folder / "data_dictionary.csv")
+    with csv_connection() as con:
+        for name in EXTRACT_TABLES:
+            parquet, csv = f"{name}.parquet", f"{name}.csv"
+            facts = write_table_files(name, public[name], folder, {
+                "release_id": release_id, "sample": sample, "table": name,
+                "description": table_description(name)}, con)
+            readme = readme_name(f"{name}.README", sample)
+            (folder / readme).write_text(table_readme(name, facts, ctx, [parquet, csv]), encoding="utf-8")
+            table_info[name] = {"rows": facts.rows, "parquet": f"{EXTRACT_DIR}/{parquet}",
+                                "csv": f"{EXTRACT_DIR}/{csv}", "readme": f"{EXTRACT_DIR}/{readme}",
+                                "description": table_description(name)}
+            listing += [(parquet, f"{name}, Parquet (typed)"), (csv, f"{name}, CSV"),
+                        (readme, f"{name}: caveats, snapshots, citations")]
+        rows = dictionary_rows()
+        (folder / "data_dictionary.md").write_text(dictionary_markdown(rows, ctx), encoding="utf-8")
+        write_csv(rows, folder / "data_dictionary.csv", con)
     listing += [("data_dictionary.md", "data dictionary (Markdown)"),
                 ("data_dictionary.csv", "data dictionary (CSV: table, column, type, meaning, allowed codes)"),
                 ("SHA256SUMS", "sha256 of every file here (`sha256sum -c SHA256SUMS`)")]

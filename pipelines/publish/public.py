@@ -28,7 +28,6 @@ built from), which the next release reads to decide and to link.
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
@@ -40,6 +39,7 @@ from pipelines.publish.disclosure import (confidential_sources, empty_report, pr
                                           suppression_summary, with_hidden_values)
 from pipelines.publish.grid import RECODED_DIMENSIONS, full_grid
 from pipelines.publish.layout import EXTRACT_DIR, MANIFEST, PRIVATE_COLUMNS, public_extracts
+from pipelines.settings import active
 from pipelines.stats.checks import BlockingCheckError
 from pipelines.stored import BatchView, Chain, table_frames
 from schemas.tables import TABLES
@@ -59,8 +59,8 @@ METHOD = ("batch updates (at least k changed records) + global recoding of rare 
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Disclosure control parameters, from the environment (docs/disclosure_control.md)."""
+class DisclosureSettings:
+    """Disclosure control parameters (docs/disclosure_control.md)."""
 
     threshold: tuple[int, int] = (0, 4)  # counts withheld (primary); zero always included
     protection: int = 2  # an attacker's interval must reach the value +- this
@@ -71,19 +71,11 @@ class Settings:
                 "recoded_dimensions": list(RECODED_DIMENSIONS)}
 
 
-def settings() -> Settings:
-    """HARMSTATS_SDC_MAX (counts 0..MAX are withheld; default 4), HARMSTATS_SDC_PROTECTION
-    (default 2) and HARMSTATS_SDC_K (batch size and recoding threshold; default 10)."""
-    high = int(os.environ.get("HARMSTATS_SDC_MAX", "4"))
-    protection = int(os.environ.get("HARMSTATS_SDC_PROTECTION", "2"))
-    k = int(os.environ.get("HARMSTATS_SDC_K", "10"))
-    if high < 1 or protection < 1 or k < 1:
-        raise ValueError(f"disclosure settings out of range: max {high}, protection {protection}, k {k} "
-                         "(each at least 1)")
-    if os.environ.get("HARMSTATS_SDC_MIN", "0") != "0":
-        raise ValueError("HARMSTATS_SDC_MIN is no longer a setting: zeros are always withheld with "
-                         "the small counts (a published zero beside a withheld cell tells them apart)")
-    return Settings((0, high), protection, k)
+def settings() -> DisclosureSettings:
+    """The run's HARMSTATS_SDC_MAX (counts 0..MAX are withheld), HARMSTATS_SDC_PROTECTION and
+    HARMSTATS_SDC_K (batch size and recoding threshold): `pipelines.settings`."""
+    chosen = active()
+    return DisclosureSettings((0, chosen.sdc_max), chosen.sdc_protection, chosen.sdc_k)
 
 
 # --- what the previous release published --------------------------------------------------------
@@ -204,7 +196,7 @@ class PublicTier:
     catalog: dict[str, pd.DataFrame] = field(default_factory=dict)  # catalog-only tables
     summary: pd.DataFrame = field(default_factory=pd.DataFrame)
     decisions: list[Decision] = field(default_factory=list)
-    settings: Settings = field(default_factory=Settings)
+    settings: DisclosureSettings = field(default_factory=DisclosureSettings)
 
     def summary_records(self) -> dict:
         """For the catalog manifest: settings, per source the decision, per table the cells."""
@@ -253,7 +245,7 @@ def _like(frame: pd.DataFrame, model: pd.DataFrame) -> pd.DataFrame:
 
 
 def _protected_stream(rows: pd.DataFrame, stream: str, source: str, basis: Basis | None,
-                      previous: Path | None, st: Settings) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+                      previous: Path | None, st: DisclosureSettings) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(published rows, suppression report, basis rows with hidden values) of one source's
     latest statistics of a stream: recoded, gridded, suppressed."""
     shaped = pd.concat([full_grid(part, stream, st.k) for _, part in rows.groupby("snapshot", sort=True)],

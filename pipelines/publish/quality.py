@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import re
 import shutil
 import tempfile
@@ -31,6 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipelines.settings import prepare_third_parties
 from pipelines.sources.registry import SOURCES
 
 GX_ASSETS = Path(__file__).resolve().parent / "gx_assets"
@@ -97,7 +97,7 @@ def run_expectations(tables: dict[str, pd.DataFrame], docs_dir: Path,
     confidential sources, whose known shares are withheld from the public tables; `without`
     the columns each public table leaves out."""
     started = time.perf_counter()
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    prepare_third_parties()  # before great_expectations is imported: no telemetry
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 

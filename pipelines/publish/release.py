@@ -30,7 +30,7 @@ from pipelines.publish.disclosure import confidential_sources
 from pipelines.publish.extract_tables import public_tables as published_tables
 from pipelines.publish.extracts import write_extracts
 from pipelines.publish.layout import MANIFEST, PRIVATE_COLUMNS, PUBLIC_DIR
-from pipelines.publish.page import write_page
+from pipelines.publish.page.write import write_page
 from pipelines.publish.public import public_tables
 from pipelines.publish.quality import run_expectations
 from pipelines.publish.scorecard import letter_scorecard

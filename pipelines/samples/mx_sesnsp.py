@@ -89,7 +89,7 @@ OLD_YEARS = (2023, 2024)
 OLD_LAST_MONTH = 11  # the 2024-11 cut: December 2024 empty
 
 
-def _count(r: random.Random, mean: float) -> int:
+def poisson_count(r: random.Random, mean: float) -> int:
     """A Poisson-like count (many zeros for rare offences)."""
     total, limit, product = 0, 2.718281828 ** -min(mean, 30.0), r.random()
     if mean > 30:
@@ -112,7 +112,7 @@ def sample_rows(r: random.Random, catalogue: list, years: tuple[int, ...], last_
             for bien, tipo, subtipo, modalities, mean in catalogue + extra:
                 for modality in modalities or [subtipo]:
                     share = mean * size / (len(modalities) if modalities else 1)
-                    months = [str(_count(r, share)) for _ in range(12)]
+                    months = [str(poisson_count(r, share)) for _ in range(12)]
                     if year == years[-1]:
                         months = months[:last_month] + [""] * (12 - last_month)
                     rows.append([str(year), f"{code:02d}" if padded else str(code), state, bien,

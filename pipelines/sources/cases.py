@@ -21,7 +21,7 @@ DEFAULTS = {
     "sex": "not_recorded", "gender_identity": "not_recorded", "age_group": "not_recorded",
     "nationality": "NOT_RECORDED", "race_ethnicity": "not_recorded", "country_iso3": "UNKNOWN",
     "perpetrator": "not_recorded", "bias_motivation": "not_applicable", "flags": "",
-    "source_suppressed": False,
+    "source_suppressed": False, "reported_year": pd.NA,
 }
 # Dimensions a hate-crime table never splits: `all` on every cell (case_stats then publishes
 # them once per grand total as not_recorded, rather than on every cell).

@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import time
 import zipfile
@@ -33,14 +32,15 @@ from pathlib import Path
 import httpx
 
 from pipelines import __version__, archives, snapshots
+from pipelines.settings import Settings, active
 from pipelines.sources.base import RawFormatError
 from pipelines.sources.readers import archive_problem, sniff_problem
 from pipelines.sources.source import Source
 
 MAX_BYTES = 512 * 1024 * 1024
-TIMEOUT = 60.0  # seconds without progress (connect, or between two reads)
+TIMEOUT = Settings.fetch_timeout  # seconds without progress (connect, or between two reads)
 ATTEMPT_LIMIT = 30 * 60.0  # seconds one attempt may take in all
-RETRIES = 3
+RETRIES = Settings.fetch_retries
 BACKOFF = 2.0  # first wait; doubles each retry
 MAX_RETRY_AFTER = 300.0
 USER_AGENT = f"harmstats/{__version__} (+https://github.com/; nightly statistics pipeline)"
@@ -320,10 +320,8 @@ def fetch_source(source: Source, raw_dir: Path, today: str | None = None, *,
     if not spec.download_url:
         return FetchOutcome(spec.id, "no_download_url")
     limits = {
-        "timeout": timeout or getattr(spec, "fetch_timeout", None) or float(
-            os.environ.get("HARMSTATS_FETCH_TIMEOUT", TIMEOUT)),
-        "retries": retries if retries is not None else int(
-            os.environ.get("HARMSTATS_FETCH_RETRIES", RETRIES)),
+        "timeout": timeout or getattr(spec, "fetch_timeout", None) or active().fetch_timeout,
+        "retries": retries if retries is not None else active().fetch_retries,
         "backoff": backoff if backoff is not None else BACKOFF,
         "max_bytes": max_bytes or getattr(spec, "max_bytes", None) or MAX_BYTES,
     }

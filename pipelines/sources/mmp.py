@@ -23,7 +23,7 @@ from pipelines.sources.curate import (add_flag, finish_records, future_date_flag
                                       record_ids, sex_unknown_counts, split_flags)
 from pipelines.sources.formats import (detect_format, iter_versioned_csv, mapped_column,
                                        read_versioned_csv, validate_raw)
-from pipelines.sources.readers import read_xlsx_rows, xlsx_table
+from pipelines.sources.readers import cell_text, read_xlsx_rows, xlsx_table
 from pipelines.sources.source import Source, SourceSpec
 from schemas.raw.mmp import HEADERS, SCHEMAS
 
@@ -86,7 +86,7 @@ def read_raw(path: Path) -> RawTable:
     if path.suffix.lower() != ".xlsx":
         return read_versioned_csv(path, HEADERS, SCHEMAS)
     rows = read_xlsx_rows(path)
-    header = [str(c or "") for c in (rows[0] if rows else ())]
+    header = [cell_text(c) for c in (rows[0] if rows else ())]
     version = detect_format(path, [h for h in header if h], HEADERS)
     raw = xlsx_table(path, rows, 0, version)
     validate_raw(raw, SCHEMAS[version])

@@ -41,13 +41,13 @@ import pandas as pd
 
 from pipelines.harmonize.categories import crime_type_table, map_crime_types
 from pipelines.harmonize.labels import normalise_label
-from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawTable
 from pipelines.sources.cases import finish_case_records
 from pipelines.sources.curate import add_flag
 from pipelines.sources.formats import VersionedCsv
+from pipelines.sources.monthly import MonthlyTable, after_period, month_starts
 from pipelines.sources.source import Source, SourceSpec
 from schemas.raw.mx_sesnsp import HEADERS, MONTHS, SCHEMAS
 
@@ -71,29 +71,18 @@ CSV = VersionedCsv(HEADERS, SCHEMAS, ENCODINGS)
 
 # --- process --------------------------------------------------------------------------------
 
+# The year and the twelve month columns; a cell counts investigation files.
+MONTHLY = MonthlyTable(YEAR, tuple(MONTHS), "investigation files")
+
+
 def month_values(raw: RawTable) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(counts per month as Int64, blank = null; mask of cells that are not whole numbers >= 0)."""
-    values, bad = {}, {}
-    for month in MONTHS:
-        counts, unreadable = parse_counts(raw.frame[month])
-        values[month] = counts
-        bad[month] = unreadable | (counts < 0).fillna(False).to_numpy()
-    return pd.DataFrame(values, index=raw.frame.index), pd.DataFrame(bad, index=raw.frame.index)
+    return MONTHLY.values(raw)
 
 
 def period_end(raw: RawTable) -> date | None:
-    """The last month the file publishes, as its last day: the latest year's last filled month.
-    This is where a partial year ends (the sidecar's period end should say the same)."""
-    years, _ = parse_counts(raw.frame[YEAR])
-    values, _ = month_values(raw)
-    filled = values.notna().to_numpy()
-    has_year = years.notna().to_numpy() & filled.any(axis=1)
-    if not has_year.any():
-        return None
-    last_year = int(years[has_year].max())
-    in_year = has_year & (years == last_year).fillna(False).to_numpy()
-    month = int(np.flatnonzero(filled[in_year].any(axis=0)).max()) + 1
-    return (pd.Timestamp(last_year, month, 1) + pd.offsets.MonthEnd(0)).date()
+    """The last month the file publishes, as its last day (`MonthlyTable.period_end`)."""
+    return MONTHLY.period_end(raw)
 
 
 def state_codes(codes: pd.Series) -> pd.Series:
@@ -121,10 +110,7 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     curation = Curation(raw, snapshot.source, snapshot.name)
     log = UnmappedLog()
 
-    years, bad_years = parse_counts(frame[YEAR])
-    no_year = bad_years | years.isna().to_numpy() | ~years.between(1900, 2100).fillna(False).to_numpy()
-    curation.reject(no_year, YEAR, "year_present", "no usable year: Año is blank, not a whole "
-                    "number or outside 1900-2100")
+    years = MONTHLY.reject_years(curation, raw)
     codes = state_codes(frame[STATE_CODE])
     curation.reject((codes == "").to_numpy(), STATE_CODE, "state_code",
                     f"Clave_Ent is not a state code (1-{STATES}, with or without a leading zero)")
@@ -133,48 +119,18 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     repeated = keys.duplicated(keep="first").to_numpy()
     curation.reject(repeated, SUBTYPE, "record_id_unique", "the row repeats the state, year, "
                     "subtype and modality of an earlier row (a duplicate)")
-
-    values, bad = month_values(raw)
-    for month in MONTHS:
-        curation.reject(bad[month].to_numpy(), month, "whole_number",
-                        f"{month!r} is not a whole number of investigation files (0 or more)")
-    _reject_gaps(curation, raw, years, values, bad)
+    values = MONTHLY.reject_counts(curation, raw, years)
 
     mapped = map_crime_types(crime_labels(frame), CRIME_MAP, log, SUBTYPE)
     records = _records(raw, snapshot, years, values, mapped, codes, ~curation.rejected)
     return finish_case_records({"crimes": records}, raw, snapshot, curation, log, SOURCE.spec.population)
 
 
-def _reject_gaps(curation: Curation, raw: RawTable, years: pd.Series, values: pd.DataFrame,
-                 bad: pd.DataFrame) -> None:
-    """Quarantine rows with an empty month inside the period the file covers (all months of
-    earlier years, up to the last published month of the latest year). Unreadable cells are
-    not empty: they have their own check."""
-    end = period_end(raw)
-    if end is None:
-        return
-    filled = values.notna().to_numpy() | bad.to_numpy()
-    expected = np.where((years == end.year).fillna(False).to_numpy(), end.month,
-                        np.where((years < end.year).fillna(False).to_numpy(), 12, 0))
-    month_no = np.arange(1, 13)
-    gap = (~filled) & (month_no[None, :] <= expected[:, None])
-    rows = gap.any(axis=1)
-    for index, month in enumerate(MONTHS):
-        first = rows & gap[:, index] & ~gap[:, :index].any(axis=1)
-        curation.reject(first, month, "month_value_present",
-                        f"{month!r} is empty although the file publishes months up to "
-                        f"{end:%Y-%m}: a gap inside the covered period (nothing is filled in)")
-
-
 def _records(raw: RawTable, snapshot: Snapshot, years: pd.Series, values: pd.DataFrame,
              mapped: pd.DataFrame, codes: pd.Series, keep: np.ndarray) -> pd.DataFrame:
     """The long table: one row per kept raw row and month with a value."""
     frame = raw.frame
-    long = values[keep].rename(columns={m: i + 1 for i, m in enumerate(MONTHS)}).stack()
-    long = long.dropna()
-    rows = long.index.get_level_values(0).to_numpy()
-    month = long.index.get_level_values(1).to_numpy().astype(int)
-    pos = frame.index.get_indexer(rows)
+    pos, month, counts = MONTHLY.cells(values, keep)
     subtype = frame[SUBTYPE].str.strip().to_numpy()[pos]
     modality = frame[MODALITY].str.strip().to_numpy()[pos]
     code = codes.to_numpy()[pos]
@@ -190,22 +146,18 @@ def _records(raw: RawTable, snapshot: Snapshot, years: pd.Series, values: pd.Dat
         "subject": "incident", "unit": "cases",
         "crime_type": mapped["crime_type"].to_numpy()[pos], "sgbv": mapped["sgbv"].to_numpy()[pos],
         "crime_type_native": native, "bias_motivation": "not_applicable",
-        "value": pd.array(long.to_numpy(), dtype="Int64"), "flags": "",
-        "_dated": pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": 1})),
+        "value": counts, "flags": "", "_dated": month_starts(year, month),
     })
     for dim in MARGIN_DIMS:
         out[dim] = "all"
     out["year"] = out["year"].astype("Int32")
-    end = snapshot.period_end_date()
-    if end is not None and not snapshot.is_sample:
-        late = (year > end.year) | ((year == end.year) & (month > end.month))
-        out["flags"] = add_flag(out["flags"], late, "future_date")
+    out["flags"] = add_flag(out["flags"], after_period(snapshot, year, month), "future_date")
     return out
 
 
 def row_totals(raw: RawTable) -> pd.Series:
     """The source's own total per row: the sum of its published months (for tests)."""
-    values, _ = month_values(raw)
+    values, _ = MONTHLY.values(raw)
     return values.sum(axis=1, min_count=1).astype("Int64")
 
 

@@ -7,7 +7,6 @@ handed on is small (paths and counts), never frames.
 from __future__ import annotations
 
 import fnmatch
-import os
 import shutil
 import traceback
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ import pandas as pd
 from pipelines import snapshots
 from pipelines.concurrency import in_threads
 from pipelines.harmonize.unmapped import UnmappedLog
+from pipelines.settings import active
 from pipelines.sources.base import RawFormatError, RawTable
 from pipelines.sources.chunk_ids import id_frame, settle_ids
 from pipelines.sources.names import name_hashes
@@ -59,18 +59,13 @@ def files_to_read(snapshot: snapshots.Snapshot, patterns: tuple[str, ...]) -> tu
     return wanted, [f for f in files if f not in wanted]
 
 
-# Records per chunk when a source reads a file in chunks (HARMSTATS_CHUNK_ROWS): bounds the
-# memory of processing one file, whatever its size.
-CHUNK_ROWS = int(os.environ.get("HARMSTATS_CHUNK_ROWS", "250000"))
-
-
 def raw_chunks(source: Source, path: Path) -> Iterator[RawTable]:
-    """The raw table of a file, in chunks of CHUNK_ROWS records where its source reads it so,
-    else whole."""
+    """The raw table of a file, in chunks of HARMSTATS_CHUNK_ROWS records (bounding the memory
+    of processing one file, whatever its size) where its source reads it so, else whole."""
     if source.read_raw_chunks is None:
         yield source.read_raw(path)
     else:
-        yield from source.read_raw_chunks(path, CHUNK_ROWS)
+        yield from source.read_raw_chunks(path, active().chunk_rows)
 
 
 def process_file(source: Source, snapshot: snapshots.Snapshot, path: Path, work_dir: Path) -> FileResult:
@@ -108,11 +103,6 @@ def read_file(source: Source, snapshot: snapshots.Snapshot, path: Path, work_dir
     result.rows_flagged = written.rows_flagged
     result.records_end = written.records_end.isoformat() if written.records_end else None
     return result
-
-
-# Chunks harmonised at once, each in its own thread (HARMSTATS_CHUNK_WORKERS): Arrow's parsing,
-# compute kernels and Parquet writing release the GIL, so a second core does real work.
-CHUNK_WORKERS = max(1, int(os.environ.get("HARMSTATS_CHUNK_WORKERS", "2")))
 
 
 # Parts a file leaves beside its record tables.
@@ -194,16 +184,18 @@ def harmonise_chunk(source: Source, snapshot: snapshots.Snapshot, raw: RawTable,
 
 def write_chunks(source: Source, snapshot: snapshots.Snapshot, path: Path, target: Path,
                  chunks: Iterator[RawTable]) -> Written:
-    """Harmonise the chunks (up to CHUNK_WORKERS at once, the next one parsed meanwhile) and
-    write their parts; then settle the id rules that span chunks and merge the unmapped counts."""
+    """Harmonise the chunks (up to HARMSTATS_CHUNK_WORKERS at once, each in its own thread:
+    Arrow's parsing, compute kernels and Parquet writing release the GIL, so a second core does
+    real work; the next one parsed meanwhile) and write their parts; then settle the id rules
+    that span chunks and merge the unmapped counts."""
     stem = path.name.replace(" ", "_")
     shutil.rmtree(target, ignore_errors=True)  # the parts of an abandoned chunked read
     target.mkdir(parents=True)
     written = Written()
-    # At most CHUNK_WORKERS chunks are held by threads, plus the one being parsed.
+    # At most chunk_workers chunks are held by threads, plus the one being parsed.
     done = list(in_threads(lambda numbered: harmonise_chunk(source, snapshot, numbered[1], numbered[0],
                                                             stem, target),
-                           enumerate(chunks), CHUNK_WORKERS))
+                           enumerate(chunks), active().chunk_workers))
     for chunk in done:
         written.absorb(chunk)
     if len(done) > 1 and written.row_ids is not None:

@@ -16,10 +16,11 @@ from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from pipelines import archives, snapshots
 from pipelines.archives import ArchiveMember
-from pipelines.config import limit
+from pipelines.settings import active
 from pipelines.sources.base import RawFormatError, RawTable
 
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<?xml")
@@ -60,7 +61,7 @@ def open_binary(source: Readable) -> Iterator[BinaryIO]:
 def sniff_problem(path: Readable) -> str | None:
     """A reason the file is not data at all (empty, an HTML error page) or is refused unread
     (larger than HARMSTATS_MAX_RAW_BYTES), or None."""
-    size, most = file_of(path).stat().st_size, limit("HARMSTATS_MAX_RAW_BYTES")
+    size, most = file_of(path).stat().st_size, active().max_raw_bytes
     if size > most:
         return (f"the file is {size:,} bytes, more than the {most:,} a raw file may have "
                 "(HARMSTATS_MAX_RAW_BYTES): refused unread")
@@ -93,7 +94,7 @@ def check_field_lengths(path: Path, delimiter: str = ",") -> None:
     of NUL bytes, a quote never closed) would otherwise be read whole, and parsed, before
     failing. Fields end at `delimiter` or a line end outside double quotes; lengths are in
     bytes, quotes included."""
-    most = limit("HARMSTATS_MAX_FIELD_BYTES")
+    most = active().max_field_bytes
     if path.stat().st_size <= most:
         return
     separator = ord(delimiter)
@@ -224,7 +225,7 @@ def iter_csv_text(path: Readable, format_version: str, encodings: tuple[str, ...
             reader = pacsv.open_csv(handle, read_options=read, parse_options=parse,
                                     convert_options=convert)
             pending = pa.Table.from_batches([], schema=reader.schema)
-            most, seen = limit("HARMSTATS_MAX_FIELD_BYTES"), 0
+            most, seen = active().max_field_bytes, 0
             for batch in reader:
                 check_batch_fields(file_of(path), batch, seen, most)
                 seen += batch.num_rows
@@ -296,21 +297,28 @@ def cell_text(value) -> str:
     return str(value)
 
 
-def read_xlsx_rows(path: Path) -> list[tuple]:
-    """All rows of the first worksheet as tuples of raw cell values."""
-    import openpyxl
+def read_xlsx_rows(path: Path) -> list[list]:
+    """All rows of the first worksheet as lists of raw cell values (an empty cell is "";
+    numbers come as floats, dates as dates: `cell_text` shows them as a person reads them),
+    the first list being the sheet's row 1 and the first value its column A.
 
+    Read by calamine (python-calamine, a Rust reader): a few times faster than openpyxl, which
+    stays for writing. Calamine reads the cells the sheet holds, not the size it declares
+    (UNODC's GLOTIP 2025 workbook declares "A1")."""
     problem = sniff_problem(path) or archive_problem(path)
     if problem:
         raise RawFormatError(path, problem)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException...
+        workbook = CalamineWorkbook.from_path(str(path))
+    except CalamineError as exc:  # not a zip, no workbook part, an encrypted file...
         raise RawFormatError(path, f"not a readable XLSX workbook ({exc})") from exc
     try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers declare a wrong sheet size (GLOTIP 2025: "A1")
-        return list(sheet.iter_rows(values_only=True))
+        sheets = [i for i, m in enumerate(workbook.sheets_metadata) if m.typ == SheetTypeEnum.WorkSheet]
+        if not sheets:
+            raise RawFormatError(path, "the workbook has no worksheet")
+        return workbook.get_sheet_by_index(sheets[0]).to_python(skip_empty_area=False)
+    except CalamineError as exc:
+        raise RawFormatError(path, f"not a readable XLSX workbook ({exc})") from exc
     finally:
         workbook.close()
 
@@ -327,7 +335,7 @@ def archive_problem(path: Path) -> str | None:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, EOFError):
         return None
-    total, most = sum(m.file_size for m in members), limit("HARMSTATS_MAX_WORKBOOK_BYTES")
+    total, most = sum(m.file_size for m in members), active().max_workbook_bytes
     if total <= most:
         return None
     largest = max(members, key=lambda m: m.file_size)
@@ -336,7 +344,7 @@ def archive_problem(path: Path) -> str | None:
             "(HARMSTATS_MAX_WORKBOOK_BYTES): refused unread")
 
 
-def xlsx_table(path: Path, rows: list[tuple], header_index: int, format_version: str) -> RawTable:
+def xlsx_table(path: Path, rows: list[list], header_index: int, format_version: str) -> RawTable:
     """Rows of a worksheet below the header at `header_index` (0-based) as a text table."""
     header = [cell_text(c) for c in rows[header_index]]
     while header and header[-1] == "":

@@ -8,8 +8,23 @@ source needs (README, "How to add a source").
 
 from __future__ import annotations
 
-from pipelines.sources import (ca_statcan_hate_crime, cbp_deaths, fbi_hate_crime, ice_detention_deaths, mmp,
-                               mx_sesnsp, ngo_incidents, pcome_humane_borders, unodc_glotip)
+# One name a line, so that adding a source is one line here and one in SOURCES.
+from pipelines.sources import (
+    ca_statcan_hate_crime,
+    ca_toronto_hate_crime,
+    cbp_deaths,
+    fbi_hate_crime,
+    ice_detention_deaths,
+    mmp,
+    mx_sesnsp,
+    mx_sesnsp_federal,
+    mx_sesnsp_victimas,
+    ngo_incidents,
+    pcome_humane_borders,
+    unodc_glotip,
+    us_htpd_prosecutions,
+    us_namus_unidentified,
+)
 from pipelines.sources.source import Source
 
 SOURCES: dict[str, Source] = {source.id: source for source in (
@@ -19,7 +34,12 @@ SOURCES: dict[str, Source] = {source.id: source for source in (
     cbp_deaths.SOURCE,
     fbi_hate_crime.SOURCE,
     ca_statcan_hate_crime.SOURCE,
+    ca_toronto_hate_crime.SOURCE,
     mx_sesnsp.SOURCE,
+    mx_sesnsp_victimas.SOURCE,
+    mx_sesnsp_federal.SOURCE,
     ngo_incidents.SOURCE,
     unodc_glotip.SOURCE,
+    us_htpd_prosecutions.SOURCE,
+    us_namus_unidentified.SOURCE,
 )}

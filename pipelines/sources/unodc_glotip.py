@@ -124,7 +124,7 @@ PROSECUTIONS_COLUMNS = ["record_id", "year", "year_basis", "country_iso3", "coun
 
 # --- load -----------------------------------------------------------------------------------
 
-def _header_index(path: Path, rows: list[tuple]) -> tuple[str, int]:
+def _header_index(path: Path, rows: list[list]) -> tuple[str, int]:
     """Format version and 0-based index of the header row: row 3 of the sheet in every release
     seen; a header elsewhere in the first rows is read too, a sheet with none fails loudly."""
     for version, index in HEADER_INDEX.items():
@@ -138,7 +138,7 @@ def _header_index(path: Path, rows: list[tuple]) -> tuple[str, int]:
     return detect_format(path, first, HEADERS), HEADER_INDEX["titled_2023"]
 
 
-def _cells(row: tuple) -> list[str]:
+def _cells(row: list) -> list[str]:
     cells = [cell_text(c).strip() for c in row]
     while cells and cells[-1] == "":
         cells.pop()

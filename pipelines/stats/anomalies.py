@@ -25,6 +25,7 @@ import pandas as pd
 
 from pipelines import snapshots
 from pipelines.config import AnomalyThresholds
+from pipelines.settings import active
 from pipelines.stats.cases import STREAMS
 from pipelines.stats.deaths import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.stats.deaths import FIXED as DEATH_FIXED
@@ -40,7 +41,7 @@ def find_anomalies(tables: dict, summaries: list[dict], previous: Path | None,
     """The anomaly warnings of the new snapshots of this run (see the module docstring), each
     a dict with source, snapshot, file, measure, value, previous, compared_with, threshold and
     `text` (one line naming all of them)."""
-    limits = thresholds or AnomalyThresholds.from_env()
+    limits = thresholds or active().anomaly_thresholds
     sources = tables["sources"]
     old_sources = _read(previous, "sources")
     new = _new_snapshots(summaries, sources, old_sources)

@@ -43,6 +43,11 @@ DECLARED_CROSSINGS = (
     ("status", "nationality"),
 )
 
+# Records kept in the catalog but outside the area a source is published for (a flag a source
+# module sets; us_namus_unidentified: remains found outside the listed border counties).
+NOT_PUBLISHED_FLAG = "outside_published_area"
+PUBLISHED_ROWS = f"NOT list_contains(string_split(flags, ';'), '{NOT_PUBLISHED_FLAG}')"
+
 # Per-row category counts of each split, from the `deaths` columns (SQL over a view `d`).
 _SPLIT_SQL = """
 CREATE OR REPLACE TEMP VIEW split AS
@@ -53,7 +58,7 @@ SELECT *,
   (coalesce(female, 0) + coalesce(male, 0) > dead_and_missing) AS sex_bad,
   (children IS NULL AND adults IS NULL AND age_unknown IS NULL) AS age_absent,
   (coalesce(children, 0) + coalesce(adults, 0) > dead_and_missing) AS age_bad
-FROM d;
+FROM d WHERE {published};
 CREATE OR REPLACE TEMP VIEW parts AS
 SELECT *,
   CASE WHEN status_ok THEN coalesce(dead, 0) ELSE 0 END AS n_status_dead,
@@ -84,8 +89,12 @@ FIXED = ("source", "snapshot", "year", "year_basis")
 def create_counted_view(con: duckdb.DuckDBPyConnection, table: str = "deaths") -> None:
     """Create the temp views `split`, `parts` and `counted` over `table` (record grain) on
     `con`: per row, its count in every category of every split (n_status_dead, n_sex_female,
-    ...). Shared by the statistics and by lineage (pipelines/inspection/lineage.py)."""
-    con.execute(_SPLIT_SQL.replace("FROM d;", f"FROM {table};", 1))
+    ...), leaving out the rows flagged `outside_published_area`. Shared by the statistics and by
+    lineage (pipelines/inspection/lineage.py)."""
+    columns = {row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()}
+    published = PUBLISHED_ROWS if "flags" in columns else "TRUE"  # a bare frame without flags
+    con.execute(_SPLIT_SQL.replace("FROM d WHERE {published};",
+                                   f"FROM {table} WHERE {published};", 1))
 
 
 def rows_view_sql(person_level: bool, split: str | None) -> str:

@@ -6,7 +6,6 @@ previous release and marked so in `sources` (status `carried_forward`)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pyarrow.parquet as pq
 
 from pipelines import snapshots
 from pipelines.concurrency import in_threads
+from pipelines.settings import active
 from pipelines.sources.cases import NOT_IN_STATS, statistics_input
 from pipelines.sources.process import part_list, part_paths, read_parts
 from pipelines.sources.registry import SOURCES
@@ -25,12 +25,14 @@ from pipelines.stats.cases import (STREAMS, aggregate_stats_of, finish_stats, pe
 from pipelines.stats.checks import (BlockingCheckError, NothingToPublish, check_cases, check_deaths,
                                       check_no_names)
 from pipelines.stats.deaths import DIMENSIONS as DEATH_DIMENSIONS
-from pipelines.stats.deaths import deaths_stats
+from pipelines.stats.deaths import PUBLISHED_ROWS, deaths_stats
+from pipelines.stats.linkage import record_links_of
 from pipelines.stats.reconcile.cube import NO_BREAKDOWN, Layout
 from pipelines.stored import (StoredTable, assemble, connect, filtered_batches,
                                       parquet_list, part_batches, repeated_keys, write_frames)
 from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies
 from schemas.deaths import Deaths, DeathsStats
+from schemas.linkage import RecordLinks
 from schemas.metadata import Coverage, Quarantine, Sources, UnmappedValues
 
 LETTER_DIMENSIONS = ("sex", "gender_identity", "age_group", "nationality", "race_ethnicity")
@@ -271,7 +273,7 @@ def deaths_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None,
     person = {sid: SOURCES[sid].spec.person_level for sid in _sources_in(con, "deaths")}
     stats = DeathsStats.validate(deaths_stats(con, person, info), lazy=True)
     totals = con.sql("SELECT source, snapshot, year, sum(dead_and_missing)::BIGINT AS dead_and_missing "
-                         "FROM deaths GROUP BY ALL").to_arrow_table().to_pandas()
+                         f"FROM deaths WHERE {PUBLISHED_ROWS} GROUP BY ALL").to_arrow_table().to_pandas()
     check_deaths(stats, totals)
     return stats
 
@@ -300,18 +302,14 @@ def case_stats_of(con: duckdb.DuckDBPyConnection, stored: StoredTable | None, st
         return stats, found
 
     def pieces() -> Iterator[pd.DataFrame]:
-        for stats, found in in_threads(piece, _stats_tasks(con, stored, stream), STATS_WORKERS):
+        for stats, found in in_threads(piece, _stats_tasks(con, stored, stream),
+                                       active().stats_workers):
             problems.append(found)
             margins.append(stats[(stats[list(dims)] != "all").sum(axis=1) == 1])
             yield stats
 
     stats = write_frames(pieces(), store_dir / f"{stream}_stats.parquet", ["source", "snapshot", "year"])
     return stats, _concat(problems), coverage_table(_concat(margins), stream, dims)
-
-
-# Pieces of statistics built at once, each in its own thread (HARMSTATS_STATS_WORKERS): numpy,
-# Arrow and much of pandas release the GIL, so a second core does real work.
-STATS_WORKERS = max(1, int(os.environ.get("HARMSTATS_STATS_WORKERS", "2")))
 
 
 def _stats_tasks(con: duckdb.DuckDBPyConnection, stored: StoredTable, stream: str
@@ -330,15 +328,6 @@ def _stats_tasks(con: duckdb.DuckDBPyConnection, stored: StoredTable, stream: st
             for batch in _aggregate_batches(con, stored, relation, source, stream):
                 yield lambda batch=batch: aggregate_stats_of([batch], stream)
                 del batch  # held by the task alone while the next batch is read
-
-
-# Records of an aggregate source reconciled at once (HARMSTATS_RECONCILE_ROWS): whole years
-# of one snapshot are batched up to this many, so a source larger than memory is reconciled
-# in pieces; the real sources fit in one (GLOTIP, the largest: about 105,000 records over
-# two snapshots). Reconciling takes about 1 GiB per million records at its peak, and
-# STATS_WORKERS batches are reconciled at once: 250k-record batches, two at a time, hold what
-# one 500k batch did (10M synthetic GLOTIP rows: 2.4 GiB with one 1M batch, 1.8 with 500k).
-RECONCILE_ROWS = int(os.environ.get("HARMSTATS_RECONCILE_ROWS", "250000"))
 
 
 # SQL: the records statistics are built from (`cases.statistics_input`).
@@ -361,7 +350,14 @@ def _aggregate_batches(con: duckdb.DuckDBPyConnection, stored: StoredTable, tabl
     groups = [(g["snapshot"], g["year"], g["n"]) for g in found]
     facts = source_facts({d: set().union(*(g[d] for g in found)) for d in dims}, dims,
                          layouts=_snapshot_layouts(con, table, where, dims))
-    for batch in _packed(groups, RECONCILE_ROWS):
+    # Records of an aggregate source reconciled at once (HARMSTATS_RECONCILE_ROWS): whole years
+    # of one snapshot are batched up to this many, so a source larger than memory is reconciled
+    # in pieces; the real sources fit in one (GLOTIP, the largest: about 105,000 records over
+    # two snapshots). Reconciling takes about 1 GiB per million records at its peak, and
+    # HARMSTATS_STATS_WORKERS batches are reconciled at once: 250k-record batches, two at a
+    # time, hold what one 500k batch did (10M synthetic GLOTIP rows: 2.4 GiB with one 1M
+    # batch, 1.8 with 500k).
+    for batch in _packed(groups, active().reconcile_rows):
         filters = [[("source", "=", source), ("snapshot", "=", snapshot), ("year", "in", years)]
                    for snapshot, years in batch.items()]
         yield statistics_input(pd.read_parquet(
@@ -465,6 +461,8 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
         "quarantine": (Quarantine.validate(quarantine.sort_values(
             ["source", "snapshot", "file", "raw_row", "column"], ignore_index=True))
             if len(quarantine) else empty_table(Quarantine)),
+        # Catalog only: the Pima County OME records linked to NamUs (docs/linkage.md).
+        "record_links": RecordLinks.validate(record_links_of(raw_dir, sources)),
         "unmapped_values": (UnmappedValues.validate(unmapped[list(UnmappedValues.to_schema().columns)].sort_values(
             ["source", "snapshot", "file", "mapping", "column", "value"], ignore_index=True))
             if len(unmapped) else empty_table(UnmappedValues)),

@@ -1,0 +1,282 @@
+"""Record linkage between death lists with Splink (DuckDB backend): which records of two lists
+are the same person. See docs/linkage.md for the method and its measured quality.
+
+The first pairing is the Pima County medical examiner's records as published in the Arizona
+OpenGIS file (`pcome_humane_borders`) and NamUs's unidentified remains in Pima County
+(`us_namus_unidentified`). NamUs's `ME/C Case` is the examiner's case number, the same as the
+OGIS `ML Number`: the linker never sees it. It compares only what both lists carry (the date
+the body was found or reported, sex, age, county); the case number is kept aside to measure
+precision and recall (`evaluate`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.sources.base import RawTable
+from pipelines.sources.registry import SOURCES
+
+SEED = 17  # u estimated from a seeded random sample: the same links on every run
+MAX_PAIRS_FOR_U = 1_000_000
+DATE_THRESHOLDS_DAYS = (3, 30)
+# m probabilities of the date levels (same day, <= 3, <= 30 days, other), set, not estimated:
+# a body is usually reported the day it is found. Unsupervised EM cannot estimate them here
+# (sex and county say too little): it settles on "found in the same month" as the matching
+# class (docs/linkage.md). EM trains the other comparisons on pairs found the same day.
+DATE_M = (0.7, 0.2, 0.08, 0.02)
+# The two blocking rules: calendar year found, and the year of the date moved by half a year.
+# Two dates within six months of each other share one of the two, so no pair within the
+# date comparison's useful range (30 days) is left out, and each block stays one year wide.
+BLOCKING_COLUMNS = ("found_year", "found_half_shifted_year")
+COMPARED = ("found_date", "sex", "age", "county")
+THRESHOLD = 0.1  # the match probability a link needs (docs/linkage.md: the curve)
+# EM trains on the pairs found the same day: with fewer, no model is trained and nothing linked.
+MIN_SAME_DAY_PAIRS = 20
+UNIDENTIFIED = {"unidentified"}  # the OGIS Name of a person the examiner has not identified
+CASE_NUMBER = re.compile(r"^\s*(?:ME/C Case\s*)?(?:ML)?(\d{2})-0*(\d+)\s*$")
+
+
+@dataclass(frozen=True)
+class LinkInput:
+    """One list prepared for linkage: `frame` (unique_id, found_date, found_year,
+    found_half_shifted_year, sex, age_low, age_high, county: the compared columns only) and,
+    kept apart, each row's source record id and its case number for evaluation (never
+    compared)."""
+
+    name: str
+    frame: pd.DataFrame
+    record_ids: pd.Series
+    case_keys: pd.Series
+
+
+def case_key(text: pd.Series) -> pd.Series:
+    """The examiner's case number as `YY-N` ("ME/C Case ML12-00345" and "12-00345" are both
+    "12-345"), or null for other forms (Maricopa "MC..", "..-UBC..", old "ME 120-81")."""
+    parts = text.astype("str").str.extract(CASE_NUMBER)
+    key = parts[0] + "-" + parts[1].str.lstrip("0").replace("", "0")
+    return key.where(parts[0].notna(), None)
+
+
+def _sex(text: pd.Series) -> pd.Series:
+    """female / male, else null (undetermined, Unsure, blank: no evidence either way)."""
+    sex = text.astype("str").str.strip().str.lower()
+    return sex.where(sex.isin(["female", "male"]), None)
+
+
+def _with_dates(frame: pd.DataFrame, dates: pd.Series) -> pd.DataFrame:
+    frame["found_date"] = dates.dt.date
+    frame["found_year"] = dates.dt.year.astype("Int64")
+    frame["found_half_shifted_year"] = (dates + pd.Timedelta(days=183)).dt.year.astype("Int64")
+    return frame
+
+
+def _age(text: pd.Series) -> pd.Series:
+    return pd.to_numeric(text.astype("str").str.strip().replace("", None), errors="coerce").astype("Float64")
+
+
+def pcome_input(raw: RawTable) -> LinkInput:
+    """The OGIS file's rows of persons still unidentified (Name "Unidentified"): NamUs holds
+    only remains unidentified at its export. The Name is read for that test only."""
+    cols = raw.frame
+    if "Name" not in cols or "Reporting Date" not in cols:
+        raise ValueError(f"{raw.name}: linkage needs the OGIS format with Name and Reporting Date")
+    keep = cols["Name"].str.strip().str.lower().isin(UNIDENTIFIED)
+    rows = cols[keep].reset_index(drop=True)
+    frame = pd.DataFrame({"unique_id": range(len(rows))})
+    frame = _with_dates(frame, pd.to_datetime(rows["Reporting Date"].str.strip(), format="%Y-%m-%d",
+                                              errors="coerce"))
+    frame["sex"] = _sex(rows["Sex"])
+    age = _age(rows["Age"])
+    frame["age_low"], frame["age_high"] = age, age
+    frame["county"] = rows["County"].str.strip().str.lower().replace("", None)
+    return LinkInput("pcome_humane_borders", frame, rows["ML Number"].str.strip(),
+                     case_key(rows["ML Number"]))
+
+
+def namus_input(raw: RawTable, county: str = "Pima") -> LinkInput:
+    """NamUs rows of one county (the examiner's own cases)."""
+    cols = raw.frame
+    rows = cols[cols["County"].str.strip() == county].reset_index(drop=True)
+    frame = pd.DataFrame({"unique_id": range(len(rows))})
+    frame = _with_dates(frame, pd.to_datetime(rows["DBF"].str.strip(), format="%m/%d/%Y",
+                                              errors="coerce"))
+    frame["sex"] = _sex(rows["Biological Sex"])
+    frame["age_low"], frame["age_high"] = _age(rows["Age From"]), _age(rows["Age To"])
+    frame["county"] = rows["County"].str.strip().str.lower().replace("", None)
+    return LinkInput("us_namus_unidentified", frame, rows["Case"].str.strip(),
+                     case_key(rows["ME/C Case"]))
+
+
+def same_day_pairs(left: LinkInput, right: LinkInput) -> int:
+    """How many pairs of the two lists were found the same day (what EM trains on)."""
+    days_l = left.frame["found_date"].dropna().value_counts()
+    days_r = right.frame["found_date"].dropna().value_counts()
+    return int((days_l * days_r.reindex(days_l.index, fill_value=0)).sum())
+
+
+def settings():
+    """The Splink model: four comparisons, two blocking rules (module constants)."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+
+    age = cl.CustomComparison(
+        output_column_name="age",
+        comparison_description="age (OGIS) inside the NamUs age range, ranges overlapping",
+        comparison_levels=[
+            cll.Or(cll.NullLevel("age_low"), cll.NullLevel("age_high")),
+            cll.CustomLevel("age_low_l = age_low_r AND age_high_l = age_high_r",
+                            "same age or range"),
+            cll.CustomLevel("age_low_l <= age_high_r AND age_low_r <= age_high_l",
+                            "ranges overlap"),
+            cll.ElseLevel(),
+        ])
+    return SettingsCreator(
+        link_type="link_only",
+        comparisons=[
+            cl.AbsoluteDateDifferenceAtThresholds(
+                "found_date", input_is_string=False, metrics=["day"] * len(DATE_THRESHOLDS_DAYS),
+                thresholds=list(DATE_THRESHOLDS_DAYS)).configure(m_probabilities=list(DATE_M)),
+            cl.ExactMatch("sex"),
+            age,
+            cl.ExactMatch("county"),
+        ],
+        blocking_rules_to_generate_predictions=[block_on(c) for c in BLOCKING_COLUMNS],
+        retain_intermediate_calculation_columns=True,
+    )
+
+
+def predict(left: LinkInput, right: LinkInput, floor: float = 0.01) -> pd.DataFrame:
+    """Scored pairs with match probability >= `floor`: unique_id_l/_r, match_probability,
+    match_weight and the comparison level (gamma_<comparison>) of each compared column.
+    Trained without labels: u from a seeded random sample, m by expectation maximisation."""
+    from splink import DuckDBAPI, Linker, block_on
+
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    linker = Linker([left.frame, right.frame], settings(), db_api=DuckDBAPI(),
+                    input_table_aliases=[left.name, right.name], set_up_basic_logging=False)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("found_date", "sex")], recall=0.7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=MAX_PAIRS_FOR_U, seed=SEED)
+    # EM on the pairs found the same day trains sex, age and county; the date keeps DATE_M.
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("found_date"))
+    pairs = linker.inference.predict(threshold_match_probability=floor).as_pandas_dataframe()
+    keep = ["source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r",
+            "match_probability", "match_weight", *[f"gamma_{c}" for c in COMPARED]]
+    pairs = pairs[keep]
+    # Orient every pair as (left, right) whichever order Splink chose.
+    swap = pairs["source_dataset_l"] != left.name
+    for a, b in (("unique_id_l", "unique_id_r"), ("source_dataset_l", "source_dataset_r")):
+        pairs.loc[swap, [a, b]] = pairs.loc[swap, [b, a]].to_numpy()
+    return pairs.sort_values("match_probability", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Each record in at most one link: pairs taken by falling probability, skipping any whose
+    left or right record is already linked (one death, one examiner case)."""
+    taken_l, taken_r, keep = set(), set(), []
+    for index, l, r in zip(pairs.index, pairs["unique_id_l"], pairs["unique_id_r"]):
+        if l not in taken_l and r not in taken_r:
+            taken_l.add(l)
+            taken_r.add(r)
+            keep.append(index)
+    return pairs.loc[keep]
+
+
+def unambiguous(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The pairs that are the one best for both their records: no other pair of the left
+    record, nor of the right record, scores as high (two bodies found the same day, of the
+    same sex, cannot be told apart: neither is linked)."""
+    best_l = pairs.groupby("unique_id_l")["match_probability"].transform("max")
+    best_r = pairs.groupby("unique_id_r")["match_probability"].transform("max")
+    top = pairs[(pairs["match_probability"] == best_l) & (pairs["match_probability"] == best_r)]
+    alone = ~top["unique_id_l"].duplicated(keep=False) & ~top["unique_id_r"].duplicated(keep=False)
+    return top[alone]
+
+
+def true_pairs(left: LinkInput, right: LinkInput) -> set[tuple[int, int]]:
+    """(unique_id_l, unique_id_r) of the pairs sharing the examiner's case number."""
+    l = pd.DataFrame({"l": left.frame["unique_id"], "key": left.case_keys}).dropna()
+    r = pd.DataFrame({"r": right.frame["unique_id"], "key": right.case_keys}).dropna()
+    both = l.merge(r, on="key")
+    return set(zip(both["l"].astype(int), both["r"].astype(int)))
+
+
+def links(pairs: pd.DataFrame, threshold: float = THRESHOLD) -> pd.DataFrame:
+    """The links kept: pairs at or above `threshold` that are unambiguous."""
+    return unambiguous(pairs[pairs["match_probability"] >= threshold])
+
+
+def evaluate(pairs: pd.DataFrame, truth: set[tuple[int, int]],
+             thresholds: tuple[float, ...]) -> pd.DataFrame:
+    """Precision and recall against the case number at each threshold, for all pairs above it
+    and for the one-to-one links: true and false positives, false negatives."""
+    rows = []
+    for threshold in thresholds:
+        above = pairs[pairs["match_probability"] >= threshold]
+        for method, chosen in (("all_pairs", above), ("one_to_one", one_to_one(above)),
+                               ("unambiguous", unambiguous(above))):
+            found = set(zip(chosen["unique_id_l"].astype(int), chosen["unique_id_r"].astype(int)))
+            tp = len(found & truth)
+            fp, fn = len(found) - tp, len(truth) - tp
+            rows.append({"threshold": threshold, "method": method, "links": len(found),
+                         "true_positives": tp, "false_positives": fp, "false_negatives": fn,
+                         "precision": tp / len(found) if found else float("nan"),
+                         "recall": tp / len(truth) if truth else float("nan")})
+    return pd.DataFrame(rows)
+
+
+# --- the release's record_links -------------------------------------------------------------
+
+# (source, file name pattern, input builder) of each side of the Pima pairing.
+PIMA_PAIRING = (("pcome_humane_borders", "", pcome_input),
+                ("us_namus_unidentified", "arizona", namus_input))
+LINK_COLUMNS = ["source_l", "snapshot_l", "record_id_l", "source_r", "snapshot_r", "record_id_r",
+                "match_probability", "match_weight", *[f"level_{c}" for c in COMPARED],
+                "threshold", "rule"]
+
+
+def _latest_file(raw_dir: Path, sources: pd.DataFrame, source: str, starts: str):
+    """(snapshot, path) of the latest snapshot's file of `source` whose name starts with
+    `starts`, or None when the release has none."""
+    rows = sources[(sources["source"] == source) & sources["is_latest"]
+                   & sources["file"].str.lower().str.startswith(starts)]
+    if rows.empty:
+        return None
+    row = rows.sort_values("snapshot").iloc[-1]
+    path = Path(raw_dir) / source / row["snapshot"] / row["file"]
+    return (row["snapshot"], path) if path.is_file() else None
+
+
+def record_links_of(raw_dir: Path, sources: pd.DataFrame) -> pd.DataFrame:
+    """`record_links` of the Pima pairing over the latest snapshots of both sources; empty when
+    either is missing or its format lacks what the linkage compares (the 2018 OGIS copy has no
+    Name, so persons still unidentified cannot be told)."""
+    found = [_latest_file(raw_dir, sources, source, starts) for source, starts, _ in PIMA_PAIRING]
+    if None in found:
+        return pd.DataFrame(columns=LINK_COLUMNS)
+    inputs = []
+    for (source, _, build), (_, path) in zip(PIMA_PAIRING, found):
+        raw = SOURCES[source].read_raw(path)
+        if source == "pcome_humane_borders" and "Name" not in raw.frame:
+            return pd.DataFrame(columns=LINK_COLUMNS)
+        inputs.append(build(raw))
+    left, right = inputs
+    if same_day_pairs(left, right) < MIN_SAME_DAY_PAIRS:
+        return pd.DataFrame(columns=LINK_COLUMNS)
+    chosen = links(predict(left, right))
+    out = pd.DataFrame({
+        "source_l": left.name, "snapshot_l": found[0][0],
+        "record_id_l": left.record_ids.to_numpy()[chosen["unique_id_l"].astype(int)],
+        "source_r": right.name, "snapshot_r": found[1][0],
+        "record_id_r": right.record_ids.to_numpy()[chosen["unique_id_r"].astype(int)],
+        "match_probability": chosen["match_probability"].to_numpy(),
+        "match_weight": chosen["match_weight"].to_numpy(),
+        **{f"level_{c}": chosen[f"gamma_{c}"].to_numpy() for c in COMPARED},
+        "threshold": THRESHOLD, "rule": "unambiguous"})
+    return out.sort_values(["record_id_l", "record_id_r"], ignore_index=True)

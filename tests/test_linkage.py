@@ -1,0 +1,93 @@
+"""Record linkage (pipelines/stats/linkage.py): the case-number key, the link rules on
+hand-made pairs, and the measured quality on the real Pima County files (skipped when
+absent)."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import pytest
+
+from pipelines.sources import pcome_humane_borders as pcome
+from pipelines.sources import us_namus_unidentified as namus
+from pipelines.stats import linkage
+from tests.conftest import real_snapshot
+
+# Measured on the real files (docs/linkage.md): precision 0.942, recall 0.664 at 0.1. The
+# floors leave room for a change of Splink's sampling, not for a worse model.
+PRECISION_FLOOR, RECALL_FLOOR = 0.90, 0.60
+
+
+def test_case_numbers_in_both_spellings_share_one_key():
+    keys = linkage.case_key(pd.Series(["ME/C Case ML12-00345", "12-00345", "ME/C Case 25-2599",
+                                       "MC20-1234", "ME/C Case ME 120-81", "09-UBC01", ""]))
+    assert keys.tolist()[:3] == ["12-345", "12-345", "25-2599"] and keys[3:].isna().all()
+
+
+def _pairs(rows):
+    return pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r", "match_probability"])
+
+
+def test_unambiguous_links_leave_ties_out():
+    pairs = _pairs([(1, 10, 0.9), (1, 11, 0.2),   # 1-10 best for both
+                    (2, 12, 0.6), (3, 12, 0.6),   # 12 tied between 2 and 3: neither
+                    (4, 13, 0.5), (5, 13, 0.7)])  # 13 is best with 5, not with 4
+    got = set(zip(linkage.unambiguous(pairs)["unique_id_l"], linkage.unambiguous(pairs)["unique_id_r"]))
+    assert got == {(1, 10), (5, 13)}
+
+
+def test_one_to_one_takes_pairs_by_falling_probability():
+    pairs = _pairs([(1, 10, 0.9), (2, 10, 0.8), (2, 11, 0.7), (1, 11, 0.6)])
+    assert linkage.one_to_one(pairs)[["unique_id_l", "unique_id_r"]].values.tolist() == [[1, 10], [2, 11]]
+
+
+def test_evaluate_counts_true_and_false_links():
+    pairs = _pairs([(1, 10, 0.9), (2, 11, 0.5), (3, 12, 0.05)])
+    table = linkage.evaluate(pairs, {(1, 10), (3, 12), (4, 13)}, (0.1,)).set_index("method")
+    row = table.loc["all_pairs"]
+    assert (row["links"], row["true_positives"], row["false_positives"], row["false_negatives"]) == (2, 1, 1, 2)
+    assert row["precision"] == 0.5 and row["recall"] == pytest.approx(1 / 3)
+
+
+# --- real files -----------------------------------------------------------------------------
+
+@pytest.mark.real
+def test_real_pima_linkage_keeps_its_measured_quality(real_dir):
+    started = time.monotonic()
+    ogis = real_snapshot(real_dir, pcome.SOURCE.id, "2022-03-28")
+    left = linkage.pcome_input(pcome.SOURCE.read_raw(ogis.data_files()[0]))
+    found = real_snapshot(real_dir, namus.SOURCE.id, "2025-10-18")
+    (arizona,) = [p for p in found.data_files() if p.name.startswith("arizona")]
+    right = linkage.namus_input(namus.SOURCE.read_raw(arizona))
+    assert len(left.frame) == 1465 and len(right.frame) == 1313
+    # The case numbers are never among the compared columns.
+    assert not {"ML Number", "ME/C Case", "case_key"} & (set(left.frame) | set(right.frame))
+
+    pairs = linkage.predict(left, right)
+    truth = linkage.true_pairs(left, right)
+    assert len(truth) == 1009
+    table = linkage.evaluate(pairs, truth, (linkage.THRESHOLD,)).set_index("method")
+    chosen = table.loc["unambiguous"]
+    assert chosen["precision"] >= PRECISION_FLOOR, table
+    assert chosen["recall"] >= RECALL_FLOOR, table
+    # Unambiguous links are more precise than the greedy one-to-one ones, which are more
+    # precise than every pair above the threshold.
+    assert chosen["precision"] > table.loc["one_to_one", "precision"] > table.loc["all_pairs", "precision"]
+    assert time.monotonic() - started < 60  # about 10 s on a loaded machine
+
+
+def test_record_links_are_empty_without_both_lists(tmp_path):
+    sources = pd.DataFrame({"source": ["pcome_humane_borders"], "snapshot": ["2022-03-28"],
+                            "file": ["ogis.csv"], "is_latest": [True]})
+    links = linkage.record_links_of(tmp_path, sources)
+    assert links.empty and list(links.columns) == linkage.LINK_COLUMNS
+
+
+def test_same_day_pairs_count_every_pair_of_a_shared_day():
+    def side(days):
+        frame = pd.DataFrame({"found_date": pd.to_datetime(pd.Series(days)).dt.date})
+        return linkage.LinkInput("x", frame, pd.Series(dtype="str"), pd.Series(dtype="str"))
+    left = side(["2020-01-01", "2020-01-01", "2020-02-01", None])
+    right = side(["2020-01-01", "2020-01-01", "2020-01-01", "2020-03-01"])
+    assert linkage.same_day_pairs(left, right) == 6
