@@ -256,7 +256,7 @@ def _check_figure(row: pd.Series, cands: pd.DataFrame, where) -> pd.Series:
     """One source's figure against its candidate groups: the group it names, its sums, and
     rules 1-4 within the source. Returns the group."""
     def same(column: str) -> pd.Series:
-        return cands[column].fillna("-") == (row[column] if pd.notna(row[column]) else "-")
+        return cands[column].astype(object).fillna("-") == (row[column] if pd.notna(row[column]) else "-")
 
     match = cands[same("snapshot") & (cands["year"] == row["year"]) & (cands["measure"] == row["measured_by"])
                   & same("unit") & same("breakdown") & same("stage") & same("subject") & same("year_basis")]
