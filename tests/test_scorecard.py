@@ -300,3 +300,43 @@ def test_scorecard_of_the_real_release_follows_its_tables(real_release):
     can = card[(card["country_iso3"] == "CAN") & (card["stream"] == "crimes") & (card["line"] == "all")
                & (card["dimension"] == "race_ethnicity") & (card["rank"] == 1)].iloc[0]
     assert (can["status"], can["measured_by"]) == ("general_population_only", "bias_motivation")
+
+
+def _render_section(scorecard: pd.DataFrame) -> str:
+    from pipelines.publish.page.figures import MESSAGES
+    from pipelines.publish.page.scorecard import scorecard_section
+    from pipelines.publish.page.write import FILE_LABELS
+    from pipelines.publish.templating import html_templates
+    return html_templates().get_template("page/scorecard.html").render(
+        data=scorecard_section(scorecard), messages=MESSAGES, file_labels=FILE_LABELS)
+
+
+def test_page_section_escapes_the_table_and_marks_general_and_bias_figures():
+    """A cell prints its figure, says 'general population only' and 'the offender's motive'
+    where so, lists the other source, and escapes whatever the table holds."""
+    base = {"country_iso3": "CAN", "stream": "crimes", "line": "all", "dimension": "race_ethnicity",
+            "snapshot": "2024-09-22", "year_basis": "occurred", "partial_year": False,
+            "population": "general", "stage": None, "breakdown": "all", "subject": "incident",
+            "unit": "incidents", "value_min": None, "value_max": None, "sources_checked": ""}
+    rows = pd.DataFrame([
+        {**base, "rank": 1, "status": "general_population_only", "source": "src_a", "year": 2023,
+         "measured_by": "bias_motivation", "describes": "offender's bias motivation",
+         "value": 365.0, "known_share": 1.0, "categories": "anti_black 46 <script>x</script>",
+         "note": 'say "<b>"'},
+        {**base, "rank": 2, "status": "also_recorded", "source": "src_b", "year": 2021,
+         "measured_by": "bias_motivation", "describes": "offender's bias motivation",
+         "value": None, "value_min": 3000.0, "value_max": 3400.0, "known_share": 0.96,
+         "categories": "race_ethnicity_any 1,723", "note": ""},
+    ])
+    html = _render_section(rows)
+    assert "<h3>Canada</h3>" in html
+    assert "365 incidents (src_a, 2023, 100% known)" in html
+    assert "general population only" in html and "the offender's motive, not the victim" in html
+    assert "3,000-3,400 incidents (src_b, 2021, 96% known)" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert 'title="say &#34;&lt;b&gt;&#34;"' in html
+
+
+def test_page_section_of_an_empty_table_says_there_is_no_data():
+    html = _render_section(pd.DataFrame(columns=["country_iso3", "stream", "line", "dimension", "rank"]))
+    assert 'id="scorecard-empty"' in html and "No data in this release" in html and "<table" not in html
