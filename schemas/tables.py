@@ -5,6 +5,7 @@ from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats,
 from schemas.deaths import Deaths, DeathsStats
 from schemas.linkage import RecordLinks
 from schemas.metadata import Coverage, Quarantine, Sources, UnmappedValues
+from schemas.scorecard import LetterScorecard
 
 TABLES = {
     "deaths": Deaths,
@@ -16,13 +17,14 @@ TABLES = {
     "source_inconsistencies": SourceInconsistencies,
     "sources": Sources,
     "coverage": Coverage,
+    "letter_scorecard": LetterScorecard,
     "quarantine": Quarantine,
     "unmapped_values": UnmappedValues,
     "record_links": RecordLinks,
 }
 # Record-grain and lineage tables stay in the catalog; only these may go public.
-PUBLIC_TABLES = ("deaths_stats", "crimes_stats", "prosecutions_stats", "coverage", "sources",
-                 "source_inconsistencies")
+PUBLIC_TABLES = ("deaths_stats", "crimes_stats", "prosecutions_stats", "letter_scorecard", "coverage",
+                 "sources", "source_inconsistencies")
 
 
 def table_description(name: str) -> str:

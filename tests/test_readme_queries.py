@@ -41,8 +41,8 @@ def release(tmp_path_factory) -> Path:
     return sample_release(tmp_path_factory)
 
 
-def test_readme_has_six_queries():
-    assert len(QUERIES) == 6
+def test_readme_has_seven_queries():
+    assert len(QUERIES) == 7
 
 
 @pytest.mark.parametrize("number", range(len(QUERIES)), ids=lambda n: f"query{n + 1}")

@@ -33,6 +33,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "prosecutions_stats": ("source", "snapshot", "year", "year_basis", "unit", "subject", "stage"),
     "source_inconsistencies": ("table", "source", "snapshot", "year", "cell", "dimension"),
     "coverage": ("stream", "source", "snapshot", "unit", "subject", "dimension"),
+    "letter_scorecard": ("country_iso3", "stream", "line", "dimension", "source"),
     "quarantine": ("source", "snapshot", "file", "raw_row", "column", "check"),
     "unmapped_values": ("source", "snapshot", "file", "mapping", "column", "value"),
     "record_links": ("source_l", "snapshot_l", "record_id_l", "source_r", "snapshot_r", "record_id_r"),

@@ -23,14 +23,7 @@ def build_catalog(path: Path, parquet_files: dict[str, Path], release_info: dict
     con.execute("SET preserve_insertion_order = false")
     try:
         for name, file in parquet_files.items():
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet({sql_text(str(file))})")
-            prefix = SAMPLE_WARNING if sample else ""
-            con.execute(f"COMMENT ON TABLE {name} IS {sql_text(prefix + table_description(name))}")
-            present = {r[0] for r in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [name]).fetchall()}
-            for column, text in column_descriptions(name).items():
-                if column in present:
-                    con.execute(f"COMMENT ON COLUMN {name}.{column} IS {sql_text(text)}")
+            _load_table(con, name, file, sample)
         con.execute("CREATE TABLE release_info (key VARCHAR, value VARCHAR)")
         con.executemany("INSERT INTO release_info VALUES (?, ?)",
                         [(k, str(v)) for k, v in release_info.items()])
@@ -41,3 +34,26 @@ def build_catalog(path: Path, parquet_files: dict[str, Path], release_info: dict
         con.execute("CHECKPOINT")
     finally:
         con.close()
+
+
+def add_table(path: Path, name: str, file: Path, sample: bool) -> None:
+    """Add one table to a finished catalog file (a table built after the catalog, from the
+    public tier: `letter_scorecard`)."""
+    con = limit_memory(duckdb.connect(str(path)))
+    try:
+        _load_table(con, name, file, sample)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def _load_table(con: duckdb.DuckDBPyConnection, name: str, file: Path, sample: bool) -> None:
+    """One table from its Parquet file, with its COMMENTs."""
+    con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet({sql_text(str(file))})")
+    prefix = SAMPLE_WARNING if sample else ""
+    con.execute(f"COMMENT ON TABLE {name} IS {sql_text(prefix + table_description(name))}")
+    present = {r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [name]).fetchall()}
+    for column, text in column_descriptions(name).items():
+        if column in present:
+            con.execute(f"COMMENT ON COLUMN {name}.{column} IS {sql_text(text)}")

@@ -13,8 +13,11 @@ from pipelines.stored import BatchView
 from schemas.tables import TABLES
 
 # The order extracts are listed in (the statistics first, then the metadata tables).
-EXTRACT_TABLES = ("deaths_stats", "crimes_stats", "prosecutions_stats", "coverage", "sources",
-                  "source_inconsistencies")
+EXTRACT_TABLES = ("deaths_stats", "crimes_stats", "prosecutions_stats", "letter_scorecard", "coverage",
+                  "sources", "source_inconsistencies")
+# Tables built from the public tables' latest rows (pipelines/publish/scorecard.py): published
+# as they are, rows without a source included.
+DERIVED_TABLES = ("letter_scorecard",)
 STATS_DIMENSIONS = {
     "deaths_stats": ("sex", "gender_identity", "age_group", "nationality", "race_ethnicity",
                      "country_iso3", "cause", "criminal", "scope", "status"),
@@ -77,7 +80,7 @@ def public_rows(name: str, frame: pd.DataFrame, latest: set[tuple[str, str]]) ->
     or (source, snapshot) in `latest`), public columns only, suppressed cells withheld."""
     if "is_latest" in frame:
         frame = frame[frame["is_latest"].fillna(False).astype(bool)]
-    elif {"source", "snapshot"} <= set(frame.columns) and len(frame):
+    elif name not in DERIVED_TABLES and {"source", "snapshot"} <= set(frame.columns) and len(frame):
         keys = pd.Series(list(zip(frame["source"], frame["snapshot"])), index=frame.index)
         frame = frame[keys.isin(latest)]
     columns = public_columns(name)

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from pipelines import __version__
 from pipelines.concurrency import pid_alive
 from pipelines.config import CATALOG_NAME, PROJECT_ROOT
-from pipelines.publish.catalog import build_catalog
+from pipelines.publish.catalog import add_table, build_catalog
 from pipelines.publish.disclosure import confidential_sources
 from pipelines.publish.extract_tables import public_tables as published_tables
 from pipelines.publish.extracts import write_extracts
@@ -33,6 +33,7 @@ from pipelines.publish.layout import MANIFEST, PRIVATE_COLUMNS, PUBLIC_DIR
 from pipelines.publish.page.write import write_page
 from pipelines.publish.public import public_tables
 from pipelines.publish.quality import run_expectations
+from pipelines.publish.scorecard import letter_scorecard
 from pipelines.snapshots import sha256_file
 from pipelines.stats.checks import BlockingCheckError
 from pipelines.stored import StoredTable, frame_to_arrow, table_frames
@@ -151,10 +152,18 @@ def write_release(tables: dict, out_dir: Path, run_info: dict,
             for name, frame in tier.catalog.items():  # catalog-only records of the protection
                 frame.to_parquet(staging / "tables" / f"{name}.parquet", index=False)
             manifest["disclosure_control"] = tier.summary_records()
+            # The letter scorecard: built from the public tables only, kept in both tiers.
+            published = {**tables, **tier.tables}
+            scorecard = letter_scorecard(published_tables(published))
+            scorecard_file = staging / "tables" / "letter_scorecard.parquet"
+            pq.write_table(frame_to_arrow(scorecard), scorecard_file, compression="zstd")
+            manifest["tables"]["letter_scorecard"] = {"rows": len(scorecard),
+                                                      "sha256": sha256_file(scorecard_file)}
             manifest["public"] = write_public_tier(
-                {**tables, **tier.tables}, staging / PUBLIC_DIR, release_id, created=created,
-                sample=sample, code_version=version, disclosure=tier.public_note())
+                {**published, "letter_scorecard": scorecard}, staging / PUBLIC_DIR, release_id,
+                created=created, sample=sample, code_version=version, disclosure=tier.public_note())
             catalog.result()
+            add_table(staging / CATALOG_NAME, "letter_scorecard", scorecard_file, sample)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n",
                                                encoding="utf-8")
         staging.rename(final)
@@ -173,6 +182,8 @@ def write_public_tier(tables: dict, folder: Path, release_id: str, *, created: s
     done); only the public tables are read."""
     folder.mkdir(parents=True, exist_ok=True)
     public = published_tables(tables)
+    if tables.get("letter_scorecard") is None:
+        public["letter_scorecard"] = letter_scorecard(public)
     quality = run_expectations(_materialised(public, ("deaths_stats", "sources", "coverage")),
                                folder / "data_docs", run_name=release_id,
                                skip_sources=confidential_sources(), without=PRIVATE_COLUMNS)

@@ -33,6 +33,7 @@ from pipelines.publish.page.deaths import deaths_section
 from pipelines.publish.page.figures import MESSAGES, Figure, SourceBlock, captions, source_info
 from pipelines.publish.page.prosecutions import prosecutions_section
 from pipelines.publish.page.read import page_table
+from pipelines.publish.page.scorecard import scorecard_section
 from pipelines.publish.templating import html_templates
 from pipelines.snapshots import sha256_file
 
@@ -86,6 +87,7 @@ def _prosecutions(page: Page) -> dict:
 
 
 SECTIONS = [
+    Section("scorecard", "The letter", lambda p: scorecard_section(p.public["letter_scorecard"])),
     Section("coverage", "What is recorded", lambda p: coverage_figure(p.public["coverage"], p.info)),
     Section("deaths", "Deaths", _deaths),
     Section("crimes", "Crimes", _crimes),
