@@ -73,6 +73,9 @@ class Coverage(pa.DataFrameModel):
     unit: Series[str] = pa.Field(description="What the count counts (persons, incidents, ...).")
     subject: Series[str] = pa.Field(nullable=True, description="Whose attributes (victim, "
                                     "offender, incident); null for deaths.")
+    stage: Series[str] = pa.Field(nullable=True, description="Prosecutions: the stage of the "
+                                  "funnel the count is of (a person is counted at every stage "
+                                  "reached, so stages are never added); null for deaths and crimes.")
     dimension: Series[str] = pa.Field(description="sex, gender_identity, age_group, nationality "
                                       "or race_ethnicity.")
     recorded: Series[str] = pa.Field(isin=["yes", "partly", "no"], description="yes: the source "

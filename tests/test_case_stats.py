@@ -7,6 +7,7 @@ import pytest
 
 from pipelines.stats.cases import STREAMS, case_stats
 from pipelines.stats.checks import case_margin_violations
+from pipelines.stats.tables import coverage_table
 
 DIMS = STREAMS["crimes"]["dims"]
 FIXED = STREAMS["crimes"]["fixed"]
@@ -337,3 +338,22 @@ def test_a_dimension_every_record_shares_is_its_one_category():
     assert {int(v) for v in sex_excess["published_total"]} == {113}
     assert {int(v) for v in sex_excess["parts_min"]} == {115}
     assert any("country_iso3=USA" not in c for c in sex_excess["cell"])  # the margin is listed
+
+
+def test_coverage_of_prosecutions_is_per_stage_never_added():
+    """A person is counted at every stage reached: 10 prosecuted (8 of known sex) and 6 of them
+    convicted (all of known sex) give coverage totals 10 and 6 with their own shares, not 16."""
+    dims = STREAMS["prosecutions"]["dims"]
+    rows = []
+    for stage, known in (("prosecuted", {"female": 3, "male": 5, "unknown": 2}),
+                         ("convicted", {"female": 2, "male": 4})):
+        for sex, value in [("all", sum(known.values())), *known.items()]:
+            rows.append({"source": "us_htpd_prosecutions", "snapshot": "2018-08-21", "is_latest": True,
+                         "unit": "persons", "subject": "offender", "stage": stage,
+                         **{d: "all" for d in dims}, "sex": sex, "value": value,
+                         "value_min": value, "value_max": value})
+    stats = pd.DataFrame(rows).astype({"value": "Int64", "value_min": "Int64", "value_max": "Int64"})
+    coverage = coverage_table(stats[stats["sex"] != "all"], "prosecutions", dims)
+    sex = coverage[coverage["dimension"] == "sex"].set_index("stage")
+    assert sex["total"].to_dict() == {"prosecuted": 10, "convicted": 6}
+    assert sex["known_share"].to_dict() == {"prosecuted": 0.8, "convicted": 1.0}

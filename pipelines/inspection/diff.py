@@ -32,7 +32,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "crimes_stats": ("source", "snapshot", "year", "year_basis", "unit", "subject"),
     "prosecutions_stats": ("source", "snapshot", "year", "year_basis", "unit", "subject", "stage"),
     "source_inconsistencies": ("table", "source", "snapshot", "year", "cell", "dimension"),
-    "coverage": ("stream", "source", "snapshot", "unit", "subject", "dimension"),
+    "coverage": ("stream", "source", "snapshot", "unit", "subject", "stage", "dimension"),
     "letter_scorecard": ("country_iso3", "stream", "line", "dimension", "source"),
     "quarantine": ("source", "snapshot", "file", "raw_row", "column", "check"),
     "unmapped_values": ("source", "snapshot", "file", "mapping", "column", "value"),

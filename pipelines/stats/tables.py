@@ -180,12 +180,13 @@ def _with_latest(frame: pd.DataFrame, latest: set) -> pd.DataFrame:
 
 
 def coverage_table(stats: pd.DataFrame, stream: str, dims: tuple[str, ...]) -> pd.DataFrame:
-    """Per source, snapshot, unit and subject, for each letter dimension: is it recorded, and
+    """Per source, snapshot, unit and subject (and stage, for prosecutions: stages count the
+    same people again and are never added), for each letter dimension: is it recorded, and
     what share of the count has a known value. Read off the one-dimension margins."""
     columns = list(Coverage.to_schema().columns)
     if stats.empty:
         return pd.DataFrame(columns=columns)
-    groups = ["source", "snapshot", "is_latest", "unit"] + (["subject"] if "subject" in stats else [])
+    groups = ["source", "snapshot", "is_latest", "unit"] + [c for c in ("subject", "stage") if c in stats]
     rows = []
     for dim in LETTER_DIMENSIONS:
         others = [d for d in dims if d != dim]
@@ -198,7 +199,8 @@ def coverage_table(stats: pd.DataFrame, stream: str, dims: tuple[str, ...]) -> p
             unrecorded = int(measure[cells[dim].isin(NOT_RECORDED)].sum())
             known = int(cells.loc[~cells[dim].isin(NOT_KNOWN), "value_min"].sum())
             row = dict(zip(groups, key))
-            rows.append({**row, "subject": row.get("subject"), "stream": stream, "dimension": dim,
+            rows.append({**row, "subject": row.get("subject"), "stage": row.get("stage"),
+                         "stream": stream, "dimension": dim,
                          "recorded": "no" if unrecorded == total else "yes" if unrecorded == 0 else "partly",
                          "known_share": known / total if total else None, "total": total})
     return pd.DataFrame(rows, columns=columns)
@@ -456,7 +458,7 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
             if len(inconsistencies) else empty_table(SourceInconsistencies)),
         "sources": Sources.validate(sources.sort_values(FILE_KEY, ignore_index=True)),
         "coverage": (Coverage.validate(coverage.sort_values(
-            ["stream", "source", "snapshot", "unit", "subject", "dimension"], ignore_index=True))
+            ["stream", "source", "snapshot", "unit", "subject", "stage", "dimension"], ignore_index=True))
             if len(coverage) else empty_table(Coverage)),
         "quarantine": (Quarantine.validate(quarantine.sort_values(
             ["source", "snapshot", "file", "raw_row", "column"], ignore_index=True))

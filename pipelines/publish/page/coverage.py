@@ -26,7 +26,9 @@ def coverage_figure(coverage: pd.DataFrame, info: dict) -> Figure:
     for ((stream, source, snapshot, unit, subject), frame), label in zip(groups, labels):
         if labels.count(label) > 1:  # groups of one product told apart by what they count
             label = f"{label[:-1]}; {unit}, {subject})" if label.endswith(")") else f"{label} ({unit}, {subject})"
-        found = frame.drop_duplicates("dimension").set_index("dimension")
+        # prosecutions: one row per funnel stage; the matrix shows the stage with the largest count
+        found = frame.sort_values("total", ascending=False, kind="stable").drop_duplicates("dimension")
+        found = found.set_index("dimension")
         for dim, name in LETTER_DIMENSIONS.items():
             recorded = found["recorded"].get(dim, "n/a")
             known = found["known_share"].get(dim)
