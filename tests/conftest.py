@@ -15,6 +15,9 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER")
 if _worker and os.environ.get("PREFECT_HOME"):
     os.environ["PREFECT_HOME"] = os.path.join(os.environ["PREFECT_HOME"], f"xdist-{_worker}")
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix=f"harmstats-prefect-{_worker or ''}"))
+# A clean clone has no .prefect/ yet: Prefect's temporary server cannot open its database in a
+# folder that does not exist ("unable to open database file").
+os.makedirs(os.environ["PREFECT_HOME"], exist_ok=True)
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["DO_NOT_TRACK"] = "1"
 
