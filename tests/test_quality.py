@@ -56,7 +56,8 @@ def _tables() -> dict[str, pd.DataFrame]:
         # An older snapshot is not held to the floor.
         {"source": "mmp", "snapshot": "2019-12-31", "is_latest": False,
          "dimension": "nationality", "recorded": "no", "known_share": 0.0},
-    ], snapshot="2025-05-05", is_latest=True, stream="deaths", unit="persons", subject=None, total=10)
+    ], snapshot="2025-05-05", is_latest=True, stream="deaths", unit="persons", subject=None, stage=None,
+       total=10)
     sources = _table(Sources, [
         {"source": "mmp", "file": "mmp.csv", "rows_read": 2, "rows_accepted": 2,
          "rows_quarantined": 0},

@@ -140,7 +140,10 @@ def share_bars(data: pd.DataFrame, palette: dict[str, str], description: str,
     x = alt.X("start:Q", scale=alt.Scale(domain=[0, 1]), axis=None, title=None)
     bars = base.mark_bar(height={"band": 0.75}, stroke="white", strokeWidth=1).encode(
         y=y, x=x, x2="stop:Q", color=_colour(palette), description="tip:N", tooltip="tip:N")
-    inside = base.transform_filter(f"datum.share * {BAR_WIDTH} >= 30").mark_text(fontSize=11).encode(
+    # The labels repeat what the bars say; without ARIA their aria-label does not print the
+    # placement fields (`middle`, a fraction with many decimals) into the SVG.
+    wide = base.transform_filter(f"datum.share * {BAR_WIDTH} >= 30")
+    inside = wide.mark_text(fontSize=11, aria=False).encode(
         y=y, x=alt.X("middle:Q", scale=alt.Scale(domain=[0, 1])), text="share_text:N",
         color=alt.condition(alt.FieldOneOfPredicate(field="category", oneOf=list(dark_text)),
                             alt.value("#222222"), alt.value("#ffffff")))
