@@ -67,6 +67,7 @@ from pipelines.sources.base import Curation, CuratedPart, RawTable
 from pipelines.sources.cases import NOT_SPLIT_BY_AGGREGATES, finish_case_records
 from pipelines.sources.curate import add_flag, future_date_flags, native_text, unique_ids
 from pipelines.sources.formats import VersionedCsv
+from pipelines.sources.person import row_totals  # noqa: F401 (one occurrence a row; for tests)
 from pipelines.sources.source import Source, SourceSpec
 from schemas.raw.ca_toronto_hate_crime import HEADERS, SCHEMAS
 
@@ -258,11 +259,6 @@ def _records(index, **columns) -> pd.DataFrame:
     for name in NOT_SPLIT_BY_AGGREGATES:
         out[name] = "all"
     return out
-
-
-def row_totals(raw: RawTable) -> pd.Series:
-    """The source's own total per row: one occurrence each (for tests)."""
-    return pd.Series(1, index=raw.frame.index, dtype="Int64")
 
 
 # --- the source ---------------------------------------------------------------------------------
