@@ -52,6 +52,7 @@ from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawFormatError, RawTable
 from pipelines.sources.cases import finish_case_records
 from pipelines.sources.formats import validate_raw
+from pipelines.sources.person import row_totals  # noqa: F401 (one victim a row; for tests)
 from pipelines.sources.readers import (cell_text, decode_text, iter_csv_text, read_first_line,
                                        read_xlsx_rows, sniff_problem)
 from pipelines.sources.source import Source, SourceSpec
@@ -507,11 +508,6 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     return finish_case_records({"crimes": crimes.reset_index(drop=True),
                                 "prosecutions": prosecutions.reset_index(drop=True)},
                                raw, snapshot, curation, log, SOURCE.spec.population)
-
-
-def row_totals(raw: RawTable) -> pd.Series:
-    """The source's own total per row: one victim each (for tests)."""
-    return pd.Series(1, index=raw.frame.index, dtype="Int64")
 
 
 # --- the source -----------------------------------------------------------------------------
