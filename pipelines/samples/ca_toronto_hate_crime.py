@@ -7,13 +7,11 @@ ends, no BOM. Every record is invented."""
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from pipelines.samples.common import rng, write_sidecar
+from pipelines.samples.common import csv_text, rng, write_sidecar
 from pipelines.sources.ca_toronto_hate_crime import SOURCE
 from schemas.raw.ca_toronto_hate_crime import HEADERS
 
@@ -91,11 +89,7 @@ def sample_text(seed_source: str) -> str:
     rows.sort(key=lambda row: (row[3], row[0]))
     for number, row in enumerate(rows, start=1):
         row[0] = str(number)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEADERS["tps_open_data"])
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_text(HEADERS["tps_open_data"], rows)
 
 
 def write_samples(raw_dir: Path) -> None:

@@ -6,13 +6,11 @@ Every record is invented; names are "SAMPLE-PERSON N"."""
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from pipelines.samples.common import rng, write_sidecar
+from pipelines.samples.common import csv_text, rng, write_sidecar
 from pipelines.sources.ice_detention_deaths import SOURCE
 from schemas.raw.ice_detention_deaths import HEADERS
 
@@ -121,11 +119,7 @@ def _detailed_rows(r: random.Random, rows: int) -> list[list[str]]:
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    path.write_bytes(buffer.getvalue().encode("utf-8"))
+    path.write_bytes(csv_text(header, rows).encode("utf-8"))
 
 
 def write_samples(raw_dir: Path) -> None:

@@ -14,12 +14,10 @@ As with the real files, the full older snapshot is the latest (newest `full` of 
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from pathlib import Path
 
-from pipelines.samples.common import rng, write_sidecar
+from pipelines.samples.common import csv_text, rng, write_sidecar
 from pipelines.sources.mx_sesnsp import ENCODINGS, SOURCE
 from schemas.raw.mx_sesnsp import HEADERS
 
@@ -122,12 +120,8 @@ def sample_rows(r: random.Random, catalogue: list, years: tuple[int, ...], last_
 
 def _write(folder: Path, name: str, rows: list[list[str]], line_end: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator=line_end)
-    writer.writerow(HEADERS["estatal_2015"])
-    writer.writerows(rows)
     assert ENCODINGS[1] == "cp1252"
-    (folder / name).write_bytes(buffer.getvalue().encode("latin-1"))
+    (folder / name).write_bytes(csv_text(HEADERS["estatal_2015"], rows, line_end).encode("latin-1"))
 
 
 def write_samples(raw_dir: Path) -> None:

@@ -9,12 +9,10 @@ types (the hydrocarbons law and the general law on electoral crimes) from 2019 o
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from pathlib import Path
 
-from pipelines.samples.common import rng, write_sidecar
+from pipelines.samples.common import csv_text, rng, write_sidecar
 from pipelines.samples.mx_sesnsp import poisson_count
 from pipelines.sources.mx_sesnsp_federal import ABROAD, SOURCE
 from schemas.raw.mx_sesnsp_federal import HEADERS
@@ -75,9 +73,6 @@ def write_samples(raw_dir: Path) -> None:
     name = "SAMPLE-2020-08-20"
     folder = raw_dir / SOURCE.id / name
     folder.mkdir(parents=True, exist_ok=True)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADERS["federal_2012"])
-    writer.writerows(sample_rows(rng(SOURCE.id)))
-    (folder / "IDEFF_jul20.csv").write_bytes(buffer.getvalue().encode("latin-1"))
+    text = csv_text(HEADERS["federal_2012"], sample_rows(rng(SOURCE.id)), line_end="\r\n")
+    (folder / "IDEFF_jul20.csv").write_bytes(text.encode("latin-1"))
     write_sidecar(folder, SOURCE, name, kind="full", period=("2018-01-01", "2020-07-31"))

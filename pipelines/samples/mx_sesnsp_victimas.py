@@ -10,12 +10,10 @@ identified); femicide only for women, abortion only for the unidentified."""
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from pathlib import Path
 
-from pipelines.samples.common import rng, write_sidecar
+from pipelines.samples.common import csv_text, rng, write_sidecar
 from pipelines.samples.mx_sesnsp import STATES, poisson_count
 from pipelines.sources.mx_sesnsp_victimas import SOURCE
 from schemas.raw.mx_sesnsp_victimas import HEADERS
@@ -66,9 +64,6 @@ def write_samples(raw_dir: Path) -> None:
     name = "SAMPLE-2025-01-20"
     folder = raw_dir / SOURCE.id / name
     folder.mkdir(parents=True, exist_ok=True)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADERS["victimas_2015"])
-    writer.writerows(sample_rows(rng(SOURCE.id)))
-    (folder / "IDVFC_NM_dic24.csv").write_bytes(buffer.getvalue().encode("latin-1"))
+    text = csv_text(HEADERS["victimas_2015"], sample_rows(rng(SOURCE.id)), line_end="\r\n")
+    (folder / "IDVFC_NM_dic24.csv").write_bytes(text.encode("latin-1"))
     write_sidecar(folder, SOURCE, name, kind="full", period=("2023-01-01", "2024-12-31"))

@@ -5,13 +5,11 @@ invented; case numbers are "UP9xxxxx"."""
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from pipelines.samples.common import rng, write_sidecar
+from pipelines.samples.common import csv_text, rng, write_sidecar
 from pipelines.sources.us_namus_unidentified import SOURCE
 from schemas.raw.us_namus_unidentified import HEADERS
 
@@ -64,10 +62,7 @@ def write_samples(raw_dir: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for number, (stem, rows) in enumerate((("arizona", 60), ("texas", 40), ("new_mexico", 15),
                                            ("california", 40))):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(HEADERS["namus_export_2025"])
-        writer.writerows(_rows(r, stem, rows, number * 1000))
-        (folder / f"{stem}_unidentified_bodies.csv").write_bytes(buffer.getvalue().encode("utf-8"))
+        text = csv_text(HEADERS["namus_export_2025"], _rows(r, stem, rows, number * 1000))
+        (folder / f"{stem}_unidentified_bodies.csv").write_bytes(text.encode("utf-8"))
     write_sidecar(folder, SOURCE, name, kind="derived", product=SOURCE.product,
                   period=("1975-01-01", "2025-09-30"))
