@@ -102,6 +102,22 @@ def test_migrants_beat_general_population_and_full_years_beat_partial_ones():
     assert _status(card, "MEX", "deaths", "criminal", "sex") == "no_statistics"
 
 
+def test_a_latest_year_under_half_its_recent_median_is_named_thin_and_still_published():
+    # Yearly totals 100, 80, 90 then 30: under half the median (90) of 2013-2015.
+    totals = {2013: 100, 2014: 80, 2015: 90, 2016: 30}
+    crimes = [_crime("lagging", year, sex=sex, value=total // 2)
+              for year, total in totals.items() for sex in ("female", "male")]
+    crimes += [_crime("steady", year, sex="female", value=v)
+               for year, v in ((2014, 10), (2015, 12), (2016, 6))]  # 6 is half of 12, not under
+    card = _card(crimes, _coverage(("lagging", "victim", "sex", "yes"),
+                                   ("steady", "victim", "sex", "yes")))
+    rows = card[card["dimension"] == "sex"].set_index("source")
+    assert rows.loc["lagging", "year"] == 2016 and rows.loc["lagging", "value"] == 30
+    assert ("A thin year: 30 against a median of 90 a year in 2013-2015 in this source"
+            in rows.loc["lagging", "note"])
+    assert rows.loc["steady", "year"] == 2016 and "thin" not in rows.loc["steady", "note"]
+
+
 def test_general_population_only_takes_the_latest_full_year_and_ranges_stay_ranges():
     crimes = [
         _crime("a", 2021, sex="female", value=50), _crime("a", 2021, sex="male", value=50),

@@ -29,6 +29,10 @@ KEY = ["source", "snapshot", "year", "year_basis", "partial_year", "unit", "subj
 ABOUT_RANK = {"victim": 0, "person": 0, "incident": 1, "bias_motivation": 2, "offender": 3}
 STAGE_RANK = {"prosecuted": 0, "convicted": 1, "suspect_identified": 2}
 TOP_CATEGORIES = 8
+# A year whose total is under half the median of the three years before it is named in the
+# note (the HTPD's cases filed in 2016: 8, against 100 in 2013): the figure is published as it
+# is; the reader is told to quote it with care, since the data cannot say which cause it is.
+THIN_YEARS, THIN_SHARE = 3, 0.5
 BIAS_NOTE = ("A bias motivation is the offender's motive, the group targeted: it never says the "
              "victim's own {dim}.")
 
@@ -107,11 +111,38 @@ def _figures(rows: pd.DataFrame, dims: tuple[str, ...], dim: str, line_column: s
                               zip(cells["source"], cells["snapshot"], cells["unit"], cells["subject"])],
                              index=cells.index, dtype=object)
             cells = cells[keys.isin(recorded)]
+        found = []
         for key, group in cells.groupby(KEY, dropna=False, sort=True):
             figure = _figure(dict(zip(KEY, key)), group, measure, dim, country)
             if figure is not None:
-                out.append(figure)
+                found.append(figure)
+        out += _mark_thin_years(found, cells)
     return out
+
+
+def _mark_thin_years(figures: list[dict], cells: pd.DataFrame) -> list[dict]:
+    """Each figure with `thin_of`: (median, first year, last year) of its series' totals in the
+    THIN_YEARS full years before it when its own total is under THIN_SHARE of that median,
+    else None."""
+    series = [k for k in KEY if k not in ("year", "partial_year")]
+    full = cells[~cells["partial_year"].astype(bool)]
+    totals = {}
+    for key, group in full.groupby(series + ["year"], dropna=False, sort=False):
+        totals[_plain(key)] = _bounds(group)[0]
+    for f in figures:
+        year = int(f["year"])
+        before = [(y, totals[k]) for y in range(year - THIN_YEARS, year)
+                  if (k := _plain([f[c] for c in series] + [y])) in totals]
+        median = float(pd.Series([t for _, t in before]).median()) if len(before) >= 2 else None
+        thin = (median is not None and f["value_max"] is not None
+                and f["value_max"] < THIN_SHARE * median)
+        f["thin_of"] = (median, before[0][0], before[-1][0]) if thin else None
+    return figures
+
+
+def _plain(key) -> tuple:
+    """A group key with missing parts as None and years as int, so that keys compare equal."""
+    return tuple(None if pd.isna(v) else int(v) if isinstance(v, float) else v for v in key)
 
 
 def _bounds(frame: pd.DataFrame) -> tuple[int, int | None, bool]:
@@ -221,6 +252,11 @@ def _figure_row(f: dict, country: str, dim: str) -> dict:
         notes.append(BIAS_NOTE.format(dim=dim.replace("_", "/")))
     if f["partial_year"]:
         notes.append("A partial year: no full year of this source records this.")
+    if f.get("thin_of"):
+        median, first, last = f["thin_of"]
+        notes.append(f"A thin year: {f['value_max']:,} against a median of {median:,.0f} a year "
+                     f"in {first}-{last} in this source: fewer events, or a source that does "
+                     f"not yet hold the whole year; quote with care.")
     if f["withheld_only"]:
         notes.append("Every known category is withheld (disclosure control or the source): "
                      "the source records the dimension, its counts are not published.")
