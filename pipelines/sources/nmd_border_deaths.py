@@ -94,7 +94,7 @@ def years_and_dates(raw: RawTable, curation: Curation, snapshot: Snapshot, out: 
     out["flags"] = add_flag(out["flags"], (date_year.notna() & (date_year != year)).fillna(False),
                             "year_differs_from_date")
     out["flags"] = future_date_flags(out["flags"], dates, snapshot)
-    out["event_date"], out["year"] = dates, year
+    out["event_date"], out["year"] = dates.dt.normalize(), year  # a time of day is dropped
 
 
 def ages(raw: RawTable, curation: Curation, log: UnmappedLog) -> tuple[pd.Series, pd.Series]:
