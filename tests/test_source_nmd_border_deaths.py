@@ -3,6 +3,8 @@ every quirk PROVENANCE.md lists, the sample and the real copy (skipped when abse
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
@@ -82,6 +84,8 @@ def test_samples_parse(tmp_path):
 def test_real_copy(real_dir):
     snap, raw, part = curate_real(real_dir, nmd, "2026-04-29")
     assert part.rows_read == 8832 and part.rows_quarantined == 78
+    # The published rows stop with San Diego's examiner (2025-10-03), not the Pima examiner's.
+    assert part.records_end == date(2025, 10, 31)
     assert part.unmapped.empty, part.unmapped
     rec = part.records
     pima = rec["flags"].str.contains("pima_examiner_record")

@@ -160,26 +160,9 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     """`deaths` rows of one of the three tables (see the module's docstring for which are
     published); defective rows go to quarantine."""
     curation = Curation(raw, snapshot.source, snapshot.name)
-    records = READERS[raw.format_version](raw, curation)
-    records = records[~curation.rejected[records.index.to_numpy()]].sort_index(kind="stable")
-    part = finish_records(records, _rows_of(raw, records), snapshot, _all_kept(raw, records),
-                          UnmappedLog())
-    return CuratedPart(tables=part.tables, quarantine=curation.quarantine(),
-                       rows_read=len(raw.frame), format_version=raw.format_version,
-                       unmapped=part.unmapped, row_ids=None, records_end=part.records_end)
-
-
-def _rows_of(raw: RawTable, records: pd.DataFrame) -> RawTable:
-    """The raw table with one row per record (a summary row gives several records)."""
-    index = records.index.to_numpy()
-    return RawTable(path=raw.path, frame=raw.frame.iloc[index].reset_index(drop=True),
-                    format_version=raw.format_version, raw_rows=raw.raw_rows[index])
-
-
-def _all_kept(raw: RawTable, records: pd.DataFrame) -> Curation:
-    """A curation of the per-record raw table that rejects nothing (the rows were judged on
-    the file as published)."""
-    return Curation(_rows_of(raw, records), "", "")
+    records = READERS[raw.format_version](raw, curation).sort_index(kind="stable")
+    return finish_records(records, raw, snapshot, curation, UnmappedLog(),
+                          row_positions=records.index.to_numpy())
 
 
 # --- the source -----------------------------------------------------------------------------

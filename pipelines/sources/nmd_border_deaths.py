@@ -30,8 +30,11 @@ Medic", 4,492 in the 2026 copy) are the examiner's own records, which the releas
 `pcome_humane_borders`: they are kept in the catalog (for record linkage) and flagged
 `pima_examiner_record;not_in_stats`, so that nmd_border_deaths' statistics count only the
 other sub-sources and never present the examiner's deaths as a second, independent count.
-Latitude and Longitude are not copied into `deaths` (its layout has no coordinates);
-`coordinates` reads them for linkage, with the quirks of the copy.
+The statistics' partial years follow the records they count: the last date of the other
+sub-sources (each stops on its own date: Kenedy County in 2021, Other Texas Counties in 2023,
+San Diego's examiner in October 2025), not the Pima examiner's: recent years hold fewer
+sub-sources than earlier ones. Latitude and Longitude are not copied into `deaths` (its layout
+has no coordinates); `coordinates` reads them for linkage, with the quirks of the copy.
 """
 
 from __future__ import annotations
@@ -140,6 +143,9 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
                                                              CAUSE_SCHEMES, log, "Cause_of_Death")
     out["cause_native"] = native_text(frame["Cause_of_Death"].str.replace(r"\s+", " ", regex=True))
     out["scope"] = "in_transit"
+    # Where the published records stop (a later year is partial): the Pima examiner's rows
+    # run to the end of 2025, the other sub-sources stop earlier (San Diego 2025-10-03).
+    out["_dated"] = out["event_date"].where(~pima)
     return finish_records(out, raw, snapshot, curation, log)
 
 
