@@ -42,6 +42,21 @@ DEATH_FLAGS = (
     "outside_published_area",       # kept in the catalog, left out of the statistics: outside
                                     # the area the source is published for (NamUs: not in a
                                     # listed border county)
+    "not_in_stats",                 # kept in the catalog, left out of the statistics (with one
+                                    # of the flags below saying why)
+    "publisher_total",              # the publisher's total row beside its parts (USBP's
+                                    # Southwest Border Total): the statistics' own all-margin
+    "pima_examiner_record",         # nmd_border_deaths: a Pima County medical examiner's record,
+                                    # the same deaths pcome_humane_borders publishes
+    "derived_from_cbp_deaths",      # cbp_deaths_tables: a yearly count computed from the
+                                    # person-level list cbp_deaths (a cross-check, not published)
+    "other_publisher_definition",   # cbp_deaths_tables: BJS's arrest-related deaths of CBP, a
+                                    # different publisher and definition (not published)
+    "repeats_other_file",           # cbp_deaths_tables: CBP's figures as another file of the
+                                    # snapshot already gives them (not published twice)
+    "remainder_of_total",           # the publisher's total less the parts it names
+    "year_differs_from_date",       # the row's Year column and the year of its date disagree
+                                    # (nmd_border_deaths: the Year column is kept)
 )
 
 # --- crimes and prosecutions ----------------------------------------------------------------

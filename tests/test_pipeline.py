@@ -108,9 +108,10 @@ def test_real_run_invariants_hold(real_run):
     _, out = real_run
     stats = _frame(out, "SELECT * FROM deaths_stats")
     # rows kept in the catalog but outside a source's published area (NamUs beyond the border
-    # counties) are not in the statistics
+    # counties) or flagged not_in_stats (a publisher's total row) are not in the statistics
     records = _frame(out, "SELECT source, snapshot, year, dead_and_missing FROM deaths "
-                          "WHERE NOT contains(coalesce(flags, ''), 'outside_published_area')")
+                          "WHERE NOT contains(coalesce(flags, ''), 'outside_published_area') "
+                          "AND NOT contains(coalesce(flags, ''), 'not_in_stats')")
     assert margin_violations(stats).empty
     assert reconciliation_problems(stats, records).empty
     assert (stats["value"] >= 0).all()

@@ -97,6 +97,34 @@ def test_rows_outside_the_published_area_are_left_out():
     assert _cell(s) == 2 and _cell(s, sex="male") == 2
 
 
+def test_rows_flagged_not_in_stats_are_left_out():
+    one = dict(dead=5, missing=0, dead_and_missing=5)
+    records = _records([{**one, "flags": ""}, {**one, "flags": "publisher_total;not_in_stats"},
+                        {**one, "flags": "pima_examiner_record;not_in_stats"}])
+    assert _cell(_stats(records)) == 5
+
+
+def test_a_fiscal_year_is_partial_only_before_30_september():
+    # The snapshot's period ends 2020-06-30: inside calendar 2020 and inside FY2020 (Oct 2019 -
+    # Sep 2020); a period ending 2020-09-30 completes FY2020 but not calendar 2020.
+    one = dict(dead=1, missing=0, dead_and_missing=1)
+    records = _records([{**one, "year_basis": "fiscal", "flags": ""},
+                        {**one, "year_basis": "incident", "flags": ""},
+                        {**one, "year_basis": "fiscal", "year": 2019, "flags": ""}])
+    con = duckdb.connect()
+    con.register("frame", records)
+    con.execute("CREATE TABLE deaths AS SELECT * FROM frame")
+    for end, partial in (("2020-06-30", {(2020, "fiscal"): True, (2020, "incident"): True,
+                                         (2019, "fiscal"): False}),
+                         ("2020-09-30", {(2020, "fiscal"): False, (2020, "incident"): True,
+                                         (2019, "fiscal"): False})):
+        info = pd.DataFrame({"source": ["mmp"], "snapshot": ["2025-05-05"], "is_latest": [True],
+                             "period_end": [pd.Timestamp(end)]})
+        s = deaths_stats(con, {"mmp": False}, info)
+        seen = s.groupby(["year", "year_basis"])["partial_year"].agg(set).to_dict()
+        assert seen == {k: {v} for k, v in partial.items()}, end
+
+
 def test_blocking_check_catches_a_broken_margin(incident_stats):
     records = pd.DataFrame({"source": ["mmp"], "snapshot": ["2025-05-05"], "year": [2020],
                             "dead_and_missing": [11]})

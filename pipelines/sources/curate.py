@@ -172,12 +172,17 @@ def records_end(dated: pd.Series, years: pd.Series | None = None, cut: bool = Fa
 
 
 def finish_records(records: pd.DataFrame, raw: RawTable, snapshot: Snapshot,
-                   curation: Curation, unmapped: UnmappedLog) -> CuratedPart:
+                   curation: Curation, unmapped: UnmappedLog,
+                   row_positions: np.ndarray | None = None) -> CuratedPart:
     """Accepted rows in the `deaths` layout, validated, with the quarantine of this file.
 
-    `records_end` is read from the accepted rows' `_dated` column where the module gives one
-    (a date, or a month where a row has only a year and month), else their `event_date`."""
-    keep = ~curation.rejected
+    One record per raw row, in file order; or, for a table whose row gives several records
+    (a total and its components), `row_positions`: the position in the file of each record's
+    row (records of rejected rows are dropped). `records_end` is read from the accepted rows'
+    `_dated` column where the module gives one (a date, or a month where a row has only a year
+    and month), else their `event_date`."""
+    positions = np.arange(len(records)) if row_positions is None else np.asarray(row_positions)
+    keep = ~curation.rejected[positions]
     out = records.loc[keep].copy()
     end = records_end(out["_dated"] if "_dated" in out else out.get(
         "event_date", pd.Series(pd.NaT, index=out.index)), out["year"], cut_short(raw))
@@ -186,7 +191,7 @@ def finish_records(records: pd.DataFrame, raw: RawTable, snapshot: Snapshot,
     out["is_latest"] = False
     out["raw_file"] = raw.name
     out["raw_sha256"] = raw_sha256(raw.path)
-    out["raw_row"] = raw.raw_rows[keep]
+    out["raw_row"] = raw.raw_rows[positions][keep]
     if "flags" not in out:
         out["flags"] = ""
     for column, default in NOT_RECORDED_DEFAULTS.items():

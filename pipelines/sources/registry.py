@@ -13,6 +13,7 @@ from pipelines.sources import (
     ca_statcan_hate_crime,
     ca_toronto_hate_crime,
     cbp_deaths,
+    cbp_deaths_tables,
     fbi_hate_crime,
     ice_detention_deaths,
     mmp,
@@ -20,10 +21,12 @@ from pipelines.sources import (
     mx_sesnsp_federal,
     mx_sesnsp_victimas,
     ngo_incidents,
+    nmd_border_deaths,
     pcome_humane_borders,
     unodc_glotip,
     us_htpd_prosecutions,
     us_namus_unidentified,
+    usbp_sector_deaths,
 )
 from pipelines.sources.source import Source
 
@@ -42,4 +45,7 @@ SOURCES: dict[str, Source] = {source.id: source for source in (
     unodc_glotip.SOURCE,
     us_htpd_prosecutions.SOURCE,
     us_namus_unidentified.SOURCE,
+    nmd_border_deaths.SOURCE,
+    usbp_sector_deaths.SOURCE,
+    cbp_deaths_tables.SOURCE,
 )}

@@ -43,10 +43,15 @@ DECLARED_CROSSINGS = (
     ("status", "nationality"),
 )
 
-# Records kept in the catalog but outside the area a source is published for (a flag a source
-# module sets; us_namus_unidentified: remains found outside the listed border counties).
+# Records kept in the catalog but left out of the statistics (flags a source module sets):
+# outside the area a source is published for (us_namus_unidentified: remains found outside the
+# listed border counties; nmd_border_deaths: the Pima County examiner's records, published as
+# pcome_humane_borders), or `not_in_stats` (as in crimes: a publisher's total row beside its
+# parts, a table kept only as a cross-check of another source).
 NOT_PUBLISHED_FLAG = "outside_published_area"
-PUBLISHED_ROWS = f"NOT list_contains(string_split(flags, ';'), '{NOT_PUBLISHED_FLAG}')"
+NOT_IN_STATS_FLAG = "not_in_stats"
+PUBLISHED_ROWS = (f"NOT (list_contains(string_split(flags, ';'), '{NOT_PUBLISHED_FLAG}') "
+                  f"OR contains(flags, '{NOT_IN_STATS_FLAG}'))")
 
 # Per-row category counts of each split, from the `deaths` columns (SQL over a view `d`).
 _SPLIT_SQL = """
@@ -84,12 +89,17 @@ SPLIT_CATEGORIES = {
     "age_group": ("child", "adult", "unknown", "not_recorded"),
 }
 FIXED = ("source", "snapshot", "year", "year_basis")
+# The last day of a statistics row's year: a US federal fiscal year N ends on 30 September N
+# (year_basis `fiscal`), every other basis is a calendar year. A year is partial when the
+# snapshot's period (or its records) stop before that day.
+YEAR_END = ("CASE WHEN s.year_basis = 'fiscal' THEN make_date(s.year::INTEGER, 9, 30) "
+            "ELSE make_date(s.year::INTEGER, 12, 31) END")
 
 
 def create_counted_view(con: duckdb.DuckDBPyConnection, table: str = "deaths") -> None:
     """Create the temp views `split`, `parts` and `counted` over `table` (record grain) on
     `con`: per row, its count in every category of every split (n_status_dead, n_sex_female,
-    ...), leaving out the rows flagged `outside_published_area`. Shared by the statistics and by
+    ...), leaving out the rows flagged `outside_published_area` or `not_in_stats`. Shared by the statistics and by
     lineage (pipelines/inspection/lineage.py)."""
     columns = {row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()}
     published = PUBLISHED_ROWS if "flags" in columns else "TRUE"  # a bare frame without flags
@@ -173,8 +183,7 @@ def deaths_stats(con: duckdb.DuckDBPyConnection, person_level: dict[str, bool],
     con.register("snapshot_info", snapshot_info)
     sql = f"""
         SELECT s.source, s.snapshot, i.is_latest, s.year::INTEGER AS year, s.year_basis,
-               coalesce(i.period_end IS NOT NULL AND s.year >= year(i.period_end)
-                        AND i.period_end < make_date(s.year::INTEGER, 12, 31), false) AS partial_year,
+               coalesce(i.period_end IS NOT NULL AND i.period_end < {YEAR_END}, false) AS partial_year,
                'persons' AS unit, {", ".join(f"s.{d}" for d in DIMENSIONS)},
                s.value, s.value AS value_min, s.value AS value_max,
                false AS suppressed, false AS source_suppressed
