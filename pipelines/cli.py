@@ -110,7 +110,7 @@ def run(
     from pipelines.ops.report import render  # lazy: start-up (module docstring)
     from pipelines.ops.run import execute  # lazy: start-up (module docstring)
 
-    with err_console.status("Running the pipeline (Prefect may take a few seconds to start)..."):
+    with err_console.status("Running the pipeline..."):
         report = execute(raw_dir, out, sources=chosen, snapshot_mode=snapshot, fetch=fetch,
                          incremental=not full, wait=wait, settings=settings)
     if report["exit_code"] == 3:
