@@ -271,8 +271,8 @@ def ooc(args) -> None:
 
 def nightly(args) -> None:
     """`pipelines.ops.run.execute` (what `harmstats run` and the nightly schedule call), incremental.
-    With --prime the first (full) run is made here, through the Prefect flow; without it the
-    run is timed on unchanged raw files, after imports (a fixed overhead)."""
+    With --prime the first (full) run is made here (its steps in-process: no PREFECT_API_URL);
+    without it the run is timed on unchanged raw files, after imports (a fixed overhead)."""
     from pathlib import Path
 
     t0 = time.perf_counter()

@@ -72,6 +72,10 @@ def _at_least(low: float) -> Callable[[object], str | None]:
     return lambda value: None if value >= low else f"must be at least {low}"
 
 
+def _one_of(*choices: str) -> Callable[[object], str | None]:
+    return lambda value: None if value in choices else "must be one of " + ", ".join(choices)
+
+
 _DUCKDB_SIZE = re.compile(r"^\d+(\.\d+)?\s*([KMGT]i?B|B)?$", re.IGNORECASE)
 
 
@@ -173,10 +177,16 @@ class Settings:
     anomaly_yearly_total_min: int = setting(
         "HARMSTATS_ANOMALY_YEARLY_TOTAL_MIN", 10, "... and by at least this many, for years "
         "both snapshots cover fully, makes a run warn.", _whole, check=_at_least(0))
-    # --- Prefect's own, read by harmstats too
+    # --- Prefect
+    prefect: str = setting(
+        "HARMSTATS_PREFECT", "auto", "`auto`: a run goes through the Prefect flow when "
+        "PREFECT_API_URL is set, inside a Prefect flow run (the nightly deployment) or with a "
+        "Dask scheduler, else the same steps run without Prefect; `always`: through the flow "
+        "every time (starting Prefect's temporary server when PREFECT_API_URL is unset).",
+        _text, check=_one_of("auto", "always"))
     prefect_api_url: str | None = setting(
         "PREFECT_API_URL", None, "A long-lived Prefect server, which `harmstats serve` needs "
-        "(else the active Prefect profile's); `harmstats run` starts a temporary one.",
+        "(else the active Prefect profile's); set, `harmstats run` records its runs there.",
         _optional)
 
     def __post_init__(self) -> None:

@@ -19,8 +19,9 @@ import pandas as pd
 import pytest
 
 from pipelines.config import DEFAULT_RAW_DIR
-from pipelines.ops.run import execute
+from pipelines.ops.run import execute, use_prefect
 from pipelines.publish.release import current_release
+from pipelines.settings import Settings
 from pipelines.sources import mmp
 from pipelines.sources.registry import SOURCES
 from pipelines.stats.checks import BlockingCheckError
@@ -81,6 +82,30 @@ def test_first_run_reports_every_source_fresh(first):
     assert json.loads((out / "last_run.json").read_text())["release_id"] == report["release_id"]
     manifest = json.loads((Path(report["release"]) / "manifest.json").read_text())
     assert set(manifest["incremental"]["sources"]) == {"cbp_deaths", "mmp"}
+
+
+def test_a_one_off_run_without_prefect_publishes_what_the_flow_publishes(first, tmp_path):
+    """With no Prefect server to record it, a run takes the steps in-process (no temporary
+    API server); through the Prefect flow (HARMSTATS_PREFECT=always) the same inputs give the
+    same tables, byte for byte, and the same accounting."""
+    raw, out, report = first
+    assert report["runner"] == "in-process"
+    flow = execute(raw, tmp_path / "flow", sources=["cbp_deaths", "mmp"],
+                   settings=Settings(prefect="always"))
+    assert flow["runner"] == "prefect" and flow["exit_code"] == 0, flow["summary"]
+    tables = [json.loads((Path(r["release"]) / "manifest.json").read_text())["tables"]
+              for r in (report, flow)]
+    assert tables[0] == tables[1] and len(tables[0]) > 10
+    assert Path(flow["release"]).name.split("-")[1] == Path(report["release"]).name.split("-")[1]
+    assert {s: i["rows_read"] for s, i in flow["sources"].items()} == \
+        {s: i["rows_read"] for s, i in report["sources"].items()}
+
+
+def test_prefect_runs_the_steps_only_where_it_records_or_distributes_them():
+    assert not use_prefect(Settings())
+    assert use_prefect(Settings(prefect="always"))
+    assert use_prefect(Settings(prefect_api_url="http://127.0.0.1:4200/api"))
+    assert use_prefect(Settings(dask_address="tcp://127.0.0.1:8786"))
 
 
 def test_nothing_new_publishes_nothing_and_says_so_quickly(first):

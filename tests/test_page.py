@@ -212,6 +212,7 @@ def test_each_chart_downloads_as_svg_png_spec_and_data(tmp_path):
     assert '"url"' not in json.dumps(spec["data"])
     svg = (tmp_path / "charts" / "deaths-year-dsrc-s1.svg").read_text(encoding="utf-8")
     assert "<title>2024: criminal 4 of 10</title>" in svg and "Dead and missing by year" in svg
+    assert svg in figures["deaths-year-dsrc-s1"]  # one drawing: the page's chart is the download
     assert (tmp_path / "charts" / "deaths-year-dsrc-s1.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     sums = (tmp_path / "charts" / "SHA256SUMS").read_text().splitlines()
     assert len(sums) == 4 * len(drawn)

@@ -89,6 +89,8 @@ def test_each_variable_sets_its_field_and_a_bad_value_is_named():
         text, value = OTHER[kind]
         if spec.name == "duckdb_memory":
             text, value = "2GB", "2GB"
+        if spec.name == "prefect":
+            text, value = "always", "always"
         chosen = Settings.from_env({env: f" {text} "})
         assert getattr(chosen, spec.name) == value != getattr(defaults, spec.name), env
         assert Settings.from_env({env: ""}) == defaults  # empty is unset
@@ -104,6 +106,8 @@ def test_values_out_of_range_are_refused_naming_variable_and_flag():
         Settings().with_flags(keep_releases=-2)
     with pytest.raises(SettingsError, match="HARMSTATS_DUCKDB_MEMORY='lots'"):
         Settings.from_env({"HARMSTATS_DUCKDB_MEMORY": "lots"})
+    with pytest.raises(SettingsError, match=r"^HARMSTATS_PREFECT='never': must be one of auto, always$"):
+        Settings.from_env({"HARMSTATS_PREFECT": "never"})
     with pytest.raises(SettingsError, match="HARMSTATS_SDC_MIN is no longer a setting"):
         Settings.from_env({"HARMSTATS_SDC_MIN": "1"})
     assert Settings.from_env({"HARMSTATS_SDC_MIN": "0"}) == Settings()

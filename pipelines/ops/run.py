@@ -5,8 +5,9 @@
 3. Plan: which sources changed since the current release (`incremental.plan`). When none
    did, publish nothing and say so ("unchanged: nothing new since release X"); this path
    never starts Prefect, so it takes about a second.
-4. Otherwise run the Prefect flow on the changed sources, taking the unchanged ones from the
-   current release.
+4. Otherwise run the steps (`ops.steps`) on the changed sources, taking the unchanged ones
+   from the current release: as the Prefect flow `harmstats-run` when Prefect has something
+   to record it with (`use_prefect`), else in-process without Prefect.
 5. Report (JSON beside the release and `last_run.json`), summarise what changed since the
    previous release, delete old releases (retention), notify when something needs a person.
 """
@@ -18,6 +19,7 @@ import logging
 import os
 import shutil
 import socket
+import sys
 import time
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -30,6 +32,7 @@ from pipelines.ops.lock import LockHeld, RunLock
 from pipelines.ops.notify import notify
 from pipelines.ops.report import RunReport
 from pipelines.ops.retention import prune
+from pipelines.ops.steps import run_locally
 from pipelines.publish.release import current_release, recover_interrupted
 from pipelines.settings import Settings, activated, prepare_third_parties
 from pipelines.sources.fetching import fetch_sources
@@ -153,7 +156,7 @@ def _execute(raw_dir: Path, out_dir: Path, sources: list[str] | None, snapshot_m
         lock_info = {"path": str(lock.path), "waited_seconds": round(lock.waited, 1),
                      "recovered_from": lock.recovered, "leftovers_removed": recovered}
         today = today or freshness.today_utc()
-        plan = None
+        plan, runner = None, None
         try:
             fetched = _with_ages(raw_dir, fetch_sources(raw_dir, [SOURCES[s] for s in chosen], today.isoformat()), today) \
                 if fetch else None
@@ -161,11 +164,8 @@ def _execute(raw_dir: Path, out_dir: Path, sources: list[str] | None, snapshot_m
             if plan.nothing_new or not (plan.process or plan.reuse):
                 data = _report_without_flow(raw_dir, out_dir, snapshot_mode, plan, fetched, chosen)
             else:
-                prepare_third_parties()  # before Prefect is imported
-                # lazy: Prefect is imported only when a flow runs (a run with nothing new never does)
-                from pipelines.ops.flow import pipeline_flow
-
-                data = pipeline_flow(settings.dask_address)(
+                runner = "prefect" if use_prefect(settings) else "in-process"
+                data = _run_flow(settings)(
                     raw_dir=str(raw_dir), out_dir=str(out_dir),
                     sources=plan.process + plan.no_snapshot, snapshot_mode=snapshot_mode,
                     reuse=plan.reuse, fetched=fetched,
@@ -179,7 +179,7 @@ def _execute(raw_dir: Path, out_dir: Path, sources: list[str] | None, snapshot_m
             report.blocked(RuntimeError(f"{exc.__class__.__name__}: {exc}"))
             report.outcome = "error"
             data = report.to_dict()
-        data = {**base, **data, "lock": lock_info,
+        data = {**base, **data, "runner": runner, "lock": lock_info,
                 "incremental": {"enabled": incremental, "processed": plan.process if plan else [],
                                 "unchanged": plan.reuse if plan else [],
                                 "reasons": plan.reasons if plan else {}}}
@@ -193,6 +193,34 @@ def _execute(raw_dir: Path, out_dir: Path, sources: list[str] | None, snapshot_m
         return _finish(data, out_dir, stamp, started, webhook_url)
     finally:
         lock.release()
+
+
+def use_prefect(settings: Settings) -> bool:
+    """Whether a run goes through the Prefect flow: when Prefect has something to record it
+    with or run it on (a server at PREFECT_API_URL, a Prefect flow run around this one such as
+    the nightly deployment's, a Dask scheduler), or when HARMSTATS_PREFECT=always. Otherwise
+    the same steps run in-process without Prefect: a one-off local run does not pay for
+    importing Prefect and starting its temporary API server (about 7 s of CPU)."""
+    return (settings.prefect == "always" or bool(settings.prefect_api_url)
+            or bool(settings.dask_address) or _inside_flow_run())
+
+
+def _inside_flow_run() -> bool:
+    """True inside a Prefect flow run (Prefect is imported by then: no import here)."""
+    context = sys.modules.get("prefect.context")
+    return bool(context and context.FlowRunContext.get())
+
+
+def _run_flow(settings: Settings):
+    """What runs the steps: the `harmstats-run` flow (on Dask when one is set) or
+    `ops.steps.run_locally`; both take the same arguments and return the run report."""
+    if not use_prefect(settings):
+        return run_locally
+    prepare_third_parties()  # before Prefect is imported
+    # lazy: Prefect is imported only when a flow runs (a run with nothing new never does)
+    from pipelines.ops.flow import pipeline_flow
+
+    return pipeline_flow(settings.dask_address)
 
 
 def _report_without_flow(raw_dir: Path, out_dir: Path, snapshot_mode: str, plan, fetched,

@@ -8,9 +8,11 @@ font and no external reference; the page inlines it.
 Static SVG shows no Vega tooltip, so each mark's description (its hover text, which Vega writes
 as `aria-label`) is copied into an SVG `<title>`: browsers show that on hover, with no script.
 
-Downloads, beside the page (`charts/`): per chart its SVG and PNG (with the chart's title and
-source as a heading), its Vega-Lite spec (`.vl.json`, data inline) and its data (`.csv`), plus
-`charts/SHA256SUMS`.
+Each chart is drawn once, from its spec with a heading (the figure's caption as title, its
+source and release as subtitle: `titled`): the page inlines that SVG, and the same drawing is
+the SVG download and, rasterised, the PNG, so a chart copied from the page or downloaded
+carries where it comes from. Downloads, beside the page (`charts/`): per chart its SVG and PNG,
+its Vega-Lite spec (`.vl.json`, data inline) and its data (`.csv`), plus `charts/SHA256SUMS`.
 """
 
 from __future__ import annotations
@@ -43,9 +45,10 @@ def file_stem(figure_id: str) -> str:
     return re.sub(r"[^\w.-]", "_", figure_id, flags=re.ASCII)
 
 
-def inline_svg(chart: Chart) -> str:
-    """The chart as SVG for the page (its title is the figure's caption)."""
-    return with_titles(vlc.vegalite_to_svg(chart.spec, allowed_base_urls=[]))
+def draw_svg(spec: dict) -> str:
+    """The chart of a (titled) spec as SVG, its marks with their hover text as `<title>`: what
+    the page inlines and the SVG download holds."""
+    return with_titles(vlc.vegalite_to_svg(spec, allowed_base_urls=[]))
 
 
 def titled(spec: dict, title: str, subtitle: list[str]) -> dict:
@@ -55,14 +58,13 @@ def titled(spec: dict, title: str, subtitle: list[str]) -> dict:
     return spec
 
 
-def write_downloads(chart: Chart, spec: dict, folder: Path, stem: str) -> dict[str, Path]:
-    """Write `<stem>.svg`, `.png`, `.vl.json` and `.csv` of a chart (the titled `spec`) into
-    `folder`; returns kind -> path."""
+def write_downloads(chart: Chart, spec: dict, svg: str, folder: Path, stem: str) -> dict[str, Path]:
+    """Write `<stem>.svg` (`svg`, the drawing of the titled `spec`), `.png` (that drawing
+    rasterised), `.vl.json` and `.csv` of a chart into `folder`; returns kind -> path."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = {kind: folder / f"{stem}.{kind}" for kind in ("svg", "png", "vl.json", "csv")}
-    svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
-    paths["svg"].write_text(with_titles(svg), encoding="utf-8")
-    paths["png"].write_bytes(vlc.svg_to_png(svg, scale=PNG_SCALE))  # the same drawing, rasterised
+    paths["svg"].write_text(svg, encoding="utf-8")
+    paths["png"].write_bytes(vlc.svg_to_png(svg, scale=PNG_SCALE))
     paths["vl.json"].write_text(json.dumps(spec, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     chart.csv_frame().to_csv(paths["csv"], index=False, encoding="utf-8-sig")
     return paths

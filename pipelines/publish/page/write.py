@@ -111,16 +111,18 @@ def figures_in(data) -> list[Figure]:
 
 
 def draw(figures: list[Figure], folder: Path, release_id: str, sample: bool) -> list[dict]:
-    """Render each figure's chart inline and write its downloads into `folder` (emptied
-    first), with their checksums; returns the files written (see `render.write_checksums`)."""
+    """Draw each figure's chart once, with its heading (`render.titled`), for the page and
+    for its downloads in `folder` (emptied first), with their checksums; returns the files
+    written (see `render.write_checksums`)."""
     shutil.rmtree(folder, ignore_errors=True)
     drawn = [f for f in figures if f.chart is not None]
     titled = [render.titled(f.chart.spec, f.caption,
                             str(captions().subtitle(f.source, release_id, sample)).splitlines()) for f in drawn]
 
     def one(figure: Figure, spec: dict) -> None:
-        figure.svg = Markup(render.inline_svg(figure.chart))
-        paths = render.write_downloads(figure.chart, spec, folder, render.file_stem(figure.id))
+        svg = render.draw_svg(spec)
+        figure.svg = Markup(svg)
+        paths = render.write_downloads(figure.chart, spec, svg, folder, render.file_stem(figure.id))
         figure.files = {kind: f"{folder.name}/{path.name}" for kind, path in paths.items()}
 
     # vl-convert releases the GIL while it draws: two threads use both cores of a small machine
