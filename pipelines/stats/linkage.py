@@ -1,7 +1,8 @@
 """Record linkage between death lists with Splink (DuckDB backend): which records of two lists
 are the same person. See docs/linkage.md for the method and its measured quality.
 
-The first pairing is the Pima County medical examiner's records as published in the Arizona
+Pairings are declared in `PAIRINGS` (area, the two lists, compared columns, blocking, what
+is known of their dependence): a new pairing is one declaration. The first is the Pima County medical examiner's records as published in the Arizona
 OpenGIS file (`pcome_humane_borders`) and NamUs's unidentified remains in Pima County
 (`us_namus_unidentified`). NamUs's `ME/C Case` is the examiner's case number, the same as the
 OGIS `ML Number`: the linker never sees it. It compares only what both lists carry (the date
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,11 +121,10 @@ def same_day_pairs(left: LinkInput, right: LinkInput) -> int:
     return int((days_l * days_r.reindex(days_l.index, fill_value=0)).sum())
 
 
-def settings():
-    """The Splink model: four comparisons, two blocking rules (module constants)."""
+def comparisons() -> dict:
+    """Every comparison a pairing may declare, by the column it compares."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
-    from splink import SettingsCreator, block_on
 
     age = cl.CustomComparison(
         output_column_name="age",
@@ -136,29 +137,40 @@ def settings():
                             "ranges overlap"),
             cll.ElseLevel(),
         ])
+    return {
+        "found_date": cl.AbsoluteDateDifferenceAtThresholds(
+            "found_date", input_is_string=False, metrics=["day"] * len(DATE_THRESHOLDS_DAYS),
+            thresholds=list(DATE_THRESHOLDS_DAYS)).configure(m_probabilities=list(DATE_M)),
+        "sex": cl.ExactMatch("sex"),
+        "age": age,
+        "county": cl.ExactMatch("county"),
+    }
+
+
+def settings(compared: tuple[str, ...] = COMPARED, blocking: tuple[str, ...] = BLOCKING_COLUMNS):
+    """The Splink model of a pairing: its comparisons and blocking rules (by default the Pima
+    pairing's: four comparisons, two blocking rules)."""
+    from splink import SettingsCreator, block_on
+
+    known = comparisons()
     return SettingsCreator(
         link_type="link_only",
-        comparisons=[
-            cl.AbsoluteDateDifferenceAtThresholds(
-                "found_date", input_is_string=False, metrics=["day"] * len(DATE_THRESHOLDS_DAYS),
-                thresholds=list(DATE_THRESHOLDS_DAYS)).configure(m_probabilities=list(DATE_M)),
-            cl.ExactMatch("sex"),
-            age,
-            cl.ExactMatch("county"),
-        ],
-        blocking_rules_to_generate_predictions=[block_on(c) for c in BLOCKING_COLUMNS],
+        comparisons=[known[c] for c in compared],
+        blocking_rules_to_generate_predictions=[block_on(c) for c in blocking],
         retain_intermediate_calculation_columns=True,
     )
 
 
-def predict(left: LinkInput, right: LinkInput, floor: float = 0.01) -> pd.DataFrame:
+def predict(left: LinkInput, right: LinkInput, floor: float = 0.01,
+            compared: tuple[str, ...] = COMPARED,
+            blocking: tuple[str, ...] = BLOCKING_COLUMNS) -> pd.DataFrame:
     """Scored pairs with match probability >= `floor`: unique_id_l/_r, match_probability,
     match_weight and the comparison level (gamma_<comparison>) of each compared column.
     Trained without labels: u from a seeded random sample, m by expectation maximisation."""
     from splink import DuckDBAPI, Linker, block_on
 
     logging.getLogger("splink").setLevel(logging.WARNING)
-    linker = Linker([left.frame, right.frame], settings(), db_api=DuckDBAPI(),
+    linker = Linker([left.frame, right.frame], settings(compared, blocking), db_api=DuckDBAPI(),
                     input_table_aliases=[left.name, right.name], set_up_basic_logging=False)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("found_date", "sex")], recall=0.7)
@@ -167,7 +179,7 @@ def predict(left: LinkInput, right: LinkInput, floor: float = 0.01) -> pd.DataFr
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("found_date"))
     pairs = linker.inference.predict(threshold_match_probability=floor).as_pandas_dataframe()
     keep = ["source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r",
-            "match_probability", "match_weight", *[f"gamma_{c}" for c in COMPARED]]
+            "match_probability", "match_weight", *[f"gamma_{c}" for c in compared]]
     pairs = pairs[keep]
     # Orient every pair as (left, right) whichever order Splink chose.
     swap = pairs["source_dataset_l"] != left.name
@@ -231,14 +243,63 @@ def evaluate(pairs: pd.DataFrame, truth: set[tuple[int, int]],
     return pd.DataFrame(rows)
 
 
-# --- the release's record_links -------------------------------------------------------------
+# --- the declared pairings -------------------------------------------------------------------
 
-# (source, file name pattern, input builder) of each side of the Pima pairing.
-PIMA_PAIRING = (("pcome_humane_borders", "", pcome_input),
-                ("us_namus_unidentified", "arizona", namus_input))
+@dataclass(frozen=True)
+class Side:
+    """One list of a pairing: its source, the first letters of the file of its latest snapshot
+    that is linked, how that file becomes a `LinkInput`, and which of its `deaths` records are
+    in the pairing's area (SQL over `deaths`, for `deaths_overlap`)."""
+
+    source: str
+    file_starts: str
+    build: Callable[[RawTable], LinkInput]
+    area_sql: str
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """Two lists linked within one area: what is compared, how pairs are blocked, and what is
+    known of the lists' dependence (for `deaths_estimates`). `answer_key`: the inputs carry
+    a shared case number (never compared) against which precision and recall are measured on
+    every run. A new pairing is one more `Pairing` in `PAIRINGS`."""
+
+    name: str
+    area: str
+    left: Side
+    right: Side
+    compared: tuple[str, ...] = COMPARED
+    blocking: tuple[str, ...] = BLOCKING_COLUMNS
+    answer_key: bool = False
+    # Assumptions of capture-recapture known to fail for these two lists (codes of
+    # schemas.codes.ESTIMATE_ASSUMPTIONS), and why, as a code of ESTIMATE_REASONS.
+    assumptions_failing: tuple[str, ...] = ()
+    not_estimated_because: str | None = None
+
+    @property
+    def sources(self) -> str:
+        return f"{self.left.source}+{self.right.source}"
+
+
+PIMA_AREA = "lower(trim(region)) = 'pima'"
+PAIRINGS = (
+    Pairing(
+        name="pima_ome_namus", area="us_az_pima_county",
+        left=Side("pcome_humane_borders", "", pcome_input, PIMA_AREA),
+        right=Side("us_namus_unidentified", "arizona", namus_input, PIMA_AREA),
+        answer_key=True,
+        # NamUs's Pima cases are entered by the medical examiner whose records the OGIS file
+        # is (its ME/C Case is the ML Number): a sub-list of one list, not a second capture.
+        # NamUs holds only remains still unidentified: an identified person cannot be in it.
+        assumptions_failing=("independence", "equal_catchability"),
+        not_estimated_because="one_list_entered_from_the_other",
+    ),
+)
 LINK_COLUMNS = ["source_l", "snapshot_l", "record_id_l", "source_r", "snapshot_r", "record_id_r",
                 "match_probability", "match_weight", *[f"level_{c}" for c in COMPARED],
                 "threshold", "rule"]
+QUALITY_COLUMNS = ["pairing", "area", "source_l", "snapshot_l", "source_r", "snapshot_r", "links",
+                   "true_pairs", "true_positives", "precision", "precision_low", "recall", "basis"]
 
 
 def _latest_file(raw_dir: Path, sources: pd.DataFrame, source: str, starts: str):
@@ -253,23 +314,43 @@ def _latest_file(raw_dir: Path, sources: pd.DataFrame, source: str, starts: str)
     return (row["snapshot"], path) if path.is_file() else None
 
 
-def record_links_of(raw_dir: Path, sources: pd.DataFrame) -> pd.DataFrame:
-    """`record_links` of the Pima pairing over the latest snapshots of both sources; empty when
-    either is missing or its format lacks what the linkage compares (the 2018 OGIS copy has no
-    Name, so persons still unidentified cannot be told)."""
-    found = [_latest_file(raw_dir, sources, source, starts) for source, starts, _ in PIMA_PAIRING]
+@dataclass
+class Linkage:
+    """The links of every pairing (`record_links`) and, per pairing linked, its measured
+    quality (QUALITY_COLUMNS: precision with the lower end of its 95 % Wilson interval, and
+    recall, against the answer key; null without one)."""
+
+    links: pd.DataFrame
+    quality: pd.DataFrame
+
+
+def proportion_low(successes: int, trials: int) -> float:
+    """The lower end of the 95 % Wilson score interval of a proportion (0 with no trial)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    return float(proportion_confint(successes, trials, alpha=0.05, method="wilson")[0]) if trials else 0.0
+
+
+def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing
+                 ) -> tuple[pd.DataFrame, dict] | None:
+    """(links, quality row) of one pairing over the latest snapshots of both lists; None when
+    either is missing, its format lacks what the linkage compares (the 2018 OGIS copy has no
+    Name, so persons still unidentified cannot be told), or fewer than MIN_SAME_DAY_PAIRS
+    pairs were found the same day (too few to train on)."""
+    sides = (pairing.left, pairing.right)
+    found = [_latest_file(raw_dir, sources, side.source, side.file_starts) for side in sides]
     if None in found:
-        return pd.DataFrame(columns=LINK_COLUMNS)
+        return None
     inputs = []
-    for (source, _, build), (_, path) in zip(PIMA_PAIRING, found):
-        raw = SOURCES[source].read_raw(path)
-        if source == "pcome_humane_borders" and "Name" not in raw.frame:
-            return pd.DataFrame(columns=LINK_COLUMNS)
-        inputs.append(build(raw))
+    for side, (_, path) in zip(sides, found):
+        raw = SOURCES[side.source].read_raw(path)
+        if side.source == "pcome_humane_borders" and "Name" not in raw.frame:
+            return None
+        inputs.append(side.build(raw))
     left, right = inputs
     if same_day_pairs(left, right) < MIN_SAME_DAY_PAIRS:
-        return pd.DataFrame(columns=LINK_COLUMNS)
-    chosen = links(predict(left, right))
+        return None
+    chosen = links(predict(left, right, compared=pairing.compared, blocking=pairing.blocking))
     out = pd.DataFrame({
         "source_l": left.name, "snapshot_l": found[0][0],
         "record_id_l": left.record_ids.to_numpy()[chosen["unique_id_l"].astype(int)],
@@ -277,6 +358,48 @@ def record_links_of(raw_dir: Path, sources: pd.DataFrame) -> pd.DataFrame:
         "record_id_r": right.record_ids.to_numpy()[chosen["unique_id_r"].astype(int)],
         "match_probability": chosen["match_probability"].to_numpy(),
         "match_weight": chosen["match_weight"].to_numpy(),
-        **{f"level_{c}": chosen[f"gamma_{c}"].to_numpy() for c in COMPARED},
+        **{f"level_{c}": (chosen[f"gamma_{c}"].to_numpy() if c in pairing.compared else pd.NA)
+           for c in COMPARED},
         "threshold": THRESHOLD, "rule": "unambiguous"})
-    return out.sort_values(["record_id_l", "record_id_r"], ignore_index=True)
+    quality = {"pairing": pairing.name, "area": pairing.area, "source_l": left.name,
+               "snapshot_l": found[0][0], "source_r": right.name, "snapshot_r": found[1][0],
+               "links": len(chosen), "true_pairs": None, "true_positives": None, "precision": None,
+               "precision_low": None, "recall": None, "basis": "none"}
+    if pairing.answer_key:
+        truth = true_pairs(left, right)
+        got = set(zip(chosen["unique_id_l"].astype(int), chosen["unique_id_r"].astype(int)))
+        tp = len(got & truth)
+        quality.update(true_pairs=len(truth), true_positives=tp, basis="answer_key",
+                       precision=tp / len(got) if got else None,
+                       precision_low=proportion_low(tp, len(got)),
+                       recall=tp / len(truth) if truth else None)
+    return out.sort_values(["record_id_l", "record_id_r"], ignore_index=True), quality
+
+
+def check_public(pairing: Pairing) -> None:
+    """A pairing links public lists only: the crossings and overlaps built from links are
+    published without disclosure control (docs/disclosure_control.md protects confidential
+    sources' statistics, not linked crossings)."""
+    for side in (pairing.left, pairing.right):
+        if SOURCES[side.source].spec.confidential:
+            raise ValueError(f"pairing {pairing.name}: {side.source} is confidential; "
+                             "its records are never linked")
+
+
+def link_all(raw_dir: Path, sources: pd.DataFrame, pairings: tuple[Pairing, ...] = PAIRINGS) -> Linkage:
+    """Every declared pairing linked (those that cannot be are left out)."""
+    frames, quality = [], []
+    for pairing in pairings:
+        check_public(pairing)
+        done = link_pairing(raw_dir, sources, pairing)
+        if done is not None:
+            frames.append(done[0])
+            quality.append(done[1])
+    links_frame = (pd.concat(frames, ignore_index=True) if frames
+                   else pd.DataFrame(columns=LINK_COLUMNS))
+    return Linkage(links_frame, pd.DataFrame(quality, columns=QUALITY_COLUMNS))
+
+
+def record_links_of(raw_dir: Path, sources: pd.DataFrame) -> pd.DataFrame:
+    """`record_links` of every declared pairing over the latest snapshots of its lists."""
+    return link_all(raw_dir, sources).links
