@@ -128,7 +128,13 @@ class DeathsEstimates(pa.DataFrameModel):
     persons_l: Series[pd.Int64Dtype] = count_field("Persons in the first list (deaths_overlap, "
                                                    "summed over the period).", nullable=False)
     persons_r: Series[pd.Int64Dtype] = count_field("Persons in the second list.", nullable=False)
-    linked: Series[pd.Int64Dtype] = count_field("Persons linked in both.", nullable=False)
+    linked: Series[pd.Int64Dtype] = count_field("Persons linked in both (both records in the "
+                                                "period).", nullable=False)
+    union_min: Series[pd.Int64Dtype] = count_field("Persons counted in either list over the "
+                                                   "period, at least (deaths_overlap's rule).",
+                                                   nullable=False)
+    union_max: Series[pd.Int64Dtype] = count_field("Persons counted in either list over the "
+                                                   "period, at most.", nullable=False)
     status: Series[str] = code_field(codes.ESTIMATE_STATUS, "estimated, or not_estimated (see "
                                      "reason).")
     reason: Series[str] = code_field(codes.ESTIMATE_REASON, "Why no estimate is published.",

@@ -158,6 +158,8 @@ def test_an_estimate_is_withheld_where_one_list_is_entered_from_the_other():
     assert pd.isna(row["estimate"]) and pd.isna(row["ci_low"])
     assert row["assumptions_failing"] == "independence;equal_catchability;perfect_linkage"
     assert (row["persons_l"], row["persons_r"], row["linked"]) == (5, 5, 4)
+    # Over the period: 4 links at precision >= 0.5 leave 2 surely true: [5, 5 + 5 - 2].
+    assert (row["union_min"], row["union_max"]) == (5, 8)
 
 
 def test_an_estimate_of_independent_lists_is_chapmans():
@@ -176,3 +178,43 @@ def test_a_confidential_list_is_never_linked(monkeypatch):
                               right=linkage.Side("us_namus_unidentified", "", None, "TRUE"))
     with pytest.raises(ValueError, match="confidential"):
         linkage.link_all(None, pd.DataFrame(), (pairing,))
+
+
+# --- the page section ---------------------------------------------------------------------------
+
+def _section(page: str) -> str:
+    import re
+    start = page.index('<section id="overlap">')
+    text = re.sub(r"<[^>]+>", " ", page[start:page.index("</section>", start)])
+    return re.sub(r"\s+", " ", text)
+
+
+def test_page_shows_the_counted_lists_overlap_range_and_why_no_estimate(tmp_path):
+    from pipelines.publish.page.write import render_page
+    from tests.test_page import sources_rows
+
+    pima = next(p for p in linkage.PAIRINGS if p.name == "pima_ome_namus")
+    declared = linkage.Pairing(**{**PAIRING.__dict__, "assumptions_failing": pima.assumptions_failing,
+                                  "not_estimated_because": pima.not_estimated_because})
+    # The public tables keep the latest snapshot of each source (`sources`).
+    tables = {**_tables(declared), "sources": sources_rows("a", "b").assign(snapshot=["s1", "s2"])}
+    text = _section(render_page(tables, tmp_path, "R1", created="2026-01-01T00:00:00+00:00", sample=False))
+    assert "years 2019-2021" in text and "partial: 2021" in text
+    assert "precision 80%" in text
+    # Over the period: 5 and 5 persons, 4 linked, in either list 5-8; no estimate, and why.
+    assert "in a 5 in b 5 linked in both 4 in either list (counted range) 5-8" in text
+    assert "no estimate: one list is entered from the other" in text
+    assert "independent lists, equal catchability, perfect linkage" in text
+    # Race of the linked records only: 4 linked, 3 with an estimate, 1 without.
+    assert "5 persons of a in the area and period, 4 were linked to b , whose" in text
+    assert "for 3 of them (hispanic latino 2, white 1), and for 1 estimated none" in text
+    assert "2019 3 2 2 3-4" in text and "2021 (partial) 1 1 0 1-2" in text
+
+
+def test_page_says_when_no_list_was_linked(tmp_path):
+    from pipelines.publish.page.write import render_page
+    from tests.test_page import sources_rows
+
+    page = render_page({"sources": sources_rows("a")}, tmp_path, "R1",
+                       created="2026-01-01T00:00:00+00:00", sample=False)
+    assert 'id="overlap-empty" data-empty="true"' in page

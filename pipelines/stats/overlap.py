@@ -164,12 +164,14 @@ def estimate_rows(data: PairingData) -> list[dict]:
     n_r = int(data.in_period(data.right)["dead_and_missing"].sum())
     links = data.links_in_period()
     m = int(links["dead_and_missing_l"].sum())
+    true_min = math.floor(m * data.precision_low)
     failing = list(p.assumptions_failing)
     quality = data.quality
     if quality["basis"] == "none" or (quality.get("recall") or 0) < 1 or (quality.get("precision") or 0) < 1:
         failing.append("perfect_linkage")  # missed links bias the estimate up, false ones down
     row = {"area": p.area, "sources": p.sources, "first_year": first, "last_year": last,
            "method": "chapman", "lists": 2, "persons_l": n_l, "persons_r": n_r, "linked": m,
+           "union_min": max(n_l, n_r), "union_max": n_l + n_r - true_min,
            "assumptions_failing": ";".join(a for a in codes.ESTIMATE_ASSUMPTIONS if a in failing),
            "status": "not_estimated", "reason": None, "estimate": None, "ci_low": None,
            "ci_high": None}
