@@ -68,7 +68,9 @@ SGBV = ("yes", "no", "unknown")
 
 # --- linkage, overlap and estimates -------------------------------------------------------------
 # Areas where death lists are linked (pipelines/stats/linkage.py PAIRINGS).
-AREA = ("us_az_pima_county",)
+# us_az_pima_ome_jurisdiction: the deaths the Pima County medical examiner examined (its
+# jurisdiction covers neighbouring counties too).
+AREA = ("us_az_pima_county", "us_az_pima_ome_jurisdiction")
 # What the union's upper bound subtracts: nothing, or the links true at the lower end of the
 # 95 % interval of the pairing's measured precision (docs/linkage.md).
 LINK_QUALITY_BASIS = ("answer_key", "clerical_review", "none")

@@ -13,7 +13,9 @@ from schemas.fields import code_field, count_field
 
 def _area():
     return code_field(codes.AREA, "Area the lists were linked in (us_az_pima_county: remains "
-                      "found or reported in Pima County, Arizona).")
+                      "found or reported in Pima County, Arizona; us_az_pima_ome_jurisdiction: "
+                      "deaths the Pima County medical examiner examined, in Pima and "
+                      "neighbouring counties).")
 
 
 def _sources():
@@ -36,12 +38,14 @@ class DeathsOverlap(pa.DataFrameModel):
     partial_year: Series[bool] = pa.Field(description="A list's snapshot ends inside the year.")
     source_l: Series[str] = pa.Field(description="First list (source id).")
     snapshot_l: Series[str] = pa.Field(description="Its snapshot (the latest).")
-    year_basis_l: Series[str] = code_field(codes.YEAR_BASIS, "What its years are the year of.")
+    year_basis_l: Series[str] = code_field(codes.YEAR_BASIS, "What its years are the year of "
+                                           "(null where its records mix bases).", nullable=True)
     records_l: Series[pd.Int64Dtype] = count_field("Its records in the area and year.", nullable=False)
     persons_l: Series[pd.Int64Dtype] = count_field("Persons they count.", nullable=False)
     source_r: Series[str] = pa.Field(description="Second list (source id).")
     snapshot_r: Series[str] = pa.Field(description="Its snapshot (the latest).")
-    year_basis_r: Series[str] = code_field(codes.YEAR_BASIS, "What its years are the year of.")
+    year_basis_r: Series[str] = code_field(codes.YEAR_BASIS, "What its years are the year of "
+                                           "(null where its records mix bases).", nullable=True)
     records_r: Series[pd.Int64Dtype] = count_field("Its records in the area and year.", nullable=False)
     persons_r: Series[pd.Int64Dtype] = count_field("Persons they count.", nullable=False)
     linked: Series[pd.Int64Dtype] = count_field("Persons linked: in both lists by record "

@@ -96,7 +96,8 @@ def _deaths(con):
 
 PAIRING = linkage.Pairing(name="test", area="us_az_pima_county",
                           left=linkage.Side("a", "", None, linkage.PIMA_AREA),
-                          right=linkage.Side("b", "", None, linkage.PIMA_AREA), answer_key=True)
+                          right=linkage.Side("b", "", None, linkage.PIMA_AREA), answer_key=True,
+                          cross_race=True)
 SOURCES = pd.DataFrame({"source": ["a", "b"], "snapshot": ["s1", "s2"],
                         "period_start": ["2019-01-01", "2010-05-01"],
                         "period_end": ["2021-06-30", "2025-01-01"], "records_end": [None, None]})
@@ -218,3 +219,19 @@ def test_page_says_when_no_list_was_linked(tmp_path):
     page = render_page({"sources": sources_rows("a")}, tmp_path, "R1",
                        created="2026-01-01T00:00:00+00:00", sample=False)
     assert 'id="overlap-empty" data-empty="true"' in page
+
+
+def test_a_list_without_area_sql_counts_the_records_its_input_held():
+    members_pairing = linkage.Pairing(**{**PAIRING.__dict__, "right": linkage.Side("b", "", None, None)})
+    links = pd.DataFrame({"source_l": "a", "snapshot_l": "s1", "source_r": "b", "snapshot_r": "s2",
+                          "record_id_l": ["A1"], "record_id_r": ["B1"]})
+    quality = pd.DataFrame([{"pairing": "test", "area": "us_az_pima_county", "source_l": "a",
+                             "snapshot_l": "s1", "source_r": "b", "snapshot_r": "s2", "links": 1,
+                             "precision": None, "precision_low": None, "recall": None, "basis": "none"}])
+    con = duckdb.connect()
+    _deaths(con)
+    members = {("test", "r"): ["B1", "B3", "B6"]}  # B6 (2018) is outside the period
+    table = overlap_tables(con, linkage.Linkage(links, quality, members), SOURCES,
+                           (members_pairing,))["deaths_overlap"].set_index("year")
+    assert table["persons_r"].tolist() == [1, 1, 0]
+    assert table["linked"].tolist() == [1, 0, 0] and (table["union_max"] == table["persons_l"] + table["persons_r"]).all()

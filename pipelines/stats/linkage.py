@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +36,12 @@ DATE_M = (0.7, 0.2, 0.08, 0.02)
 # date comparison's useful range (30 days) is left out, and each block stays one year wide.
 BLOCKING_COLUMNS = ("found_year", "found_half_shifted_year")
 COMPARED = ("found_date", "sex", "age", "county")
+# Every comparison a pairing may declare (the levels `record_links` keeps, null where a
+# pairing does not compare one).
+ALL_COMPARED = (*COMPARED, "location")
+# Distance levels (km) of the coordinates: the same point (to 10 m: as written to 4-6
+# decimals), within 100 m, near.
+LOCATION_KM = (0.01, 0.1, 5)
 THRESHOLD = 0.1  # the match probability a link needs (docs/linkage.md: the curve)
 # EM trains on the pairs found the same day: with fewer, no model is trained and nothing linked.
 MIN_SAME_DAY_PAIRS = 20
@@ -54,6 +60,7 @@ class LinkInput:
     frame: pd.DataFrame
     record_ids: pd.Series
     case_keys: pd.Series
+    persons: pd.Series | None = None  # persons each record counts (an incident: several)
 
 
 def case_key(text: pd.Series) -> pd.Series:
@@ -114,6 +121,58 @@ def namus_input(raw: RawTable, county: str = "Pima") -> LinkInput:
                      case_key(rows["ME/C Case"]))
 
 
+def _coordinates(lat: pd.Series, lon: pd.Series) -> tuple[pd.Series, pd.Series]:
+    def number(text: pd.Series) -> pd.Series:
+        return pd.to_numeric(text.astype("str").str.strip().replace("", None), errors="coerce").astype("Float64")
+    return number(lat), number(lon)
+
+
+def pcome_all_input(raw: RawTable) -> LinkInput:
+    """Every OGIS record (identified or not) with its date, sex, age and coordinates; the
+    Name is not read. No case number to evaluate against."""
+    rows = raw.frame.reset_index(drop=True)
+    frame = pd.DataFrame({"unique_id": range(len(rows))})
+    date_column = "Reporting Date" if "Reporting Date" in rows else "Reporting_Date"
+    frame = _with_dates(frame, pd.to_datetime(rows[date_column].str.strip(), format="%Y-%m-%d",
+                                              errors="coerce"))
+    frame["sex"] = _sex(rows["Sex"])
+    frame["lat"], frame["lon"] = _coordinates(rows["Latitude"], rows["Longitude"])
+    ids = rows["ML Number" if "ML Number" in rows else "ML_Number"].str.strip()
+    return LinkInput("pcome_humane_borders", frame, ids, pd.Series([None] * len(rows), dtype="object"))
+
+
+PIMA_OME = "pima"  # MMP incidents whose source or place names the Pima County examiner
+
+
+def mmp_pima_input(raw: RawTable) -> LinkInput:
+    """MMP incidents in the United States whose `Information Source` or `Location of
+    Incident` names Pima (the Pima County medical examiner, or the county): both columns
+    are read for that selection only. Sex is compared where the incident counts one person
+    (female or male by its counts); coordinates from `Coordinates` ("lat, lon")."""
+    cols = raw.frame
+    needed = {"Information Source", "Location of Incident", "Coordinates", "Incident Date",
+              "Incident ID", "Country of Incident"}
+    if not needed <= set(cols):
+        raise ValueError(f"{raw.name}: the MMP pairing needs the columns {sorted(needed - set(cols))}")
+    text = (cols["Information Source"].fillna("") + " " + cols["Location of Incident"].fillna("")).str.lower()
+    keep = text.str.contains(PIMA_OME) & cols["Country of Incident"].str.contains("United States", na=False)
+    rows = cols[keep].reset_index(drop=True)
+    frame = pd.DataFrame({"unique_id": range(len(rows))})
+    frame = _with_dates(frame, pd.to_datetime(rows["Incident Date"].str.strip().str[:10],
+                                              format="%Y-%m-%d", errors="coerce"))
+    count = lambda c: pd.to_numeric(rows[c].astype("str").str.strip(), errors="coerce")  # noqa: E731
+    total = count("Total Number of Dead and Missing")
+    one = total == 1
+    sex = pd.Series([None] * len(rows), dtype="object")
+    sex[one & (count("Number of Females") == 1)] = "female"
+    sex[one & (count("Number of Males") == 1)] = "male"
+    frame["sex"] = sex
+    parts = rows["Coordinates"].astype("str").str.split(",", n=1, expand=True).reindex(columns=[0, 1])
+    frame["lat"], frame["lon"] = _coordinates(parts[0], parts[1])
+    return LinkInput("mmp", frame, rows["Incident ID"].str.strip(),
+                     pd.Series([None] * len(rows), dtype="object"), persons=total.fillna(1).astype(int))
+
+
 def same_day_pairs(left: LinkInput, right: LinkInput) -> int:
     """How many pairs of the two lists were found the same day (what EM trains on)."""
     days_l = left.frame["found_date"].dropna().value_counts()
@@ -144,6 +203,14 @@ def comparisons() -> dict:
         "sex": cl.ExactMatch("sex"),
         "age": age,
         "county": cl.ExactMatch("county"),
+        "location": cl.CustomComparison(
+            output_column_name="location",
+            comparison_description="distance between the coordinates",
+            comparison_levels=[
+                cll.Or(cll.NullLevel("lat"), cll.NullLevel("lon")),
+                *[cll.DistanceInKMLevel("lat", "lon", km) for km in LOCATION_KM],
+                cll.ElseLevel(),
+            ]),
     }
 
 
@@ -180,12 +247,20 @@ def predict(left: LinkInput, right: LinkInput, floor: float = 0.01,
     pairs = linker.inference.predict(threshold_match_probability=floor).as_pandas_dataframe()
     keep = ["source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r",
             "match_probability", "match_weight", *[f"gamma_{c}" for c in compared]]
-    pairs = pairs[keep]
-    # Orient every pair as (left, right) whichever order Splink chose.
-    swap = pairs["source_dataset_l"] != left.name
-    for a, b in (("unique_id_l", "unique_id_r"), ("source_dataset_l", "source_dataset_r")):
-        pairs.loc[swap, [a, b]] = pairs.loc[swap, [b, a]].to_numpy()
+    pairs = oriented(pairs[keep], left.name)
     return pairs.sort_values("match_probability", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def oriented(pairs: pd.DataFrame, left_name: str) -> pd.DataFrame:
+    """Every pair as (left, right), whichever order Splink chose (it orders the two lists by
+    name: `mmp` comes before `pcome_humane_borders`)."""
+    pairs = pairs.copy()
+    swap = (pairs["source_dataset_l"] != left_name).to_numpy()
+    for a, b in (("unique_id_l", "unique_id_r"), ("source_dataset_l", "source_dataset_r")):
+        # Copies first: both columns may share one block, so a view would see `a` rewritten.
+        new_a, new_b = pairs.loc[swap, b].to_numpy(copy=True), pairs.loc[swap, a].to_numpy(copy=True)
+        pairs.loc[swap, a], pairs.loc[swap, b] = new_a, new_b
+    return pairs
 
 
 def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -211,6 +286,18 @@ def unambiguous(pairs: pd.DataFrame) -> pd.DataFrame:
     return top[alone]
 
 
+def many_to_one(pairs: pd.DataFrame, capacity: pd.Series) -> pd.DataFrame:
+    """Links of person records (left) to incidents (right) that may count several persons:
+    each left record's single best pair (none on a tie), then each incident keeps at most
+    `capacity[unique_id_r]` of them, by falling probability."""
+    best = pairs.groupby("unique_id_l")["match_probability"].transform("max")
+    top = pairs[pairs["match_probability"] == best]
+    top = top[~top["unique_id_l"].duplicated(keep=False)]
+    top = top.sort_values("match_probability", ascending=False, kind="stable")
+    rank = top.groupby("unique_id_r").cumcount()
+    return top[rank.to_numpy() < capacity.to_numpy()[top["unique_id_r"].astype(int)]]
+
+
 def true_pairs(left: LinkInput, right: LinkInput) -> set[tuple[int, int]]:
     """(unique_id_l, unique_id_r) of the pairs sharing the examiner's case number."""
     l = pd.DataFrame({"l": left.frame["unique_id"], "key": left.case_keys}).dropna()
@@ -219,9 +306,12 @@ def true_pairs(left: LinkInput, right: LinkInput) -> set[tuple[int, int]]:
     return set(zip(both["l"].astype(int), both["r"].astype(int)))
 
 
-def links(pairs: pd.DataFrame, threshold: float = THRESHOLD) -> pd.DataFrame:
-    """The links kept: pairs at or above `threshold` that are unambiguous."""
-    return unambiguous(pairs[pairs["match_probability"] >= threshold])
+def links(pairs: pd.DataFrame, threshold: float = THRESHOLD, capacity: pd.Series | None = None
+          ) -> pd.DataFrame:
+    """The links kept: pairs at or above `threshold` that are unambiguous, or, where the
+    right list's records are incidents (`capacity`: persons each counts), `many_to_one`."""
+    above = pairs[pairs["match_probability"] >= threshold]
+    return unambiguous(above) if capacity is None else many_to_one(above, capacity)
 
 
 def evaluate(pairs: pd.DataFrame, truth: set[tuple[int, int]],
@@ -249,12 +339,13 @@ def evaluate(pairs: pd.DataFrame, truth: set[tuple[int, int]],
 class Side:
     """One list of a pairing: its source, the first letters of the file of its latest snapshot
     that is linked, how that file becomes a `LinkInput`, and which of its `deaths` records are
-    in the pairing's area (SQL over `deaths`, for `deaths_overlap`)."""
+    in the pairing's area (SQL over `deaths`, for `deaths_overlap`; None: the records its
+    input holds)."""
 
     source: str
     file_starts: str
     build: Callable[[RawTable], LinkInput]
-    area_sql: str
+    area_sql: str | None
 
 
 @dataclass(frozen=True)
@@ -271,6 +362,14 @@ class Pairing:
     compared: tuple[str, ...] = COMPARED
     blocking: tuple[str, ...] = BLOCKING_COLUMNS
     answer_key: bool = False
+    # Precision measured by a clerical review of a sample of links: (agreed, reviewed), the
+    # review in docs/linkage.md. Used where there is no answer key.
+    review: tuple[int, int] | None = None
+    # The right list's records are incidents that may count several persons (`many_to_one`).
+    incidents_right: bool = False
+    # The race the right list's examiner estimated is crossed with the linked left records
+    # (`deaths_linked_race`).
+    cross_race: bool = False
     # Assumptions of capture-recapture known to fail for these two lists (codes of
     # schemas.codes.ESTIMATE_ASSUMPTIONS), and why, as a code of ESTIMATE_REASONS.
     assumptions_failing: tuple[str, ...] = ()
@@ -287,16 +386,30 @@ PAIRINGS = (
         name="pima_ome_namus", area="us_az_pima_county",
         left=Side("pcome_humane_borders", "", pcome_input, PIMA_AREA),
         right=Side("us_namus_unidentified", "arizona", namus_input, PIMA_AREA),
-        answer_key=True,
+        answer_key=True, cross_race=True,
         # NamUs's Pima cases are entered by the medical examiner whose records the OGIS file
         # is (its ME/C Case is the ML Number): a sub-list of one list, not a second capture.
         # NamUs holds only remains still unidentified: an identified person cannot be in it.
         assumptions_failing=("independence", "equal_catchability"),
         not_estimated_because="one_list_entered_from_the_other",
     ),
+    Pairing(
+        name="pima_ome_mmp", area="us_az_pima_ome_jurisdiction",
+        left=Side("pcome_humane_borders", "", pcome_all_input, "TRUE"),
+        # The area of MMP's list: the incidents its builder keeps (no county in `deaths`).
+        right=Side("mmp", "", mmp_pima_input, None),
+        compared=("found_date", "sex", "location"), incidents_right=True,
+        # docs/linkage.md: a random sample of 40 of the 1,270 links of the real files, read
+        # record against record, all the same death (plus the 11 weakest links, apart).
+        review=(40, 40),
+        # MMP enters these incidents from the examiner's published records (its source
+        # column names the examiner; same dates and coordinates): not a second capture.
+        assumptions_failing=("independence",),
+        not_estimated_because="one_list_entered_from_the_other",
+    ),
 )
 LINK_COLUMNS = ["source_l", "snapshot_l", "record_id_l", "source_r", "snapshot_r", "record_id_r",
-                "match_probability", "match_weight", *[f"level_{c}" for c in COMPARED],
+                "match_probability", "match_weight", *[f"level_{c}" for c in ALL_COMPARED],
                 "threshold", "rule"]
 QUALITY_COLUMNS = ["pairing", "area", "source_l", "snapshot_l", "source_r", "snapshot_r", "links",
                    "true_pairs", "true_positives", "precision", "precision_low", "recall", "basis"]
@@ -322,6 +435,9 @@ class Linkage:
 
     links: pd.DataFrame
     quality: pd.DataFrame
+    # (pairing, "l" or "r") -> the record ids each side's input held (the area of a side
+    # without `area_sql`).
+    members: dict = field(default_factory=dict)
 
 
 def proportion_low(successes: int, trials: int) -> float:
@@ -332,8 +448,8 @@ def proportion_low(successes: int, trials: int) -> float:
 
 
 def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing
-                 ) -> tuple[pd.DataFrame, dict] | None:
-    """(links, quality row) of one pairing over the latest snapshots of both lists; None when
+                 ) -> tuple[pd.DataFrame, dict, dict] | None:
+    """(links, quality row, the record ids of each side's input) of one pairing over the latest snapshots of both lists; None when
     either is missing, its format lacks what the linkage compares (the 2018 OGIS copy has no
     Name, so persons still unidentified cannot be told), or fewer than MIN_SAME_DAY_PAIRS
     pairs were found the same day (too few to train on)."""
@@ -344,13 +460,15 @@ def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing
     inputs = []
     for side, (_, path) in zip(sides, found):
         raw = SOURCES[side.source].read_raw(path)
-        if side.source == "pcome_humane_borders" and "Name" not in raw.frame:
+        if side.build is pcome_input and "Name" not in raw.frame:
             return None
         inputs.append(side.build(raw))
     left, right = inputs
     if same_day_pairs(left, right) < MIN_SAME_DAY_PAIRS:
         return None
-    chosen = links(predict(left, right, compared=pairing.compared, blocking=pairing.blocking))
+    capacity = right.persons if pairing.incidents_right else None
+    chosen = links(predict(left, right, compared=pairing.compared, blocking=pairing.blocking),
+                   capacity=capacity)
     out = pd.DataFrame({
         "source_l": left.name, "snapshot_l": found[0][0],
         "record_id_l": left.record_ids.to_numpy()[chosen["unique_id_l"].astype(int)],
@@ -359,8 +477,8 @@ def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing
         "match_probability": chosen["match_probability"].to_numpy(),
         "match_weight": chosen["match_weight"].to_numpy(),
         **{f"level_{c}": (chosen[f"gamma_{c}"].to_numpy() if c in pairing.compared else pd.NA)
-           for c in COMPARED},
-        "threshold": THRESHOLD, "rule": "unambiguous"})
+           for c in ALL_COMPARED},
+        "threshold": THRESHOLD, "rule": "many_to_one" if pairing.incidents_right else "unambiguous"})
     quality = {"pairing": pairing.name, "area": pairing.area, "source_l": left.name,
                "snapshot_l": found[0][0], "source_r": right.name, "snapshot_r": found[1][0],
                "links": len(chosen), "true_pairs": None, "true_positives": None, "precision": None,
@@ -373,7 +491,12 @@ def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing
                        precision=tp / len(got) if got else None,
                        precision_low=proportion_low(tp, len(got)),
                        recall=tp / len(truth) if truth else None)
-    return out.sort_values(["record_id_l", "record_id_r"], ignore_index=True), quality
+    elif pairing.review is not None:
+        agreed, reviewed = pairing.review
+        quality.update(basis="clerical_review", precision=agreed / reviewed,
+                       precision_low=proportion_low(agreed, reviewed))
+    members = {"l": list(left.record_ids), "r": list(right.record_ids)}
+    return out.sort_values(["record_id_l", "record_id_r"], ignore_index=True), quality, members
 
 
 def check_public(pairing: Pairing) -> None:
@@ -388,16 +511,17 @@ def check_public(pairing: Pairing) -> None:
 
 def link_all(raw_dir: Path, sources: pd.DataFrame, pairings: tuple[Pairing, ...] = PAIRINGS) -> Linkage:
     """Every declared pairing linked (those that cannot be are left out)."""
-    frames, quality = [], []
+    frames, quality, members = [], [], {}
     for pairing in pairings:
         check_public(pairing)
         done = link_pairing(raw_dir, sources, pairing)
         if done is not None:
             frames.append(done[0])
             quality.append(done[1])
+            members.update({(pairing.name, side): ids for side, ids in done[2].items()})
     links_frame = (pd.concat(frames, ignore_index=True) if frames
                    else pd.DataFrame(columns=LINK_COLUMNS))
-    return Linkage(links_frame, pd.DataFrame(quality, columns=QUALITY_COLUMNS))
+    return Linkage(links_frame, pd.DataFrame(quality, columns=QUALITY_COLUMNS), members)
 
 
 def record_links_of(raw_dir: Path, sources: pd.DataFrame) -> pd.DataFrame:

@@ -27,12 +27,20 @@ from schemas import codes
 RECORD_COLUMNS = ["record_id", "year", "year_basis", "dead_and_missing", "race_ethnicity"]
 
 
-def _records(con: duckdb.DuckDBPyConnection, source: str, snapshot: str, area_sql: str) -> pd.DataFrame:
-    """The records of one list in a pairing's area that the statistics count."""
-    return con.sql(
+def _records(con: duckdb.DuckDBPyConnection, source: str, snapshot: str, area_sql: str | None,
+             members: list[str] | None = None) -> pd.DataFrame:
+    """The records of one list in a pairing's area that the statistics count: those
+    `area_sql` selects, or (without it) those whose record_id is in `members`."""
+    if area_sql is None:
+        con.register("area_members", pd.DataFrame({"record_id": pd.Series(members or [], dtype="str")}))
+        area_sql = "record_id IN (SELECT record_id FROM area_members)"
+    frame = con.sql(
         f"SELECT {', '.join(RECORD_COLUMNS)} FROM deaths WHERE source = {sql_text(source)} "
         f"AND snapshot = {sql_text(snapshot)} AND {PUBLISHED_ROWS} AND ({area_sql})"
     ).to_arrow_table().to_pandas()
+    if "area_members" in area_sql:
+        con.unregister("area_members")
+    return frame
 
 
 def _period(sources: pd.DataFrame, keys: list[tuple[str, str]]) -> tuple[int, int, set[int]] | None:
@@ -60,10 +68,13 @@ class PairingData:
     """One linked pairing: both lists' records in its area and the links between them."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, pairing: Pairing, quality: dict,
-                 links: pd.DataFrame, sources: pd.DataFrame):
+                 links: pd.DataFrame, sources: pd.DataFrame, members: dict | None = None):
         self.pairing, self.quality = pairing, quality
-        self.left = _records(con, pairing.left.source, quality["snapshot_l"], pairing.left.area_sql)
-        self.right = _records(con, pairing.right.source, quality["snapshot_r"], pairing.right.area_sql)
+        members = members or {}
+        self.left = _records(con, pairing.left.source, quality["snapshot_l"], pairing.left.area_sql,
+                             members.get((pairing.name, "l")))
+        self.right = _records(con, pairing.right.source, quality["snapshot_r"], pairing.right.area_sql,
+                              members.get((pairing.name, "r")))
         mine = links[(links["source_l"] == pairing.left.source)
                      & (links["snapshot_l"] == quality["snapshot_l"])
                      & (links["source_r"] == pairing.right.source)
@@ -191,9 +202,10 @@ def overlap_tables(con: duckdb.DuckDBPyConnection, linkage: Linkage, sources: pd
     overlap, race, estimates = [], [], []
     by_name = {p.name: p for p in pairings}
     for quality in linkage.quality.to_dict("records"):
-        data = PairingData(con, by_name[quality["pairing"]], quality, linkage.links, sources)
+        data = PairingData(con, by_name[quality["pairing"]], quality, linkage.links, sources,
+                           linkage.members)
         overlap += overlap_rows(data)
-        race += linked_race_rows(data)
+        race += linked_race_rows(data) if data.pairing.cross_race else []
         estimates += estimate_rows(data)
     return {"deaths_overlap": pd.DataFrame(overlap), "deaths_linked_race": pd.DataFrame(race),
             "deaths_estimates": pd.DataFrame(estimates)}

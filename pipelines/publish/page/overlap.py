@@ -11,7 +11,9 @@ from pipelines.publish.page.figures import Figure, captions
 from pipelines.publish.page.words import label_of
 from pipelines.publish.templating import share, thousands
 
-AREA_NAMES = {"us_az_pima_county": "Pima County, Arizona (US-Mexico border)"}
+AREA_NAMES = {"us_az_pima_county": "Pima County, Arizona (US-Mexico border)",
+              "us_az_pima_ome_jurisdiction": "Deaths examined by the Pima County medical examiner "
+                                             "(southern Arizona)"}
 ASSUMPTION_WORDS = {"closed_population": "closed population", "independence": "independent lists",
                     "equal_catchability": "equal catchability", "perfect_linkage": "perfect linkage"}
 REASON_WORDS = {
