@@ -235,3 +235,29 @@ def test_a_list_without_area_sql_counts_the_records_its_input_held():
                            (members_pairing,))["deaths_overlap"].set_index("year")
     assert table["persons_r"].tolist() == [1, 1, 0]
     assert table["linked"].tolist() == [1, 0, 0] and (table["union_max"] == table["persons_l"] + table["persons_r"]).all()
+
+
+def test_page_of_a_reviewed_pairing_says_so_and_shows_no_race(tmp_path):
+    from pipelines.publish.page.write import render_page
+    from tests.test_page import sources_rows
+
+    links = pd.DataFrame({"source_l": "a", "snapshot_l": "s1", "source_r": "b", "snapshot_r": "s2",
+                          "record_id_l": ["A1"], "record_id_r": ["B1"]})
+    quality = pd.DataFrame([{"pairing": "test", "area": "us_az_pima_ome_jurisdiction",
+                             "source_l": "a", "snapshot_l": "s1", "source_r": "b", "snapshot_r": "s2",
+                             "links": 1, "precision": 1.0, "precision_low": 0.912, "recall": None,
+                             "basis": "clerical_review"}])
+    reviewed = linkage.Pairing(**{**PAIRING.__dict__, "area": "us_az_pima_ome_jurisdiction",
+                                  "cross_race": False, "answer_key": False, "review": (40, 40)})
+    con = duckdb.connect()
+    _deaths(con)
+    tables = overlap_tables(con, linkage.Linkage(links, quality), SOURCES, (reviewed,))
+    assert tables["deaths_linked_race"].empty
+    overlap = DeathsOverlap.validate(tables["deaths_overlap"])
+    assert (overlap["link_quality_basis"] == "clerical_review").all()
+    page = render_page({**tables, "sources": sources_rows("a", "b").assign(snapshot=["s1", "s2"])},
+                       tmp_path, "R1", created="2026-01-01T00:00:00+00:00", sample=False)
+    text = _section(page)
+    assert "Deaths examined by the Pima County medical examiner" in text
+    assert "clerical review of a sample: 100% (recall not measured)" in text
+    assert "Race:" not in text
