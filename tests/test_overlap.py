@@ -245,7 +245,7 @@ def test_page_of_a_reviewed_pairing_says_so_and_shows_no_race(tmp_path):
                           "record_id_l": ["A1"], "record_id_r": ["B1"]})
     quality = pd.DataFrame([{"pairing": "test", "area": "us_az_pima_ome_jurisdiction",
                              "source_l": "a", "snapshot_l": "s1", "source_r": "b", "snapshot_r": "s2",
-                             "links": 1, "precision": 1.0, "precision_low": 0.912, "recall": None,
+                             "links": 1, "precision": 1.0, "precision_low": 0.912, "recall": float("nan"),
                              "basis": "clerical_review"}])
     reviewed = linkage.Pairing(**{**PAIRING.__dict__, "area": "us_az_pima_ome_jurisdiction",
                                   "cross_race": False, "answer_key": False, "review": (40, 40)})
@@ -253,6 +253,8 @@ def test_page_of_a_reviewed_pairing_says_so_and_shows_no_race(tmp_path):
     _deaths(con)
     tables = overlap_tables(con, linkage.Linkage(links, quality), SOURCES, (reviewed,))
     assert tables["deaths_linked_race"].empty
+    # Recall not measured (null, read back as NaN): perfect linkage is not assumed.
+    assert tables["deaths_estimates"]["assumptions_failing"].tolist() == ["perfect_linkage"]
     overlap = DeathsOverlap.validate(tables["deaths_overlap"])
     assert (overlap["link_quality_basis"] == "clerical_review").all()
     page = render_page({**tables, "sources": sources_rows("a", "b").assign(snapshot=["s1", "s2"])},

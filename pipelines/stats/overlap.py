@@ -178,7 +178,8 @@ def estimate_rows(data: PairingData) -> list[dict]:
     true_min = math.floor(m * data.precision_low)
     failing = list(p.assumptions_failing)
     quality = data.quality
-    if quality["basis"] == "none" or (quality.get("recall") or 0) < 1 or (quality.get("precision") or 0) < 1:
+    measured = [quality.get("precision"), quality.get("recall")]
+    if any(v is None or pd.isna(v) or v < 1 for v in measured):
         failing.append("perfect_linkage")  # missed links bias the estimate up, false ones down
     row = {"area": p.area, "sources": p.sources, "first_year": first, "last_year": last,
            "method": "chapman", "lists": 2, "persons_l": n_l, "persons_r": n_r, "linked": m,
