@@ -35,7 +35,8 @@ class DeathsOverlap(pa.DataFrameModel):
     year: Series[pd.Int32Dtype] = pa.Field(description="Year of both records: each list's own "
                                            "year basis (year_basis_l, year_basis_r); a link "
                                            "counts in a year when both its records are in it.")
-    partial_year: Series[bool] = pa.Field(description="A list's snapshot ends inside the year.")
+    partial_year: Series[bool] = pa.Field(description="A list's snapshot starts or ends inside the "
+                                          "year: the lists do not cover the same months of it.")
     source_l: Series[str] = pa.Field(description="First list (source id).")
     snapshot_l: Series[str] = pa.Field(description="Its snapshot (the latest).")
     year_basis_l: Series[str] = code_field(codes.YEAR_BASIS, "What its years are the year of "
@@ -84,13 +85,13 @@ class DeathsLinkedRace(pa.DataFrameModel):
     list who were linked to it, as a crossing of the linked records only: a person not linked
     has no race here (it is never copied onto records that did not link). First case: the Pima
     County medical examiner's records (the OGIS file records no race) linked to NamUs, whose
-    examiner estimates race. Over the lists' common period, per area."""
+    examiner estimates race. Over the full years both lists cover, per area."""
 
     area: Series[str] = _area()
     sources: Series[str] = _sources()
-    first_year: Series[pd.Int32Dtype] = pa.Field(description="First year of the common period.")
-    last_year: Series[pd.Int32Dtype] = pa.Field(description="Last year (may be partial: see "
-                                                "deaths_overlap.partial_year).")
+    first_year: Series[pd.Int32Dtype] = pa.Field(description="First full year both lists cover "
+                                                 "(a year one list covers in part is left out).")
+    last_year: Series[pd.Int32Dtype] = pa.Field(description="Last full year both lists cover.")
     source: Series[str] = pa.Field(description="The list whose persons are counted (source id).")
     snapshot: Series[str] = pa.Field(description="Its snapshot.")
     race_source: Series[str] = pa.Field(description="The list whose examiner estimated the race.")
@@ -124,8 +125,8 @@ class DeathsEstimates(pa.DataFrameModel):
 
     area: Series[str] = _area()
     sources: Series[str] = _sources()
-    first_year: Series[pd.Int32Dtype] = pa.Field(description="First year of the common period.")
-    last_year: Series[pd.Int32Dtype] = pa.Field(description="Last year of it.")
+    first_year: Series[pd.Int32Dtype] = pa.Field(description="First full year both lists cover.")
+    last_year: Series[pd.Int32Dtype] = pa.Field(description="Last full year both lists cover.")
     method: Series[str] = code_field(codes.ESTIMATE_METHOD, "chapman (two lists) or loglinear "
                                      "(three or more).")
     lists: Series[pd.Int64Dtype] = pa.Field(ge=2, description="How many lists.")

@@ -140,13 +140,14 @@ def test_without_a_measured_precision_links_do_not_narrow_the_union():
 
 def test_race_is_counted_for_linked_records_only():
     race = DeathsLinkedRace.validate(_tables()["deaths_linked_race"]).set_index("race_ethnicity")
-    # Linked in the area and period: A1-B1 hispanic_latino, A2-B2 unknown, A4-B3 white,
-    # A6-B4 hispanic_latino (both records inside the period); A3 is not linked: no race.
-    assert race.loc["all", "persons"] == 4
-    assert race.loc["hispanic_latino", "persons"] == 2
+    # Over the full years 2019-2020 (2021 is partial): A1-B1 hispanic_latino, A2-B2 unknown,
+    # A4-B3 white; A6-B4 has A6 in 2021; A3 is not linked: no race.
+    assert (race["first_year"] == 2019).all() and (race["last_year"] == 2020).all()
+    assert race.loc["all", "persons"] == 3
+    assert race.loc["hispanic_latino", "persons"] == 1
     assert race.loc["white", "persons"] == 1 and race.loc["unknown", "persons"] == 1
     assert race.loc["multiple", "persons"] == 0  # B5 links A5, outside the area
-    assert (race["persons_in_area"] == 5).all()
+    assert (race["persons_in_area"] == 4).all()
     assert race.drop(index="all")["persons"].sum() == race.loc["all", "persons"]
 
 
@@ -158,17 +159,18 @@ def test_an_estimate_is_withheld_where_one_list_is_entered_from_the_other():
     assert row["status"] == "not_estimated" and row["reason"] == "one_list_entered_from_the_other"
     assert pd.isna(row["estimate"]) and pd.isna(row["ci_low"])
     assert row["assumptions_failing"] == "independence;equal_catchability;perfect_linkage"
-    assert (row["persons_l"], row["persons_r"], row["linked"]) == (5, 5, 4)
-    # Over the period: 4 links at precision >= 0.5 leave 2 surely true: [5, 5 + 5 - 2].
-    assert (row["union_min"], row["union_max"]) == (5, 8)
+    assert (row["first_year"], row["last_year"]) == (2019, 2020)  # 2021 is partial
+    assert (row["persons_l"], row["persons_r"], row["linked"]) == (4, 4, 3)
+    # Over the period: 3 links at precision >= 0.5 leave 1 surely true: [4, 4 + 4 - 1].
+    assert (row["union_min"], row["union_max"]) == (4, 7)
 
 
 def test_an_estimate_of_independent_lists_is_chapmans():
     row = _tables()["deaths_estimates"].iloc[0]
     assert row["status"] == "estimated" and row["assumptions_failing"] == "perfect_linkage"
-    # (5 + 1)(5 + 1) / (4 + 1) - 1 = 6.2
-    assert row["estimate"] == pytest.approx(6.2)
-    assert row["ci_low"] >= 6  # never below the 6 persons counted
+    # (4 + 1)(4 + 1) / (3 + 1) - 1 = 5.25
+    assert row["estimate"] == pytest.approx(5.25)
+    assert row["ci_low"] >= 5  # never below the 5 persons counted
 
 
 def test_a_confidential_list_is_never_linked(monkeypatch):
@@ -202,13 +204,13 @@ def test_page_shows_the_counted_lists_overlap_range_and_why_no_estimate(tmp_path
     text = _section(render_page(tables, tmp_path, "R1", created="2026-01-01T00:00:00+00:00", sample=False))
     assert "years 2019-2021" in text and "partial: 2021" in text
     assert "precision 80%" in text
-    # Over the period: 5 and 5 persons, 4 linked, in either list 5-8; no estimate, and why.
-    assert "in a 5 in b 5 linked in both 4 in either list (counted range) 5-8" in text
+    # Over the full years 2019-2020: 4 and 4 persons, 3 linked, in either list 4-7.
+    assert "over 2019-2020 (full years) persons in a 4 in b 4 linked in both 3 in either list (counted range) 4-7" in text
     assert "no estimate: one list is entered from the other" in text
     assert "independent lists, equal catchability, perfect linkage" in text
     # Race of the linked records only: 4 linked, 3 with an estimate, 1 without.
-    assert "5 persons of a in the area and period, 4 were linked to b , whose" in text
-    assert "for 3 of them (hispanic latino 2, white 1), and for 1 estimated none" in text
+    assert "4 persons of a in the area over 2019-2020, 3 were linked to b , whose" in text
+    assert "for 2 of them (hispanic latino 1, white 1), and for 1 estimated none" in text
     assert "2019 3 2 2 3-4" in text and "2021 (partial) 1 1 0 1-2" in text
 
 

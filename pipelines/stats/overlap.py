@@ -46,7 +46,7 @@ def _records(con: duckdb.DuckDBPyConnection, source: str, snapshot: str, area_sq
 def _period(sources: pd.DataFrame, keys: list[tuple[str, str]]) -> tuple[int, int, set[int]] | None:
     """(first year, last year, partial years) the lists all cover: from the latest start to
     the earliest end (the earlier of a snapshot's period end and where its records stop);
-    None when they share no year. A year is partial where a list ends inside it."""
+    None when they share no year. A year is partial where a list starts or ends inside it."""
     starts, ends = [], []
     for source, snapshot in keys:
         rows = sources[(sources["source"] == source) & (sources["snapshot"] == snapshot)]
@@ -61,6 +61,7 @@ def _period(sources: pd.DataFrame, keys: list[tuple[str, str]]) -> tuple[int, in
     if first > last:
         return None
     partial = {e.year for e in ends if (e.month, e.day) != (12, 31) and first <= e.year <= last}
+    partial |= {b.year for b in starts if (b.month, b.day) != (1, 1) and first <= b.year <= last}
     return first, last, partial
 
 
@@ -91,14 +92,23 @@ class PairingData:
         low = self.quality.get("precision_low")
         return 0.0 if low is None or pd.isna(low) else float(low)
 
+    @property
+    def full_years(self) -> tuple[int, int] | None:
+        """(first, last) of the common period less a partial first or last year: what the
+        totals over the period (`deaths_linked_race`, `deaths_estimates`) add up, so that no
+        list is counted over a year the other covers only in part; None when no full year."""
+        first, last, partial = self.period
+        first, last = first + (first in partial), last - (last in partial)
+        return (first, last) if first <= last else None
+
     def in_period(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """The records of `frame` in the common period."""
-        first, last, _ = self.period
+        """The records of `frame` in the full years of the common period."""
+        first, last = self.full_years
         return frame[frame["year"].between(first, last)]
 
     def links_in_period(self) -> pd.DataFrame:
-        """The links whose two records are both in the common period."""
-        first, last, _ = self.period
+        """The links whose two records are both in the full years of the common period."""
+        first, last = self.full_years
         return self.links[self.links["year_l"].between(first, last)
                           & self.links["year_r"].between(first, last)]
 
@@ -148,9 +158,9 @@ def linked_race_rows(data: PairingData) -> list[dict]:
     """The `deaths_linked_race` rows of one pairing: the first list's persons in the area and
     common period linked to the second, by the race the second list records (its margin
     `all`: every linked person), with the first list's persons in the area and period."""
-    if data.period is None:
+    if data.period is None or data.full_years is None:
         return []
-    first, last, _ = data.period
+    first, last = data.full_years
     p, q = data.pairing, data.quality
     linked = data.links_in_period()
     by_race = linked.groupby("race_ethnicity_r")["dead_and_missing_l"].sum()
@@ -167,9 +177,9 @@ def linked_race_rows(data: PairingData) -> list[dict]:
 def estimate_rows(data: PairingData) -> list[dict]:
     """The `deaths_estimates` row of one pairing over its common period: Chapman's estimate,
     unless the pairing declares why none may be published (or no person was linked)."""
-    if data.period is None:
+    if data.period is None or data.full_years is None:
         return []
-    first, last, _ = data.period
+    first, last = data.full_years
     p = data.pairing
     n_l = int(data.in_period(data.left)["dead_and_missing"].sum())
     n_r = int(data.in_period(data.right)["dead_and_missing"].sum())

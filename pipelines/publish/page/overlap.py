@@ -68,11 +68,14 @@ def overlap_section(overlap: pd.DataFrame, race: pd.DataFrame, estimates: pd.Dat
             "period": None if period is None else {
                 "persons_l": thousands(period.persons_l), "persons_r": thousands(period.persons_r),
                 "linked": thousands(period.linked),
+                "years": f"{int(period.first_year)}-{int(period.last_year)}",
                 "union": _range(int(period.union_min), int(period.union_max))},
             "estimate": None if period is None else _estimate(period),
             "race": {"rows": race_rows, "linked": thousands(int(linked_all.iloc[0])) if len(linked_all) else "0",
                      "estimated": thousands(estimated_race), "unknown": thousands(no_estimate),
                      "in_area": thousands(int(mine["persons_in_area"].iloc[0])) if len(mine) else "0",
+                     "years": (f"{int(mine['first_year'].iloc[0])}-{int(mine['last_year'].iloc[0])}"
+                               if len(mine) else ""),
                      "source": mine["source"].iloc[0] if len(mine) else "",
                      "race_source": mine["race_source"].iloc[0] if len(mine) else ""},
             "years_rows": [{"year": int(r.year), "partial": bool(r.partial_year),
