@@ -130,3 +130,16 @@ def test_mmp_pima_input_keeps_incidents_naming_pima_with_sex_only_for_one_person
     assert got.persons.tolist() == [1, 3]
     assert got.frame[["lat", "lon"]].astype(float).values.tolist() == [[31.5, -112.1], [32.0, -111.0]]
     assert not {"Information Source", "Location of Incident"} & set(got.frame)
+
+
+def test_a_format_without_what_a_pairing_reads_is_not_linked():
+    import numpy as np
+    from pathlib import Path
+
+    from pipelines.sources.base import RawTable
+    old = RawTable(Path("mmp.csv"), pd.DataFrame({"id": ["1"], "date": ["2015-01-01"]}), "kaggle",
+                   np.arange(2, 3))
+    with pytest.raises(linkage.NotLinkable):
+        linkage.mmp_pima_input(old)
+    with pytest.raises(linkage.NotLinkable):
+        linkage.pcome_all_input(old)

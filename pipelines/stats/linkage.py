@@ -49,6 +49,11 @@ UNIDENTIFIED = {"unidentified"}  # the OGIS Name of a person the examiner has no
 CASE_NUMBER = re.compile(r"^\s*(?:ME/C Case\s*)?(?:ML)?(\d{2})-0*(\d+)\s*$")
 
 
+class NotLinkable(ValueError):
+    """The file's format lacks what a pairing compares or selects by (an older copy): the
+    pairing is not linked this run."""
+
+
 @dataclass(frozen=True)
 class LinkInput:
     """One list prepared for linkage: `frame` (unique_id, found_date, found_year,
@@ -93,7 +98,7 @@ def pcome_input(raw: RawTable) -> LinkInput:
     only remains unidentified at its export. The Name is read for that test only."""
     cols = raw.frame
     if "Name" not in cols or "Reporting Date" not in cols:
-        raise ValueError(f"{raw.name}: linkage needs the OGIS format with Name and Reporting Date")
+        raise NotLinkable(f"{raw.name}: linkage needs the OGIS format with Name and Reporting Date")
     keep = cols["Name"].str.strip().str.lower().isin(UNIDENTIFIED)
     rows = cols[keep].reset_index(drop=True)
     frame = pd.DataFrame({"unique_id": range(len(rows))})
@@ -131,13 +136,14 @@ def pcome_all_input(raw: RawTable) -> LinkInput:
     """Every OGIS record (identified or not) with its date, sex, age and coordinates; the
     Name is not read. No case number to evaluate against."""
     rows = raw.frame.reset_index(drop=True)
+    if not {"Reporting Date", "ML Number", "Latitude", "Longitude"} <= set(rows):
+        raise NotLinkable(f"{raw.name}: the MMP pairing needs the OGIS format of 2021-2022")
     frame = pd.DataFrame({"unique_id": range(len(rows))})
-    date_column = "Reporting Date" if "Reporting Date" in rows else "Reporting_Date"
-    frame = _with_dates(frame, pd.to_datetime(rows[date_column].str.strip(), format="%Y-%m-%d",
+    frame = _with_dates(frame, pd.to_datetime(rows["Reporting Date"].str.strip(), format="%Y-%m-%d",
                                               errors="coerce"))
     frame["sex"] = _sex(rows["Sex"])
     frame["lat"], frame["lon"] = _coordinates(rows["Latitude"], rows["Longitude"])
-    ids = rows["ML Number" if "ML Number" in rows else "ML_Number"].str.strip()
+    ids = rows["ML Number"].str.strip()
     return LinkInput("pcome_humane_borders", frame, ids, pd.Series([None] * len(rows), dtype="object"))
 
 
@@ -153,7 +159,7 @@ def mmp_pima_input(raw: RawTable) -> LinkInput:
     needed = {"Information Source", "Location of Incident", "Coordinates", "Incident Date",
               "Incident ID", "Country of Incident"}
     if not needed <= set(cols):
-        raise ValueError(f"{raw.name}: the MMP pairing needs the columns {sorted(needed - set(cols))}")
+        raise NotLinkable(f"{raw.name}: the MMP pairing needs the columns {sorted(needed - set(cols))}")
     text = (cols["Information Source"].fillna("") + " " + cols["Location of Incident"].fillna("")).str.lower()
     keep = text.str.contains(PIMA_OME) & cols["Country of Incident"].str.contains("United States", na=False)
     rows = cols[keep].reset_index(drop=True)
@@ -459,10 +465,10 @@ def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing
         return None
     inputs = []
     for side, (_, path) in zip(sides, found):
-        raw = SOURCES[side.source].read_raw(path)
-        if side.build is pcome_input and "Name" not in raw.frame:
+        try:
+            inputs.append(side.build(SOURCES[side.source].read_raw(path)))
+        except NotLinkable:
             return None
-        inputs.append(side.build(raw))
     left, right = inputs
     if same_day_pairs(left, right) < MIN_SAME_DAY_PAIRS:
         return None
