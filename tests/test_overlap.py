@@ -265,3 +265,10 @@ def test_page_of_a_reviewed_pairing_says_so_and_shows_no_race(tmp_path):
     assert "Deaths examined by the Pima County medical examiner" in text
     assert "clerical review of a sample: 100% (recall not measured)" in text
     assert "Race:" not in text
+
+
+def test_the_readmes_of_pair_tables_cite_both_lists():
+    from pipelines.publish.readmes import TableFacts
+    tables = _tables()
+    assert TableFacts.of(tables["deaths_overlap"]).sources == {"a", "b"}
+    assert TableFacts.of(tables["deaths_estimates"]).sources == {"a", "b"}  # from `sources`
