@@ -80,3 +80,17 @@ STAGE = ("reported", "recorded", "suspect_identified", "prosecuted", "convicted"
 PERPETRATOR = ("state_agent", "organised_crime", "smuggler", "common_criminal",
                "intimate_partner_or_family", "other_migrant", "other", "unknown", "not_recorded")
 SGBV = ("yes", "no", "unknown")
+
+# --- linkage, overlap and estimates -------------------------------------------------------------
+# Areas where death lists are linked (the PAIRINGS of the linkage module).
+# us_az_pima_ome_jurisdiction: the deaths the Pima County medical examiner examined (its
+# jurisdiction covers neighbouring counties too).
+AREA = ("us_az_pima_county", "us_az_pima_ome_jurisdiction")
+# What the union's upper bound subtracts: nothing, or the links true at the lower end of the
+# 95 % interval of the pairing's measured precision (docs/linkage.md).
+LINK_QUALITY_BASIS = ("answer_key", "clerical_review", "none")
+ESTIMATE_METHOD = ("chapman", "loglinear")
+# Assumptions of capture-recapture (docs/linkage.md, README of deaths_estimates).
+ESTIMATE_ASSUMPTIONS = ("closed_population", "independence", "equal_catchability", "perfect_linkage")
+ESTIMATE_STATUS = ("estimated", "not_estimated")
+ESTIMATE_REASON = ("one_list_entered_from_the_other", "no_person_in_both_lists", "no_list_linked")

@@ -21,15 +21,21 @@ class RecordLinks(pa.DataFrameModel):
                                                 "that the two records are the same person.")
     match_weight: Series[float] = pa.Field(description="The log2 Bayes factor behind it.")
     level_found_date: Series[pd.Int64Dtype] = pa.Field(
-        description="Comparison level of the date found/reported: 3 same day, 2 within 3 days, "
-                    "1 within 30 days, 0 further, -1 unknown on a side.")
-    level_sex: Series[pd.Int64Dtype] = pa.Field(description="1 same sex, 0 different, -1 unknown.")
+        nullable=True, description="Comparison level of the date found/reported: 3 same day, 2 within 3 days, "
+                    "1 within 30 days, 0 further, -1 unknown on a side; null where the pairing does not compare it.")
+    level_sex: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="1 same sex, 0 different, -1 unknown.")
     level_age: Series[pd.Int64Dtype] = pa.Field(
-        description="2 same age or range, 1 overlapping, 0 not overlapping, -1 unknown.")
-    level_county: Series[pd.Int64Dtype] = pa.Field(description="1 same county, 0 different, -1 unknown.")
+        nullable=True, description="2 same age or range, 1 overlapping, 0 not overlapping, -1 unknown.")
+    level_county: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="1 same county, 0 different, -1 unknown.")
+    level_location: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, description="Distance between the coordinates: 3 within 0.01 km (the same "
+                                   "point as written), 2 within 0.1 km, 1 within "
+                                   "5 km, 0 further, -1 unknown on a side.")
     threshold: Series[float] = pa.Field(description="The match probability a link needs.")
     rule: Series[str] = pa.Field(description="How links were chosen among the pairs above the "
-                                 "threshold (unambiguous: the one best pair for both records).")
+                                 "threshold (unambiguous: the one best pair for both records; "
+                                 "many_to_one: each person record's one best incident, an incident "
+                                 "taking at most as many persons as it counts).")
 
     class Config:
         name = "record_links"

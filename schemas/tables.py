@@ -4,6 +4,7 @@ dictionary and the validation steps iterate over."""
 from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies
 from schemas.deaths import Deaths, DeathsStats
 from schemas.linkage import RecordLinks
+from schemas.overlap import DeathsEstimates, DeathsLinkedRace, DeathsOverlap
 from schemas.metadata import Coverage, Quarantine, Sources, UnmappedValues
 from schemas.scorecard import LetterScorecard
 
@@ -18,12 +19,16 @@ TABLES = {
     "sources": Sources,
     "coverage": Coverage,
     "letter_scorecard": LetterScorecard,
+    "deaths_overlap": DeathsOverlap,
+    "deaths_linked_race": DeathsLinkedRace,
+    "deaths_estimates": DeathsEstimates,
     "quarantine": Quarantine,
     "unmapped_values": UnmappedValues,
     "record_links": RecordLinks,
 }
 # Record-grain and lineage tables stay in the catalog; only these may go public.
-PUBLIC_TABLES = ("deaths_stats", "crimes_stats", "prosecutions_stats", "letter_scorecard", "coverage",
+PUBLIC_TABLES = ("deaths_stats", "crimes_stats", "prosecutions_stats", "letter_scorecard",
+                 "deaths_overlap", "deaths_linked_race", "deaths_estimates", "coverage",
                  "sources", "source_inconsistencies")
 
 

@@ -42,6 +42,22 @@ def test_one_to_one_takes_pairs_by_falling_probability():
     assert linkage.one_to_one(pairs)[["unique_id_l", "unique_id_r"]].values.tolist() == [[1, 10], [2, 11]]
 
 
+def test_pairs_are_oriented_left_to_right_whichever_order_splink_chose():
+    pairs = pd.DataFrame({"source_dataset_l": ["mmp", "pcome"], "unique_id_l": [7, 1],
+                          "source_dataset_r": ["pcome", "mmp"], "unique_id_r": [3, 9]})
+    got = linkage.oriented(pairs, "pcome")
+    assert got[["unique_id_l", "unique_id_r"]].values.tolist() == [[3, 7], [1, 9]]
+    assert (got["source_dataset_l"] == "pcome").all() and (got["source_dataset_r"] == "mmp").all()
+
+
+def test_many_to_one_lets_an_incident_take_as_many_persons_as_it_counts():
+    pairs = _pairs([(1, 0, 0.9), (2, 0, 0.8), (3, 0, 0.7),   # incident 0 counts 2: 1 and 2
+                    (4, 1, 0.6), (4, 2, 0.6),                # 4 tied between two incidents
+                    (5, 1, 0.5), (5, 2, 0.4)])               # 5's best is incident 1
+    got = linkage.many_to_one(pairs, pd.Series([2, 1, 1]))
+    assert sorted(zip(got["unique_id_l"], got["unique_id_r"])) == [(1, 0), (2, 0), (5, 1)]
+
+
 def test_evaluate_counts_true_and_false_links():
     pairs = _pairs([(1, 10, 0.9), (2, 11, 0.5), (3, 12, 0.05)])
     table = linkage.evaluate(pairs, {(1, 10), (3, 12), (4, 13)}, (0.1,)).set_index("method")
@@ -91,3 +107,39 @@ def test_same_day_pairs_count_every_pair_of_a_shared_day():
     left = side(["2020-01-01", "2020-01-01", "2020-02-01", None])
     right = side(["2020-01-01", "2020-01-01", "2020-01-01", "2020-03-01"])
     assert linkage.same_day_pairs(left, right) == 6
+
+
+def test_mmp_pima_input_keeps_incidents_naming_pima_with_sex_only_for_one_person():
+    import numpy as np
+    from pathlib import Path
+
+    from pipelines.sources.base import RawTable
+    frame = pd.DataFrame({
+        "Incident ID": ["2015.MMP1", "2015.MMP2", "2015.MMP3", "2015.MMP4"],
+        "Incident Date": ["2015-06-01", "2015-06-02", "2015-06-03", "2015-06-04"],
+        "Information Source": ["Pima County Office of the Medical Examiner", "Pima County OME",
+                               "Brooks County Sheriff", "Pima County OME"],
+        "Location of Incident": ["Ajo, Arizona", "Arizona", "Texas", "Sonora"],
+        "Country of Incident": ["United States of America"] * 3 + ["Mexico"],
+        "Coordinates": ["31.5, -112.1", "32.0, -111.0", "27.2, -98.1", "31.0, -111.0"],
+        "Number of Females": ["1", "1", "", ""], "Number of Males": ["", "2", "1", "1"],
+        "Total Number of Dead and Missing": ["1", "3", "1", "1"]})
+    got = linkage.mmp_pima_input(RawTable(Path("mmp.xlsx"), frame, "v", np.arange(2, 6)))
+    assert got.record_ids.tolist() == ["2015.MMP1", "2015.MMP2"]  # Texas and Mexico left out
+    assert got.frame["sex"].tolist() == ["female", None]  # an incident of 3: no one sex
+    assert got.persons.tolist() == [1, 3]
+    assert got.frame[["lat", "lon"]].astype(float).values.tolist() == [[31.5, -112.1], [32.0, -111.0]]
+    assert not {"Information Source", "Location of Incident"} & set(got.frame)
+
+
+def test_a_format_without_what_a_pairing_reads_is_not_linked():
+    import numpy as np
+    from pathlib import Path
+
+    from pipelines.sources.base import RawTable
+    old = RawTable(Path("mmp.csv"), pd.DataFrame({"id": ["1"], "date": ["2015-01-01"]}), "kaggle",
+                   np.arange(2, 3))
+    with pytest.raises(linkage.NotLinkable):
+        linkage.mmp_pima_input(old)
+    with pytest.raises(linkage.NotLinkable):
+        linkage.pcome_all_input(old)

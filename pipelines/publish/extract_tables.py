@@ -13,7 +13,8 @@ from pipelines.stored import BatchView
 from schemas.tables import TABLES
 
 # The order extracts are listed in (the statistics first, then the metadata tables).
-EXTRACT_TABLES = ("deaths_stats", "crimes_stats", "prosecutions_stats", "letter_scorecard", "coverage",
+EXTRACT_TABLES = ("deaths_stats", "crimes_stats", "prosecutions_stats", "letter_scorecard",
+                  "deaths_overlap", "deaths_linked_race", "deaths_estimates", "coverage",
                   "sources", "source_inconsistencies")
 # Tables built from the public tables' latest rows (pipelines/publish/scorecard.py): published
 # as they are, rows without a source included.

@@ -93,8 +93,14 @@ class TableFacts:
     def add(self, frame: pd.DataFrame) -> None:
         """Take in the rows of `frame`."""
         self.rows += len(frame)
-        if "source" in frame:
-            self.sources = (self.sources or set()) | set(frame["source"].dropna().unique())
+        # A table of pairs of lists (deaths_overlap, deaths_estimates) names both sources.
+        columns = [c for c in ("source", "source_l", "source_r", "race_source") if c in frame]
+        if columns:
+            found = set().union(*(set(frame[c].dropna().unique()) for c in columns))
+            self.sources = (self.sources or set()) | found
+        elif "sources" in frame:  # source ids joined by '+'
+            found = {s for joined in frame["sources"].dropna().unique() for s in joined.split("+")}
+            self.sources = (self.sources or set()) | found
         if "suppressed" in frame:
             self.suppressed = (self.suppressed or 0) + int(frame["suppressed"].fillna(False).astype(bool).sum())
             self.source_suppressed += int(frame["source_suppressed"].fillna(False).astype(bool).sum())

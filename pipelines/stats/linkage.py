@@ -1,7 +1,8 @@
 """Record linkage between death lists with Splink (DuckDB backend): which records of two lists
 are the same person. See docs/linkage.md for the method and its measured quality.
 
-The first pairing is the Pima County medical examiner's records as published in the Arizona
+Pairings are declared in `PAIRINGS` (area, the two lists, compared columns, blocking, what
+is known of their dependence): a new pairing is one declaration. The first is the Pima County medical examiner's records as published in the Arizona
 OpenGIS file (`pcome_humane_borders`) and NamUs's unidentified remains in Pima County
 (`us_namus_unidentified`). NamUs's `ME/C Case` is the examiner's case number, the same as the
 OGIS `ML Number`: the linker never sees it. It compares only what both lists carry (the date
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -34,11 +36,22 @@ DATE_M = (0.7, 0.2, 0.08, 0.02)
 # date comparison's useful range (30 days) is left out, and each block stays one year wide.
 BLOCKING_COLUMNS = ("found_year", "found_half_shifted_year")
 COMPARED = ("found_date", "sex", "age", "county")
+# Every comparison a pairing may declare (the levels `record_links` keeps, null where a
+# pairing does not compare one).
+ALL_COMPARED = (*COMPARED, "location")
+# Distance levels (km) of the coordinates: the same point (to 10 m: as written to 4-6
+# decimals), within 100 m, near.
+LOCATION_KM = (0.01, 0.1, 5)
 THRESHOLD = 0.1  # the match probability a link needs (docs/linkage.md: the curve)
 # EM trains on the pairs found the same day: with fewer, no model is trained and nothing linked.
 MIN_SAME_DAY_PAIRS = 20
 UNIDENTIFIED = {"unidentified"}  # the OGIS Name of a person the examiner has not identified
 CASE_NUMBER = re.compile(r"^\s*(?:ME/C Case\s*)?(?:ML)?(\d{2})-0*(\d+)\s*$")
+
+
+class NotLinkable(ValueError):
+    """The file's format lacks what a pairing compares or selects by (an older copy): the
+    pairing is not linked this run."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,7 @@ class LinkInput:
     frame: pd.DataFrame
     record_ids: pd.Series
     case_keys: pd.Series
+    persons: pd.Series | None = None  # persons each record counts (an incident: several)
 
 
 def case_key(text: pd.Series) -> pd.Series:
@@ -84,7 +98,7 @@ def pcome_input(raw: RawTable) -> LinkInput:
     only remains unidentified at its export. The Name is read for that test only."""
     cols = raw.frame
     if "Name" not in cols or "Reporting Date" not in cols:
-        raise ValueError(f"{raw.name}: linkage needs the OGIS format with Name and Reporting Date")
+        raise NotLinkable(f"{raw.name}: linkage needs the OGIS format with Name and Reporting Date")
     keep = cols["Name"].str.strip().str.lower().isin(UNIDENTIFIED)
     rows = cols[keep].reset_index(drop=True)
     frame = pd.DataFrame({"unique_id": range(len(rows))})
@@ -112,6 +126,59 @@ def namus_input(raw: RawTable, county: str = "Pima") -> LinkInput:
                      case_key(rows["ME/C Case"]))
 
 
+def _coordinates(lat: pd.Series, lon: pd.Series) -> tuple[pd.Series, pd.Series]:
+    def number(text: pd.Series) -> pd.Series:
+        return pd.to_numeric(text.astype("str").str.strip().replace("", None), errors="coerce").astype("Float64")
+    return number(lat), number(lon)
+
+
+def pcome_all_input(raw: RawTable) -> LinkInput:
+    """Every OGIS record (identified or not) with its date, sex, age and coordinates; the
+    Name is not read. No case number to evaluate against."""
+    rows = raw.frame.reset_index(drop=True)
+    if not {"Reporting Date", "ML Number", "Latitude", "Longitude"} <= set(rows):
+        raise NotLinkable(f"{raw.name}: the MMP pairing needs the OGIS format of 2021-2022")
+    frame = pd.DataFrame({"unique_id": range(len(rows))})
+    frame = _with_dates(frame, pd.to_datetime(rows["Reporting Date"].str.strip(), format="%Y-%m-%d",
+                                              errors="coerce"))
+    frame["sex"] = _sex(rows["Sex"])
+    frame["lat"], frame["lon"] = _coordinates(rows["Latitude"], rows["Longitude"])
+    ids = rows["ML Number"].str.strip()
+    return LinkInput("pcome_humane_borders", frame, ids, pd.Series([None] * len(rows), dtype="object"))
+
+
+PIMA_OME = "pima"  # MMP incidents whose source or place names the Pima County examiner
+
+
+def mmp_pima_input(raw: RawTable) -> LinkInput:
+    """MMP incidents in the United States whose `Information Source` or `Location of
+    Incident` names Pima (the Pima County medical examiner, or the county): both columns
+    are read for that selection only. Sex is compared where the incident counts one person
+    (female or male by its counts); coordinates from `Coordinates` ("lat, lon")."""
+    cols = raw.frame
+    needed = {"Information Source", "Location of Incident", "Coordinates", "Incident Date",
+              "Incident ID", "Country of Incident"}
+    if not needed <= set(cols):
+        raise NotLinkable(f"{raw.name}: the MMP pairing needs the columns {sorted(needed - set(cols))}")
+    text = (cols["Information Source"].fillna("") + " " + cols["Location of Incident"].fillna("")).str.lower()
+    keep = text.str.contains(PIMA_OME) & cols["Country of Incident"].str.contains("United States", na=False)
+    rows = cols[keep].reset_index(drop=True)
+    frame = pd.DataFrame({"unique_id": range(len(rows))})
+    frame = _with_dates(frame, pd.to_datetime(rows["Incident Date"].str.strip().str[:10],
+                                              format="%Y-%m-%d", errors="coerce"))
+    count = lambda c: pd.to_numeric(rows[c].astype("str").str.strip(), errors="coerce")  # noqa: E731
+    total = count("Total Number of Dead and Missing")
+    one = total == 1
+    sex = pd.Series([None] * len(rows), dtype="object")
+    sex[one & (count("Number of Females") == 1)] = "female"
+    sex[one & (count("Number of Males") == 1)] = "male"
+    frame["sex"] = sex
+    parts = rows["Coordinates"].astype("str").str.split(",", n=1, expand=True).reindex(columns=[0, 1])
+    frame["lat"], frame["lon"] = _coordinates(parts[0], parts[1])
+    return LinkInput("mmp", frame, rows["Incident ID"].str.strip(),
+                     pd.Series([None] * len(rows), dtype="object"), persons=total.fillna(1).astype(int))
+
+
 def same_day_pairs(left: LinkInput, right: LinkInput) -> int:
     """How many pairs of the two lists were found the same day (what EM trains on)."""
     days_l = left.frame["found_date"].dropna().value_counts()
@@ -119,11 +186,10 @@ def same_day_pairs(left: LinkInput, right: LinkInput) -> int:
     return int((days_l * days_r.reindex(days_l.index, fill_value=0)).sum())
 
 
-def settings():
-    """The Splink model: four comparisons, two blocking rules (module constants)."""
+def comparisons() -> dict:
+    """Every comparison a pairing may declare, by the column it compares."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
-    from splink import SettingsCreator, block_on
 
     age = cl.CustomComparison(
         output_column_name="age",
@@ -136,29 +202,48 @@ def settings():
                             "ranges overlap"),
             cll.ElseLevel(),
         ])
+    return {
+        "found_date": cl.AbsoluteDateDifferenceAtThresholds(
+            "found_date", input_is_string=False, metrics=["day"] * len(DATE_THRESHOLDS_DAYS),
+            thresholds=list(DATE_THRESHOLDS_DAYS)).configure(m_probabilities=list(DATE_M)),
+        "sex": cl.ExactMatch("sex"),
+        "age": age,
+        "county": cl.ExactMatch("county"),
+        "location": cl.CustomComparison(
+            output_column_name="location",
+            comparison_description="distance between the coordinates",
+            comparison_levels=[
+                cll.Or(cll.NullLevel("lat"), cll.NullLevel("lon")),
+                *[cll.DistanceInKMLevel("lat", "lon", km) for km in LOCATION_KM],
+                cll.ElseLevel(),
+            ]),
+    }
+
+
+def settings(compared: tuple[str, ...] = COMPARED, blocking: tuple[str, ...] = BLOCKING_COLUMNS):
+    """The Splink model of a pairing: its comparisons and blocking rules (by default the Pima
+    pairing's: four comparisons, two blocking rules)."""
+    from splink import SettingsCreator, block_on
+
+    known = comparisons()
     return SettingsCreator(
         link_type="link_only",
-        comparisons=[
-            cl.AbsoluteDateDifferenceAtThresholds(
-                "found_date", input_is_string=False, metrics=["day"] * len(DATE_THRESHOLDS_DAYS),
-                thresholds=list(DATE_THRESHOLDS_DAYS)).configure(m_probabilities=list(DATE_M)),
-            cl.ExactMatch("sex"),
-            age,
-            cl.ExactMatch("county"),
-        ],
-        blocking_rules_to_generate_predictions=[block_on(c) for c in BLOCKING_COLUMNS],
+        comparisons=[known[c] for c in compared],
+        blocking_rules_to_generate_predictions=[block_on(c) for c in blocking],
         retain_intermediate_calculation_columns=True,
     )
 
 
-def predict(left: LinkInput, right: LinkInput, floor: float = 0.01) -> pd.DataFrame:
+def predict(left: LinkInput, right: LinkInput, floor: float = 0.01,
+            compared: tuple[str, ...] = COMPARED,
+            blocking: tuple[str, ...] = BLOCKING_COLUMNS) -> pd.DataFrame:
     """Scored pairs with match probability >= `floor`: unique_id_l/_r, match_probability,
     match_weight and the comparison level (gamma_<comparison>) of each compared column.
     Trained without labels: u from a seeded random sample, m by expectation maximisation."""
     from splink import DuckDBAPI, Linker, block_on
 
     logging.getLogger("splink").setLevel(logging.WARNING)
-    linker = Linker([left.frame, right.frame], settings(), db_api=DuckDBAPI(),
+    linker = Linker([left.frame, right.frame], settings(compared, blocking), db_api=DuckDBAPI(),
                     input_table_aliases=[left.name, right.name], set_up_basic_logging=False)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("found_date", "sex")], recall=0.7)
@@ -167,13 +252,21 @@ def predict(left: LinkInput, right: LinkInput, floor: float = 0.01) -> pd.DataFr
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("found_date"))
     pairs = linker.inference.predict(threshold_match_probability=floor).as_pandas_dataframe()
     keep = ["source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r",
-            "match_probability", "match_weight", *[f"gamma_{c}" for c in COMPARED]]
-    pairs = pairs[keep]
-    # Orient every pair as (left, right) whichever order Splink chose.
-    swap = pairs["source_dataset_l"] != left.name
-    for a, b in (("unique_id_l", "unique_id_r"), ("source_dataset_l", "source_dataset_r")):
-        pairs.loc[swap, [a, b]] = pairs.loc[swap, [b, a]].to_numpy()
+            "match_probability", "match_weight", *[f"gamma_{c}" for c in compared]]
+    pairs = oriented(pairs[keep], left.name)
     return pairs.sort_values("match_probability", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def oriented(pairs: pd.DataFrame, left_name: str) -> pd.DataFrame:
+    """Every pair as (left, right), whichever order Splink chose (it orders the two lists by
+    name: `mmp` comes before `pcome_humane_borders`)."""
+    pairs = pairs.copy()
+    swap = (pairs["source_dataset_l"] != left_name).to_numpy()
+    for a, b in (("unique_id_l", "unique_id_r"), ("source_dataset_l", "source_dataset_r")):
+        # Copies first: both columns may share one block, so a view would see `a` rewritten.
+        new_a, new_b = pairs.loc[swap, b].to_numpy(copy=True), pairs.loc[swap, a].to_numpy(copy=True)
+        pairs.loc[swap, a], pairs.loc[swap, b] = new_a, new_b
+    return pairs
 
 
 def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -199,6 +292,18 @@ def unambiguous(pairs: pd.DataFrame) -> pd.DataFrame:
     return top[alone]
 
 
+def many_to_one(pairs: pd.DataFrame, capacity: pd.Series) -> pd.DataFrame:
+    """Links of person records (left) to incidents (right) that may count several persons:
+    each left record's single best pair (none on a tie), then each incident keeps at most
+    `capacity[unique_id_r]` of them, by falling probability."""
+    best = pairs.groupby("unique_id_l")["match_probability"].transform("max")
+    top = pairs[pairs["match_probability"] == best]
+    top = top[~top["unique_id_l"].duplicated(keep=False)]
+    top = top.sort_values("match_probability", ascending=False, kind="stable")
+    rank = top.groupby("unique_id_r").cumcount()
+    return top[rank.to_numpy() < capacity.to_numpy()[top["unique_id_r"].astype(int)]]
+
+
 def true_pairs(left: LinkInput, right: LinkInput) -> set[tuple[int, int]]:
     """(unique_id_l, unique_id_r) of the pairs sharing the examiner's case number."""
     l = pd.DataFrame({"l": left.frame["unique_id"], "key": left.case_keys}).dropna()
@@ -207,9 +312,12 @@ def true_pairs(left: LinkInput, right: LinkInput) -> set[tuple[int, int]]:
     return set(zip(both["l"].astype(int), both["r"].astype(int)))
 
 
-def links(pairs: pd.DataFrame, threshold: float = THRESHOLD) -> pd.DataFrame:
-    """The links kept: pairs at or above `threshold` that are unambiguous."""
-    return unambiguous(pairs[pairs["match_probability"] >= threshold])
+def links(pairs: pd.DataFrame, threshold: float = THRESHOLD, capacity: pd.Series | None = None
+          ) -> pd.DataFrame:
+    """The links kept: pairs at or above `threshold` that are unambiguous, or, where the
+    right list's records are incidents (`capacity`: persons each counts), `many_to_one`."""
+    above = pairs[pairs["match_probability"] >= threshold]
+    return unambiguous(above) if capacity is None else many_to_one(above, capacity)
 
 
 def evaluate(pairs: pd.DataFrame, truth: set[tuple[int, int]],
@@ -231,14 +339,86 @@ def evaluate(pairs: pd.DataFrame, truth: set[tuple[int, int]],
     return pd.DataFrame(rows)
 
 
-# --- the release's record_links -------------------------------------------------------------
+# --- the declared pairings -------------------------------------------------------------------
 
-# (source, file name pattern, input builder) of each side of the Pima pairing.
-PIMA_PAIRING = (("pcome_humane_borders", "", pcome_input),
-                ("us_namus_unidentified", "arizona", namus_input))
+@dataclass(frozen=True)
+class Side:
+    """One list of a pairing: its source, the first letters of the file of its latest snapshot
+    that is linked, how that file becomes a `LinkInput`, and which of its `deaths` records are
+    in the pairing's area (SQL over `deaths`, for `deaths_overlap`; None: the records its
+    input holds)."""
+
+    source: str
+    file_starts: str
+    build: Callable[[RawTable], LinkInput]
+    area_sql: str | None
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """Two lists linked within one area: what is compared, how pairs are blocked, and what is
+    known of the lists' dependence (for `deaths_estimates`). `answer_key`: the inputs carry
+    a shared case number (never compared) against which precision and recall are measured on
+    every run. A new pairing is one more `Pairing` in `PAIRINGS`."""
+
+    name: str
+    area: str
+    left: Side
+    right: Side
+    compared: tuple[str, ...] = COMPARED
+    blocking: tuple[str, ...] = BLOCKING_COLUMNS
+    answer_key: bool = False
+    # Precision measured by a clerical review of a sample of links: (agreed, reviewed), the
+    # review in docs/linkage.md. Used where there is no answer key.
+    review: tuple[int, int] | None = None
+    # The right list's records are incidents that may count several persons (`many_to_one`).
+    incidents_right: bool = False
+    # The race the right list's examiner estimated is crossed with the linked left records
+    # (`deaths_linked_race`).
+    cross_race: bool = False
+    # Assumptions of capture-recapture known to fail for these two lists (codes of
+    # schemas.codes.ESTIMATE_ASSUMPTIONS), and why, as a code of ESTIMATE_REASONS.
+    assumptions_failing: tuple[str, ...] = ()
+    not_estimated_because: str | None = None
+
+    @property
+    def sources(self) -> str:
+        return f"{self.left.source}+{self.right.source}"
+
+
+PIMA_AREA = "lower(trim(region)) = 'pima'"
+PAIRINGS = (
+    Pairing(
+        name="pima_ome_namus", area="us_az_pima_county",
+        left=Side("pcome_humane_borders", "", pcome_input, PIMA_AREA),
+        right=Side("us_namus_unidentified", "arizona", namus_input, PIMA_AREA),
+        answer_key=True, cross_race=True,
+        # NamUs's Pima cases are entered by the medical examiner whose records the OGIS file
+        # is (its ME/C Case is the ML Number): a sub-list of one list, not a second capture.
+        # NamUs holds only remains still unidentified: an identified person cannot be in it.
+        assumptions_failing=("independence", "equal_catchability"),
+        not_estimated_because="one_list_entered_from_the_other",
+    ),
+    Pairing(
+        name="pima_ome_mmp", area="us_az_pima_ome_jurisdiction",
+        left=Side("pcome_humane_borders", "", pcome_all_input, "TRUE"),
+        # The area of MMP's list: the incidents its builder keeps (no county in `deaths`).
+        right=Side("mmp", "", mmp_pima_input, None),
+        compared=("found_date", "sex", "location"), incidents_right=True,
+        # docs/linkage.md: a random sample of 40 of the 1,270 links of the real files, read
+        # record against record, all the same death (plus the 11 weakest links, apart).
+        review=(40, 40),
+        # MMP enters these incidents from the examiner's published records (its source
+        # column names the examiner; same dates and coordinates): not a second capture.
+        assumptions_failing=("independence",),
+        not_estimated_because="one_list_entered_from_the_other",
+    ),
+)
 LINK_COLUMNS = ["source_l", "snapshot_l", "record_id_l", "source_r", "snapshot_r", "record_id_r",
-                "match_probability", "match_weight", *[f"level_{c}" for c in COMPARED],
+                "match_probability", "match_weight", *[f"level_{c}" for c in ALL_COMPARED],
                 "threshold", "rule"]
+QUALITY_COLUMNS = ["pairing", "area", "source_l", "snapshot_l", "source_r", "snapshot_r", "links",
+                   "true_pairs", "true_positives", "precision", "precision_low", "recall", "basis"]
 
 
 def _latest_file(raw_dir: Path, sources: pd.DataFrame, source: str, starts: str):
@@ -253,23 +433,48 @@ def _latest_file(raw_dir: Path, sources: pd.DataFrame, source: str, starts: str)
     return (row["snapshot"], path) if path.is_file() else None
 
 
-def record_links_of(raw_dir: Path, sources: pd.DataFrame) -> pd.DataFrame:
-    """`record_links` of the Pima pairing over the latest snapshots of both sources; empty when
-    either is missing or its format lacks what the linkage compares (the 2018 OGIS copy has no
-    Name, so persons still unidentified cannot be told)."""
-    found = [_latest_file(raw_dir, sources, source, starts) for source, starts, _ in PIMA_PAIRING]
+@dataclass
+class Linkage:
+    """The links of every pairing (`record_links`) and, per pairing linked, its measured
+    quality (QUALITY_COLUMNS: precision with the lower end of its 95 % Wilson interval, and
+    recall, against the answer key; null without one)."""
+
+    links: pd.DataFrame
+    quality: pd.DataFrame
+    # (pairing, "l" or "r") -> the record ids each side's input held (the area of a side
+    # without `area_sql`).
+    members: dict = field(default_factory=dict)
+
+
+def proportion_low(successes: int, trials: int) -> float:
+    """The lower end of the 95 % Wilson score interval of a proportion (0 with no trial)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    return float(proportion_confint(successes, trials, alpha=0.05, method="wilson")[0]) if trials else 0.0
+
+
+def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing
+                 ) -> tuple[pd.DataFrame, dict, dict] | None:
+    """(links, quality row, the record ids of each side's input) of one pairing over the latest snapshots of both lists; None when
+    either is missing, its format lacks what the linkage compares (the 2018 OGIS copy has no
+    Name, so persons still unidentified cannot be told), or fewer than MIN_SAME_DAY_PAIRS
+    pairs were found the same day (too few to train on)."""
+    sides = (pairing.left, pairing.right)
+    found = [_latest_file(raw_dir, sources, side.source, side.file_starts) for side in sides]
     if None in found:
-        return pd.DataFrame(columns=LINK_COLUMNS)
+        return None
     inputs = []
-    for (source, _, build), (_, path) in zip(PIMA_PAIRING, found):
-        raw = SOURCES[source].read_raw(path)
-        if source == "pcome_humane_borders" and "Name" not in raw.frame:
-            return pd.DataFrame(columns=LINK_COLUMNS)
-        inputs.append(build(raw))
+    for side, (_, path) in zip(sides, found):
+        try:
+            inputs.append(side.build(SOURCES[side.source].read_raw(path)))
+        except NotLinkable:
+            return None
     left, right = inputs
     if same_day_pairs(left, right) < MIN_SAME_DAY_PAIRS:
-        return pd.DataFrame(columns=LINK_COLUMNS)
-    chosen = links(predict(left, right))
+        return None
+    capacity = right.persons if pairing.incidents_right else None
+    chosen = links(predict(left, right, compared=pairing.compared, blocking=pairing.blocking),
+                   capacity=capacity)
     out = pd.DataFrame({
         "source_l": left.name, "snapshot_l": found[0][0],
         "record_id_l": left.record_ids.to_numpy()[chosen["unique_id_l"].astype(int)],
@@ -277,6 +482,54 @@ def record_links_of(raw_dir: Path, sources: pd.DataFrame) -> pd.DataFrame:
         "record_id_r": right.record_ids.to_numpy()[chosen["unique_id_r"].astype(int)],
         "match_probability": chosen["match_probability"].to_numpy(),
         "match_weight": chosen["match_weight"].to_numpy(),
-        **{f"level_{c}": chosen[f"gamma_{c}"].to_numpy() for c in COMPARED},
-        "threshold": THRESHOLD, "rule": "unambiguous"})
-    return out.sort_values(["record_id_l", "record_id_r"], ignore_index=True)
+        **{f"level_{c}": (chosen[f"gamma_{c}"].to_numpy() if c in pairing.compared else pd.NA)
+           for c in ALL_COMPARED},
+        "threshold": THRESHOLD, "rule": "many_to_one" if pairing.incidents_right else "unambiguous"})
+    quality = {"pairing": pairing.name, "area": pairing.area, "source_l": left.name,
+               "snapshot_l": found[0][0], "source_r": right.name, "snapshot_r": found[1][0],
+               "links": len(chosen), "true_pairs": None, "true_positives": None, "precision": None,
+               "precision_low": None, "recall": None, "basis": "none"}
+    if pairing.answer_key:
+        truth = true_pairs(left, right)
+        got = set(zip(chosen["unique_id_l"].astype(int), chosen["unique_id_r"].astype(int)))
+        tp = len(got & truth)
+        quality.update(true_pairs=len(truth), true_positives=tp, basis="answer_key",
+                       precision=tp / len(got) if got else None,
+                       precision_low=proportion_low(tp, len(got)),
+                       recall=tp / len(truth) if truth else None)
+    elif pairing.review is not None:
+        agreed, reviewed = pairing.review
+        quality.update(basis="clerical_review", precision=agreed / reviewed,
+                       precision_low=proportion_low(agreed, reviewed))
+    members = {"l": list(left.record_ids), "r": list(right.record_ids)}
+    return out.sort_values(["record_id_l", "record_id_r"], ignore_index=True), quality, members
+
+
+def check_public(pairing: Pairing) -> None:
+    """A pairing links public lists only: the crossings and overlaps built from links are
+    published without disclosure control (docs/disclosure_control.md protects confidential
+    sources' statistics, not linked crossings)."""
+    for side in (pairing.left, pairing.right):
+        if SOURCES[side.source].spec.confidential:
+            raise ValueError(f"pairing {pairing.name}: {side.source} is confidential; "
+                             "its records are never linked")
+
+
+def link_all(raw_dir: Path, sources: pd.DataFrame, pairings: tuple[Pairing, ...] = PAIRINGS) -> Linkage:
+    """Every declared pairing linked (those that cannot be are left out)."""
+    frames, quality, members = [], [], {}
+    for pairing in pairings:
+        check_public(pairing)
+        done = link_pairing(raw_dir, sources, pairing)
+        if done is not None:
+            frames.append(done[0])
+            quality.append(done[1])
+            members.update({(pairing.name, side): ids for side, ids in done[2].items()})
+    links_frame = (pd.concat(frames, ignore_index=True) if frames
+                   else pd.DataFrame(columns=LINK_COLUMNS))
+    return Linkage(links_frame, pd.DataFrame(quality, columns=QUALITY_COLUMNS), members)
+
+
+def record_links_of(raw_dir: Path, sources: pd.DataFrame) -> pd.DataFrame:
+    """`record_links` of every declared pairing over the latest snapshots of its lists."""
+    return link_all(raw_dir, sources).links

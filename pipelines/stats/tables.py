@@ -26,13 +26,15 @@ from pipelines.stats.checks import (BlockingCheckError, NothingToPublish, check_
                                       check_no_names)
 from pipelines.stats.deaths import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.stats.deaths import PUBLISHED_ROWS, deaths_stats
-from pipelines.stats.linkage import record_links_of
+from pipelines.stats.linkage import link_all
+from pipelines.stats.overlap import overlap_tables
 from pipelines.stats.reconcile.cube import NO_BREAKDOWN, Layout
 from pipelines.stored import (StoredTable, assemble, connect, filtered_batches,
                                       parquet_list, part_batches, repeated_keys, write_frames)
 from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies
 from schemas.deaths import Deaths, DeathsStats
 from schemas.linkage import RecordLinks
+from schemas.overlap import DeathsEstimates, DeathsLinkedRace, DeathsOverlap
 from schemas.metadata import Coverage, Quarantine, Sources, UnmappedValues
 
 LETTER_DIMENSIONS = ("sex", "gender_identity", "age_group", "nationality", "race_ethnicity")
@@ -433,6 +435,10 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
                 check_unique_records(con, table, stored)
             records[table] = stored
         deaths_stats = deaths_stats_of(con, records["deaths"], sources)
+        # Catalog-only links between death lists, and the public tables built from them.
+        linkage = link_all(raw_dir, sources)
+        overlap = (overlap_tables(con, linkage, sources) if records["deaths"] is not None
+                   and not records["deaths"].empty else {})
         crimes_stats, crime_problems, crime_coverage = case_stats_of(
             con, records["crimes"], "crimes", sources, CrimesStats, store_dir)
         prosecutions_stats, prosecution_problems, prosecution_coverage = case_stats_of(
@@ -464,7 +470,8 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
             ["source", "snapshot", "file", "raw_row", "column"], ignore_index=True))
             if len(quarantine) else empty_table(Quarantine)),
         # Catalog only: the Pima County OME records linked to NamUs (docs/linkage.md).
-        "record_links": RecordLinks.validate(record_links_of(raw_dir, sources)),
+        "record_links": RecordLinks.validate(linkage.links),
+        **{name: _validated(model, overlap.get(name)) for name, model in OVERLAP_TABLES.items()},
         "unmapped_values": (UnmappedValues.validate(unmapped[list(UnmappedValues.to_schema().columns)].sort_values(
             ["source", "snapshot", "file", "mapping", "column", "value"], ignore_index=True))
             if len(unmapped) else empty_table(UnmappedValues)),
@@ -474,6 +481,17 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
 
 
 RECORD_TABLES = ("deaths", "crimes", "prosecutions")
+OVERLAP_TABLES = {"deaths_overlap": DeathsOverlap, "deaths_linked_race": DeathsLinkedRace,
+                  "deaths_estimates": DeathsEstimates}
+
+
+def _validated(model, frame: pd.DataFrame | None) -> pd.DataFrame:
+    """A table built from the links, validated, in its key order (empty with its columns)."""
+    if frame is None or frame.empty:
+        return empty_table(model)
+    key = model.to_schema().unique
+    return model.validate(frame[list(model.to_schema().columns)].sort_values(
+        key, kind="stable", ignore_index=True))
 
 
 def scratch_dir() -> Path:

@@ -31,6 +31,7 @@ from pipelines.publish.page.coverage import coverage_figure
 from pipelines.publish.page.crimes import crimes_section
 from pipelines.publish.page.deaths import deaths_section
 from pipelines.publish.page.figures import MESSAGES, Figure, SourceBlock, captions, source_info
+from pipelines.publish.page.overlap import overlap_section
 from pipelines.publish.page.prosecutions import prosecutions_section
 from pipelines.publish.page.read import page_table
 from pipelines.publish.page.scorecard import scorecard_section
@@ -90,6 +91,8 @@ SECTIONS = [
     Section("scorecard", "The letter", lambda p: scorecard_section(p.public["letter_scorecard"])),
     Section("coverage", "What is recorded", lambda p: coverage_figure(p.public["coverage"], p.info)),
     Section("deaths", "Deaths", _deaths),
+    Section("overlap", "Overlap", lambda p: overlap_section(
+        p.public["deaths_overlap"], p.public["deaths_linked_race"], p.public["deaths_estimates"])),
     Section("crimes", "Crimes", _crimes),
     Section("prosecutions", "Prosecutions", _prosecutions),
     Section("downloads", "Downloads", lambda p: downloads(p.release_dir, p.extracts, p.rows_of), after_charts=True),
