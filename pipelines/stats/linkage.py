@@ -240,10 +240,15 @@ def predict(left: LinkInput, right: LinkInput, floor: float = 0.01,
     """Scored pairs with match probability >= `floor`: unique_id_l/_r, match_probability,
     match_weight and the comparison level (gamma_<comparison>) of each compared column.
     Trained without labels: u from a seeded random sample, m by expectation maximisation."""
+    import duckdb
     from splink import DuckDBAPI, Linker, block_on
 
     logging.getLogger("splink").setLevel(logging.WARNING)
-    linker = Linker([left.frame, right.frame], settings(compared, blocking), db_api=DuckDBAPI(),
+    # One DuckDB thread: with several, the seeded sample for u and the sums of EM depend on
+    # how the work was split, and two runs on the same files gave match probabilities up to
+    # 0.02 apart. A release must be the same on every run.
+    db_api = DuckDBAPI(connection=duckdb.connect(config={"threads": 1}))
+    linker = Linker([left.frame, right.frame], settings(compared, blocking), db_api=db_api,
                     input_table_aliases=[left.name, right.name], set_up_basic_logging=False)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("found_date", "sex")], recall=0.7)
