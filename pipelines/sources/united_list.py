@@ -54,7 +54,7 @@ from schemas.raw.united_list import HEADERS, SCHEMAS
 COLUMNS = {"date": "found dead", "number": "number", "person": "name, gender, age",
            "origin": "region of origin", "cause": "cause of death",
            "country": "country of incident"}
-CAUSE_SCHEMES = ("united_list", "free_text")
+CAUSE_SCHEMES = ("united_list",)
 FULL_DATE = r"\d{1,2}/\d{1,2}/\d{2}"
 MONTH = r"[A-Za-z]{3} (\d{2}|\d{4})"
 # The year an odd date form still states: its last four digits, or two after a slash.
