@@ -83,7 +83,7 @@ def test_real_file(real_dir):
     assert rec["record_id"].is_unique
     assert part.unmapped.empty  # every cause label is in maps/causes_migrants_files.csv
     texts = set()
-    for column in mf.SOURCE.spec.name_columns:
+    for column in mf.SOURCE.spec.name_columns + mf.SOURCE.spec.free_text_columns:
         texts |= {v.strip() for v in raw.frame[column]} - {""}
     assert_no_names({t for t in texts if len(t) > 3}, rec)
 

@@ -124,7 +124,7 @@ def test_real_list_counts_and_quarantine(real):
 def test_real_names_and_free_text_never_reach_curated_records(real):
     _, raw, part = real
     texts = set()
-    for column in united.SOURCE.spec.name_columns:
+    for column in united.SOURCE.spec.name_columns + united.SOURCE.spec.free_text_columns:
         texts |= {v.strip() for v in raw.frame[column]} - {"", "N.N.", "unknown"}
     assert_no_names(texts, part.records)
 

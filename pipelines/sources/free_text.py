@@ -2,10 +2,10 @@
 Files): read for a cause and for custody, never copied.
 
 Their free-text columns (UNITED's `cause of death`, The Migrants' Files' `description`) are
-personal: they may name the dead. They are declared name columns of their source (the name
-check fingerprints them) and never copied into a curated row: not as `cause_native`, not into
-`unmapped_values` (a text no rule reads is counted there under one placeholder value), not
-into the quarantine (no row is rejected on them).
+personal: they may name the dead. They are declared `free_text_columns` of their source (the
+name check fingerprints their whole values) and never copied into a curated row: not as
+`cause_native`, not into `unmapped_values` (a text no rule reads is counted there under one
+placeholder value), not into the quarantine (no row is rejected on them).
 """
 
 from __future__ import annotations

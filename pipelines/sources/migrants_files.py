@@ -18,8 +18,9 @@ Choices:
   where violence or murder is stated); scope `in_custody` where the description says
   detention, prison or deportation, else `unknown` (the file holds deaths in transit and
   deaths of people trying to stay). `name` (a title, at times the name of the dead),
-  `description` and `source_url` are declared name columns, never copied; `cause_native` stays
-  null because the titles repeat cause labels word for word ("run over by a bus").
+  `description` and `source_url` are declared free-text columns, never copied;
+  `cause_native` stays null because the titles repeat cause labels word for word ("run over
+  by a bus").
 """
 
 from __future__ import annotations
@@ -142,7 +143,9 @@ SOURCE = Source(
         max_age_days=None,
         product="events",
         download_url=None,
-        name_columns=("name", "description", "source_url"),
+        # `name` is a title ("Event at Corsica on Jan 01, 2000", at times "Death of" a person),
+        # `description` a paragraph, `source_url` a press address: free text that may name people.
+        free_text_columns=("name", "description", "source_url"),
         citation="The Migrants' Files, http://www.themigrantsfiles.com/ (discontinued 2016); "
                  "copy in https://github.com/neocarto/missing-migrants",
     ),

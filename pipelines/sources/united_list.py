@@ -20,8 +20,8 @@ Choices:
   the place is the `country of incident` (`country_native` as written; no region or route).
 - Cause: the free-text `cause of death` read by the rules of maps/causes_united_list.csv and the
   free_text rules (criminal only where violence is stated); scope `in_custody` where the text
-  says detention, prison or deportation, else `unknown`. The text is a declared name column:
-  never copied (`free_text.py`).
+  says detention, prison or deportation, else `unknown`. The text is a declared free-text
+  column: never copied (`free_text.py`).
 - No publisher id: record ids are content hashes. `sources.csv` of the snapshot (the key to
   the `source` abbreviations) is not read as records.
 """
@@ -205,7 +205,8 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     add_people(out, frame[COLUMNS["person"]], log)
 
     dates, dated, year, odd = found_dates(frame[COLUMNS["date"]])
-    reject_missing_years(curation, year.isna().to_numpy(), (frame[COLUMNS["date"]].str.strip() != "").to_numpy(),
+    written = (frame[COLUMNS["date"]].str.strip() != "").to_numpy()
+    reject_missing_years(curation, year.isna().to_numpy(), written,
                          COLUMNS["date"], f"{COLUMNS['date']!r}")
     curation.reject(((year < 1900) | (year > 2100)).fillna(False).to_numpy(), COLUMNS["date"],
                     "year_in_range", "the year is outside 1900-2100")
@@ -249,8 +250,8 @@ SOURCE = Source(
         product="the_list",
         # The PDF is the publication; the CSV is a third party's extraction: drop it in by hand.
         download_url=None,
-        # The combined "name, gender, age" cell names the dead; the cause is free text that may.
-        name_columns=("name, gender, age", "cause of death"),
+        name_columns=("name, gender, age",),  # "Sample Person (woman, 19)": names the dead
+        free_text_columns=("cause of death",),  # a sentence that may name people
         citation="UNITED for Intercultural Action, List of refugee deaths (The List), "
                  "http://www.unitedagainstracism.org/; CSV by onData, https://github.com/ondata/the-list",
     ),
