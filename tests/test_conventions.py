@@ -17,7 +17,7 @@ from pipelines.sources.source import Source, SourceSpec
 # Modules of pipelines/sources/ that are not a source: what the sources share, and the steps
 # that run them. A new shared module is added here.
 SHARED = {"base", "source", "readers", "formats", "curate", "person", "cases", "reports",
-          "registry", "process", "chunk_ids", "names", "fetching", "monthly"}
+          "registry", "process", "chunk_ids", "names", "fetching", "monthly", "free_text"}
 ROOT = Path(__file__).resolve().parent.parent
 
 

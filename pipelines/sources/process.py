@@ -164,7 +164,8 @@ def harmonise_chunk(source: Source, snapshot: snapshots.Snapshot, raw: RawTable,
         frames.append((name, frame))
     frames.append(("quarantine", part.quarantine))
     frames.append(("names", pd.DataFrame({"name_hash": pd.Series(
-        name_hashes(raw.frame, source.spec.name_columns), dtype="str")})))
+        name_hashes(raw.frame, source.spec.name_columns + source.spec.free_text_columns),
+        dtype="str")})))
     row_ids = None
     if part.row_ids is not None:
         frames.append(("ids", id_frame(part.row_ids, raw, number)))

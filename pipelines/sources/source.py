@@ -7,7 +7,7 @@ A `Source` has two parts:
 - `spec`, a `SourceSpec`: what the source is (title, publisher, landing page, download
   location, licence, cadence), whom it counts (`population`), whether its records are of
   persons and which raw columns hold names, whether it is confidential (its statistics then go
-  through disclosure control), and the titles of products that are not what the source's title
+  through disclosure control), which raw columns are free text that may name people, and the titles of products that are not what the source's title
   names. The `sources` table and the page publish from it.
 - how its files are read: which files of a snapshot folder are its (`file_patterns`; with
   `one_file_per_snapshot` a folder holding several fails, as one release in two formats would
@@ -45,6 +45,9 @@ class SourceSpec:
     download_name: str | None = None
     person_level: bool = False  # one person a row: sex, age and status may be crossed
     name_columns: tuple[str, ...] = ()  # raw columns holding personal names: never published
+    # Raw free-text columns (descriptions, causes in words) that may name people: never copied
+    # into a curated row; their whole values are fingerprinted and searched for like names.
+    free_text_columns: tuple[str, ...] = ()
     confidential: bool = False  # non-public person-level data: statistics go through disclosure control
     # Whom a crimes/prosecutions source counts: `migrants` only (an NGO log) or the `general`
     # population of a country (GLOTIP, hate crime, SESNSP). Deaths sources count migrants.
