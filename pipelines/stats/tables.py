@@ -346,7 +346,7 @@ def _aggregate_batches(con: duckdb.DuckDBPyConnection, stored: StoredTable, tabl
     record counts in, in the order the cells first appear in the table."""
     dims = STREAMS[stream]["dims"]
     where = f"source = {sql_text(source)} AND {IN_STATS}"
-    keys = [k for k in _summed_keys(stream) if not k.startswith("coalesce(")]
+    keys = _cell_keys(stream)
     # One scan: the groups, with the distinct values of each dimension in each, and about how
     # many summed rows each gives (HyperLogLog over the keys: it sizes the batches only).
     found = con.sql("SELECT snapshot, year, approx_count_distinct(hash(" + ", ".join(keys) + ")) AS n, "
@@ -367,32 +367,41 @@ def _aggregate_batches(con: duckdb.DuckDBPyConnection, stored: StoredTable, tabl
     # to a few thousand rows, and is one batch.
     schema = pq.read_schema(stored.path)
     for batch in _packed(groups, active().reconcile_rows):
-        chosen = " OR ".join(f"(snapshot = {sql_text(snapshot)} AND year IN ({', '.join(str(int(y)) for y in years)}))"
+        chosen = " OR ".join(f"(snapshot = {sql_text(snapshot)} AND {_years_in(years)})"
                              for snapshot, years in batch.items())
         yield _summed_batch(con, stored, schema, f"{where} AND ({chosen})", stream), facts
 
 
-def _summed_keys(stream: str) -> list[str]:
-    """What the records of an aggregate source are summed by before reconciliation: every key
-    of a cell, its breakdown, and whether it repeats an identical row (`reconcile.repeats`)."""
+def _years_in(years: list) -> str:
+    """SQL: the year is one of `years` (None: a missing year)."""
+    known = [str(int(y)) for y in years if y is not None]
+    parts = ([f"year IN ({', '.join(known)})"] if known else []) + (
+        ["year IS NULL"] if None in years else [])
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _cell_keys(stream: str) -> list[str]:
+    """What the records of an aggregate source are summed by before reconciliation (besides
+    whether they repeat an identical row): every key of a cell, and its breakdown."""
     spec = STREAMS[stream]
-    return list(dict.fromkeys(spec["fixed"] + spec["dims"] + ("breakdown",))) + [
-        f"coalesce(regexp_full_match(record_id, {sql_text(REPEAT_ID_FULL)}), false)"]
+    return list(dict.fromkeys(spec["fixed"] + spec["dims"] + ("breakdown",)))
+
+
+# SQL: whether a record repeats an identical row (`reconcile.repeats.REPEAT_ID`).
+IS_REPEAT = f"coalesce(regexp_full_match(record_id, {sql_text(REPEAT_ID_FULL)}), false)"
 
 
 def _summed_batch(con: duckdb.DuckDBPyConnection, stored: StoredTable, schema, where: str,
                   stream: str) -> pd.DataFrame:
-    """The records under `where` summed by cell (`_summed_keys`), as reconciliation's
+    """The records under `where` summed by cell (`_cell_keys`, and `IS_REPEAT`), as reconciliation's
     `breakdown_cells` would sum them: value_min and value_max (the value where they are
     null), the value null where any record's is (withheld), source_suppressed where any is;
     the record id the smallest of the cell's (a repeat's when the row sums repeats). The rows
     come in the order their cells first appear in the table and with the columns and types a
     read of the stored Parquet gives, so reconciliation sees the cells it would have summed."""
-    spec = STREAMS[stream]
-    *group, repeat = _summed_keys(stream)
     relation = f"read_parquet({parquet_list([stored.path])}, file_row_number = true)"
     summed = con.sql(
-        "SELECT " + ", ".join(group) + f", {repeat} AS repeat, min(record_id) AS record_id, "
+        "SELECT " + ", ".join(_cell_keys(stream)) + f", {IS_REPEAT} AS repeat, min(record_id) AS record_id, "
         "CASE WHEN bool_or(value IS NULL) THEN NULL ELSE sum(value) END::BIGINT AS value, "
         "sum(coalesce(value_min, value))::BIGINT AS value_min, "
         "sum(coalesce(value_max, value))::BIGINT AS value_max, "
