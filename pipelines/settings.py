@@ -145,8 +145,8 @@ class Settings:
         "HARMSTATS_STATS_WORKERS", 2, "Pieces of statistics built at once, and batches "
         "reconciled at once, each in its own thread.", _whole, check=_at_least(1))
     reconcile_rows: int = setting(
-        "HARMSTATS_RECONCILE_ROWS", 250_000, "Records of an aggregate source reconciled at "
-        "once (whole years are never split).", _whole, check=_at_least(1))
+        "HARMSTATS_RECONCILE_ROWS", 250_000, "Cells of an aggregate source reconciled at "
+        "once (its records summed by cell; whole years are never split).", _whole, check=_at_least(1))
     duckdb_memory: str = setting(
         "HARMSTATS_DUCKDB_MEMORY", "1GB", "DuckDB's memory limit (its own default is 80% of "
         "RAM); larger work spills to disk.", _text, check=_memory)

@@ -357,3 +357,49 @@ def test_coverage_of_prosecutions_is_per_stage_never_added():
     sex = coverage[coverage["dimension"] == "sex"].set_index("stage")
     assert sex["total"].to_dict() == {"prosecuted": 10, "convicted": 6}
     assert sex["known_share"].to_dict() == {"prosecuted": 0.8, "convicted": 1.0}
+
+
+def test_records_summed_in_duckdb_reconcile_as_the_records_themselves(tmp_path):
+    """Aggregate records are summed by cell in DuckDB before reconciliation (one row per
+    cell instead of per record: the FBI incident file has one record per incident): the
+    statistics and inconsistencies are those of the records as they are, identical repeats,
+    withheld parts and cells split over several records included, and the cells come in the
+    order they first appear."""
+    import duckdb
+
+    from pipelines.stats.cases import aggregate_stats, aggregate_stats_of
+    from pipelines.stats.tables import _aggregate_batches
+    from pipelines.stored import StoredTable
+
+    country = dict(country_iso3="CHL")
+    rows = []
+    for record_id, value, low, high, breakdown, dims in [
+            ("ha000000000000000-1", 20, None, None, "total", {}),
+            ("r1", 6, None, None, "total", dict(sex="female")),  # one cell over two records
+            ("r2", 6, None, None, "total", dict(sex="female")),
+            ("hc000000000000000-1", 4, None, None, "total", dict(sex="male")),
+            ("hc000000000000000-2", 4, None, None, "total", dict(sex="male")),
+            ("hd000000000000000-1", 3, None, None, "by_form_of_exploitation", OTHER),
+            ("hd000000000000000-2", 3, None, None, "by_form_of_exploitation", OTHER),
+            ("he000000000000000-1", None, 0, 4, "by_form_of_exploitation", SEXUAL),
+            ("h2000000000000000-1", 5, None, None, "by_citizenship", dict(nationality="PER")),
+            ("h2000000000000000-2", 5, None, None, "by_citizenship", dict(nationality="PER")),
+            ("r3", 1, None, None, "by_citizenship", dict(nationality="CHL")),
+            ("r4", None, 0, 4, "by_citizenship", dict(nationality="CHL"))]:
+        rows.append({**_cell(value, low, high, **country, **dims), "breakdown": breakdown,
+                     "record_id": record_id, "flags": ""})
+    records = pd.DataFrame(rows).astype({"value": "Int64", "value_min": "Int64", "value_max": "Int64",
+                                         "year": "Int32"})
+    path = tmp_path / "crimes.parquet"
+    records.to_parquet(path, index=False)
+    con = duckdb.connect()
+    relation = f"read_parquet('{path}')"
+    summed = list(_aggregate_batches(con, StoredTable(path=path, rows=len(records),
+                                                      columns=tuple(records.columns)),
+                                     relation, "unodc_glotip", "crimes"))
+    assert len(summed) == 1 and len(summed[0][0]) == len(records) - 2  # r1 + r2, r3 + r4
+    cells, problems = aggregate_stats_of(summed, "crimes")
+    expected_cells, expected_problems = aggregate_stats(records, "crimes")
+    pd.testing.assert_frame_equal(cells, expected_cells)
+    pd.testing.assert_frame_equal(problems, expected_problems)
+    assert (problems["dimension"] == "repeated_rows").any()

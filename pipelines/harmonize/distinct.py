@@ -18,6 +18,17 @@ def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return codes, pd.Series(uniques, dtype=values.dtype, name=values.name)
 
 
+def distinct_rows(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """(codes, uniques) as `distinct`, for whole rows of `frame`: its distinct rows in order of
+    first appearance (index 0..n-1) and each row's position in them."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for column in frame.columns:
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        combined = pd.factorize(combined * len(uniques) + codes)[0]  # renumbered: never overflows
+    first = np.unique(combined, return_index=True)[1]
+    return combined, frame.iloc[first].reset_index(drop=True)
+
+
 def spread(result, codes: np.ndarray, index: pd.Index):
     """A result computed on the distinct values (Series, DataFrame or array, one entry per
     distinct value, in order) repeated for the rows: `codes` say which entry each row gets."""

@@ -112,7 +112,10 @@ def future_date_flags(flags: pd.Series, dates: pd.Series, snapshot: Snapshot) ->
 
 def add_flag(flags: pd.Series, mask, flag: str) -> pd.Series:
     """Append `flag` to the semicolon-separated flags of the rows under `mask`."""
-    mask = pd.Series(np.asarray(mask, dtype=bool), index=flags.index)
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return flags
+    mask = pd.Series(mask, index=flags.index)
     joined = flags.where(flags == "", flags + ";") + flag
     return flags.mask(mask, joined)
 

@@ -68,6 +68,8 @@ import numpy as np
 import pandas as pd
 
 from pipelines.harmonize.categories import map_bias_motivations, map_labels
+from pipelines.harmonize.distinct import (distinct, distinct_rows, per_distinct,
+                                          rows_per_distinct, spread)
 from pipelines.harmonize.labels import normalise_label
 from pipelines.harmonize.numbers import parse_counts
 from pipelines.harmonize.unmapped import UnmappedLog
@@ -191,12 +193,14 @@ def _frame(index, **columns) -> pd.DataFrame:
 def countries(states: pd.Series, log: UnmappedLog, column: str) -> pd.Series:
     """Where it happened from a US postal code; blank and unknown codes are UNKNOWN (unknown
     ones logged)."""
-    text = states.str.strip().str.upper()
+    row_codes, uniques = distinct(states)
+    text = uniques.str.strip().str.upper()
     codes = text.map(STATE_COUNTRY)
-    missing = codes.isna() & (text != "")
+    missing = (codes.isna() & (text != "")).to_numpy()
     if missing.any():
-        log.add("us_states", column, states[missing])
-    return codes.fillna("UNKNOWN").astype("str")
+        log.add_distinct("us_states", column, uniques[missing],
+                         rows_per_distinct(row_codes, len(uniques))[missing])
+    return spread(codes.fillna("UNKNOWN").astype("str"), row_codes, states.index)
 
 
 def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
@@ -260,7 +264,14 @@ OFFENDER_SUFFIX = "|offender"
 
 def incident_dates(text: pd.Series, years: pd.Series) -> pd.Series:
     """Dates from `31-AUG-91`, the two-digit year read in the century that puts the date
-    nearest DATA_YEAR (not Python's fixed 1969-2068 window); NaT where unreadable."""
+    nearest DATA_YEAR (not Python's fixed 1969-2068 window); NaT where unreadable. Each
+    distinct (date, year) is read once."""
+    codes, pairs = distinct_rows(pd.DataFrame({"text": text, "year": years}))
+    return spread(_dates(pairs["text"], pairs["year"]), codes, text.index)
+
+
+def _dates(text: pd.Series, years: pd.Series) -> pd.Series:
+    """`incident_dates` of each row."""
     dates = pd.to_datetime(text.str.strip(), format=_DATE, errors="coerce")
     read = dates.dt.year.astype("Int64")
     centuries = ((years.astype("Int64") - read) / 100).round().fillna(0).astype("int64")
@@ -282,20 +293,19 @@ def _incidents(raw: RawTable, curation: Curation, log: UnmappedLog) -> pd.DataFr
     ok = ~curation.rejected
     ids = _ids(curation, f["INCIDENT_ID"], "INCIDENT_ID", "INCIDENT_ID")
     year = _year_column(curation, f["DATA_YEAR"], "DATA_YEAR")
-    country = countries(f["STATE_ABBR"].where(ok, ""), log, "STATE_ABBR")
+    readable = pd.Series(ok, index=f.index)  # cut rows: nothing to map
+    country = countries(f["STATE_ABBR"].where(readable, ""), log, "STATE_ABBR")
     out = _frame(f.index, record_id=ids, year=year, year_basis="incident",
-                 country_iso3=country, country_native=native_text(f["STATE_ABBR"]),
+                 country_iso3=country, country_native=per_distinct(f["STATE_ABBR"], native_text),
                  breakdown="incident_level", subject="incident", unit="incidents",
-                 value=pd.array([1] * len(f), dtype="Int64"),
-                 crime_type_native=native_text(f["OFFENSE_NAME"]),
-                 bias_motivation_native=native_text(f["BIAS_DESC"]))
-    readable = f.where(pd.Series(ok, index=f.index), "", axis=0)  # cut rows: nothing to map
-    out[["bias_motivation", "sgbv"]] = _incident_biases(readable, log)
+                 value=pd.array(np.ones(len(f), dtype=np.int64), dtype="Int64"),
+                 crime_type_native=per_distinct(f["OFFENSE_NAME"], native_text),
+                 bias_motivation_native=per_distinct(f["BIAS_DESC"], native_text))
+    biases = _incident_biases(f[["BIAS_DESC", "MULTIPLE_BIAS"]], ok, log)
+    out[["bias_motivation", "sgbv"]] = biases[["bias_motivation", "sgbv"]]
     flags = pd.Series("", index=f.index, dtype="str")
-    parts_n = f["BIAS_DESC"].str.split(";").map(lambda p: len([x for x in p if x.strip()]))
-    flagged_m = f["MULTIPLE_BIAS"].str.strip().str.upper() == "M"
-    flags = add_flag(flags, (flagged_m & (parts_n < 2)).to_numpy(), "multiple_bias_label_missing")
-    flags = add_flag(flags, (~flagged_m & (parts_n > 1)).to_numpy(), "multiple_bias_flag_disagrees")
+    flags = add_flag(flags, biases["label_missing"].to_numpy(), "multiple_bias_label_missing")
+    flags = add_flag(flags, biases["flag_disagrees"].to_numpy(), "multiple_bias_flag_disagrees")
     dates = incident_dates(f["INCIDENT_DATE"], year)
     flags = add_flag(flags, (dates.isna() & ok).to_numpy(), "date_unparsed")
     differs = (dates.dt.year.astype("Int64") != year.astype("Int64")).fillna(False).to_numpy()
@@ -315,18 +325,40 @@ def _incidents(raw: RawTable, curation: Curation, log: UnmappedLog) -> pd.DataFr
                        bias_motivation_native=out["bias_motivation_native"],
                        bias_motivation="all", sgbv="all", flags=flags, _dated=out["_dated"],
                        _row=out["_row"])
-    offenders["race_ethnicity"] = map_labels(readable["OFFENDER_RACE"], RACE_TABLE, log,
-                                             "OFFENDER_RACE")
+    offenders["race_ethnicity"] = map_labels(f["OFFENDER_RACE"].where(readable, ""), RACE_TABLE,
+                                             log, "OFFENDER_RACE")
     # In raw row order: each incident, then its offender record.
     both = pd.concat([out, offenders[out.columns]], ignore_index=True)
     return both.sort_values("_row", kind="stable", ignore_index=True)
 
 
-def _incident_biases(f: pd.DataFrame, log: UnmappedLog) -> pd.DataFrame:
-    """One bias code per incident: the label's code, or `multiple` where BIAS_DESC lists
-    several (split on `;` only: labels themselves hold commas and slashes) or MULTIPLE_BIAS
-    says M. sgbv: yes where any listed bias is gender-based, no where all are known and none
-    is, else unknown."""
+def _incident_biases(f: pd.DataFrame, readable: np.ndarray, log: UnmappedLog) -> pd.DataFrame:
+    """`_label_biases` of each incident (BIAS_DESC, MULTIPLE_BIAS), worked out once per
+    distinct pair of them. Rows not `readable` (cut short) map nothing: bias and sgbv
+    unknown, no unmapped label counted; their flag columns read the text as it is."""
+    codes, pairs = distinct_rows(f[["BIAS_DESC", "MULTIPLE_BIAS"]])
+    found = UnmappedLog()
+    coded = _label_biases(pairs, found)
+    if found.counts:  # counted once per readable row holding the label, as row by row
+        rows = np.bincount(codes[readable], minlength=len(pairs))
+        labels = pairs["BIAS_DESC"].str.split(";").explode().str.strip()
+        weights = pd.Series(rows[labels.index], index=labels.index)
+        for (mapping, column, value) in found.counts:
+            n = int(weights[(labels.astype("str") == value).to_numpy()].sum())
+            if n:
+                log.counts[(mapping, column, value)] += n
+    out = spread(coded, codes, f.index)
+    if not readable.all():
+        out.loc[~readable, ["bias_motivation", "sgbv"]] = "unknown"
+    return out
+
+
+def _label_biases(f: pd.DataFrame, log: UnmappedLog) -> pd.DataFrame:
+    """One bias code per row of (BIAS_DESC, MULTIPLE_BIAS): the label's code, or `multiple`
+    where BIAS_DESC lists several (split on `;` only: labels themselves hold commas and
+    slashes) or MULTIPLE_BIAS says M. sgbv: yes where any listed bias is gender-based, no where
+    all are known and none is, else unknown. Also whether the flag M and the number of labels
+    disagree (`label_missing`: M with fewer than two; `flag_disagrees`: several without M)."""
     parts = f["BIAS_DESC"].str.split(";").explode().str.strip()
     parts = parts[parts != ""]
     coded = map_bias_motivations(parts, log, "BIAS_DESC") if len(parts) else pd.DataFrame(
@@ -336,12 +368,14 @@ def _incident_biases(f: pd.DataFrame, log: UnmappedLog) -> pd.DataFrame:
     first = grouped.first().reindex(f.index)
     any_yes = (coded["sgbv"] == "yes").groupby(level=0).any().reindex(f.index, fill_value=False)
     all_no = (coded["sgbv"] == "no").groupby(level=0).all().reindex(f.index, fill_value=False)
-    multiple = (n > 1) | (f["MULTIPLE_BIAS"].str.strip().str.upper() == "M")
+    flagged_m = f["MULTIPLE_BIAS"].str.strip().str.upper() == "M"
+    multiple = (n > 1) | flagged_m
     bias = first["bias_motivation"].fillna("unknown").mask(multiple, "multiple")
     sgbv = first["sgbv"].fillna("unknown")
     sgbv = sgbv.mask(multiple, np.where(any_yes, "yes", np.where(all_no & (n > 1), "no", "unknown")))
-    return pd.DataFrame({"bias_motivation": bias.astype("str"), "sgbv": sgbv.astype("str")},
-                        index=f.index)
+    return pd.DataFrame({"bias_motivation": bias.astype("str"), "sgbv": sgbv.astype("str"),
+                         "label_missing": (flagged_m & (n < 2)).to_numpy(),
+                         "flag_disagrees": (~flagged_m & (n > 1)).to_numpy()}, index=f.index)
 
 
 def _table1_records(raw: RawTable, curation: Curation, log: UnmappedLog) -> pd.DataFrame:

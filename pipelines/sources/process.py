@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from pipelines import snapshots
@@ -159,7 +160,7 @@ def harmonise_chunk(source: Source, snapshot: snapshots.Snapshot, raw: RawTable,
     suffix = "" if number == 0 else f".{number}"
     frames = []
     for name, frame in part.tables.items():  # in row order, as the release keeps them
-        if not (frame["raw_row"].is_monotonic_increasing and frame["raw_row"].is_unique):
+        if not in_record_order(frame):
             frame = frame.sort_values(["raw_row", "record_id"], ignore_index=True, kind="stable")
         frames.append((name, frame))
     frames.append(("quarantine", part.quarantine))
@@ -181,6 +182,23 @@ def harmonise_chunk(source: Source, snapshot: snapshots.Snapshot, raw: RawTable,
                        rows_flagged=sum(int((t["flags"] != "").sum()) for t in part.tables.values()
                                         if "flags" in t),
                        row_ids=row_ids, records_end=part.records_end)
+
+
+def in_record_order(frame: pd.DataFrame) -> bool:
+    """Whether records are sorted by (raw_row, record_id) already, each pair once (several
+    records of one raw row, as the FBI incident and its offender record, in id order)."""
+    rows = frame["raw_row"]
+    if not rows.is_monotonic_increasing:
+        return False
+    if rows.is_unique:
+        return True
+    values = rows.to_numpy()
+    same = np.flatnonzero(values[1:] == values[:-1])
+    ids = frame["record_id"].to_numpy(dtype=object)
+    try:
+        return all(bool(a < b) for a, b in zip(ids[same], ids[same + 1]))
+    except TypeError:  # a missing id: let the sort place it
+        return False
 
 
 def write_chunks(source: Source, snapshot: snapshots.Snapshot, path: Path, target: Path,

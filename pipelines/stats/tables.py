@@ -11,12 +11,13 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines import snapshots
 from pipelines.concurrency import in_threads
 from pipelines.settings import active
-from pipelines.sources.cases import NOT_IN_STATS, statistics_input
+from pipelines.sources.cases import NOT_IN_STATS
 from pipelines.sources.process import part_list, part_paths, read_parts
 from pipelines.sources.registry import SOURCES
 from pipelines.sql import sql_text
@@ -29,6 +30,7 @@ from pipelines.stats.deaths import PUBLISHED_ROWS, deaths_stats
 from pipelines.stats.linkage import link_all
 from pipelines.stats.overlap import overlap_tables
 from pipelines.stats.reconcile.cube import NO_BREAKDOWN, Layout
+from pipelines.stats.reconcile.repeats import REPEAT_ID_FULL
 from pipelines.stored import (StoredTable, assemble, connect, filtered_batches,
                                       parquet_list, part_batches, repeated_keys, write_frames)
 from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies
@@ -340,32 +342,77 @@ IN_STATS = f"NOT contains(flags, '{NOT_IN_STATS}')"
 
 def _aggregate_batches(con: duckdb.DuckDBPyConnection, stored: StoredTable, table: str,
                        source: str, stream: str) -> Iterator[tuple[pd.DataFrame, tuple]]:
-    """The statistics input of an aggregate source (`table`: `stored` as SQL), one batch of whole (snapshot, year) groups
-    at a time in (snapshot, year) order, each with the source's `source_facts`; rows in table
-    order within a batch."""
+    """The statistics input of an aggregate source (`table`: `stored` as SQL), one batch of whole
+    (snapshot, year) groups at a time in (snapshot, year) order, each with the source's
+    `source_facts`. A batch comes summed in DuckDB (`_summed_batch`): one row per cell a
+    record counts in, in the order the cells first appear in the table."""
     dims = STREAMS[stream]["dims"]
     where = f"source = {sql_text(source)} AND {IN_STATS}"
-    # One scan: the groups, with the distinct values of each dimension in each.
-    found = con.sql("SELECT snapshot, year, count(*) AS n, " + ", ".join(
-        f"list(DISTINCT {d}) AS {d}" for d in dims) + f" FROM {table} WHERE {where} "
-        "GROUP BY snapshot, year ORDER BY snapshot, year").to_arrow_table().to_pylist()
+    keys = _cell_keys(stream)
+    # One scan: the groups, with the distinct values of each dimension in each, and about how
+    # many summed rows each gives (HyperLogLog over the keys: it sizes the batches only).
+    found = con.sql("SELECT snapshot, year, approx_count_distinct(hash(" + ", ".join(keys) + ")) AS n, "
+                    + ", ".join(f"list(DISTINCT {d}) AS {d}" for d in dims) + f" FROM {table} WHERE {where} "
+                    "GROUP BY snapshot, year ORDER BY snapshot, year").to_arrow_table().to_pylist()
     if not found:
         return
     groups = [(g["snapshot"], g["year"], g["n"]) for g in found]
     facts = source_facts({d: set().union(*(g[d] for g in found)) for d in dims}, dims,
                          layouts=_snapshot_layouts(con, table, where, dims))
     # Records of an aggregate source reconciled at once (HARMSTATS_RECONCILE_ROWS): whole years
-    # of one snapshot are batched up to this many, so a source larger than memory is reconciled
-    # in pieces; the real sources fit in one (GLOTIP, the largest: about 105,000 records over
-    # two snapshots). Reconciling takes about 1 GiB per million records at its peak, and
-    # HARMSTATS_STATS_WORKERS batches are reconciled at once: 250k-record batches, two at a
+    # of one snapshot are batched up to this many summed rows, so a source larger than memory
+    # is reconciled in pieces; the real sources fit in one (GLOTIP, the largest: about 105,000
+    # records over two snapshots). Reconciling takes about 1 GiB per million rows at its peak,
+    # and HARMSTATS_STATS_WORKERS batches are reconciled at once: 250k-row batches, two at a
     # time, hold what one 500k batch did (10M synthetic GLOTIP rows: 2.4 GiB with one 1M
-    # batch, 1.8 with 500k).
+    # batch, 1.8 with 500k). A source of one record per incident (the FBI incident file) sums
+    # to a few thousand rows, and is one batch.
+    schema = pq.read_schema(stored.path)
     for batch in _packed(groups, active().reconcile_rows):
-        filters = [[("source", "=", source), ("snapshot", "=", snapshot), ("year", "in", years)]
-                   for snapshot, years in batch.items()]
-        yield statistics_input(pd.read_parquet(
-            stored.path, columns=_aggregate_columns(stream), filters=filters)), facts
+        chosen = " OR ".join(f"(snapshot = {sql_text(snapshot)} AND {_years_in(years)})"
+                             for snapshot, years in batch.items())
+        yield _summed_batch(con, stored, schema, f"{where} AND ({chosen})", stream), facts
+
+
+def _years_in(years: list) -> str:
+    """SQL: the year is one of `years` (None: a missing year)."""
+    known = [str(int(y)) for y in years if y is not None]
+    parts = ([f"year IN ({', '.join(known)})"] if known else []) + (
+        ["year IS NULL"] if None in years else [])
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _cell_keys(stream: str) -> list[str]:
+    """What the records of an aggregate source are summed by before reconciliation (besides
+    whether they repeat an identical row): every key of a cell, and its breakdown."""
+    spec = STREAMS[stream]
+    return list(dict.fromkeys(spec["fixed"] + spec["dims"] + ("breakdown",)))
+
+
+# SQL: whether a record repeats an identical row (`reconcile.repeats.REPEAT_ID`).
+IS_REPEAT = f"coalesce(regexp_full_match(record_id, {sql_text(REPEAT_ID_FULL)}), false)"
+
+
+def _summed_batch(con: duckdb.DuckDBPyConnection, stored: StoredTable, schema, where: str,
+                  stream: str) -> pd.DataFrame:
+    """The records under `where` summed by cell (`_cell_keys`, and `IS_REPEAT`), as reconciliation's
+    `breakdown_cells` would sum them: value_min and value_max (the value where they are
+    null), the value null where any record's is (withheld), source_suppressed where any is;
+    the record id the smallest of the cell's (a repeat's when the row sums repeats). The rows
+    come in the order their cells first appear in the table and with the columns and types a
+    read of the stored Parquet gives, so reconciliation sees the cells it would have summed."""
+    relation = f"read_parquet({parquet_list([stored.path])}, file_row_number = true)"
+    summed = con.sql(
+        "SELECT " + ", ".join(_cell_keys(stream)) + f", {IS_REPEAT} AS repeat, min(record_id) AS record_id, "
+        "CASE WHEN bool_or(value IS NULL) THEN NULL ELSE sum(value) END::BIGINT AS value, "
+        "sum(coalesce(value_min, value))::BIGINT AS value_min, "
+        "sum(coalesce(value_max, value))::BIGINT AS value_max, "
+        "bool_or(source_suppressed) AS source_suppressed, '' AS flags "
+        f"FROM {relation} WHERE {where} GROUP BY ALL ORDER BY min(file_row_number)"  # `repeat`, `flags` too
+    ).to_arrow_table()
+    columns = _aggregate_columns(stream)
+    typed = pa.schema([schema.field(c) for c in columns], metadata=schema.metadata)
+    return summed.select(columns).cast(typed).to_pandas()
 
 
 def _snapshot_layouts(con: duckdb.DuckDBPyConnection, table: str, where: str, dims

@@ -15,6 +15,9 @@ REPEATED_ROWS = "repeated_rows"  # `source_inconsistencies.dimension` of an unde
 
 # A content id (`curate.content_ids`) of an identical row's second or later occurrence.
 REPEAT_ID = r"^h[0-9a-f]{16}-(?:[2-9]|[1-9][0-9]+)$"
+# The same for a whole-text match in DuckDB (RE2): `$` of Python's `re` also matches before a
+# final newline.
+REPEAT_ID_FULL = REPEAT_ID[1:-1] + "\n?"
 
 
 def _bounds(frame: pd.DataFrame) -> pd.DataFrame:
