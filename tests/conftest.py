@@ -19,6 +19,9 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix=f"harmstats-prefec
 # folder that does not exist ("unable to open database file").
 os.makedirs(os.environ["PREFECT_HOME"], exist_ok=True)
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+# A busy 2-core machine (both test processes, the real release's run) may need more than
+# Prefect's default 20 s to start a temporary server.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ["DO_NOT_TRACK"] = "1"
 
 from pipelines.config import REAL_DATA_DIR  # noqa: E402
