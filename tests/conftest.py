@@ -69,6 +69,8 @@ def pytest_collection_modifyitems(config, items):
     so its module-scoped fixtures, stay on one process): the first file that reads the real
     release goes first, so one process builds that release (a minute or more) while the other
     runs files that do not need it; the other real-release files go last, when it is built.
+    xdist keeps this order only with `--no-loadscope-reorder` (`make test` passes it): by
+    default it hands out the files with the most tests first.
     (`--dist loadgroup` would say this with markers, but xdist 3.8 renames node ids through an
     attribute pytest 9 no longer reads, so its groups are silently ignored.)"""
     real = [item for item in items if "real_release" in getattr(item, "fixturenames", ())]
