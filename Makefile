@@ -22,10 +22,11 @@ run: $(STAMP)
 	$(BIN)/harmstats run --snapshot all
 
 # The whole suite on TEST_WORKERS processes (pytest-xdist; CI has 2 cores), whole files per
-# process so module fixtures are built once (order: tests/conftest.py); TEST_WORKERS=0: one.
+# process so module fixtures are built once, handed out in the order tests/conftest.py gives
+# (xdist would otherwise hand out the files with the most tests first); TEST_WORKERS=0: one.
 TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # Benchmark (issue 7): BENCH_SCALE=small (10k) | default (10k and 1M) | large (10k and 10M).
 # Writes bench/results.json and docs/benchmarks.md; generated data goes to bench/data/.

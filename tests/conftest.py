@@ -19,6 +19,9 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix=f"harmstats-prefec
 # folder that does not exist ("unable to open database file").
 os.makedirs(os.environ["PREFECT_HOME"], exist_ok=True)
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+# A busy 2-core machine (both test processes, the real release's run) may need more than
+# Prefect's default 20 s to start a temporary server.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ["DO_NOT_TRACK"] = "1"
 
 from pipelines.config import REAL_DATA_DIR  # noqa: E402
@@ -66,6 +69,8 @@ def pytest_collection_modifyitems(config, items):
     so its module-scoped fixtures, stay on one process): the first file that reads the real
     release goes first, so one process builds that release (a minute or more) while the other
     runs files that do not need it; the other real-release files go last, when it is built.
+    xdist keeps this order only with `--no-loadscope-reorder` (`make test` passes it): by
+    default it hands out the files with the most tests first.
     (`--dist loadgroup` would say this with markers, but xdist 3.8 renames node ids through an
     attribute pytest 9 no longer reads, so its groups are silently ignored.)"""
     real = [item for item in items if "real_release" in getattr(item, "fixturenames", ())]

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from pipelines.config import CATALOG_NAME
+from tests.sample_release import out_dir, sample_release
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def sample_out(tmp_path_factory):
-    from pipelines.config import DEFAULT_RAW_DIR
-    from pipelines.flows import run_pipeline
-
-    out = tmp_path_factory.mktemp("cli-out")
-    run_pipeline(raw_dir=str(DEFAULT_RAW_DIR), out_dir=str(out), sources=["mmp"])
-    return out
+    """The OUT folder of the test run's sample release (tests/sample_release.py); the commands
+    tested here open its catalog read-only."""
+    return out_dir(sample_release(tmp_path_factory))
 
 
 def test_query_prints_csv_and_json(sample_out):
@@ -29,9 +29,15 @@ def test_query_prints_csv_and_json(sample_out):
     assert result.exit_code == 0, result.output
     header, value = result.output.strip().splitlines()
     assert header == "n" and int(value) > 0
-    result = runner.invoke(app, ["query", "SELECT DISTINCT source FROM deaths", "--out",
-                                 str(sample_out), "--format", "json"])
-    assert json.loads(result.output) == [{"source": "mmp"}]
+    result = runner.invoke(app, ["query", "SELECT DISTINCT source FROM deaths ORDER BY source",
+                                 "--out", str(sample_out), "--format", "json"])
+    con = duckdb.connect(str(sample_out / CATALOG_NAME), read_only=True)
+    try:
+        sources = [r[0] for r in con.execute("SELECT DISTINCT source FROM deaths ORDER BY source").fetchall()]
+    finally:
+        con.close()
+    assert "mmp" in sources and len(sources) > 1
+    assert json.loads(result.output) == [{"source": s} for s in sources]
 
 
 def test_query_refuses_writes_and_explains(sample_out):

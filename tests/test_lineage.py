@@ -1,5 +1,6 @@
 """Lineage: the records `trace_cell` lists add up exactly to the published cell, for a random
-sample of deaths_stats cells of every sample source (split and non-split dimensions)."""
+sample of deaths_stats cells of every sample source (split and non-split dimensions), in the
+test run's shared sample release."""
 
 from __future__ import annotations
 
@@ -12,32 +13,21 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
-from pipelines.config import CATALOG_NAME, DEFAULT_RAW_DIR
+from pipelines.config import CATALOG_NAME
 from pipelines.inspection.lineage import CellError, is_person_level, parse_dims, published_cell, trace_cell
 from pipelines.stats.deaths import DIMENSIONS, SPLIT_DIMENSIONS
+from tests.sample_release import out_dir, sample_release
 
 runner = CliRunner()
 SEED = 20250505
 PER_STRATUM = 20
 
 
-def build_release(raw_dir: Path, out: Path, work: Path, sample: bool = True,
-                  sources: list[str] | None = None) -> Path:
-    """A release straight from the pipeline functions (no Prefect)."""
-    from pipelines.sources.process import process_source
-    from pipelines.publish.release import write_release
-    from pipelines.stats.tables import build_tables
-    from pipelines.sources.registry import SOURCES
-
-    summaries = [process_source(s, raw_dir, "all", work) for s in sources or SOURCES]
-    return write_release(build_tables(raw_dir, summaries), out, {}, sample=sample)
-
-
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("lineage-out")
-    build_release(DEFAULT_RAW_DIR, out, tmp_path_factory.mktemp("lineage-work"))
-    return out
+    """The OUT folder of the test run's sample release (every sample source, every snapshot;
+    tests/sample_release.py), read only."""
+    return out_dir(sample_release(tmp_path_factory))
 
 
 @pytest.fixture()
