@@ -1,6 +1,9 @@
 """UNODC GLOTIP (`data_glotip.xlsx`, releases of 2023-05-30 and 2025-04-14) as UNODC publishes
 it, read with openpyxl (two title rows, header on row 3; counts are text: "8,913", "<5").
 
+Over 600 lines on purpose: one publisher's sheet, each of its breakdowns and each listed
+inconsistency checked by name in one place, so that UNODC's rules are read in one file.
+
 UNODC's sheet is long: one published cell a row, named by Iso3_code, Indicator, Dimension (the
 breakdown: Total, by form of exploitation, by citizenship, by country of repatriation),
 Category, Sex, Age and Year. DATA_MODEL.md maps each to one statistics cell:
