@@ -73,15 +73,20 @@ def pytest_collection_modifyitems(config, items):
     default it hands out the files with the most tests first.
     (`--dist loadgroup` would say this with markers, but xdist 3.8 renames node ids through an
     attribute pytest 9 no longer reads, so its groups are silently ignored.)"""
-    real = [item for item in items if "real_release" in getattr(item, "fixturenames", ())]
-    first_file = real[0].nodeid.split("::")[0] if real else None
+    def file_of(item) -> str:
+        return item.nodeid.split("::")[0]
+
+    # Ranked by file, not by test: xdist queues a file where its first test stands, so a file
+    # with one test that does not read the real release would otherwise start early and wait.
+    real_files = [file_of(item) for item in items if "real_release" in getattr(item, "fixturenames", ())]
+    first_file = real_files[0] if real_files else None
+    real_set = set(real_files)
 
     def rank(item) -> int:
-        if item.nodeid.split("::")[0] == first_file:
+        if file_of(item) == first_file:
             return 0
-        return 2 if item in real_set else 1
+        return 2 if file_of(item) in real_set else 1
 
-    real_set = set(real)
     items.sort(key=rank)  # stable: the order within each rank stays pytest's
 
 

@@ -1,4 +1,4 @@
-"""Record linkage (pipelines/stats/linkage.py): the case-number key, the link rules on
+"""Record linkage (pipelines/stats/linkage.py, pairings in pipelines/stats/pairings/): the case-number key, the link rules on
 hand-made pairs, and the measured quality on the real Pima County files (skipped when
 absent)."""
 
@@ -12,6 +12,7 @@ import pytest
 from pipelines.sources import pcome_humane_borders as pcome
 from pipelines.sources import us_namus_unidentified as namus
 from pipelines.stats import linkage
+from pipelines.stats.pairings import PAIRINGS, pima
 from tests.conftest import real_snapshot
 
 # Measured on the real files (docs/linkage.md): precision 0.942, recall 0.664 at 0.1. The
@@ -72,10 +73,10 @@ def test_evaluate_counts_true_and_false_links():
 def test_real_pima_linkage_keeps_its_measured_quality(real_dir):
     started = time.monotonic()
     ogis = real_snapshot(real_dir, pcome.SOURCE.id, "2022-03-28")
-    left = linkage.pcome_input(pcome.SOURCE.read_raw(ogis.data_files()[0]))
+    left = pima.pcome_input(pcome.SOURCE.read_raw(ogis.data_files()[0]))
     found = real_snapshot(real_dir, namus.SOURCE.id, "2025-10-18")
     (arizona,) = [p for p in found.data_files() if p.name.startswith("arizona")]
-    right = linkage.namus_input(namus.SOURCE.read_raw(arizona))
+    right = pima.namus_input(namus.SOURCE.read_raw(arizona))
     assert len(left.frame) == 1465 and len(right.frame) == 1313
     # The case numbers are never among the compared columns.
     assert not {"ML Number", "ME/C Case", "case_key"} & (set(left.frame) | set(right.frame))
@@ -96,7 +97,7 @@ def test_real_pima_linkage_keeps_its_measured_quality(real_dir):
 def test_record_links_are_empty_without_both_lists(tmp_path):
     sources = pd.DataFrame({"source": ["pcome_humane_borders"], "snapshot": ["2022-03-28"],
                             "file": ["ogis.csv"], "is_latest": [True]})
-    links = linkage.record_links_of(tmp_path, sources)
+    links = linkage.link_all(tmp_path, sources, PAIRINGS).links
     assert links.empty and list(links.columns) == linkage.LINK_COLUMNS
 
 
@@ -124,7 +125,7 @@ def test_mmp_pima_input_keeps_incidents_naming_pima_with_sex_only_for_one_person
         "Coordinates": ["31.5, -112.1", "32.0, -111.0", "27.2, -98.1", "31.0, -111.0"],
         "Number of Females": ["1", "1", "", ""], "Number of Males": ["", "2", "1", "1"],
         "Total Number of Dead and Missing": ["1", "3", "1", "1"]})
-    got = linkage.mmp_pima_input(RawTable(Path("mmp.xlsx"), frame, "v", np.arange(2, 6)))
+    got = pima.mmp_pima_input(RawTable(Path("mmp.xlsx"), frame, "v", np.arange(2, 6)))
     assert got.record_ids.tolist() == ["2015.MMP1", "2015.MMP2"]  # Texas and Mexico left out
     assert got.frame["sex"].tolist() == ["female", None]  # an incident of 3: no one sex
     assert got.persons.tolist() == [1, 3]
@@ -140,6 +141,6 @@ def test_a_format_without_what_a_pairing_reads_is_not_linked():
     old = RawTable(Path("mmp.csv"), pd.DataFrame({"id": ["1"], "date": ["2015-01-01"]}), "kaggle",
                    np.arange(2, 3))
     with pytest.raises(linkage.NotLinkable):
-        linkage.mmp_pima_input(old)
+        pima.mmp_pima_input(old)
     with pytest.raises(linkage.NotLinkable):
-        linkage.pcome_all_input(old)
+        pima.pcome_all_input(old)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from pipelines.stats import estimates, linkage
+from pipelines.stats.pairings import PAIRINGS, pima
 from pipelines.stats.overlap import overlap_tables
 from schemas.overlap import DeathsEstimates, DeathsLinkedRace, DeathsOverlap
 
@@ -95,8 +96,8 @@ def _deaths(con):
 
 
 PAIRING = linkage.Pairing(name="test", area="us_az_pima_county",
-                          left=linkage.Side("a", "", None, linkage.PIMA_AREA),
-                          right=linkage.Side("b", "", None, linkage.PIMA_AREA), answer_key=True,
+                          left=linkage.Side("a", "", None, pima.PIMA_AREA),
+                          right=linkage.Side("b", "", None, pima.PIMA_AREA), answer_key=True,
                           cross_race=True)
 SOURCES = pd.DataFrame({"source": ["a", "b"], "snapshot": ["s1", "s2"],
                         "period_start": ["2019-01-01", "2010-05-01"],
@@ -152,7 +153,7 @@ def test_race_is_counted_for_linked_records_only():
 
 
 def test_an_estimate_is_withheld_where_one_list_is_entered_from_the_other():
-    pima = next(p for p in linkage.PAIRINGS if p.name == "pima_ome_namus")
+    pima = next(p for p in PAIRINGS if p.name == "pima_ome_namus")
     declared = linkage.Pairing(**{**PAIRING.__dict__, "assumptions_failing": pima.assumptions_failing,
                                   "not_estimated_because": pima.not_estimated_because})
     row = DeathsEstimates.validate(_tables(declared)["deaths_estimates"]).iloc[0]
@@ -196,7 +197,7 @@ def test_page_shows_the_counted_lists_overlap_range_and_why_no_estimate(tmp_path
     from pipelines.publish.page.write import render_page
     from tests.test_page import sources_rows
 
-    pima = next(p for p in linkage.PAIRINGS if p.name == "pima_ome_namus")
+    pima = next(p for p in PAIRINGS if p.name == "pima_ome_namus")
     declared = linkage.Pairing(**{**PAIRING.__dict__, "assumptions_failing": pima.assumptions_failing,
                                   "not_estimated_because": pima.not_estimated_because})
     # The public tables keep the latest snapshot of each source (`sources`).

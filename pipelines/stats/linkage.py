@@ -1,13 +1,11 @@
 """Record linkage between death lists with Splink (DuckDB backend): which records of two lists
 are the same person. See docs/linkage.md for the method and its measured quality.
 
-Pairings are declared in `PAIRINGS` (area, the two lists, compared columns, blocking, what
-is known of their dependence): a new pairing is one declaration. The first is the Pima County medical examiner's records as published in the Arizona
-OpenGIS file (`pcome_humane_borders`) and NamUs's unidentified remains in Pima County
-(`us_namus_unidentified`). NamUs's `ME/C Case` is the examiner's case number, the same as the
-OGIS `ML Number`: the linker never sees it. It compares only what both lists carry (the date
-the body was found or reported, sex, age, county); the case number is kept aside to measure
-precision and recall (`evaluate`).
+This module is the engine: how a list becomes the linker's input, the Splink model, the rules
+that turn scored pairs into links, and their evaluation. The pairings themselves (area, the
+two lists, compared columns, blocking, what is known of their dependence) are declared in
+`pipelines/stats/pairings/`, one module per area. A case number shared by two lists is never
+compared: it is kept aside to measure precision and recall (`evaluate`).
 """
 
 from __future__ import annotations
@@ -45,7 +43,6 @@ LOCATION_KM = (0.01, 0.1, 5)
 THRESHOLD = 0.1  # the match probability a link needs (docs/linkage.md: the curve)
 # EM trains on the pairs found the same day: with fewer, no model is trained and nothing linked.
 MIN_SAME_DAY_PAIRS = 20
-UNIDENTIFIED = {"unidentified"}  # the OGIS Name of a person the examiner has not identified
 CASE_NUMBER = re.compile(r"^\s*(?:ME/C Case\s*)?(?:ML)?(\d{2})-0*(\d+)\s*$")
 
 
@@ -76,107 +73,27 @@ def case_key(text: pd.Series) -> pd.Series:
     return key.where(parts[0].notna(), None)
 
 
-def _sex(text: pd.Series) -> pd.Series:
+def sex_of(text: pd.Series) -> pd.Series:
     """female / male, else null (undetermined, Unsure, blank: no evidence either way)."""
     sex = text.astype("str").str.strip().str.lower()
     return sex.where(sex.isin(["female", "male"]), None)
 
 
-def _with_dates(frame: pd.DataFrame, dates: pd.Series) -> pd.DataFrame:
+def with_dates(frame: pd.DataFrame, dates: pd.Series) -> pd.DataFrame:
     frame["found_date"] = dates.dt.date
     frame["found_year"] = dates.dt.year.astype("Int64")
     frame["found_half_shifted_year"] = (dates + pd.Timedelta(days=183)).dt.year.astype("Int64")
     return frame
 
 
-def _age(text: pd.Series) -> pd.Series:
+def age_of(text: pd.Series) -> pd.Series:
     return pd.to_numeric(text.astype("str").str.strip().replace("", None), errors="coerce").astype("Float64")
 
 
-def pcome_input(raw: RawTable) -> LinkInput:
-    """The OGIS file's rows of persons still unidentified (Name "Unidentified"): NamUs holds
-    only remains unidentified at its export. The Name is read for that test only."""
-    cols = raw.frame
-    if "Name" not in cols or "Reporting Date" not in cols:
-        raise NotLinkable(f"{raw.name}: linkage needs the OGIS format with Name and Reporting Date")
-    keep = cols["Name"].str.strip().str.lower().isin(UNIDENTIFIED)
-    rows = cols[keep].reset_index(drop=True)
-    frame = pd.DataFrame({"unique_id": range(len(rows))})
-    frame = _with_dates(frame, pd.to_datetime(rows["Reporting Date"].str.strip(), format="%Y-%m-%d",
-                                              errors="coerce"))
-    frame["sex"] = _sex(rows["Sex"])
-    age = _age(rows["Age"])
-    frame["age_low"], frame["age_high"] = age, age
-    frame["county"] = rows["County"].str.strip().str.lower().replace("", None)
-    return LinkInput("pcome_humane_borders", frame, rows["ML Number"].str.strip(),
-                     case_key(rows["ML Number"]))
-
-
-def namus_input(raw: RawTable, county: str = "Pima") -> LinkInput:
-    """NamUs rows of one county (the examiner's own cases)."""
-    cols = raw.frame
-    rows = cols[cols["County"].str.strip() == county].reset_index(drop=True)
-    frame = pd.DataFrame({"unique_id": range(len(rows))})
-    frame = _with_dates(frame, pd.to_datetime(rows["DBF"].str.strip(), format="%m/%d/%Y",
-                                              errors="coerce"))
-    frame["sex"] = _sex(rows["Biological Sex"])
-    frame["age_low"], frame["age_high"] = _age(rows["Age From"]), _age(rows["Age To"])
-    frame["county"] = rows["County"].str.strip().str.lower().replace("", None)
-    return LinkInput("us_namus_unidentified", frame, rows["Case"].str.strip(),
-                     case_key(rows["ME/C Case"]))
-
-
-def _coordinates(lat: pd.Series, lon: pd.Series) -> tuple[pd.Series, pd.Series]:
+def coordinates_of(lat: pd.Series, lon: pd.Series) -> tuple[pd.Series, pd.Series]:
     def number(text: pd.Series) -> pd.Series:
         return pd.to_numeric(text.astype("str").str.strip().replace("", None), errors="coerce").astype("Float64")
     return number(lat), number(lon)
-
-
-def pcome_all_input(raw: RawTable) -> LinkInput:
-    """Every OGIS record (identified or not) with its date, sex, age and coordinates; the
-    Name is not read. No case number to evaluate against."""
-    rows = raw.frame.reset_index(drop=True)
-    if not {"Reporting Date", "ML Number", "Latitude", "Longitude"} <= set(rows):
-        raise NotLinkable(f"{raw.name}: the MMP pairing needs the OGIS format of 2021-2022")
-    frame = pd.DataFrame({"unique_id": range(len(rows))})
-    frame = _with_dates(frame, pd.to_datetime(rows["Reporting Date"].str.strip(), format="%Y-%m-%d",
-                                              errors="coerce"))
-    frame["sex"] = _sex(rows["Sex"])
-    frame["lat"], frame["lon"] = _coordinates(rows["Latitude"], rows["Longitude"])
-    ids = rows["ML Number"].str.strip()
-    return LinkInput("pcome_humane_borders", frame, ids, pd.Series([None] * len(rows), dtype="object"))
-
-
-PIMA_OME = "pima"  # MMP incidents whose source or place names the Pima County examiner
-
-
-def mmp_pima_input(raw: RawTable) -> LinkInput:
-    """MMP incidents in the United States whose `Information Source` or `Location of
-    Incident` names Pima (the Pima County medical examiner, or the county): both columns
-    are read for that selection only. Sex is compared where the incident counts one person
-    (female or male by its counts); coordinates from `Coordinates` ("lat, lon")."""
-    cols = raw.frame
-    needed = {"Information Source", "Location of Incident", "Coordinates", "Incident Date",
-              "Incident ID", "Country of Incident"}
-    if not needed <= set(cols):
-        raise NotLinkable(f"{raw.name}: the MMP pairing needs the columns {sorted(needed - set(cols))}")
-    text = (cols["Information Source"].fillna("") + " " + cols["Location of Incident"].fillna("")).str.lower()
-    keep = text.str.contains(PIMA_OME) & cols["Country of Incident"].str.contains("United States", na=False)
-    rows = cols[keep].reset_index(drop=True)
-    frame = pd.DataFrame({"unique_id": range(len(rows))})
-    frame = _with_dates(frame, pd.to_datetime(rows["Incident Date"].str.strip().str[:10],
-                                              format="%Y-%m-%d", errors="coerce"))
-    count = lambda c: pd.to_numeric(rows[c].astype("str").str.strip(), errors="coerce")  # noqa: E731
-    total = count("Total Number of Dead and Missing")
-    one = total == 1
-    sex = pd.Series([None] * len(rows), dtype="object")
-    sex[one & (count("Number of Females") == 1)] = "female"
-    sex[one & (count("Number of Males") == 1)] = "male"
-    frame["sex"] = sex
-    parts = rows["Coordinates"].astype("str").str.split(",", n=1, expand=True).reindex(columns=[0, 1])
-    frame["lat"], frame["lon"] = _coordinates(parts[0], parts[1])
-    return LinkInput("mmp", frame, rows["Incident ID"].str.strip(),
-                     pd.Series([None] * len(rows), dtype="object"), persons=total.fillna(1).astype(int))
 
 
 def same_day_pairs(left: LinkInput, right: LinkInput) -> int:
@@ -364,7 +281,7 @@ class Pairing:
     """Two lists linked within one area: what is compared, how pairs are blocked, and what is
     known of the lists' dependence (for `deaths_estimates`). `answer_key`: the inputs carry
     a shared case number (never compared) against which precision and recall are measured on
-    every run. A new pairing is one more `Pairing` in `PAIRINGS`."""
+    every run. A new pairing is one more `Pairing` in `pipelines/stats/pairings/`."""
 
     name: str
     area: str
@@ -391,34 +308,6 @@ class Pairing:
         return f"{self.left.source}+{self.right.source}"
 
 
-PIMA_AREA = "lower(trim(region)) = 'pima'"
-PAIRINGS = (
-    Pairing(
-        name="pima_ome_namus", area="us_az_pima_county",
-        left=Side("pcome_humane_borders", "", pcome_input, PIMA_AREA),
-        right=Side("us_namus_unidentified", "arizona", namus_input, PIMA_AREA),
-        answer_key=True, cross_race=True,
-        # NamUs's Pima cases are entered by the medical examiner whose records the OGIS file
-        # is (its ME/C Case is the ML Number): a sub-list of one list, not a second capture.
-        # NamUs holds only remains still unidentified: an identified person cannot be in it.
-        assumptions_failing=("independence", "equal_catchability"),
-        not_estimated_because="one_list_entered_from_the_other",
-    ),
-    Pairing(
-        name="pima_ome_mmp", area="us_az_pima_ome_jurisdiction",
-        left=Side("pcome_humane_borders", "", pcome_all_input, "TRUE"),
-        # The area of MMP's list: the incidents its builder keeps (no county in `deaths`).
-        right=Side("mmp", "", mmp_pima_input, None),
-        compared=("found_date", "sex", "location"), incidents_right=True,
-        # docs/linkage.md: a random sample of 40 of the 1,270 links of the real files, read
-        # record against record, all the same death (plus the 11 weakest links, apart).
-        review=(40, 40),
-        # MMP enters these incidents from the examiner's published records (its source
-        # column names the examiner; same dates and coordinates): not a second capture.
-        assumptions_failing=("independence",),
-        not_estimated_because="one_list_entered_from_the_other",
-    ),
-)
 LINK_COLUMNS = ["source_l", "snapshot_l", "record_id_l", "source_r", "snapshot_r", "record_id_r",
                 "match_probability", "match_weight", *[f"level_{c}" for c in ALL_COMPARED],
                 "threshold", "rule"]
@@ -520,7 +409,7 @@ def check_public(pairing: Pairing) -> None:
                              "its records are never linked")
 
 
-def link_all(raw_dir: Path, sources: pd.DataFrame, pairings: tuple[Pairing, ...] = PAIRINGS) -> Linkage:
+def link_all(raw_dir: Path, sources: pd.DataFrame, pairings: tuple[Pairing, ...]) -> Linkage:
     """Every declared pairing linked (those that cannot be are left out)."""
     frames, quality, members = [], [], {}
     for pairing in pairings:
@@ -533,8 +422,3 @@ def link_all(raw_dir: Path, sources: pd.DataFrame, pairings: tuple[Pairing, ...]
     links_frame = (pd.concat(frames, ignore_index=True) if frames
                    else pd.DataFrame(columns=LINK_COLUMNS))
     return Linkage(links_frame, pd.DataFrame(quality, columns=QUALITY_COLUMNS), members)
-
-
-def record_links_of(raw_dir: Path, sources: pd.DataFrame) -> pd.DataFrame:
-    """`record_links` of every declared pairing over the latest snapshots of its lists."""
-    return link_all(raw_dir, sources).links

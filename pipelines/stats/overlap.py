@@ -21,7 +21,8 @@ import pandas as pd
 from pipelines.sql import sql_text
 from pipelines.stats.deaths import PUBLISHED_ROWS
 from pipelines.stats.estimates import chapman
-from pipelines.stats.linkage import PAIRINGS, Linkage, Pairing
+from pipelines.stats.linkage import Linkage, Pairing
+from pipelines.stats.pairings import PAIRINGS
 from schemas import codes
 
 RECORD_COLUMNS = ["record_id", "year", "year_basis", "dead_and_missing", "race_ethnicity"]

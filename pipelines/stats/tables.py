@@ -28,6 +28,7 @@ from pipelines.stats.checks import (BlockingCheckError, NothingToPublish, check_
 from pipelines.stats.deaths import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.stats.deaths import PUBLISHED_ROWS, deaths_stats
 from pipelines.stats.linkage import link_all
+from pipelines.stats.pairings import PAIRINGS
 from pipelines.stats.overlap import overlap_tables
 from pipelines.stats.reconcile.cube import NO_BREAKDOWN, Layout
 from pipelines.stats.reconcile.repeats import REPEAT_ID_FULL
@@ -483,7 +484,7 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
             records[table] = stored
         deaths_stats = deaths_stats_of(con, records["deaths"], sources)
         # Catalog-only links between death lists, and the public tables built from them.
-        linkage = link_all(raw_dir, sources)
+        linkage = link_all(raw_dir, sources, PAIRINGS)
         overlap = (overlap_tables(con, linkage, sources) if records["deaths"] is not None
                    and not records["deaths"].empty else {})
         crimes_stats, crime_problems, crime_coverage = case_stats_of(
