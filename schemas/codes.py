@@ -82,7 +82,7 @@ PERPETRATOR = ("state_agent", "organised_crime", "smuggler", "common_criminal",
 SGBV = ("yes", "no", "unknown")
 
 # --- linkage, overlap and estimates -------------------------------------------------------------
-# Areas where death lists are linked (the PAIRINGS of pipelines/stats/pairings).
+# Areas where death lists are linked (the declared PAIRINGS, one module per area).
 # us_az_pima_ome_jurisdiction: the deaths the Pima County medical examiner examined (its
 # jurisdiction covers neighbouring counties too).
 AREA = ("us_az_pima_county", "us_az_pima_ome_jurisdiction")
