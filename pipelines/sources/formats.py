@@ -1,5 +1,5 @@
 """Which published format a file is, told from its header, the raw-schema check, the reader of a
-plain CSV source (`VersionedCsv`), and a published column read under the internal name a source
+plain CSV source (`VersionedCsv`) and of a one-sheet workbook (`read_versioned_xlsx`), and a published column read under the internal name a source
 module gives it."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipelines.sources.base import RawFormatError, RawTable
-from pipelines.sources.readers import iter_csv_text, read_header
+from pipelines.sources.readers import cell_text, iter_csv_text, read_header, read_xlsx_rows, xlsx_table
 
 
 def detect_format(path: Path, header: list[str], headers: dict[str, list[str]]) -> str:
@@ -88,6 +88,18 @@ def iter_versioned_csv(path: Path, headers: dict[str, list[str]],
     for raw in iter_csv_text(path, version, encodings, rows):
         validate_raw(raw, schemas[version])
         yield raw
+
+
+def read_versioned_xlsx(path: Path, headers: dict[str, list[str]],
+                        schemas: dict[str, pa.DataFrameSchema]) -> RawTable:
+    """A workbook's first sheet as text, its header in row 1, its format told from that header
+    and checked against that raw schema."""
+    rows = read_xlsx_rows(path)
+    header = [cell_text(c) for c in (rows[0] if rows else ())]
+    version = detect_format(path, [h for h in header if h], headers)
+    raw = xlsx_table(path, rows, 0, version)
+    validate_raw(raw, schemas[version])
+    return raw
 
 
 @dataclass(frozen=True)

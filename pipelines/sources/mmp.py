@@ -21,9 +21,7 @@ from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawTable
 from pipelines.sources.curate import (add_flag, finish_records, future_date_flags, native_text,
                                       record_ids, sex_unknown_counts, split_flags)
-from pipelines.sources.formats import (detect_format, iter_versioned_csv, mapped_column,
-                                       read_versioned_csv, validate_raw)
-from pipelines.sources.readers import cell_text, read_xlsx_rows, xlsx_table
+from pipelines.sources.formats import iter_versioned_csv, mapped_column, read_versioned_csv, read_versioned_xlsx
 from pipelines.sources.source import Source, SourceSpec
 from schemas.raw.mmp import HEADERS, SCHEMAS
 
@@ -85,12 +83,7 @@ def read_raw(path: Path) -> RawTable:
     """Read an MMP export (CSV or XLSX) as text and check it against its raw schema."""
     if path.suffix.lower() != ".xlsx":
         return read_versioned_csv(path, HEADERS, SCHEMAS)
-    rows = read_xlsx_rows(path)
-    header = [cell_text(c) for c in (rows[0] if rows else ())]
-    version = detect_format(path, [h for h in header if h], HEADERS)
-    raw = xlsx_table(path, rows, 0, version)
-    validate_raw(raw, SCHEMAS[version])
-    return raw
+    return read_versioned_xlsx(path, HEADERS, SCHEMAS)
 
 
 def read_raw_chunks(path: Path, rows: int) -> Iterator[RawTable]:

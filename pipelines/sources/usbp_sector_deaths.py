@@ -31,8 +31,7 @@ from pipelines.harmonize.unmapped import UnmappedLog
 from pipelines.snapshots import Snapshot
 from pipelines.sources.base import Curation, CuratedPart, RawTable
 from pipelines.sources.curate import add_flag, finish_records
-from pipelines.sources.formats import detect_format, mapped_column, validate_raw
-from pipelines.sources.readers import cell_text, read_xlsx_rows, xlsx_table
+from pipelines.sources.formats import mapped_column, read_versioned_xlsx
 from pipelines.sources.source import Source, SourceSpec
 from schemas.raw.usbp_sector_deaths import HEADERS, SCHEMAS
 
@@ -49,12 +48,7 @@ FIRST_FISCAL_YEAR = 1960  # USBP's sector tables start long after; earlier is a 
 
 def read_raw(path: Path) -> RawTable:
     """The workbook's first sheet as text (calamine), checked against its raw schema."""
-    rows = read_xlsx_rows(path)
-    header = [cell_text(c) for c in (rows[0] if rows else ())]
-    version = detect_format(path, [h for h in header if h], HEADERS)
-    raw = xlsx_table(path, rows, 0, version)
-    validate_raw(raw, SCHEMAS[version])
-    return raw
+    return read_versioned_xlsx(path, HEADERS, SCHEMAS)
 
 
 # --- process --------------------------------------------------------------------------------
