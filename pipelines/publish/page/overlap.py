@@ -13,7 +13,10 @@ from pipelines.publish.templating import share, thousands
 
 AREA_NAMES = {"us_az_pima_county": "Pima County, Arizona (US-Mexico border)",
               "us_az_pima_ome_jurisdiction": "Deaths examined by the Pima County medical examiner "
-                                             "(southern Arizona)"}
+                                             "(southern Arizona)",
+              "us_border_counties_outside_pima_ome": "US border counties outside the Pima County "
+                                                     "examiner's (California, Yuma, New Mexico, "
+                                                     "Texas)"}
 ASSUMPTION_WORDS = {"closed_population": "closed population", "independence": "independent lists",
                     "equal_catchability": "equal catchability", "perfect_linkage": "perfect linkage"}
 REASON_WORDS = {
