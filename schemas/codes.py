@@ -96,4 +96,8 @@ ESTIMATE_METHOD = ("chapman", "loglinear")
 # Assumptions of capture-recapture (docs/linkage.md, README of deaths_estimates).
 ESTIMATE_ASSUMPTIONS = ("closed_population", "independence", "equal_catchability", "perfect_linkage")
 ESTIMATE_STATUS = ("estimated", "not_estimated")
-ESTIMATE_REASON = ("one_list_entered_from_the_other", "no_person_in_both_lists", "no_list_linked")
+# lists_entered_from_the_same_records: both lists are entered, for most of their records,
+# from the records of the same examiners or agencies (or one list cites the other): not
+# independent captures.
+ESTIMATE_REASON = ("one_list_entered_from_the_other", "lists_entered_from_the_same_records",
+                   "no_person_in_both_lists", "no_list_linked")

@@ -22,6 +22,8 @@ ASSUMPTION_WORDS = {"closed_population": "closed population", "independence": "i
 REASON_WORDS = {
     "one_list_entered_from_the_other": "one list is entered from the other's records: it is a "
                                        "sub-list, not a second capture",
+    "lists_entered_from_the_same_records": "both lists are entered from the same examiners' "
+                                           "and agencies' records: not independent captures",
     "no_person_in_both_lists": "no person was linked in both lists",
     "no_list_linked": "no list was linked",
 }
