@@ -4,6 +4,7 @@ hand-written excerpts for how each list becomes the linker's input, and the real
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import duckdb
@@ -183,3 +184,21 @@ def test_real_nmd_border_counties_link_to_mmp_the_same_way_twice(real_dir):
     assert (per_incident <= right.persons.to_numpy()[per_incident.index.astype(int)]).all()
     assert (per_incident > 1).any()
 
+
+
+def test_page_names_the_border_counties_and_why_no_estimate(tmp_path):
+    from pipelines.publish.page.write import render_page
+    from tests.test_overlap import PAIRING, _section, _tables
+    from tests.test_page import sources_rows
+
+    declared = BY_NAME["border_nmd_mmp"]
+    pairing = linkage.Pairing(**{**PAIRING.__dict__, "area": declared.area, "cross_race": False,
+                                 "assumptions_failing": declared.assumptions_failing,
+                                 "not_estimated_because": declared.not_estimated_because})
+    tables = {**_tables(pairing), "sources": sources_rows("a", "b").assign(snapshot=["s1", "s2"])}
+    assert tables["deaths_estimates"]["reason"].tolist() == ["lists_entered_from_the_same_records"]
+    page = render_page(tables, tmp_path, "R1", created="2026-01-01T00:00:00+00:00", sample=False)
+    text = html.unescape(_section(page))
+    assert "US border counties outside the Pima County examiner's" in text
+    assert ("no estimate: both lists are entered from the same examiners' and agencies' records: "
+            "not independent captures") in text

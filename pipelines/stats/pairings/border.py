@@ -10,13 +10,14 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from functools import cache
 
 import pandas as pd
 
-from pipelines.harmonize.categories import MAPS, _read_map
+from pipelines.harmonize.categories import MAPS
 from pipelines.harmonize.dates import parse_dates
 from pipelines.harmonize.labels import normalise_label
 from pipelines.sources.base import RawTable
@@ -44,8 +45,9 @@ def plain(text: str) -> str:
 def nmd_area_counties() -> dict[tuple[str, str], tuple[str, str]]:
     """(Source, County) of nmd_border_deaths, as keys -> (state, county) in the area, from
     maps/nmd_border_counties.csv."""
-    return {(plain(r["source"]), plain(r["county"])): (r["area_state"], r["area_county"])
-            for r in _read_map("nmd_border_counties.csv")}
+    with (MAPS / "nmd_border_counties.csv").open(encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if not r["source"].startswith("#")]
+    return {(plain(r["source"]), plain(r["county"])): (r["area_state"], r["area_county"]) for r in rows}
 
 
 def area_keys() -> set[str]:
@@ -59,9 +61,9 @@ def _nmd_frame(raw: RawTable) -> pd.DataFrame:
     return raw.frame
 
 
-def _nmd_input(raw: RawTable, rows: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
-    """(frame of the compared columns, the selected raw rows, their record ids as in
-    `deaths`: content ids of the whole file) of the rows `rows` selects."""
+def _nmd_input(raw: RawTable, rows: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """(frame of the compared columns, record ids as in `deaths`: content ids of the whole
+    file) of the rows `rows` selects."""
     cols = _nmd_frame(raw)
     ids = content_ids(cols)[rows.to_numpy()].reset_index(drop=True)
     coords = coordinates(raw)[rows.to_numpy()].reset_index(drop=True)
@@ -71,13 +73,13 @@ def _nmd_input(raw: RawTable, rows: pd.Series) -> tuple[pd.DataFrame, pd.DataFra
     frame = with_dates(frame, pd.Series(dates, index=frame.index).dt.normalize())
     frame["sex"] = picked["Gender"].map(normalise_label).map(NMD_SEX)
     frame["lat"], frame["lon"] = coords["latitude"].astype("Float64"), coords["longitude"].astype("Float64")
-    return frame, picked, ids
+    return frame, ids
 
 
 def nmd_pima_input(raw: RawTable) -> LinkInput:
     """nmd's Pima County examiner rows with date, sex and coordinates: age, county and cause
-    are not compared (they measure the links, see `held_out_agreement`)."""
-    frame, _, ids = _nmd_input(raw, pima_rows(raw))
+    are not compared (they measure the links: docs/linkage.md)."""
+    frame, ids = _nmd_input(raw, pima_rows(raw))
     return LinkInput("nmd_border_deaths", frame, ids, pd.Series([None] * len(frame), dtype="object"))
 
 
@@ -103,8 +105,9 @@ def nmd_area_input(raw: RawTable) -> LinkInput:
     """nmd's rows of the other sub-sources in the area's counties: date, sex, coordinates,
     blocked by county and year."""
     county = nmd_counties(raw)
-    frame, _, ids = _nmd_input(raw, county.notna() & ~pima_rows(raw))
-    frame = with_county_blocks(frame, county[county.notna() & ~pima_rows(raw)])
+    rows = county.notna() & ~pima_rows(raw)
+    frame, ids = _nmd_input(raw, rows)
+    frame = with_county_blocks(frame, county[rows])
     return LinkInput("nmd_border_deaths", frame, ids, pd.Series([None] * len(frame), dtype="object"))
 
 
