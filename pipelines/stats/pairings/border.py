@@ -196,8 +196,8 @@ BORDER_PAIRINGS = (
         incidents_right=True,
         # docs/linkage.md: a seeded random sample of 40 of the 1,085 links of the real files,
         # read record against record: 32 agreed (27 at the same or a near place, 5 without
-        # coordinates on one side but with the same cause of death), 7 not contradicted but
-        # with nothing the linker did not see, 1 uncertain (13 days apart); only 32 count.
+        # coordinates on one side but with a consistent cause of death), 6 not contradicted
+        # but with nothing the linker did not see, 2 uncertain; only the 32 count.
         review=(32, 40),
         # Of the 1,057 MMP incidents linked, 310 cite New Mexico's medical investigator
         # "cross-checked with No Mas Muertes" (the other list) and 302 the county examiner,
