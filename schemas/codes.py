@@ -85,7 +85,10 @@ SGBV = ("yes", "no", "unknown")
 # Areas where death lists are linked (the declared PAIRINGS, one module per area).
 # us_az_pima_ome_jurisdiction: the deaths the Pima County medical examiner examined (its
 # jurisdiction covers neighbouring counties too).
-AREA = ("us_az_pima_county", "us_az_pima_ome_jurisdiction")
+# us_border_counties_outside_pima_ome: the border counties of maps/nmd_border_counties.csv
+# (California, Arizona's Yuma, New Mexico, Texas), where nmd_border_deaths' other sub-sources
+# and MMP's US incidents are linked.
+AREA = ("us_az_pima_county", "us_az_pima_ome_jurisdiction", "us_border_counties_outside_pima_ome")
 # What the union's upper bound subtracts: nothing, or the links true at the lower end of the
 # 95 % interval of the pairing's measured precision (docs/linkage.md).
 LINK_QUALITY_BASIS = ("answer_key", "clerical_review", "none")
@@ -93,4 +96,8 @@ ESTIMATE_METHOD = ("chapman", "loglinear")
 # Assumptions of capture-recapture (docs/linkage.md, README of deaths_estimates).
 ESTIMATE_ASSUMPTIONS = ("closed_population", "independence", "equal_catchability", "perfect_linkage")
 ESTIMATE_STATUS = ("estimated", "not_estimated")
-ESTIMATE_REASON = ("one_list_entered_from_the_other", "no_person_in_both_lists", "no_list_linked")
+# lists_entered_from_the_same_records: both lists are entered, for most of their records,
+# from the records of the same examiners or agencies (or one list cites the other): not
+# independent captures.
+ESTIMATE_REASON = ("one_list_entered_from_the_other", "lists_entered_from_the_same_records",
+                   "no_person_in_both_lists", "no_list_linked")

@@ -15,7 +15,9 @@ def _area():
     return code_field(codes.AREA, "Area the lists were linked in (us_az_pima_county: remains "
                       "found or reported in Pima County, Arizona; us_az_pima_ome_jurisdiction: "
                       "deaths the Pima County medical examiner examined, in Pima and "
-                      "neighbouring counties).")
+                      "neighbouring counties; us_border_counties_outside_pima_ome: the US border counties "
+                      "outside it where nmd_border_deaths' county examiners, sheriffs and the El Paso "
+                      "sector's database record deaths, listed in maps/nmd_border_counties.csv).")
 
 
 def _sources():

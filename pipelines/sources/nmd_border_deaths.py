@@ -157,7 +157,7 @@ def coordinates(raw: RawTable) -> pd.DataFrame:
     lat_parts = raw.frame["Latitude"].str.split(",", n=1, expand=True).reindex(columns=[0, 1])
     latitude = pd.to_numeric(lat_parts[0].str.strip(), errors="coerce")
     longitude = pd.to_numeric(raw.frame["Longitude"].str.strip().str.rstrip(","), errors="coerce")
-    second = pd.to_numeric(lat_parts[1].fillna("").str.strip(), errors="coerce")
+    second = pd.to_numeric(lat_parts[1].astype("object").fillna("").astype("str").str.strip(), errors="coerce")
     longitude = longitude.fillna(second)
     return pd.DataFrame({"latitude": latitude.where(latitude.between(-90, 90)),
                          "longitude": longitude.where(longitude.between(-180, 180))})

@@ -137,12 +137,16 @@ def comparisons() -> dict:
     }
 
 
-def settings(compared: tuple[str, ...] = COMPARED, blocking: tuple[str, ...] = BLOCKING_COLUMNS):
+def settings(compared: tuple[str, ...] = COMPARED, blocking: tuple[str, ...] = BLOCKING_COLUMNS,
+             location_m: tuple[float, ...] | None = None):
     """The Splink model of a pairing: its comparisons and blocking rules (by default the Pima
-    pairing's: four comparisons, two blocking rules)."""
+    pairing's: four comparisons, two blocking rules); `location_m`: the m probabilities of the
+    location levels, set (best first), not trained."""
     from splink import SettingsCreator, block_on
 
     known = comparisons()
+    if location_m is not None:
+        known["location"] = known["location"].configure(m_probabilities=list(location_m))
     return SettingsCreator(
         link_type="link_only",
         comparisons=[known[c] for c in compared],
@@ -153,10 +157,12 @@ def settings(compared: tuple[str, ...] = COMPARED, blocking: tuple[str, ...] = B
 
 def predict(left: LinkInput, right: LinkInput, floor: float = 0.01,
             compared: tuple[str, ...] = COMPARED,
-            blocking: tuple[str, ...] = BLOCKING_COLUMNS) -> pd.DataFrame:
+            blocking: tuple[str, ...] = BLOCKING_COLUMNS,
+            location_m: tuple[float, ...] | None = None) -> pd.DataFrame:
     """Scored pairs with match probability >= `floor`: unique_id_l/_r, match_probability,
     match_weight and the comparison level (gamma_<comparison>) of each compared column.
-    Trained without labels: u from a seeded random sample, m by expectation maximisation."""
+    Trained without labels: u from a seeded random sample, m by expectation maximisation
+    (except the date's, and the location's where `location_m` sets them)."""
     import duckdb
     from splink import DuckDBAPI, Linker, block_on
 
@@ -165,13 +171,16 @@ def predict(left: LinkInput, right: LinkInput, floor: float = 0.01,
     # how the work was split, and two runs on the same files gave match probabilities up to
     # 0.02 apart. A release must be the same on every run.
     db_api = DuckDBAPI(connection=duckdb.connect(config={"threads": 1}))
-    linker = Linker([left.frame, right.frame], settings(compared, blocking), db_api=db_api,
+    linker = Linker([left.frame, right.frame], settings(compared, blocking, location_m), db_api=db_api,
                     input_table_aliases=[left.name, right.name], set_up_basic_logging=False)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("found_date", "sex")], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=MAX_PAIRS_FOR_U, seed=SEED)
     # EM on the pairs found the same day trains sex, age and county; the date keeps DATE_M.
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("found_date"))
+    # With `location_m`, EM runs on the pairs found the same day at the same point: a
+    # comparison of the blocking rule's columns is not trained, so the location keeps it.
+    em_block = block_on("found_date", "lat", "lon") if location_m is not None else block_on("found_date")
+    linker.training.estimate_parameters_using_expectation_maximisation(em_block)
     pairs = linker.inference.predict(threshold_match_probability=floor).as_pandas_dataframe()
     keep = ["source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r",
             "match_probability", "match_weight", *[f"gamma_{c}" for c in compared]]
@@ -302,6 +311,13 @@ class Pairing:
     # schemas.codes.ESTIMATE_ASSUMPTIONS), and why, as a code of ESTIMATE_REASONS.
     assumptions_failing: tuple[str, ...] = ()
     not_estimated_because: str | None = None
+    # The m probabilities of the location levels (within 10 m, 100 m, 5 km, further), set
+    # rather than trained (EM can weigh "within 100 m" above "the same point": see
+    # docs/linkage.md, the nmd pairings).
+    location_m: tuple[float, ...] | None = None
+    # False: a pairing linked to measure the linker only (its lists are the same records, one
+    # of them outside the statistics): links and quality, no `deaths_overlap` row.
+    overlap: bool = True
 
     @property
     def sources(self) -> str:
@@ -367,8 +383,8 @@ def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing
     if same_day_pairs(left, right) < MIN_SAME_DAY_PAIRS:
         return None
     capacity = right.persons if pairing.incidents_right else None
-    chosen = links(predict(left, right, compared=pairing.compared, blocking=pairing.blocking),
-                   capacity=capacity)
+    chosen = links(predict(left, right, compared=pairing.compared, blocking=pairing.blocking,
+                           location_m=pairing.location_m), capacity=capacity)
     out = pd.DataFrame({
         "source_l": left.name, "snapshot_l": found[0][0],
         "record_id_l": left.record_ids.to_numpy()[chosen["unique_id_l"].astype(int)],

@@ -214,6 +214,8 @@ def overlap_tables(con: duckdb.DuckDBPyConnection, linkage: Linkage, sources: pd
     overlap, race, estimates = [], [], []
     by_name = {p.name: p for p in pairings}
     for quality in linkage.quality.to_dict("records"):
+        if not by_name[quality["pairing"]].overlap:
+            continue
         data = PairingData(con, by_name[quality["pairing"]], quality, linkage.links, sources,
                            linkage.members)
         overlap += overlap_rows(data)

@@ -13,12 +13,17 @@ from pipelines.publish.templating import share, thousands
 
 AREA_NAMES = {"us_az_pima_county": "Pima County, Arizona (US-Mexico border)",
               "us_az_pima_ome_jurisdiction": "Deaths examined by the Pima County medical examiner "
-                                             "(southern Arizona)"}
+                                             "(southern Arizona)",
+              "us_border_counties_outside_pima_ome": "US border counties outside the Pima County "
+                                                     "examiner's (California, Yuma, New Mexico, "
+                                                     "Texas)"}
 ASSUMPTION_WORDS = {"closed_population": "closed population", "independence": "independent lists",
                     "equal_catchability": "equal catchability", "perfect_linkage": "perfect linkage"}
 REASON_WORDS = {
     "one_list_entered_from_the_other": "one list is entered from the other's records: it is a "
                                        "sub-list, not a second capture",
+    "lists_entered_from_the_same_records": "both lists are entered from the same examiners' "
+                                           "and agencies' records: not independent captures",
     "no_person_in_both_lists": "no person was linked in both lists",
     "no_list_linked": "no list was linked",
 }
