@@ -10,16 +10,21 @@ compared: it is kept aside to measure precision and recall (`evaluate`).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from pipelines.snapshots import raw_sha256
 from pipelines.sources.base import RawTable
 from pipelines.sources.registry import SOURCES
+
+log = logging.getLogger(__name__)
 
 SEED = 17  # u estimated from a seeded random sample: the same links on every run
 MAX_PAIRS_FOR_U = 1_000_000
@@ -308,11 +313,12 @@ class Pairing:
         return f"{self.left.source}+{self.right.source}"
 
 
-LINK_COLUMNS = ["source_l", "snapshot_l", "record_id_l", "source_r", "snapshot_r", "record_id_r",
+LINK_COLUMNS = ["pairing", "source_l", "snapshot_l", "record_id_l", "source_r", "snapshot_r", "record_id_r",
                 "match_probability", "match_weight", *[f"level_{c}" for c in ALL_COMPARED],
                 "threshold", "rule"]
 QUALITY_COLUMNS = ["pairing", "area", "source_l", "snapshot_l", "source_r", "snapshot_r", "links",
-                   "true_pairs", "true_positives", "precision", "precision_low", "recall", "basis"]
+                   "true_pairs", "true_positives", "precision", "precision_low", "recall", "basis",
+                   "inputs_sha256"]
 
 
 def _latest_file(raw_dir: Path, sources: pd.DataFrame, source: str, starts: str):
@@ -338,6 +344,67 @@ class Linkage:
     # (pairing, "l" or "r") -> the record ids each side's input held (the area of a side
     # without `area_sql`).
     members: dict = field(default_factory=dict)
+    # The pairings whose links and quality were taken from the current release.
+    reused: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PreviousLinkage:
+    """The current release's `record_links` and `linkage_quality`, offered to a run built with
+    the same code and libraries: a pairing whose `inputs_sha256` is unchanged takes its links
+    and quality row from there instead of being linked again."""
+
+    links: pd.DataFrame
+    quality: pd.DataFrame
+
+    def of(self, pairing: str, digest: str) -> tuple[pd.DataFrame, dict] | None:
+        """(links, quality row) of a pairing linked from the same inputs, or None."""
+        rows = self.quality[(self.quality["pairing"] == pairing)
+                            & (self.quality["inputs_sha256"] == digest)]
+        if len(rows) != 1:
+            return None
+        quality = {k: (None if pd.isna(v) else v) for k, v in rows.iloc[0].to_dict().items()}
+        links = self.links[self.links["pairing"] == pairing][LINK_COLUMNS]
+        return links.reset_index(drop=True), quality
+
+
+def previous_linkage(release: Path | None) -> PreviousLinkage | None:
+    """The linkage tables of a release (None without one, or when it predates them)."""
+    if release is None:
+        return None
+    tables = Path(release) / "tables"
+    try:
+        links = pd.read_parquet(tables / "record_links.parquet")
+        quality = pd.read_parquet(tables / "linkage_quality.parquet")
+    except (OSError, ValueError):
+        return None
+    if not {"pairing", *LINK_COLUMNS} <= set(links) or not set(QUALITY_COLUMNS) <= set(quality):
+        return None
+    return PreviousLinkage(links, quality)
+
+
+def declaration(pairing: Pairing) -> dict:
+    """The pairing as declared, its builders by name (their code is in the code fingerprint)."""
+    def plain(value):
+        if callable(value):
+            return f"{value.__module__}.{value.__qualname__}"
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return value
+    return plain(asdict(pairing))
+
+
+def inputs_digest(pairing: Pairing, found: list[tuple[str, Path]]) -> str:
+    """sha256 over what a pairing's links are made from besides the code: its declaration,
+    the engine's constants, and the snapshot and sha256 of both files it reads."""
+    parts = {"pairing": declaration(pairing),
+             "engine": {"seed": SEED, "threshold": THRESHOLD, "max_pairs_for_u": MAX_PAIRS_FOR_U,
+                        "min_same_day_pairs": MIN_SAME_DAY_PAIRS},
+             "files": [{"snapshot": snapshot, "file": path.name, "sha256": raw_sha256(path)}
+                       for snapshot, path in found]}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def proportion_low(successes: int, trials: int) -> float:
@@ -347,16 +414,22 @@ def proportion_low(successes: int, trials: int) -> float:
     return float(proportion_confint(successes, trials, alpha=0.05, method="wilson")[0]) if trials else 0.0
 
 
-def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing
-                 ) -> tuple[pd.DataFrame, dict, dict] | None:
-    """(links, quality row, the record ids of each side's input) of one pairing over the latest snapshots of both lists; None when
+def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing,
+                 previous: PreviousLinkage | None = None) -> tuple[pd.DataFrame, dict, dict, bool] | None:
+    """(links, quality row, the record ids of each side's input, whether taken from
+    `previous`) of one pairing over the latest snapshots of both lists; None when
     either is missing, its format lacks what the linkage compares (the 2018 OGIS copy has no
     Name, so persons still unidentified cannot be told), or fewer than MIN_SAME_DAY_PAIRS
-    pairs were found the same day (too few to train on)."""
+    pairs were found the same day (too few to train on). Taken from `previous` when it
+    linked the same inputs (`inputs_digest`)."""
     sides = (pairing.left, pairing.right)
     found = [_latest_file(raw_dir, sources, side.source, side.file_starts) for side in sides]
     if None in found:
         return None
+    digest = inputs_digest(pairing, found)
+    kept = previous.of(pairing.name, digest) if previous is not None else None
+    if kept is not None:
+        return (*kept, reused_members(pairing, found), True)
     inputs = []
     for side, (_, path) in zip(sides, found):
         try:
@@ -370,7 +443,7 @@ def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing
     chosen = links(predict(left, right, compared=pairing.compared, blocking=pairing.blocking),
                    capacity=capacity)
     out = pd.DataFrame({
-        "source_l": left.name, "snapshot_l": found[0][0],
+        "pairing": pairing.name, "source_l": left.name, "snapshot_l": found[0][0],
         "record_id_l": left.record_ids.to_numpy()[chosen["unique_id_l"].astype(int)],
         "source_r": right.name, "snapshot_r": found[1][0],
         "record_id_r": right.record_ids.to_numpy()[chosen["unique_id_r"].astype(int)],
@@ -382,7 +455,7 @@ def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing
     quality = {"pairing": pairing.name, "area": pairing.area, "source_l": left.name,
                "snapshot_l": found[0][0], "source_r": right.name, "snapshot_r": found[1][0],
                "links": len(chosen), "true_pairs": None, "true_positives": None, "precision": None,
-               "precision_low": None, "recall": None, "basis": "none"}
+               "precision_low": None, "recall": None, "basis": "none", "inputs_sha256": digest}
     if pairing.answer_key:
         truth = true_pairs(left, right)
         got = set(zip(chosen["unique_id_l"].astype(int), chosen["unique_id_r"].astype(int)))
@@ -396,7 +469,7 @@ def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing
         quality.update(basis="clerical_review", precision=agreed / reviewed,
                        precision_low=proportion_low(agreed, reviewed))
     members = {"l": list(left.record_ids), "r": list(right.record_ids)}
-    return out.sort_values(["record_id_l", "record_id_r"], ignore_index=True), quality, members
+    return out.sort_values(["record_id_l", "record_id_r"], ignore_index=True), quality, members, False
 
 
 def check_public(pairing: Pairing) -> None:
@@ -409,16 +482,33 @@ def check_public(pairing: Pairing) -> None:
                              "its records are never linked")
 
 
-def link_all(raw_dir: Path, sources: pd.DataFrame, pairings: tuple[Pairing, ...]) -> Linkage:
-    """Every declared pairing linked (those that cannot be are left out)."""
-    frames, quality, members = [], [], {}
+def reused_members(pairing: Pairing, found: list[tuple[str, Path]]) -> dict:
+    """The record ids of the inputs of a reused pairing's sides without `area_sql` (their
+    area, for `deaths_overlap`): those files are read again, but nothing is linked."""
+    members = {}
+    for key, side, (_, path) in zip(("l", "r"), (pairing.left, pairing.right), found):
+        if side.area_sql is None:
+            members[key] = list(side.build(SOURCES[side.source].read_raw(path)).record_ids)
+    return members
+
+
+def link_all(raw_dir: Path, sources: pd.DataFrame, pairings: tuple[Pairing, ...],
+             previous: PreviousLinkage | None = None) -> Linkage:
+    """Every declared pairing linked (those that cannot be are left out); a pairing whose
+    inputs did not change since `previous` (the current release, offered only when it was
+    built with the same code and libraries) is taken from it, not linked again."""
+    frames, quality, members, reused = [], [], {}, []
     for pairing in pairings:
         check_public(pairing)
-        done = link_pairing(raw_dir, sources, pairing)
+        done = link_pairing(raw_dir, sources, pairing, previous)
         if done is not None:
             frames.append(done[0])
             quality.append(done[1])
             members.update({(pairing.name, side): ids for side, ids in done[2].items()})
+            if done[3]:
+                reused.append(pairing.name)
+    if reused:
+        log.info("linkage: %s taken from the current release (inputs unchanged)", ", ".join(reused))
     links_frame = (pd.concat(frames, ignore_index=True) if frames
                    else pd.DataFrame(columns=LINK_COLUMNS))
-    return Linkage(links_frame, pd.DataFrame(quality, columns=QUALITY_COLUMNS), members)
+    return Linkage(links_frame, pd.DataFrame(quality, columns=QUALITY_COLUMNS), members, reused)
