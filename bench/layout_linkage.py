@@ -23,7 +23,8 @@ SHARED = 0.3  # the share of each list that are persons the other list also hold
 FIRST_DAY, DAYS = pd.Timestamp("2000-01-01"), 9_132  # 2000-01-01 .. 2024-12-31
 # The desert along the Arizona-Sonora line where most bodies are found.
 LAT, LON = (31.3, 32.9), (-114.0, -110.0)
-CELL_DEGREES = 0.05  # blocking cell: about 5.5 km of latitude, 4.7 km of longitude
+CELL_DEGREES = 0.02  # blocking cell: about 2.2 km of latitude, 1.9 km of longitude
+AREA_DEGREES = 0.5  # a coarser cell, about 50 km: with the day, what EM trains on
 
 
 def _not_built(_raw):  # the bench builds its LinkInputs itself, never from a raw file
@@ -31,14 +32,19 @@ def _not_built(_raw):  # the bench builds its LinkInputs itself, never from a ra
 
 
 # Compared: date, sex, age and location (the two Pima pairings' comparisons together).
-# Blocking: the same day found, or the same ~5 km cell of coordinates in the same year (or in
-# the year moved by half a year). Blocking on the year alone, as the Pima pairings do on their
-# few thousand records, would compare 1M x 1M records in year blocks of 40k x 40k: 4e10 pairs.
+# Blocking, at a million records a list (a Pima list holds a few thousand): the year alone
+# would score 1M x 1M records in year blocks of 40k x 40k (4e10 pairs), and even the same day
+# alone ~1.1e8 pairs, which with EM on them passed 8 GiB (docs/benchmarks.md). So: the same
+# ~2 km cell in the same year (or in the year moved by half a year: dates up to six months
+# apart), or the same day in the same ~50 km area (coordinates moved by kilometres). EM trains
+# on the same day in the same area. A pair whose coordinates one list lacks (5 % of the
+# second copies) is in no block: that is the price of these rules, measured as recall.
 BENCH_PAIRING = Pairing(
     name="bench_synthetic", area="synthetic",
     left=Side("bench_left", "", _not_built, None), right=Side("bench_right", "", _not_built, None),
     compared=("found_date", "sex", "age", "location"),
-    blocking=("found_date", "cell_year", "cell_half_shifted_year"))
+    blocking=("cell_year", "cell_half_shifted_year", "day_area"),
+    training_blocking=("found_date", "area"))
 
 
 def persons(rng: np.random.Generator, n: int) -> pd.DataFrame:
@@ -88,14 +94,22 @@ def link_input(name: str, rows: pd.DataFrame, ranges: bool, rng: np.random.Gener
     frame["age_low"], frame["age_high"] = age - spread, age + spread
     frame["lat"] = pd.array(rows["lat"].to_numpy(), dtype="Float64")
     frame["lon"] = pd.array(rows["lon"].to_numpy(), dtype="Float64")
-    cell = (np.floor(rows["lat"] / CELL_DEGREES).astype("Int64").astype("str") + ":"
-            + np.floor(rows["lon"] / CELL_DEGREES).astype("Int64").astype("str"))
-    cell = cell.where(rows["lat"].notna() & rows["lon"].notna(), None)
+    cell, area = (_cell(rows, degrees) for degrees in (CELL_DEGREES, AREA_DEGREES))
+    frame["area"] = area
+    frame["day_area"] = (area + "@" + pd.Series(rows["day"].to_numpy()).astype("str")).where(area.notna(), None)
     frame["cell_year"] = (cell + "@" + frame["found_year"].astype("str")).where(cell.notna(), None)
     frame["cell_half_shifted_year"] = (cell + "@" + frame["found_half_shifted_year"].astype("str")
                                        ).where(cell.notna(), None)
     ids = pd.Series([f"{name}-{i}" for i in range(len(rows))], dtype="str")
     return LinkInput(name, frame, ids, pd.Series([None] * len(rows), dtype="object"))
+
+
+def _cell(rows: pd.DataFrame, degrees: float) -> pd.Series:
+    """The grid cell of each record's coordinates ("lat:lon" of its corner), null without them."""
+    known = rows["lat"].notna() & rows["lon"].notna()
+    lat = np.floor(rows["lat"].fillna(0).to_numpy() / degrees).astype(int).astype(str)
+    lon = np.floor(rows["lon"].fillna(0).to_numpy() / degrees).astype(int).astype(str)
+    return pd.Series(np.char.add(np.char.add(lat, ":"), lon), dtype="object").where(known.to_numpy(), None)
 
 
 def lists(n: int, seed: int = SEED) -> tuple[LinkInput, LinkInput, set[tuple[int, int]]]:

@@ -135,14 +135,18 @@ def test_unchanged_inputs_reuse_the_links_and_a_changed_file_relinks_only_its_pa
         third.links[third.links["pairing"] == "a_c"].reset_index(drop=True))
 
 
-def test_a_changed_declaration_relinks_the_pairing(lists_on_disk, predict_calls, tmp_path):
-    raw, sources = lists_on_disk
-    (a_b,) = PAIRINGS[:1]
-    release = _stored(linkage.link_all(raw, sources, (a_b,)), tmp_path / "r1")
+def test_the_inputs_digest_follows_the_declaration_and_the_files(lists_on_disk):
+    raw, _ = lists_on_disk
+    a_b = PAIRINGS[0]
+    found = [(SNAPSHOT, raw / name / SNAPSHOT / f"{name}.csv") for name in ("list_a", "list_b")]
+    same = linkage.Pairing(**a_b.__dict__)
     narrower = linkage.Pairing(**{**a_b.__dict__, "blocking": ("found_date",)})
-    predict_calls.clear()
-    again = linkage.link_all(raw, sources, (narrower,), linkage.previous_linkage(release))
-    assert predict_calls == [("list_a", "list_b")] and again.reused == []
+    assert linkage.inputs_digest(same, found) == linkage.inputs_digest(a_b, found)
+    assert linkage.inputs_digest(narrower, found) != linkage.inputs_digest(a_b, found)
+    assert linkage.inputs_digest(a_b, found[::-1]) != linkage.inputs_digest(a_b, found)
+    before = linkage.inputs_digest(a_b, found)
+    _write(raw, "list_b", _people(9)["list_b"])  # another file under the same name
+    assert linkage.inputs_digest(a_b, found) != before
 
 
 def test_a_release_without_linkage_quality_offers_nothing(tmp_path):

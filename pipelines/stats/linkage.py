@@ -14,6 +14,8 @@ import hashlib
 import json
 import logging
 import re
+import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,6 +25,7 @@ import pandas as pd
 from pipelines.snapshots import raw_sha256
 from pipelines.sources.base import RawTable
 from pipelines.sources.registry import SOURCES
+from pipelines.stored import limit_memory
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,10 @@ DATE_M = (0.7, 0.2, 0.08, 0.02)
 # date comparison's useful range (30 days) is left out, and each block stays one year wide.
 BLOCKING_COLUMNS = ("found_year", "found_half_shifted_year")
 COMPARED = ("found_date", "sex", "age", "county")
+# EM trains on the pairs found the same day (one rule, its columns ANDed). Lists of a million
+# records have ~10^8 such pairs: a pairing that large narrows it (same day and same area,
+# bench/layout_linkage.py); the date stays out of training as long as found_date is in it.
+TRAINING_BLOCKING = ("found_date",)
 # Every comparison a pairing may declare (the levels `record_links` keeps, null where a
 # pairing does not compare one).
 ALL_COMPARED = (*COMPARED, "location")
@@ -158,25 +165,41 @@ def settings(compared: tuple[str, ...] = COMPARED, blocking: tuple[str, ...] = B
 
 def predict(left: LinkInput, right: LinkInput, floor: float = 0.01,
             compared: tuple[str, ...] = COMPARED,
-            blocking: tuple[str, ...] = BLOCKING_COLUMNS) -> pd.DataFrame:
+            blocking: tuple[str, ...] = BLOCKING_COLUMNS,
+            training: tuple[str, ...] = TRAINING_BLOCKING) -> pd.DataFrame:
     """Scored pairs with match probability >= `floor`: unique_id_l/_r, match_probability,
     match_weight and the comparison level (gamma_<comparison>) of each compared column.
     Trained without labels: u from a seeded random sample, m by expectation maximisation."""
     import duckdb
-    from splink import DuckDBAPI, Linker, block_on
 
     logging.getLogger("splink").setLevel(logging.WARNING)
-    # One DuckDB thread: with several, the seeded sample for u and the sums of EM depend on
-    # how the work was split, and two runs on the same files gave match probabilities up to
-    # 0.02 apart. A release must be the same on every run.
-    db_api = DuckDBAPI(connection=duckdb.connect(config={"threads": 1}))
+    with tempfile.TemporaryDirectory(prefix="harmstats-linkage-") as spill:
+        # One DuckDB thread: with several, the seeded sample for u and the sums of EM depend on
+        # how the work was split, and two runs on the same files gave match probabilities up to
+        # 0.02 apart. A release must be the same on every run. Memory capped as everywhere
+        # (HARMSTATS_DUCKDB_MEMORY), spilling to a folder of its own: at a million records a
+        # list, DuckDB's own default (80 % of RAM) let the process pass 8 GiB.
+        con = limit_memory(duckdb.connect(config={"threads": 1, "temp_directory": spill}))
+        try:
+            return _trained_and_scored(con, left, right, floor, compared, blocking, training)
+        finally:
+            con.close()
+
+
+def _trained_and_scored(con, left: LinkInput, right: LinkInput, floor: float,
+                        compared: tuple[str, ...], blocking: tuple[str, ...],
+                        training: tuple[str, ...]) -> pd.DataFrame:
+    """`predict` on an open DuckDB connection."""
+    from splink import DuckDBAPI, Linker, block_on
+
+    db_api = DuckDBAPI(connection=con)
     linker = Linker([left.frame, right.frame], settings(compared, blocking), db_api=db_api,
                     input_table_aliases=[left.name, right.name], set_up_basic_logging=False)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("found_date", "sex")], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=MAX_PAIRS_FOR_U, seed=SEED)
     # EM on the pairs found the same day trains sex, age and county; the date keeps DATE_M.
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("found_date"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on(*training))
     pairs = linker.inference.predict(threshold_match_probability=floor).as_pandas_dataframe()
     keep = ["source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r",
             "match_probability", "match_weight", *[f"gamma_{c}" for c in compared]]
@@ -294,6 +317,7 @@ class Pairing:
     right: Side
     compared: tuple[str, ...] = COMPARED
     blocking: tuple[str, ...] = BLOCKING_COLUMNS
+    training_blocking: tuple[str, ...] = TRAINING_BLOCKING
     answer_key: bool = False
     # Precision measured by a clerical review of a sample of links: (agreed, reviewed), the
     # review in docs/linkage.md. Used where there is no answer key.
@@ -440,8 +464,8 @@ def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing,
     if same_day_pairs(left, right) < MIN_SAME_DAY_PAIRS:
         return None
     capacity = right.persons if pairing.incidents_right else None
-    chosen = links(predict(left, right, compared=pairing.compared, blocking=pairing.blocking),
-                   capacity=capacity)
+    chosen = links(predict(left, right, compared=pairing.compared, blocking=pairing.blocking,
+                           training=pairing.training_blocking), capacity=capacity)
     out = pd.DataFrame({
         "pairing": pairing.name, "source_l": left.name, "snapshot_l": found[0][0],
         "record_id_l": left.record_ids.to_numpy()[chosen["unique_id_l"].astype(int)],
@@ -500,15 +524,16 @@ def link_all(raw_dir: Path, sources: pd.DataFrame, pairings: tuple[Pairing, ...]
     frames, quality, members, reused = [], [], {}, []
     for pairing in pairings:
         check_public(pairing)
+        started = time.perf_counter()
         done = link_pairing(raw_dir, sources, pairing, previous)
+        log.info("linkage: %s %s in %.1f s", pairing.name, "not linked" if done is None else
+                 "taken from the current release" if done[3] else "linked", time.perf_counter() - started)
         if done is not None:
             frames.append(done[0])
             quality.append(done[1])
             members.update({(pairing.name, side): ids for side, ids in done[2].items()})
             if done[3]:
                 reused.append(pairing.name)
-    if reused:
-        log.info("linkage: %s taken from the current release (inputs unchanged)", ", ".join(reused))
     links_frame = (pd.concat(frames, ignore_index=True) if frames
                    else pd.DataFrame(columns=LINK_COLUMNS))
     return Linkage(links_frame, pd.DataFrame(quality, columns=QUALITY_COLUMNS), members, reused)
