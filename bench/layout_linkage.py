@@ -23,8 +23,8 @@ SHARED = 0.3  # the share of each list that are persons the other list also hold
 FIRST_DAY, DAYS = pd.Timestamp("2000-01-01"), 9_132  # 2000-01-01 .. 2024-12-31
 # The desert along the Arizona-Sonora line where most bodies are found.
 LAT, LON = (31.3, 32.9), (-114.0, -110.0)
-CELL_DEGREES = 0.02  # blocking cell: about 2.2 km of latitude, 1.9 km of longitude
-AREA_DEGREES = 0.5  # a coarser cell, about 50 km: with the day, what EM trains on
+CELL_DEGREES = 0.01  # blocking cell: about 1.1 km of latitude, 0.9 km of longitude
+AREA_DEGREES = 0.1  # a coarser cell, about 10 km: with the day, what EM trains on
 
 
 def _not_built(_raw):  # the bench builds its LinkInputs itself, never from a raw file
@@ -34,10 +34,12 @@ def _not_built(_raw):  # the bench builds its LinkInputs itself, never from a ra
 # Compared: date, sex, age and location (the two Pima pairings' comparisons together).
 # Blocking, at a million records a list (a Pima list holds a few thousand): the year alone
 # would score 1M x 1M records in year blocks of 40k x 40k (4e10 pairs), and even the same day
-# alone ~1.1e8 pairs, which with EM on them passed 8 GiB (docs/benchmarks.md). So: the same
-# ~2 km cell in the same year (or in the year moved by half a year: dates up to six months
-# apart), or the same day in the same ~50 km area (coordinates moved by kilometres). EM trains
-# on the same day in the same area. A pair whose coordinates one list lacks (5 % of the
+# alone ~1.1e8 pairs, which with EM on them passed 8 GiB (docs/benchmarks.md). Blocks must
+# stay small as the lists grow denser: the same ~1 km cell in the same year (or in the year
+# moved by half a year: dates up to six months apart), or the same day in the same ~10 km area
+# (coordinates moved by kilometres). EM trains on the same day in the same area. With cells of
+# 2 km and areas of 50 km, 1M lists needed ~8e6 comparisons and EM on 3.4e6 pairs: more than
+# an hour on the shared machine, spilling 11 GB. A pair whose coordinates one list lacks (5 % of the
 # second copies) is in no block: that is the price of these rules, measured as recall.
 BENCH_PAIRING = Pairing(
     name="bench_synthetic", area="synthetic",

@@ -200,12 +200,15 @@ def linkage_section(runs: dict | None) -> list[str]:
              "coordinates moved by tens of metres, by kilometres for 10 %, missing for 5 %). Linked "
              "by the pipeline's engine (`pipelines.stats.linkage.predict` and `links`, one DuckDB "
              "thread) with the bench pairing's comparisons (date, sex, age, location) and "
-             "blocking: the same ~2 km cell in the same year (or the year moved by half a year), "
-             "or the same day in the same ~50 km area; EM trains on the same day in the same area. "
+             "blocking: the same ~1 km cell in the same year (or the year moved by half a year), "
+             "or the same day in the same ~10 km area; EM trains on the same day in the same area. "
              "Precision and recall against the generated truth. Blocking on the year alone, as "
              "the Pima pairings do on a few thousand records, would score 4e10 pairs at 1M; on "
-             "the same day alone, 1.1e8 pairs, which (with EM on them) passed the 8 GiB cap after "
-             "283 s.", "",
+             "the same day alone, 1.1e8 pairs, which (with EM on them, and DuckDB's memory not yet "
+             "capped) passed the 8 GiB cap after 283 s; with 2 km cells and 50 km areas, ~8e6 "
+             "comparisons and EM on 3.4e6 pairs spilled 11 GB and had not finished after 20 "
+             "minutes. Pairs a block misses (coordinates missing or moved by kilometres and a "
+             "date moved too) are what the recall loses.", "",
              "| records per list | link s | peak MiB | comparisons (sum over rules) | pairs ≥ 0.01 "
              "| links | precision | recall | load avg |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
