@@ -42,9 +42,10 @@ DATE_M = (0.7, 0.2, 0.08, 0.02)
 # date comparison's useful range (30 days) is left out, and each block stays one year wide.
 BLOCKING_COLUMNS = ("found_year", "found_half_shifted_year")
 COMPARED = ("found_date", "sex", "age", "county")
-# EM trains on the pairs found the same day (one rule, its columns ANDed). Lists of a million
-# records have ~10^8 such pairs: a pairing that large narrows it (same day and same area,
-# bench/layout_linkage.py); the date stays out of training as long as found_date is in it.
+# EM trains on the pairs found the same day (one rule, its columns ANDed), and the prior is
+# counted on those that also share sex. Lists of a million records have ~10^8 such pairs: a
+# pairing that large narrows it (same day and same area, bench/layout_linkage.py); the date
+# stays out of training as long as found_date is in it.
 TRAINING_BLOCKING = ("found_date",)
 # Every comparison a pairing may declare (the levels `record_links` keeps, null where a
 # pairing does not compare one).
@@ -195,8 +196,10 @@ def _trained_and_scored(con, left: LinkInput, right: LinkInput, floor: float,
     db_api = DuckDBAPI(connection=con)
     linker = Linker([left.frame, right.frame], settings(compared, blocking), db_api=db_api,
                     input_table_aliases=[left.name, right.name], set_up_basic_logging=False)
+    # The prior from the pairs of the training blocks that also share sex (the same day and
+    # sex for the Pima pairings): Splink builds those pairs to count them.
     linker.training.estimate_probability_two_random_records_match(
-        [block_on("found_date", "sex")], recall=0.7)
+        [block_on(*training, "sex")], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=MAX_PAIRS_FOR_U, seed=SEED)
     # EM on the pairs found the same day trains sex, age and county; the date keeps DATE_M.
     linker.training.estimate_parameters_using_expectation_maximisation(block_on(*training))
