@@ -207,7 +207,8 @@ def linkage_section(runs: dict | None) -> list[str]:
              "the same day alone, 1.1e8 pairs, which (with EM on them, and DuckDB's memory not yet "
              "capped) passed the 8 GiB cap after 283 s; with 2 km cells and 50 km areas, ~8e6 "
              "comparisons and EM on 3.4e6 pairs spilled 11 GB and had not finished after 20 "
-             "minutes. Pairs a block misses (coordinates missing or moved by kilometres and a "
+             "minutes; the prior, counted on the same day and sex, built 7e7 pairs (it is now counted "
+             "on the training blocks plus sex). Pairs a block misses (coordinates missing or moved by kilometres and a "
              "date moved too) are what the recall loses.", "",
              "| records per list | link s | peak MiB | comparisons (sum over rules) | pairs ≥ 0.01 "
              "| links | precision | recall | load avg |",
