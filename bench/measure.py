@@ -148,6 +148,11 @@ def xlsx_parsing() -> dict:
     return result
 
 
+def linkage_bench(scale: str) -> dict:
+    """Two synthetic death lists of the scale's size each, linked (bench/layout_linkage.py)."""
+    return measured(["bench.worker", "linkage", "--n", str(SCALES[scale])], timeout=7200)
+
+
 def journalist_query(catalog: Path) -> dict:
     return measured(["bench.worker", "query", "--catalog", str(catalog), "--repeat", "20"])
 

@@ -1,5 +1,6 @@
 """`make bench`: generate, run the pipeline and the DuckDB floor per layout and scale, measure
-the fixed overheads, an unchanged rerun, the journalist's query, XLSX parsing and scale-out;
+the fixed overheads, an unchanged rerun, the journalist's query, XLSX parsing, record linkage
+of two synthetic death lists of each scale (bench/layout_linkage.py) and scale-out;
 print the tables, write bench/results.json and docs/benchmarks.md.
 
     python -m bench.run --scale small|default|large [--layouts mmp,ngo_incidents] [--skip-extras]
@@ -19,9 +20,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench.config import CAVEAT, DATA, DOC, LAYOUTS, PLANS, RAW_LINK_ROOTS, RESULTS, SCALES
-from bench.measure import (dask_scale_out, generate, imports, journalist_query, machine,
-                           out_of_core, prefect_costs, run_floor, run_pipeline, unchanged_run,
-                           xlsx_parsing)
+from bench.measure import (dask_scale_out, generate, imports, journalist_query, linkage_bench,
+                           machine, out_of_core, prefect_costs, run_floor, run_pipeline,
+                           unchanged_run, xlsx_parsing)
 from bench.report import print_tables, render, targets
 from bench.results import compute_ratios, load_results, merge_run, run_entry
 
@@ -31,7 +32,7 @@ def main() -> None:
     parser.add_argument("--layouts", default=os.environ.get("BENCH_LAYOUTS", ",".join(LAYOUTS)))
     parser.add_argument("--skip-extras", action="store_true", help="only the pipeline/floor table")
     parser.add_argument("--extras-only", default="", help="comma list of extras to (re)measure, "
-                        "keeping the runs in bench/results.json: imports,prefect,unchanged,query,ooc,xlsx,dask")
+                        "keeping the runs in bench/results.json: imports,prefect,unchanged,query,ooc,xlsx,linkage,dask")
     parser.add_argument("--profile", action="store_true", help="also profile the largest runs (pyinstrument)")
     parser.add_argument("--dask-scale", default=os.environ.get("BENCH_DASK_SCALE"),
                         help="scale of the Dask demonstration (default: 1m when measured, else the largest)")
@@ -104,6 +105,11 @@ def main() -> None:
         if want("xlsx"):
             print("== xlsx", flush=True)
             results["xlsx"] = xlsx_parsing(); save(results, files)
+        if want("linkage"):
+            runs = results.setdefault("linkage", {})
+            for scale in scales:
+                print(f"== linkage {scale} x {scale}", flush=True)
+                runs[scale] = linkage_bench(scale); save(results, files)
         if want("dask"):
             dask_scale = args.dask_scale or ("1m" if "1m" in scales else scales[-1])
             print(f"== dask {dask_scale}", flush=True)

@@ -31,6 +31,7 @@ from schemas import codes
 from schemas.deaths import DeathsStats
 from schemas.fields import ISO3_PATTERN
 from schemas.metadata import Coverage, Sources
+from schemas.overlap import DeathsEstimates, DeathsLinkedRace, DeathsOverlap
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 # Statistics tables add the margin `all` to the record-grain code patterns.
@@ -175,11 +176,139 @@ def sources_suite(without: Iterable[str] = ()) -> gx.ExpectationSuite:
     return _suite("sources", expectations)
 
 
+def _at_most(smaller: str, larger: str, notes: str, **kwargs):
+    """`smaller` <= `larger` on every row where both are published."""
+    return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A=larger, column_B=smaller, or_equal=True, ignore_row_if="either_value_is_missing",
+        notes=notes, **kwargs)
+
+
+def _counts(columns: Iterable[str]) -> list:
+    return [gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in columns]
+
+
+def _pair_table_start(model, key: list[str], not_null: Iterable[str]) -> list:
+    """What every table built from links promises first: its columns, its key, no null where
+    the model allows none, an area of the code list, years in range."""
+    derived = list(DERIVED.get(model.Config.name, {}))
+    return [gxe.ExpectTableColumnsToMatchSet(column_set=[*_columns(model), *derived], exact_match=True),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=key),
+            *_not_null(not_null),
+            gxe.ExpectColumnValuesToBeInSet(column="area", value_set=list(codes.AREA))]
+
+
+def deaths_overlap_suite() -> gx.ExpectationSuite:
+    """`deaths_overlap` (docs/linkage.md): links within each list, the union a range from the
+    larger list to the sum less the links counted true, link quality in [0, 1] and null where
+    not measured."""
+    counts = ("records_l", "persons_l", "records_r", "persons_r", "linked", "linked_true_min",
+              "union_min", "union_max")
+    expectations = [
+        *_pair_table_start(DeathsOverlap, ["area", "sources", "year"],
+                           ("sources", "year", "partial_year", "source_l", "snapshot_l",
+                            "source_r", "snapshot_r", "link_quality_basis", *counts)),
+        gxe.ExpectColumnValuesToBeBetween(column="year", min_value=YEAR_RANGE[0], max_value=YEAR_RANGE[1]),
+        *[gxe.ExpectColumnValuesToBeInSet(column=c, value_set=list(codes.YEAR_BASIS))
+          for c in ("year_basis_l", "year_basis_r")],
+        gxe.ExpectColumnValuesToBeInSet(column="link_quality_basis",
+                                        value_set=list(codes.LINK_QUALITY_BASIS)),
+        *_counts(counts),
+        _at_most("linked", "persons_l", "A person linked is a person of the first list."),
+        _at_most("linked", "persons_r", "A person linked is a person of the second list."),
+        _at_most("linked_true_min", "linked", "The links counted true are some of the links."),
+        _at_most("persons_l", "union_min", "The union is at least the larger list."),
+        _at_most("persons_r", "union_min", "The union is at least the larger list."),
+        _at_most("union_min", "union_max", "The union is a range: low <= high."),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="union_max", column_B="persons_sum_less_true_links",
+            notes="union_max = persons_l + persons_r - linked_true_min (derived for this check)."),
+        *[gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1)
+          for c in ("link_precision", "link_precision_low", "link_recall")],
+        _at_most("link_precision_low", "link_precision",
+                 "The lower end of the precision's interval is at most the precision."),
+        *[gxe.ExpectColumnValuesToBeNull(
+            column=c, row_condition=Column("link_quality_basis") == "none",
+            notes="Nothing measured (basis none): no precision or recall is published.")
+          for c in ("link_precision", "link_precision_low", "link_recall")],
+    ]
+    return _suite("deaths_overlap", expectations)
+
+
+def deaths_linked_race_suite() -> gx.ExpectationSuite:
+    """`deaths_linked_race`: race codes of the list (and `all`), linked persons within the
+    persons of the area, the margin `all` the sum of the codes."""
+    expectations = [
+        *_pair_table_start(DeathsLinkedRace, ["area", "sources", "race_ethnicity"],
+                           ("sources", "first_year", "last_year", "source", "snapshot", "race_source",
+                            "race_snapshot", "race_ethnicity", "persons", "persons_in_area")),
+        gxe.ExpectColumnValuesToBeInSet(column="race_ethnicity",
+                                        value_set=[*codes.RACE_ETHNICITY, codes.ALL]),
+        *_counts(("persons", "persons_in_area")),
+        _at_most("first_year", "last_year", "The period runs forward."),
+        _at_most("persons", "persons_in_area", "Persons linked are persons of the area."),
+        gxe.ExpectColumnValuesToBeBetween(column="link_precision", min_value=0, max_value=1),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="persons", column_B="persons_of_the_codes",
+            row_condition=Column("race_ethnicity") == codes.ALL,
+            notes="The margin `all` is the sum of the race codes of its area and pair of lists "
+                  "(persons_of_the_codes derived for this check)."),
+    ]
+    return _suite("deaths_linked_race", expectations)
+
+
+def deaths_estimates_suite() -> gx.ExpectationSuite:
+    """`deaths_estimates`: codes of method, status, reason and assumptions; an estimate is
+    inside its interval and not below the persons counted; a `not_estimated` row carries a
+    reason and no number."""
+    assumptions = "|".join(codes.ESTIMATE_ASSUMPTIONS)
+    estimated = Column("status") == "estimated"
+    not_estimated = Column("status") == "not_estimated"
+    numbers = ("estimate", "ci_low", "ci_high")
+    expectations = [
+        *_pair_table_start(DeathsEstimates, ["area", "sources", "method"],
+                           ("sources", "first_year", "last_year", "method", "lists", "persons_l",
+                            "persons_r", "linked", "union_min", "union_max", "status",
+                            "assumptions_failing")),
+        gxe.ExpectColumnValuesToBeInSet(column="method", value_set=list(codes.ESTIMATE_METHOD)),
+        gxe.ExpectColumnValuesToBeInSet(column="status", value_set=list(codes.ESTIMATE_STATUS)),
+        gxe.ExpectColumnValuesToBeInSet(column="reason", value_set=list(codes.ESTIMATE_REASON)),
+        gxe.ExpectColumnValuesToMatchRegex(
+            column="assumptions_failing", regex=rf"^(?:(?:{assumptions})(?:;(?:{assumptions}))*)?$",
+            notes="Codes of the assumptions, ';'-separated, or empty."),
+        gxe.ExpectColumnValuesToBeBetween(column="lists", min_value=2),
+        *_counts(("persons_l", "persons_r", "linked", "union_min", "union_max", *numbers)),
+        _at_most("first_year", "last_year", "The period runs forward."),
+        _at_most("linked", "persons_l", "A person linked is a person of the first list."),
+        _at_most("linked", "persons_r", "A person linked is a person of the second list."),
+        _at_most("union_min", "union_max", "The union is a range: low <= high."),
+        *[gxe.ExpectColumnValuesToBeNull(column=c, row_condition=not_estimated,
+                                         notes="Not estimated: no number is published.")
+          for c in numbers],
+        gxe.ExpectColumnValuesToNotBeNull(column="reason", row_condition=not_estimated,
+                                          notes="Not estimated: the reason is given."),
+        *[gxe.ExpectColumnValuesToNotBeNull(column=c, row_condition=estimated) for c in numbers],
+        gxe.ExpectColumnValuesToBeNull(column="reason", row_condition=estimated),
+        _at_most("ci_low", "estimate", "The interval contains the estimate."),
+        _at_most("estimate", "ci_high", "The interval contains the estimate."),
+        _at_most("union_min", "ci_low", "Never below the persons counted: at least the larger list."),
+    ]
+    return _suite("deaths_estimates", expectations)
+
+
+def _persons_of_the_codes(frame: pd.DataFrame) -> pd.Series:
+    """Per row, the persons of the race codes (not `all`) of its area and pair of lists."""
+    codes_only = frame["persons"].where(frame["race_ethnicity"] != codes.ALL, 0)
+    return codes_only.groupby([frame["area"], frame["sources"]]).transform("sum")
+
+
 # Columns added to a table's frame before validation, for checks GX has no expectation for
 # (GX 1.x has no "A = B + C" expectation; ExpectMulticolumnSumToEqual compares to a constant).
 DERIVED: dict[str, dict[str, Callable[[pd.DataFrame], pd.Series]]] = {
     "sources": {"rows_accepted_plus_quarantined":
                 lambda f: f["rows_accepted"] + f["rows_quarantined"]},
+    "deaths_overlap": {"persons_sum_less_true_links":
+                       lambda f: f["persons_l"] + f["persons_r"] - f["linked_true_min"]},
+    "deaths_linked_race": {"persons_of_the_codes": _persons_of_the_codes},
 }
 
 
@@ -205,6 +334,9 @@ def build_suites(tables: dict[str, pd.DataFrame], deaths_expected: bool = True,
         "coverage": lambda: coverage_suite(
             set(tables["coverage"].loc[tables["coverage"]["is_latest"], "source"].unique())
             - set(skip_sources)),
+        "deaths_overlap": deaths_overlap_suite,
+        "deaths_linked_race": deaths_linked_race_suite,
+        "deaths_estimates": deaths_estimates_suite,
     }
     return {name: build() for name, build in builders.items() if name in tables}
 

@@ -1,5 +1,6 @@
-"""`record_links`: pairs of death records that record linkage judged to be the same person
-(catalog only; pipelines/stats/linkage.py, docs/linkage.md)."""
+"""`record_links`: pairs of death records that record linkage judged to be the same person, and
+`linkage_quality`: what was measured of each pairing's links (both catalog only;
+pipelines/stats/linkage.py, docs/linkage.md)."""
 
 import pandas as pd
 import pandera.pandas as pa
@@ -11,6 +12,8 @@ class RecordLinks(pa.DataFrameModel):
     without any shared id (docs/linkage.md: method and measured precision and recall). A link
     is a statistical guess: catalog only, never published row by row."""
 
+    pairing: Series[str] = pa.Field(description="The declared pairing that linked them "
+                                    "(docs/linkage.md).")
     source_l: Series[str] = pa.Field(description="Source of the first record.")
     snapshot_l: Series[str] = pa.Field(description="Its snapshot.")
     record_id_l: Series[str] = pa.Field(description="Its record_id in `deaths`.")
@@ -39,5 +42,45 @@ class RecordLinks(pa.DataFrameModel):
 
     class Config:
         name = "record_links"
+        strict = True
+        coerce = True
+
+
+class LinkageQuality(pa.DataFrameModel):
+    """One row per pairing linked in this release: the snapshots linked, how many links were
+    kept, and their measured precision and recall with the basis of the measurement (the
+    `link_*` columns of `deaths_overlap` come from here). `inputs_sha256` says what the links
+    were made from: a later run with the same code and libraries whose pairing has the same
+    digest takes the pairing's links and this row from the release instead of linking again."""
+
+    pairing: Series[str] = pa.Field(unique=True, description="The declared pairing "
+                                    "(docs/linkage.md).")
+    area: Series[str] = pa.Field(description="The area both lists are linked within.")
+    source_l: Series[str] = pa.Field(description="Source of the first list.")
+    snapshot_l: Series[str] = pa.Field(description="Its snapshot linked (the latest).")
+    source_r: Series[str] = pa.Field(description="Source of the second list.")
+    snapshot_r: Series[str] = pa.Field(description="Its snapshot linked (the latest).")
+    links: Series[int] = pa.Field(ge=0, description="Links kept (rows of `record_links`).")
+    true_pairs: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=0, description="Pairs sharing the answer key (the examiner's case "
+                                         "number, never compared); null without an answer key.")
+    true_positives: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=0, description="Links that are true pairs; null without an answer key.")
+    precision: Series[float] = pa.Field(nullable=True, ge=0, le=1, description=(
+        "Share of the links that are right: against the answer key, or by the clerical review "
+        "of a sample (docs/linkage.md); null when not measured."))
+    precision_low: Series[float] = pa.Field(nullable=True, ge=0, le=1, description=(
+        "Lower end of the 95 % Wilson interval of the precision; null when not measured."))
+    recall: Series[float] = pa.Field(nullable=True, ge=0, le=1, description=(
+        "Share of the true pairs linked (answer key only); null when not measured."))
+    basis: Series[str] = pa.Field(isin=["answer_key", "clerical_review", "none"], description=(
+        "How the quality was measured: answer_key (a shared case number), clerical_review (a "
+        "sample of links read record against record), none."))
+    inputs_sha256: Series[str] = pa.Field(str_length={"min_value": 64, "max_value": 64}, description=(
+        "sha256 over the pairing's declaration, the engine's constants and the snapshot and "
+        "sha256 of both files linked."))
+
+    class Config:
+        name = "linkage_quality"
         strict = True
         coerce = True

@@ -3,7 +3,7 @@ dictionary and the validation steps iterate over."""
 
 from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies
 from schemas.deaths import Deaths, DeathsStats
-from schemas.linkage import RecordLinks
+from schemas.linkage import LinkageQuality, RecordLinks
 from schemas.overlap import DeathsEstimates, DeathsLinkedRace, DeathsOverlap
 from schemas.metadata import Coverage, Quarantine, Sources, UnmappedValues
 from schemas.scorecard import LetterScorecard
@@ -25,6 +25,7 @@ TABLES = {
     "quarantine": Quarantine,
     "unmapped_values": UnmappedValues,
     "record_links": RecordLinks,
+    "linkage_quality": LinkageQuality,
 }
 # Record-grain and lineage tables stay in the catalog; only these may go public.
 PUBLIC_TABLES = ("deaths_stats", "crimes_stats", "prosecutions_stats", "letter_scorecard",

@@ -39,7 +39,8 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "deaths_estimates": ("area", "sources", "method"),
     "quarantine": ("source", "snapshot", "file", "raw_row", "column", "check"),
     "unmapped_values": ("source", "snapshot", "file", "mapping", "column", "value"),
-    "record_links": ("source_l", "snapshot_l", "record_id_l", "source_r", "snapshot_r", "record_id_r"),
+    "linkage_quality": ("pairing",),
+    "record_links": ("pairing", "source_l", "snapshot_l", "record_id_l", "source_r", "snapshot_r", "record_id_r"),
 }
 # Lineage columns: where in the raw file a record sits. A record that only moved within its
 # file (another row removed above it, the file re-saved) is not "changed"; the column counts

@@ -11,6 +11,11 @@ An unchanged source is taken from the current release as it is (its rows, quaran
 unmapped values; `sources.status` stays `ok`). Only sources whose previous rows were all `ok`
 qualify: one with a failed or carried-forward file is reprocessed, so its failure is reported
 again. When no source changed and the set of sources is the same, nothing is published.
+
+Linkage follows the same rule per pairing: when the current release was built with the same
+fingerprint (code, definitions, libraries, settings) and the run is not `--full`, a pairing
+whose own inputs (its declaration and both files it links, `linkage.inputs_digest`) did not
+change takes its links and quality row from that release (`linkage_reusable`).
 """
 
 from __future__ import annotations
@@ -141,6 +146,7 @@ class Plan:
     parts: dict
     inputs: dict[str, str] = field(default_factory=dict)  # source -> digest of its inputs
     previous_sources: list[str] = field(default_factory=list)
+    full: bool = False  # --full: everything reprocessed and linked again
 
     @property
     def nothing_new(self) -> bool:
@@ -150,7 +156,7 @@ class Plan:
 
     def manifest_block(self) -> dict:
         """What the next release's manifest records under `incremental`."""
-        return {"scheme": SCHEME, "fingerprint": _digest(self.parts),
+        return {"scheme": SCHEME, "fingerprint": _digest(self.parts), "full": self.full,
                 "code_hash": self.parts["code_hash"], "code_files": self.parts["code_files"],
                 "libraries": self.parts["libraries"], "python": self.parts["python"],
                 "sources": {s: self.inputs[s] for s in sorted(self.inputs)
@@ -257,7 +263,17 @@ def plan(raw_dir: Path, out_dir: Path, chosen: list[str], snapshot_mode: str,
             reasons[source_id] = why
     hashes.save()
     previous_sources = sorted({r.get("source") for r in manifest.get("inputs") or []})
-    return Plan(process, reuse, none, reasons, previous, parts, inputs, previous_sources)
+    return Plan(process, reuse, none, reasons, previous, parts, inputs, previous_sources,
+                full=not enabled)
+
+
+def linkage_reusable(manifest: dict, block: dict | None) -> bool:
+    """Whether the release of `manifest` may lend its links to a run whose incremental block
+    is `block`: both carry the same fingerprint (code, definitions, libraries, settings) and
+    the run is not `--full`. Which pairings are reused is decided per pairing by its inputs."""
+    old = (manifest or {}).get("incremental") or {}
+    return bool(block and not block.get("full") and old.get("scheme") == SCHEME
+                and old.get("fingerprint") and old.get("fingerprint") == block.get("fingerprint"))
 
 
 def previous_accounting(manifest: dict, source_id: str) -> dict:

@@ -27,7 +27,7 @@ from typing import Protocol
 from pandera.errors import SchemaErrors
 
 from pipelines import snapshots
-from pipelines.ops.incremental import load_manifest, mark_reused, previous_accounting
+from pipelines.ops.incremental import linkage_reusable, load_manifest, mark_reused, previous_accounting
 from pipelines.ops.report import RunReport
 from pipelines.publish.release import current_release, write_release
 from pipelines.settings import Settings, activated
@@ -59,8 +59,11 @@ def publish(raw_dir: str, summaries: list[dict], failed_sources: list[str], out_
     with activated(settings):
         previous = current_release(Path(out_dir))
         reused = set(reuse or ()) if previous else set()
+        reusable = previous is not None and linkage_reusable(load_manifest(previous),
+                                                             run_info.get("incremental"))
         tables = build_tables(Path(raw_dir), summaries, previous, set(failed_sources) | reused,
-                              store_dir=Path(work_dir) / "tables" if work_dir else None)
+                              store_dir=Path(work_dir) / "tables" if work_dir else None,
+                              links_from=previous if reusable else None)
         tables["sources"] = mark_reused(tables["sources"], reused)
         sources = tables["sources"]
         carried = sorted(set(sources.loc[sources["status"] == "carried_forward", "source"]))

@@ -38,6 +38,8 @@ from pipelines.snapshots import sha256_file
 from pipelines.stats.checks import BlockingCheckError
 from pipelines.stored import StoredTable, frame_to_arrow, table_frames
 
+# The public tables built from links, validated again in the public tier (small).
+LINKED_TABLES = ("deaths_overlap", "deaths_linked_race", "deaths_estimates")
 LIBRARIES = ("pandas", "pyarrow", "duckdb", "pandera", "prefect", "great_expectations", "pycountry")
 
 
@@ -184,7 +186,8 @@ def write_public_tier(tables: dict, folder: Path, release_id: str, *, created: s
     public = published_tables(tables)
     if tables.get("letter_scorecard") is None:
         public["letter_scorecard"] = letter_scorecard(public)
-    quality = run_expectations(_materialised(public, ("deaths_stats", "sources", "coverage")),
+    checked = ("deaths_stats", "sources", "coverage", *LINKED_TABLES)
+    quality = run_expectations(_materialised(public, checked),
                                folder / "data_docs", run_name=release_id,
                                skip_sources=confidential_sources(), without=PRIVATE_COLUMNS)
     if not quality["success"]:

@@ -10,16 +10,24 @@ compared: it is kept aside to measure precision and recall (`evaluate`).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
+import tempfile
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from pipelines.snapshots import raw_sha256
 from pipelines.sources.base import RawTable
 from pipelines.sources.registry import SOURCES
+from pipelines.stored import limit_memory
+
+log = logging.getLogger(__name__)
 
 SEED = 17  # u estimated from a seeded random sample: the same links on every run
 MAX_PAIRS_FOR_U = 1_000_000
@@ -34,6 +42,10 @@ DATE_M = (0.7, 0.2, 0.08, 0.02)
 # date comparison's useful range (30 days) is left out, and each block stays one year wide.
 BLOCKING_COLUMNS = ("found_year", "found_half_shifted_year")
 COMPARED = ("found_date", "sex", "age", "county")
+# EM trains on the pairs found the same day (one rule, its columns ANDed). Lists of a million
+# records have ~10^8 such pairs: a pairing that large narrows it (same day and same area,
+# bench/layout_linkage.py); the date stays out of training as long as found_date is in it.
+TRAINING_BLOCKING = ("found_date",)
 # Every comparison a pairing may declare (the levels `record_links` keeps, null where a
 # pairing does not compare one).
 ALL_COMPARED = (*COMPARED, "location")
@@ -158,29 +170,45 @@ def settings(compared: tuple[str, ...] = COMPARED, blocking: tuple[str, ...] = B
 def predict(left: LinkInput, right: LinkInput, floor: float = 0.01,
             compared: tuple[str, ...] = COMPARED,
             blocking: tuple[str, ...] = BLOCKING_COLUMNS,
-            location_m: tuple[float, ...] | None = None) -> pd.DataFrame:
+            location_m: tuple[float, ...] | None = None,
+            training: tuple[str, ...] = TRAINING_BLOCKING) -> pd.DataFrame:
     """Scored pairs with match probability >= `floor`: unique_id_l/_r, match_probability,
     match_weight and the comparison level (gamma_<comparison>) of each compared column.
     Trained without labels: u from a seeded random sample, m by expectation maximisation
     (except the date's, and the location's where `location_m` sets them)."""
     import duckdb
-    from splink import DuckDBAPI, Linker, block_on
 
     logging.getLogger("splink").setLevel(logging.WARNING)
-    # One DuckDB thread: with several, the seeded sample for u and the sums of EM depend on
-    # how the work was split, and two runs on the same files gave match probabilities up to
-    # 0.02 apart. A release must be the same on every run.
-    db_api = DuckDBAPI(connection=duckdb.connect(config={"threads": 1}))
+    with tempfile.TemporaryDirectory(prefix="harmstats-linkage-") as spill:
+        # One DuckDB thread: with several, the seeded sample for u and the sums of EM depend on
+        # how the work was split, and two runs on the same files gave match probabilities up to
+        # 0.02 apart. A release must be the same on every run. Memory capped as everywhere
+        # (HARMSTATS_DUCKDB_MEMORY), spilling to a folder of its own: at a million records a
+        # list, DuckDB's own default (80 % of RAM) let the process pass 8 GiB.
+        con = limit_memory(duckdb.connect(config={"threads": 1, "temp_directory": spill}))
+        try:
+            return _trained_and_scored(con, left, right, floor, compared, blocking, training, location_m)
+        finally:
+            con.close()
+
+
+def _trained_and_scored(con, left: LinkInput, right: LinkInput, floor: float,
+                        compared: tuple[str, ...], blocking: tuple[str, ...],
+                        training: tuple[str, ...], location_m: tuple[float, ...] | None) -> pd.DataFrame:
+    """`predict` on an open DuckDB connection."""
+    from splink import DuckDBAPI, Linker, block_on
+
+    db_api = DuckDBAPI(connection=con)
     linker = Linker([left.frame, right.frame], settings(compared, blocking, location_m), db_api=db_api,
                     input_table_aliases=[left.name, right.name], set_up_basic_logging=False)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("found_date", "sex")], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=MAX_PAIRS_FOR_U, seed=SEED)
-    # EM on the pairs found the same day trains sex, age and county; the date keeps DATE_M.
-    # With `location_m`, EM runs on the pairs found the same day at the same point: a
-    # comparison of the blocking rule's columns is not trained, so the location keeps it.
-    em_block = block_on("found_date", "lat", "lon") if location_m is not None else block_on("found_date")
-    linker.training.estimate_parameters_using_expectation_maximisation(em_block)
+    # EM trains sex, age and county (the date keeps DATE_M) on the pairs `training` blocks
+    # (found the same day; with `location_m`, also at
+    # the same point): a comparison of the blocking rule's columns is not trained, so the
+    # location keeps the m probabilities it was given.
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on(*training))
     pairs = linker.inference.predict(threshold_match_probability=floor).as_pandas_dataframe()
     keep = ["source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r",
             "match_probability", "match_weight", *[f"gamma_{c}" for c in compared]]
@@ -298,6 +326,7 @@ class Pairing:
     right: Side
     compared: tuple[str, ...] = COMPARED
     blocking: tuple[str, ...] = BLOCKING_COLUMNS
+    training_blocking: tuple[str, ...] = TRAINING_BLOCKING
     answer_key: bool = False
     # Precision measured by a clerical review of a sample of links: (agreed, reviewed), the
     # review in docs/linkage.md. Used where there is no answer key.
@@ -324,11 +353,12 @@ class Pairing:
         return f"{self.left.source}+{self.right.source}"
 
 
-LINK_COLUMNS = ["source_l", "snapshot_l", "record_id_l", "source_r", "snapshot_r", "record_id_r",
+LINK_COLUMNS = ["pairing", "source_l", "snapshot_l", "record_id_l", "source_r", "snapshot_r", "record_id_r",
                 "match_probability", "match_weight", *[f"level_{c}" for c in ALL_COMPARED],
                 "threshold", "rule"]
 QUALITY_COLUMNS = ["pairing", "area", "source_l", "snapshot_l", "source_r", "snapshot_r", "links",
-                   "true_pairs", "true_positives", "precision", "precision_low", "recall", "basis"]
+                   "true_pairs", "true_positives", "precision", "precision_low", "recall", "basis",
+                   "inputs_sha256"]
 
 
 def _latest_file(raw_dir: Path, sources: pd.DataFrame, source: str, starts: str):
@@ -354,6 +384,67 @@ class Linkage:
     # (pairing, "l" or "r") -> the record ids each side's input held (the area of a side
     # without `area_sql`).
     members: dict = field(default_factory=dict)
+    # The pairings whose links and quality were taken from the current release.
+    reused: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PreviousLinkage:
+    """The current release's `record_links` and `linkage_quality`, offered to a run built with
+    the same code and libraries: a pairing whose `inputs_sha256` is unchanged takes its links
+    and quality row from there instead of being linked again."""
+
+    links: pd.DataFrame
+    quality: pd.DataFrame
+
+    def of(self, pairing: str, digest: str) -> tuple[pd.DataFrame, dict] | None:
+        """(links, quality row) of a pairing linked from the same inputs, or None."""
+        rows = self.quality[(self.quality["pairing"] == pairing)
+                            & (self.quality["inputs_sha256"] == digest)]
+        if len(rows) != 1:
+            return None
+        quality = {k: (None if pd.isna(v) else v) for k, v in rows.iloc[0].to_dict().items()}
+        links = self.links[self.links["pairing"] == pairing][LINK_COLUMNS]
+        return links.reset_index(drop=True), quality
+
+
+def previous_linkage(release: Path | None) -> PreviousLinkage | None:
+    """The linkage tables of a release (None without one, or when it predates them)."""
+    if release is None:
+        return None
+    tables = Path(release) / "tables"
+    try:
+        links = pd.read_parquet(tables / "record_links.parquet")
+        quality = pd.read_parquet(tables / "linkage_quality.parquet")
+    except (OSError, ValueError):
+        return None
+    if not {"pairing", *LINK_COLUMNS} <= set(links) or not set(QUALITY_COLUMNS) <= set(quality):
+        return None
+    return PreviousLinkage(links, quality)
+
+
+def declaration(pairing: Pairing) -> dict:
+    """The pairing as declared, its builders by name (their code is in the code fingerprint)."""
+    def plain(value):
+        if callable(value):
+            return f"{value.__module__}.{value.__qualname__}"
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return value
+    return plain(asdict(pairing))
+
+
+def inputs_digest(pairing: Pairing, found: list[tuple[str, Path]]) -> str:
+    """sha256 over what a pairing's links are made from besides the code: its declaration,
+    the engine's constants, and the snapshot and sha256 of both files it reads."""
+    parts = {"pairing": declaration(pairing),
+             "engine": {"seed": SEED, "threshold": THRESHOLD, "max_pairs_for_u": MAX_PAIRS_FOR_U,
+                        "min_same_day_pairs": MIN_SAME_DAY_PAIRS},
+             "files": [{"snapshot": snapshot, "file": path.name, "sha256": raw_sha256(path)}
+                       for snapshot, path in found]}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def proportion_low(successes: int, trials: int) -> float:
@@ -363,16 +454,22 @@ def proportion_low(successes: int, trials: int) -> float:
     return float(proportion_confint(successes, trials, alpha=0.05, method="wilson")[0]) if trials else 0.0
 
 
-def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing
-                 ) -> tuple[pd.DataFrame, dict, dict] | None:
-    """(links, quality row, the record ids of each side's input) of one pairing over the latest snapshots of both lists; None when
+def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing,
+                 previous: PreviousLinkage | None = None) -> tuple[pd.DataFrame, dict, dict, bool] | None:
+    """(links, quality row, the record ids of each side's input, whether taken from
+    `previous`) of one pairing over the latest snapshots of both lists; None when
     either is missing, its format lacks what the linkage compares (the 2018 OGIS copy has no
     Name, so persons still unidentified cannot be told), or fewer than MIN_SAME_DAY_PAIRS
-    pairs were found the same day (too few to train on)."""
+    pairs were found the same day (too few to train on). Taken from `previous` when it
+    linked the same inputs (`inputs_digest`)."""
     sides = (pairing.left, pairing.right)
     found = [_latest_file(raw_dir, sources, side.source, side.file_starts) for side in sides]
     if None in found:
         return None
+    digest = inputs_digest(pairing, found)
+    kept = previous.of(pairing.name, digest) if previous is not None else None
+    if kept is not None:
+        return (*kept, reused_members(pairing, found), True)
     inputs = []
     for side, (_, path) in zip(sides, found):
         try:
@@ -384,9 +481,10 @@ def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing
         return None
     capacity = right.persons if pairing.incidents_right else None
     chosen = links(predict(left, right, compared=pairing.compared, blocking=pairing.blocking,
-                           location_m=pairing.location_m), capacity=capacity)
+                           location_m=pairing.location_m, training=pairing.training_blocking),
+                 capacity=capacity)
     out = pd.DataFrame({
-        "source_l": left.name, "snapshot_l": found[0][0],
+        "pairing": pairing.name, "source_l": left.name, "snapshot_l": found[0][0],
         "record_id_l": left.record_ids.to_numpy()[chosen["unique_id_l"].astype(int)],
         "source_r": right.name, "snapshot_r": found[1][0],
         "record_id_r": right.record_ids.to_numpy()[chosen["unique_id_r"].astype(int)],
@@ -398,7 +496,7 @@ def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing
     quality = {"pairing": pairing.name, "area": pairing.area, "source_l": left.name,
                "snapshot_l": found[0][0], "source_r": right.name, "snapshot_r": found[1][0],
                "links": len(chosen), "true_pairs": None, "true_positives": None, "precision": None,
-               "precision_low": None, "recall": None, "basis": "none"}
+               "precision_low": None, "recall": None, "basis": "none", "inputs_sha256": digest}
     if pairing.answer_key:
         truth = true_pairs(left, right)
         got = set(zip(chosen["unique_id_l"].astype(int), chosen["unique_id_r"].astype(int)))
@@ -412,7 +510,7 @@ def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing
         quality.update(basis="clerical_review", precision=agreed / reviewed,
                        precision_low=proportion_low(agreed, reviewed))
     members = {"l": list(left.record_ids), "r": list(right.record_ids)}
-    return out.sort_values(["record_id_l", "record_id_r"], ignore_index=True), quality, members
+    return out.sort_values(["record_id_l", "record_id_r"], ignore_index=True), quality, members, False
 
 
 def check_public(pairing: Pairing) -> None:
@@ -425,16 +523,34 @@ def check_public(pairing: Pairing) -> None:
                              "its records are never linked")
 
 
-def link_all(raw_dir: Path, sources: pd.DataFrame, pairings: tuple[Pairing, ...]) -> Linkage:
-    """Every declared pairing linked (those that cannot be are left out)."""
-    frames, quality, members = [], [], {}
+def reused_members(pairing: Pairing, found: list[tuple[str, Path]]) -> dict:
+    """The record ids of the inputs of a reused pairing's sides without `area_sql` (their
+    area, for `deaths_overlap`): those files are read again, but nothing is linked."""
+    members = {}
+    for key, side, (_, path) in zip(("l", "r"), (pairing.left, pairing.right), found):
+        if side.area_sql is None:
+            members[key] = list(side.build(SOURCES[side.source].read_raw(path)).record_ids)
+    return members
+
+
+def link_all(raw_dir: Path, sources: pd.DataFrame, pairings: tuple[Pairing, ...],
+             previous: PreviousLinkage | None = None) -> Linkage:
+    """Every declared pairing linked (those that cannot be are left out); a pairing whose
+    inputs did not change since `previous` (the current release, offered only when it was
+    built with the same code and libraries) is taken from it, not linked again."""
+    frames, quality, members, reused = [], [], {}, []
     for pairing in pairings:
         check_public(pairing)
-        done = link_pairing(raw_dir, sources, pairing)
+        started = time.perf_counter()
+        done = link_pairing(raw_dir, sources, pairing, previous)
+        log.info("linkage: %s %s in %.1f s", pairing.name, "not linked" if done is None else
+                 "taken from the current release" if done[3] else "linked", time.perf_counter() - started)
         if done is not None:
             frames.append(done[0])
             quality.append(done[1])
             members.update({(pairing.name, side): ids for side, ids in done[2].items()})
+            if done[3]:
+                reused.append(pairing.name)
     links_frame = (pd.concat(frames, ignore_index=True) if frames
                    else pd.DataFrame(columns=LINK_COLUMNS))
-    return Linkage(links_frame, pd.DataFrame(quality, columns=QUALITY_COLUMNS), members)
+    return Linkage(links_frame, pd.DataFrame(quality, columns=QUALITY_COLUMNS), members, reused)

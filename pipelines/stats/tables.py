@@ -27,7 +27,7 @@ from pipelines.stats.checks import (BlockingCheckError, NothingToPublish, check_
                                       check_no_names)
 from pipelines.stats.deaths import DIMENSIONS as DEATH_DIMENSIONS
 from pipelines.stats.deaths import PUBLISHED_ROWS, deaths_stats
-from pipelines.stats.linkage import link_all
+from pipelines.stats.linkage import link_all, previous_linkage
 from pipelines.stats.pairings import PAIRINGS
 from pipelines.stats.overlap import overlap_tables
 from pipelines.stats.reconcile.cube import NO_BREAKDOWN, Layout
@@ -36,7 +36,7 @@ from pipelines.stored import (StoredTable, assemble, connect, filtered_batches,
                                       parquet_list, part_batches, repeated_keys, write_frames)
 from schemas.crimes import Crimes, CrimesStats, Prosecutions, ProsecutionsStats, SourceInconsistencies
 from schemas.deaths import Deaths, DeathsStats
-from schemas.linkage import RecordLinks
+from schemas.linkage import LinkageQuality, RecordLinks
 from schemas.overlap import DeathsEstimates, DeathsLinkedRace, DeathsOverlap
 from schemas.metadata import Coverage, Quarantine, Sources, UnmappedValues
 
@@ -456,8 +456,11 @@ def _aggregate_columns(stream: str) -> list[str]:
 
 
 def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = None,
-                 failed_sources: set[str] | None = None, store_dir: Path | None = None) -> dict:
+                 failed_sources: set[str] | None = None, store_dir: Path | None = None,
+                 links_from: Path | None = None) -> dict:
     """Every table of a release, validated; failed sources carried forward from `previous`.
+    `links_from`: a release built with the same code and libraries, whose links are taken
+    for every pairing whose inputs did not change (pipelines/ops/incremental.py decides).
 
     Record tables (`deaths`, `crimes`, `prosecutions`) and the statistics of crimes and
     prosecutions (as many rows as the records of aggregate sources) come back as
@@ -484,7 +487,7 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
             records[table] = stored
         deaths_stats = deaths_stats_of(con, records["deaths"], sources)
         # Catalog-only links between death lists, and the public tables built from them.
-        linkage = link_all(raw_dir, sources, PAIRINGS)
+        linkage = link_all(raw_dir, sources, PAIRINGS, previous_linkage(links_from))
         overlap = (overlap_tables(con, linkage, sources) if records["deaths"] is not None
                    and not records["deaths"].empty else {})
         crimes_stats, crime_problems, crime_coverage = case_stats_of(
@@ -517,8 +520,10 @@ def build_tables(raw_dir: Path, summaries: list[dict], previous: Path | None = N
         "quarantine": (Quarantine.validate(quarantine.sort_values(
             ["source", "snapshot", "file", "raw_row", "column"], ignore_index=True))
             if len(quarantine) else empty_table(Quarantine)),
-        # Catalog only: the Pima County OME records linked to NamUs (docs/linkage.md).
+        # Catalog only: the records of two death lists linked, per pairing (docs/linkage.md).
         "record_links": RecordLinks.validate(linkage.links),
+        # Catalog only: what was measured of each pairing's links, and from what inputs.
+        "linkage_quality": LinkageQuality.validate(linkage.quality),
         **{name: _validated(model, overlap.get(name)) for name, model in OVERLAP_TABLES.items()},
         "unmapped_values": (UnmappedValues.validate(unmapped[list(UnmappedValues.to_schema().columns)].sort_values(
             ["source", "snapshot", "file", "mapping", "column", "value"], ignore_index=True))

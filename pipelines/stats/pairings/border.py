@@ -178,6 +178,7 @@ BORDER_PAIRINGS = (
         left=Side("pcome_humane_borders", "", pcome_all_input, "TRUE"),
         right=Side("nmd_border_deaths", "", nmd_pima_input, None),
         compared=("found_date", "sex", "location"), location_m=LOCATION_M,
+        training_blocking=("found_date", "lat", "lon"),
         # docs/linkage.md: a seeded random sample of 40 of the 3,760 links of the real files
         # read record against record (age, county and cause, which the linker does not
         # compare, and the rest): all 40 the same record (and the 6 weakest links, apart).
