@@ -145,7 +145,7 @@ def _real_inputs(real_dir, pairing):
 
 def _chosen(left, right, pairing):
     pairs = linkage.predict(left, right, compared=pairing.compared, blocking=pairing.blocking,
-                            location_m=pairing.location_m)
+                            location_m=pairing.location_m, training=pairing.training_blocking)
     return linkage.links(pairs, capacity=right.persons if pairing.incidents_right else None)
 
 
