@@ -54,6 +54,8 @@ DEATH_FLAGS = (
                                     # different publisher and definition (not published)
     "repeats_other_file",           # cbp_deaths_tables: CBP's figures as another file of the
                                     # snapshot already gives them (not published twice)
+    "repeats_other_sheet",          # nmd_border_deaths: a row of the sheet "Maverick County" that
+                                    # repeats one of the sheet "Maverick" (same day and sex)
     "remainder_of_total",           # the publisher's total less the parts it names
     "year_differs_from_date",       # the row's Year column and the year of its date disagree
                                     # (nmd_border_deaths: the Year column is kept)

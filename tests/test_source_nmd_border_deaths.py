@@ -90,8 +90,29 @@ def test_real_copy(real_dir):
     rec = part.records
     pima = rec["flags"].str.contains("pima_examiner_record")
     assert int(nmd.pima_rows(raw).sum()) == 4492 and int(pima.sum()) == 4458
+    # The "Maverick County" sheet's 91 rows all repeat the "Maverick" sheet's.
+    assert int(rec["flags"].str.contains("repeats_other_sheet").sum()) == 91
     published = rec[~rec["flags"].str.contains("not_in_stats")]
-    assert len(published) == 4296 and (published["year_basis"] == "found").all()
+    assert len(published) == 4296 - 91 and (published["year_basis"] == "found").all()
     assert int(published["criminal"].eq("criminal").sum()) == 11
     assert not {"PIMA", "SANTA CRUZ", "COCHISE"} & set(rec["region"].dropna())
     assert set(rec["country_native"].dropna()) == {"Arizona", "Texas"}
+
+
+def test_rows_of_the_maverick_county_sheet_repeating_the_maverick_sheet_are_not_counted(tmp_path):
+    rows = [
+        "Maverick,2023.0,11/25/2023,,,M,,Drowning,28.62491,-100.4,,",
+        "Maverick,2023.0,11/25/2023,15.0,,F,,Drowning,28.62491,-100.4,,",
+        "Maverick,2022.0,5/1/2022,,,M,,Drowning,28.7,-100.5,,",
+        # The same day and sex as a Maverick row (one of them twice: only one is a repeat).
+        "Maverick County,2023.0,2023-11-25 00:00:00,,,M,,Drowning,28.62491,-100.4,Maverick,",
+        "Maverick County,2023.0,2023-11-25 00:00:00,,,M,,Drowning,28.62491,-100.4,Maverick,",
+        # The same day, another sex; and a day the Maverick sheet does not have.
+        "Maverick County,2022.0,2022-05-01 00:00:00,,,F,,Drowning,28.7,-100.5,Maverick,",
+        "Maverick County,2021.0,2021-03-03 00:00:00,,,M,,Drowning,28.7,-100.5,Maverick,",
+    ]
+    raw, part = _curate(tmp_path, rows)
+    flags = part.records.set_index("raw_row")["flags"].to_dict()
+    repeats = {row for row, flag in flags.items() if flag == "repeats_other_sheet;not_in_stats"}
+    assert repeats == {5}, flags
+    assert all(flags[row] == "" for row in (2, 3, 4, 6, 7, 8))

@@ -30,6 +30,9 @@ Medic", 4,492 in the 2026 copy) are the examiner's own records, which the releas
 `pcome_humane_borders`: they are kept in the catalog (for record linkage) and flagged
 `pima_examiner_record;not_in_stats`, so that nmd_border_deaths' statistics count only the
 other sub-sources and never present the examiner's deaths as a second, independent count.
+The sheet "Maverick County" repeats the sheet "Maverick" (the same day, sex and, mostly,
+point): its rows that have such a twin are flagged `repeats_other_sheet;not_in_stats`, so a
+death in both sheets is counted once.
 The statistics' partial years follow the records they count: the last date of the other
 sub-sources (each stops on its own date: Kenedy County in 2021, Other Texas Counties in 2023,
 San Diego's examiner in October 2025), not the Pima examiner's: recent years hold fewer
@@ -61,6 +64,11 @@ DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%m/%d/%Y", "%m/%d/%Y %H%M")
 CAUSE_SCHEMES = ("pcome", "nmd")
 PIMA_SOURCE = "pima county"  # the start of the (truncated) Source label of the Pima OME's rows
 PIMA_FLAGS = "pima_examiner_record;not_in_stats"
+# The sheet "Maverick County" (91 rows, 2015-2024) repeats deaths of the sheet "Maverick":
+# every row has one there found the same day, of the same sex (86 also at the same point to
+# the fifth decimal). Its repeats are kept in the catalog and left out of the statistics.
+REPEATING_SHEET, REPEATED_SHEET = "maverick county", "maverick"
+REPEAT_FLAGS = "repeats_other_sheet;not_in_stats"
 RECOVERY_STATES = {"arizona", "texas", "new mexico", "california"}
 
 
@@ -75,6 +83,19 @@ CSV = VersionedCsv(HEADERS, SCHEMAS)
 def pima_rows(raw: RawTable) -> pd.Series:
     """True for the Pima County medical examiner's rows (the examiner's own records)."""
     return raw.frame["Source"].map(normalise_label).str.startswith(PIMA_SOURCE)
+
+
+def repeated_sheet_rows(raw: RawTable, day: pd.Series, sex: pd.Series) -> np.ndarray:
+    """True for the rows of REPEATING_SHEET that repeat a row of REPEATED_SHEET: the same day
+    and sex, the n-th such row of one sheet matched to the n-th of the other (so a day with
+    more deaths in the repeating sheet than in the other keeps the extra ones counted)."""
+    rows = pd.DataFrame({"sheet": raw.frame["Source"].map(normalise_label).to_numpy(),
+                         "day": day.to_numpy(), "sex": sex.to_numpy()}).dropna(subset=["day"])
+    rows["n"] = rows.groupby(["sheet", "day", "sex"], dropna=False).cumcount()
+    key = ["day", "sex", "n"]
+    repeats = (rows[rows["sheet"] == REPEATING_SHEET].reset_index()
+               .merge(rows.loc[rows["sheet"] == REPEATED_SHEET, key], on=key)["index"])
+    return np.isin(np.arange(len(raw.frame)), repeats.to_numpy())
 
 
 def years_and_dates(raw: RawTable, curation: Curation, snapshot: Snapshot, out: pd.DataFrame) -> None:
@@ -119,7 +140,8 @@ def counties(text: pd.Series) -> pd.Series:
 
 def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     """Harmonise the merged file into `deaths` rows (one person each); bad rows go to
-    quarantine; the Pima County examiner's rows are kept out of the statistics."""
+    quarantine; the Pima County examiner's rows and the repeats of the Maverick sheet are
+    kept out of the statistics."""
     frame = raw.frame
     curation = Curation(raw, snapshot.source, snapshot.name)
     log = UnmappedLog()
@@ -132,6 +154,9 @@ def to_curated(raw: RawTable, snapshot: Snapshot) -> CuratedPart:
     age, groups = ages(raw, curation, log)
     person_counts(out, sex, age, groups)
     years_and_dates(raw, curation, snapshot, out)
+    repeats = repeated_sheet_rows(raw, out["event_date"], sex)
+    for flag in REPEAT_FLAGS.split(";"):
+        out["flags"] = add_flag(out["flags"], repeats, flag)
     out["year_basis"] = np.where(pima, "reported", "found")
 
     out["region"] = counties(frame["County"])
