@@ -85,7 +85,9 @@ SGBV = ("yes", "no", "unknown")
 # Areas where death lists are linked (the declared PAIRINGS, one module per area).
 # us_az_pima_ome_jurisdiction: the deaths the Pima County medical examiner examined (its
 # jurisdiction covers neighbouring counties too).
-AREA = ("us_az_pima_county", "us_az_pima_ome_jurisdiction")
+# europe_routes: deaths on the way to Europe or in it (UNITED, The Migrants' Files, and MMP's
+# incidents in the Mediterranean, in Europe and on the Atlantic route to the Canary Islands).
+AREA = ("us_az_pima_county", "us_az_pima_ome_jurisdiction", "europe_routes")
 # What the union's upper bound subtracts: nothing, or the links true at the lower end of the
 # 95 % interval of the pairing's measured precision (docs/linkage.md).
 LINK_QUALITY_BASIS = ("answer_key", "clerical_review", "none")
@@ -93,4 +95,7 @@ ESTIMATE_METHOD = ("chapman", "loglinear")
 # Assumptions of capture-recapture (docs/linkage.md, README of deaths_estimates).
 ESTIMATE_ASSUMPTIONS = ("closed_population", "independence", "equal_catchability", "perfect_linkage")
 ESTIMATE_STATUS = ("estimated", "not_estimated")
-ESTIMATE_REASON = ("one_list_entered_from_the_other", "no_person_in_both_lists", "no_list_linked")
+# persons_caught_by_incident: the lists count incidents of one to hundreds of persons, so
+# persons are not caught one by one and an incident's size decides which lists hold it.
+ESTIMATE_REASON = ("one_list_entered_from_the_other", "no_person_in_both_lists", "no_list_linked",
+                   "persons_caught_by_incident")

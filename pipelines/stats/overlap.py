@@ -85,6 +85,13 @@ class PairingData:
         self.links = (mine[["record_id_l", "record_id_r"]]
                       .merge(self.left.add_suffix("_l"), on="record_id_l")
                       .merge(self.right.add_suffix("_r"), on="record_id_r"))
+        # The persons a link puts in both lists: the first list's record (one person a record),
+        # or, where both lists count incidents, the smaller of the two counts.
+        persons = self.links["dead_and_missing_l"]
+        if pairing.incidents_both:
+            persons = persons.where(persons <= self.links["dead_and_missing_r"],
+                                    self.links["dead_and_missing_r"])
+        self.links["persons_linked"] = persons
         self.period = _period(sources, [(pairing.left.source, quality["snapshot_l"]),
                                         (pairing.right.source, quality["snapshot_r"])])
 
@@ -130,8 +137,7 @@ def overlap_rows(data: PairingData) -> list[dict]:
         by_year[side] = frame.groupby("year").agg(records=("record_id", "size"),
                                                   persons=("dead_and_missing", "sum"))
     same_year = data.links[data.links["year_l"] == data.links["year_r"]]
-    # Persons linked: the person-level records of the first list (one person a record).
-    linked = same_year.groupby("year_l")["dead_and_missing_l"].sum()
+    linked = same_year.groupby("year_l")["persons_linked"].sum()
     basis_l, basis_r = _basis(data.left), _basis(data.right)
     rows = []
     for year in range(first, last + 1):
@@ -185,7 +191,7 @@ def estimate_rows(data: PairingData) -> list[dict]:
     n_l = int(data.in_period(data.left)["dead_and_missing"].sum())
     n_r = int(data.in_period(data.right)["dead_and_missing"].sum())
     links = data.links_in_period()
-    m = int(links["dead_and_missing_l"].sum())
+    m = int(links["persons_linked"].sum())
     true_min = math.floor(m * data.precision_low)
     failing = list(p.assumptions_failing)
     quality = data.quality
