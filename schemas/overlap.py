@@ -15,7 +15,9 @@ def _area():
     return code_field(codes.AREA, "Area the lists were linked in (us_az_pima_county: remains "
                       "found or reported in Pima County, Arizona; us_az_pima_ome_jurisdiction: "
                       "deaths the Pima County medical examiner examined, in Pima and "
-                      "neighbouring counties).")
+                      "neighbouring counties; europe_routes: deaths on the way to Europe or in "
+                      "it, the incidents of UNITED's List, The Migrants' Files and MMP in the "
+                      "Mediterranean, Europe and on the Atlantic route to the Canary Islands).")
 
 
 def _sources():

@@ -13,7 +13,8 @@ from pipelines.publish.templating import share, thousands
 
 AREA_NAMES = {"us_az_pima_county": "Pima County, Arizona (US-Mexico border)",
               "us_az_pima_ome_jurisdiction": "Deaths examined by the Pima County medical examiner "
-                                             "(southern Arizona)"}
+                                             "(southern Arizona)",
+              "europe_routes": "Routes to Europe (deaths on the way to Europe or in it)"}
 ASSUMPTION_WORDS = {"closed_population": "closed population", "independence": "independent lists",
                     "equal_catchability": "equal catchability", "perfect_linkage": "perfect linkage"}
 REASON_WORDS = {
@@ -21,6 +22,8 @@ REASON_WORDS = {
                                        "sub-list, not a second capture",
     "no_person_in_both_lists": "no person was linked in both lists",
     "no_list_linked": "no list was linked",
+    "persons_caught_by_incident": "the lists count incidents of one to hundreds of persons, so "
+                                  "persons are not caught one by one",
 }
 
 

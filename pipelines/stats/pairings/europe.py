@@ -66,8 +66,8 @@ def _frame(dates: pd.Series) -> pd.DataFrame:
 
 def _country(names: pd.Series, column: str) -> pd.Series:
     """ISO3 of the country of the incident as written, null where unknown (at sea, "unknown")."""
-    codes = map_countries(names.reset_index(drop=True), UnmappedLog(), column)
-    return codes.where(codes != UNKNOWN_COUNTRY, None).astype("object")
+    codes = map_countries(names.reset_index(drop=True), UnmappedLog(), column).astype("object")
+    return codes.where(codes != UNKNOWN_COUNTRY, None)
 
 
 def _no_case_numbers(n: int) -> pd.Series:

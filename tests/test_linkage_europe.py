@@ -1,0 +1,213 @@
+"""The routes to Europe (pipelines/stats/pairings/europe.py): how UNITED's List, The Migrants'
+Files and MMP become the linker's input (hand-written excerpts), the incident-to-incident links
+on made-up lists, the overlap of incident lists, and the links measured on the real files
+(skipped when absent)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipelines.sources.base import RawTable
+from pipelines.sources.curate import content_ids
+from pipelines.stats import linkage
+from pipelines.stats.overlap import overlap_tables
+from pipelines.stats.pairings import PAIRINGS, europe
+from schemas.overlap import DeathsEstimates, DeathsOverlap
+from tests.conftest import real_snapshot
+
+
+def _raw(name: str, rows: dict) -> RawTable:
+    frame = pd.DataFrame(rows)
+    return RawTable(Path(name), frame, "v", np.arange(2, 2 + len(frame)))
+
+
+# --- the inputs ---------------------------------------------------------------------------------
+
+UNITED = {"found dead": ["03/05/15", "Mar 15", "12/06/15"], "number": ["4", "1", "30"],
+          "name, gender, age": ["N.N. (1 man)", "N.N.", "N.N."],
+          "region of origin": ["unknown", "Africa", "unknown"],
+          "cause of death": ["drowned off a coast", "hit by a train", "boat sank"],
+          "source": ["X", "Y", "Z"], "country of incident": ["Greece", "France", "unknown"]}
+
+
+def test_united_input_reads_the_date_count_and_country_and_no_name_or_text():
+    got = europe.united_input(_raw("refugeesAndMigrants.csv", UNITED))
+    frame = got.frame
+    assert [str(d) for d in frame["found_date"]] == ["2015-05-03", "NaT", "2015-06-12"]  # dd/mm/yy
+    assert frame["found_year"].isna().tolist() == [False, True, False]  # a month alone: never paired
+    assert frame["dead_and_missing"].tolist() == [4, 1, 30]
+    assert frame["country"].tolist() == ["GRC", "FRA", None]  # "unknown": null, no evidence
+    # The record ids are the content hashes `deaths` gives The List's rows.
+    assert got.record_ids.tolist() == content_ids(pd.DataFrame(UNITED)).tolist()
+    assert not {"name, gender, age", "cause of death", "source"} & set(frame)
+
+
+def test_migrants_files_input_falls_back_to_dead_plus_missing_and_hashes_blank_ids():
+    rows = {"Event_id": ["17", ""], "date": ["2015-05-02T22:00:00Z", "2015-06-12T00:00:00Z"],
+            "latitude": ["37.1", "35.0"], "longitude": ["26.5", "14,1"],
+            "dead": ["3", "20"], "missing": ["1", "10"], "dead_and_missing": ["4", ""],
+            "name": ["Event at a place", "Death of a person"], "description": ["a", "b"]}
+    got = europe.migrants_files_input(_raw("events.csv", rows))
+    assert got.frame["dead_and_missing"].tolist() == [4, 30]
+    assert [str(d) for d in got.frame["found_date"]] == ["2015-05-02", "2015-06-12"]  # the day kept
+    assert got.frame["lat"].tolist() == [37.1, 35.0]
+    assert got.frame["lon"].isna().tolist() == [False, True]  # "14,1" is no longitude
+    frame = pd.DataFrame(rows)
+    assert got.record_ids.tolist() == ["17", content_ids(frame[frame["Event_id"] == ""]).iloc[0]]
+    assert not {"name", "description"} & set(got.frame)
+
+
+def test_mmp_europe_input_keeps_the_routes_to_europe_only():
+    rows = {"Incident ID": ["a", "b", "c", "d"],
+            "Incident Date": ["2015-05-03", "2015-05-04", "2015-05-05", "2015-05-06"],
+            "Region of Incident": ["Mediterranean", "North America", "Northern Africa", "Europe"],
+            "Migration Route": ["Eastern Mediterranean", "US-Mexico border crossing",
+                                "Western Africa / Atlantic route to the Canary Islands", ""],
+            "Country of Incident": ["Greece", "United States of America", "Morocco", "France"],
+            "Coordinates": ["37.1, 26.5", "31.5, -111.0", "28.0, -13.0", ""],
+            "Total Number of Dead and Missing": ["4", "1", "12", "1"]}
+    got = europe.mmp_europe_input(_raw("mmp.xlsx", rows))
+    assert got.record_ids.tolist() == ["a", "c", "d"]  # the US incident is not on a route to Europe
+    assert got.frame["country"].tolist() == ["GRC", "MAR", "FRA"]
+    assert got.persons.tolist() == [4, 12, 1]
+    assert got.frame["lat"].isna().tolist() == [False, False, True]
+
+
+def test_an_older_mmp_format_is_not_linked():
+    old = _raw("mmp.csv", {"id": ["1"], "date": ["2015-01-01"]})
+    with pytest.raises(linkage.NotLinkable):
+        europe.mmp_europe_input(old)
+    with pytest.raises(linkage.NotLinkable):
+        europe.united_input(old)
+
+
+def test_the_europe_pairings_are_declared_and_no_estimate_is_claimed():
+    names = {p.name for p in PAIRINGS if p.area == europe.EUROPE_AREA}
+    assert names == {"europe_united_mmp", "europe_migrants_files_mmp", "europe_united_migrants_files"}
+    for pairing in europe.EUROPE_PAIRINGS:
+        assert pairing.incidents_both and pairing.not_estimated_because
+        assert pairing.review is not None and "equal_catchability" in pairing.assumptions_failing
+
+
+# --- links between made-up incident lists -------------------------------------------------------
+
+def _incidents(name, dates, counts, countries):
+    frame = linkage.with_dates(pd.DataFrame({"unique_id": range(len(dates))}),
+                               pd.Series(pd.to_datetime(dates)))
+    frame["dead_and_missing"] = pd.array(counts, dtype="Float64")
+    frame["country"] = countries
+    return linkage.LinkInput(name, frame, pd.Series([f"{name}{i}" for i in range(len(dates))]),
+                             pd.Series([None] * len(dates), dtype="object"))
+
+
+def test_incidents_link_one_to_one_on_date_count_and_country():
+    # 40 incidents of a year on each side; the first 15 are the same incidents (the same day
+    # or a day apart, the same count and country), the rest drawn apart.
+    rng = np.random.default_rng(17)
+    days = pd.Timestamp("2015-01-01") + pd.to_timedelta(rng.choice(365, 80, replace=False), "D")
+    counts = rng.integers(1, 60, 80)
+    countries = rng.choice(["GRC", "ITA", "ESP", "LBY", "TUR"], 80)
+    left = _incidents("united_list", days[:40], counts[:40], list(countries[:40]))
+    shift = pd.to_timedelta(np.r_[np.zeros(10), np.ones(5)], "D")
+    right_days = np.r_[days[:15] + shift, days[40:65]]
+    right = _incidents("mmp", right_days, np.r_[counts[:15], counts[40:65]],
+                       list(countries[:15]) + list(countries[40:65]))
+    pairing = next(p for p in europe.EUROPE_PAIRINGS if p.name == "europe_united_mmp")
+    pairs = linkage.predict(left, right, compared=pairing.compared, blocking=pairing.blocking,
+                            prior_on=pairing.prior_on, prior_recall=pairing.prior_recall,
+                            em_on=pairing.em_on, m_set=dict(pairing.m_set))
+    chosen = linkage.links(pairs, threshold=pairing.threshold)
+    got = set(zip(chosen["unique_id_l"].astype(int), chosen["unique_id_r"].astype(int)))
+    assert got == {(i, i) for i in range(15)}
+
+
+# --- overlap of incident lists ------------------------------------------------------------------
+
+def test_the_persons_of_an_incident_link_are_the_smaller_count():
+    deaths = pd.DataFrame([("a", "A1", 2015, 10), ("a", "A2", 2015, 3), ("a", "A3", 2015, 1),
+                           ("b", "B1", 2015, 12), ("b", "B2", 2015, 2), ("b", "B3", 2015, 5)],
+                          columns=["source", "record_id", "year", "dead_and_missing"])
+    deaths = deaths.assign(snapshot=deaths["source"].map({"a": "s1", "b": "s2"}),
+                           year_basis=deaths["source"].map({"a": "found", "b": "incident"}),
+                           race_ethnicity="not_recorded", flags="")
+    con = duckdb.connect()
+    con.register("deaths_frame", deaths)
+    con.execute("CREATE TEMP VIEW deaths AS SELECT * FROM deaths_frame")
+    pairing = linkage.Pairing(name="t", area="europe_routes", left=linkage.Side("a", "", None, "TRUE"),
+                              right=linkage.Side("b", "", None, "TRUE"), incidents_both=True,
+                              review=(35, 40), assumptions_failing=("equal_catchability",),
+                              not_estimated_because="persons_caught_by_incident")
+    links = pd.DataFrame({"source_l": "a", "snapshot_l": "s1", "source_r": "b", "snapshot_r": "s2",
+                          "record_id_l": ["A1", "A2"], "record_id_r": ["B1", "B2"]})
+    quality = pd.DataFrame([{"pairing": "t", "area": "europe_routes", "source_l": "a", "snapshot_l": "s1",
+                             "source_r": "b", "snapshot_r": "s2", "links": 2, "precision": 35 / 40,
+                             "precision_low": 0.5, "recall": None, "basis": "clerical_review"}])
+    sources = pd.DataFrame({"source": ["a", "b"], "snapshot": ["s1", "s2"],
+                            "period_start": ["2014-01-01", "2015-01-01"],
+                            "period_end": ["2016-12-31", "2015-12-31"], "records_end": [None, None]})
+    tables = overlap_tables(con, linkage.Linkage(links, quality), sources, (pairing,))
+    row = DeathsOverlap.validate(tables["deaths_overlap"]).iloc[0]
+    # A1 (10) - B1 (12): 10 in both; A2 (3) - B2 (2): 2 in both.
+    assert (row["persons_l"], row["persons_r"], row["linked"]) == (14, 19, 12)
+    # 12 linked at a precision of at least 0.5: 6 surely true; union in [19, 14 + 19 - 6].
+    assert (row["linked_true_min"], row["union_min"], row["union_max"]) == (6, 19, 27)
+    estimate = DeathsEstimates.validate(tables["deaths_estimates"]).iloc[0]
+    assert estimate["status"] == "not_estimated" and estimate["reason"] == "persons_caught_by_incident"
+    assert estimate["assumptions_failing"] == "equal_catchability;perfect_linkage"
+
+
+# --- real files ---------------------------------------------------------------------------------
+
+def _real_inputs(real_dir):
+    from pipelines.sources.registry import SOURCES
+
+    def read(source, snapshot, starts=""):
+        found = real_snapshot(real_dir, source, snapshot)
+        (path,) = [p for p in found.data_files() if p.name.lower().startswith(starts)]
+        return SOURCES[source].read_raw(path)
+    return {"united_list": europe.united_input(read("united_list", "2018-07-19", "refugees")),
+            "migrants_files": europe.migrants_files_input(read("migrants_files", "2016-06-24")),
+            "mmp": europe.mmp_europe_input(read("mmp", "2025-05-05"))}
+
+
+def _links(inputs, pairing):
+    left, right = inputs[pairing.left.source], inputs[pairing.right.source]
+    pairs = linkage.predict(left, right, compared=pairing.compared, blocking=pairing.blocking,
+                            prior_on=pairing.prior_on, prior_recall=pairing.prior_recall,
+                            em_on=pairing.em_on, m_set=dict(pairing.m_set))
+    return linkage.links(pairs, threshold=pairing.threshold)
+
+
+# Measured on the real files (docs/linkage.md, "Routes to Europe").
+REAL_LINKS = {"europe_united_mmp": 260, "europe_migrants_files_mmp": 211,
+              "europe_united_migrants_files": 1002}
+
+
+@pytest.mark.real
+def test_real_europe_links_keep_their_measured_counts_and_are_deterministic(real_dir):
+    started = time.monotonic()
+    inputs = _real_inputs(real_dir)
+    assert {k: len(v.frame) for k, v in inputs.items()} == {"united_list": 3932, "migrants_files": 3206,
+                                                            "mmp": 3708}
+    got = {p.name: _links(inputs, p) for p in europe.EUROPE_PAIRINGS}
+    assert {name: len(chosen) for name, chosen in got.items()} == REAL_LINKS
+    # The same links on a second run (one DuckDB thread, seeded sampling).
+    again = _links(inputs, europe.EUROPE_PAIRINGS[0])
+    pd.testing.assert_frame_equal(again.reset_index(drop=True), got["europe_united_mmp"].reset_index(drop=True))
+    # Each incident in one link at most, on both sides.
+    for chosen in got.values():
+        assert not chosen["unique_id_l"].duplicated().any() and not chosen["unique_id_r"].duplicated().any()
+    # The Files' events that their `dataset` column takes from UNITED: 688 of 1,898 link to
+    # UNITED's entries; of the Files' own events of 2014-2016, 120 of 431.
+    from pipelines.sources.registry import SOURCES
+    found = real_snapshot(real_dir, "migrants_files", "2016-06-24")
+    dataset = SOURCES["migrants_files"].read_raw(found.data_files()[0]).frame["dataset"].reset_index(drop=True)
+    linked = dataset.index.isin(got["europe_united_migrants_files"]["unique_id_r"].astype(int))
+    assert (int(linked[dataset == "United"].sum()), int((dataset == "United").sum())) == (688, 1898)
+    assert time.monotonic() - started < 120  # about 20 s on a loaded machine
