@@ -129,7 +129,7 @@ def test_incidents_link_one_to_one_on_date_count_and_country():
 
 # --- overlap of incident lists ------------------------------------------------------------------
 
-def test_the_persons_of_an_incident_link_are_the_smaller_count():
+def _incident_tables():
     deaths = pd.DataFrame([("a", "A1", 2015, 10), ("a", "A2", 2015, 3), ("a", "A3", 2015, 1),
                            ("b", "B1", 2015, 12), ("b", "B2", 2015, 2), ("b", "B3", 2015, 5)],
                           columns=["source", "record_id", "year", "dead_and_missing"])
@@ -151,7 +151,11 @@ def test_the_persons_of_an_incident_link_are_the_smaller_count():
     sources = pd.DataFrame({"source": ["a", "b"], "snapshot": ["s1", "s2"],
                             "period_start": ["2014-01-01", "2015-01-01"],
                             "period_end": ["2016-12-31", "2015-12-31"], "records_end": [None, None]})
-    tables = overlap_tables(con, linkage.Linkage(links, quality), sources, (pairing,))
+    return overlap_tables(con, linkage.Linkage(links, quality), sources, (pairing,))
+
+
+def test_the_persons_of_an_incident_link_are_the_smaller_count():
+    tables = _incident_tables()
     row = DeathsOverlap.validate(tables["deaths_overlap"]).iloc[0]
     # A1 (10) - B1 (12): 10 in both; A2 (3) - B2 (2): 2 in both.
     assert (row["persons_l"], row["persons_r"], row["linked"]) == (14, 19, 12)
@@ -160,6 +164,22 @@ def test_the_persons_of_an_incident_link_are_the_smaller_count():
     estimate = DeathsEstimates.validate(tables["deaths_estimates"]).iloc[0]
     assert estimate["status"] == "not_estimated" and estimate["reason"] == "persons_caught_by_incident"
     assert estimate["assumptions_failing"] == "equal_catchability;perfect_linkage"
+
+
+def test_page_names_the_area_and_why_incident_lists_get_no_estimate(tmp_path):
+    import re
+
+    from pipelines.publish.page.write import render_page
+    from tests.test_page import sources_rows
+
+    tables = {**_incident_tables(), "sources": sources_rows("a", "b").assign(snapshot=["s1", "s2"])}
+    page = render_page(tables, tmp_path, "R1", created="2026-01-01T00:00:00+00:00", sample=False)
+    start = page.index('<section id="overlap">')
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[start:page.index("</section>", start)]))
+    assert "Routes to Europe (deaths on the way to Europe or in it)" in text
+    assert "clerical review of a sample: 88% (recall not measured)" in text
+    assert "in either list (counted range) 19-27" in text
+    assert "no estimate: the lists count incidents of one to hundreds of persons" in text
 
 
 # --- real files ---------------------------------------------------------------------------------
@@ -199,7 +219,8 @@ def test_real_europe_links_keep_their_measured_counts_and_are_deterministic(real
     assert {name: len(chosen) for name, chosen in got.items()} == REAL_LINKS
     # The same links on a second run (one DuckDB thread, seeded sampling).
     again = _links(inputs, europe.EUROPE_PAIRINGS[0])
-    pd.testing.assert_frame_equal(again.reset_index(drop=True), got["europe_united_mmp"].reset_index(drop=True))
+    pd.testing.assert_frame_equal(again.reset_index(drop=True),
+                                  got["europe_united_mmp"].reset_index(drop=True))
     # Each incident in one link at most, on both sides.
     for chosen in got.values():
         assert not chosen["unique_id_l"].duplicated().any() and not chosen["unique_id_r"].duplicated().any()
@@ -207,7 +228,8 @@ def test_real_europe_links_keep_their_measured_counts_and_are_deterministic(real
     # UNITED's entries; of the Files' own events of 2014-2016, 120 of 431.
     from pipelines.sources.registry import SOURCES
     found = real_snapshot(real_dir, "migrants_files", "2016-06-24")
-    dataset = SOURCES["migrants_files"].read_raw(found.data_files()[0]).frame["dataset"].reset_index(drop=True)
+    raw = SOURCES["migrants_files"].read_raw(found.data_files()[0])
+    dataset = raw.frame["dataset"].reset_index(drop=True)
     linked = dataset.index.isin(got["europe_united_migrants_files"]["unique_id_r"].astype(int))
     assert (int(linked[dataset == "United"].sum()), int((dataset == "United").sum())) == (688, 1898)
     assert time.monotonic() - started < 120  # about 20 s on a loaded machine

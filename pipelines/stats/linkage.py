@@ -221,13 +221,14 @@ def predict(left: LinkInput, right: LinkInput, floor: float = 0.01,
     db_api = DuckDBAPI(connection=duckdb.connect(config={"threads": 1}))
     # Splink reads the same columns from both lists: a column only one list has is left out.
     common = [c for c in left.frame.columns if c in right.frame.columns]
-    linker = Linker([left.frame[common], right.frame[common]], settings(compared, blocking, m_set), db_api=db_api,
-                    input_table_aliases=[left.name, right.name], set_up_basic_logging=False)
+    linker = Linker([left.frame[common], right.frame[common]], settings(compared, blocking, m_set),
+                    db_api=db_api, input_table_aliases=[left.name, right.name],
+                    set_up_basic_logging=False)
     linker.training.estimate_probability_two_random_records_match(
         [block_on(*prior_on)], recall=prior_recall)
     linker.training.estimate_u_using_random_sampling(max_pairs=MAX_PAIRS_FOR_U, seed=SEED)
     # EM on the pairs found the same day trains sex, age and county; the date keeps DATE_M.
-    # A pairing may add passes over other blocks (each trains what its block does not fix).
+    # A pairing may train over other blocks instead, or not at all (every m set: Europe).
     for columns in em_on:
         linker.training.estimate_parameters_using_expectation_maximisation(block_on(*columns))
     pairs = linker.inference.predict(threshold_match_probability=floor).as_pandas_dataframe()

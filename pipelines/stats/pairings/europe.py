@@ -155,7 +155,7 @@ EUROPE_PAIRINGS = (
         prior_on=PRIOR_ON, em_on=(),
         m_set=(("event_date", DATE_M_UNITED_MMP), ("dead_and_missing", COUNT_M), ("country", COUNTRY_M)),
         review=REVIEW_UNITED_MMP,
-        # UNITED cites IOM as a source of 205 of its 582 entries of 2015-2017 (175 of 274 in
+        # UNITED cites IOM as a source of 205 of its 593 dated entries of 2015-2017 (175 of 274 in
         # 2017): partly entered from MMP's own sources. And both count incidents.
         assumptions_failing=("independence", "equal_catchability"),
         not_estimated_because="persons_caught_by_incident",
