@@ -71,7 +71,8 @@ def overlap_section(overlap: pd.DataFrame, race: pd.DataFrame, estimates: pd.Dat
             "period": None if period is None else {
                 "persons_l": thousands(period.persons_l), "persons_r": thousands(period.persons_r),
                 "linked": thousands(period.linked),
-                "years": f"{int(period.first_year)}-{int(period.last_year)}",
+                "years": (str(int(period.first_year)) if period.first_year == period.last_year
+                          else f"{int(period.first_year)}-{int(period.last_year)}"),
                 "union": _range(int(period.union_min), int(period.union_max))},
             "estimate": None if period is None else _estimate(period),
             "race": {"rows": race_rows, "linked": thousands(int(linked_all.iloc[0])) if len(linked_all) else "0",
