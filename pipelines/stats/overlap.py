@@ -213,6 +213,40 @@ def estimate_rows(data: PairingData) -> list[dict]:
              "ci_high": found.ci_high}]
 
 
+def capture_patterns(members: dict[str, list], links: list[tuple[str, str, pd.DataFrame]]
+                     ) -> tuple[dict[tuple[int, ...], int], int]:
+    """Records of several lists grouped by the links between them: ({which lists hold a
+    cluster, as 0/1 in the order of `members`: clusters}, clusters holding two records of one
+    list). `members`: each list's record ids; `links`: (list, list, frame of record_id_l,
+    record_id_r), links to records outside `members` left out. For a log-linear model of
+    three lists (`estimates.loglinear`); docs/linkage.md counts the European incidents so."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    names = list(members)
+    index, owner = {}, []
+    for k, name in enumerate(names):
+        for record in members[name]:
+            index[(name, record)] = len(owner)
+            owner.append(k)
+    rows, cols = [], []
+    for left, right, frame in links:
+        for a, b in zip(frame["record_id_l"], frame["record_id_r"]):
+            if (left, a) in index and (right, b) in index:
+                rows.append(index[(left, a)])
+                cols.append(index[(right, b)])
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(owner), len(owner)))
+    _, label = connected_components(graph, directed=False)
+    held = np.zeros((label.max() + 1 if len(label) else 0, len(names)), dtype=int)
+    np.add.at(held, (label, np.array(owner, dtype=int)), 1)
+    patterns: dict[tuple[int, ...], int] = {}
+    for row in held:
+        key = tuple(int(v > 0) for v in row)
+        patterns[key] = patterns.get(key, 0) + 1
+    return patterns, int((held > 1).any(axis=1).sum())
+
+
 def overlap_tables(con: duckdb.DuckDBPyConnection, linkage: Linkage, sources: pd.DataFrame,
                    pairings: tuple[Pairing, ...] = PAIRINGS) -> dict[str, pd.DataFrame]:
     """`deaths_overlap`, `deaths_linked_race` and `deaths_estimates` of every pairing linked
