@@ -194,6 +194,90 @@ def test_capture_patterns_group_records_through_links_across_lists():
     assert patterns == {(1, 1, 1): 2, (0, 0, 1): 1} and doubled == 1
 
 
+def _trio_tables(patterns: dict, counts: dict | None = None, trio_reason: str | None = None):
+    """deaths, links and quality of three lists a, b, c over 2019 built from `patterns`
+    ({(in a, in b, in c): clusters}); `counts`: the persons each list's record of a cluster
+    of that pattern counts (default 1)."""
+    rows, links = [], {("a", "b"): [], ("a", "c"): [], ("b", "c"): []}
+    k = 0
+    for pattern, clusters in patterns.items():
+        for _ in range(clusters):
+            held = [x for x, inside in zip("abc", pattern) if inside]
+            for x in held:
+                n = (counts or {}).get(pattern, {}).get(x, 1)
+                rows.append((x, f"{x}{k}", 2019, n))
+            for pair in links:
+                if set(pair) <= set(held):
+                    links[pair].append((f"{pair[0]}{k}", f"{pair[1]}{k}"))
+            k += 1
+    deaths = pd.DataFrame(rows, columns=["source", "record_id", "year", "dead_and_missing"])
+    deaths = deaths.assign(snapshot="s", year_basis="incident", race_ethnicity="not_recorded", flags="")
+    con = duckdb.connect()
+    con.register("deaths_frame", deaths)
+    con.execute("CREATE TEMP VIEW deaths AS SELECT * FROM deaths_frame")
+    pairings, frames, quality = [], [], []
+    for (x, y), pairs in links.items():
+        name = f"{x}{y}"
+        pairings.append(linkage.Pairing(name=name, area="europe_routes",
+                                        left=linkage.Side(x, "", None, "TRUE"),
+                                        right=linkage.Side(y, "", None, "TRUE"), incidents_both=True,
+                                        not_estimated_because="persons_caught_by_incident"))
+        frames.append(pd.DataFrame({"source_l": x, "snapshot_l": "s", "source_r": y, "snapshot_r": "s",
+                                    "record_id_l": [a for a, _ in pairs],
+                                    "record_id_r": [b for _, b in pairs]}))
+        quality.append({"pairing": name, "area": "europe_routes", "source_l": x, "snapshot_l": "s",
+                        "source_r": y, "snapshot_r": "s", "links": len(pairs), "precision": 1.0,
+                        "precision_low": 1.0, "recall": 1.0, "basis": "answer_key"})
+    sources = pd.DataFrame({"source": list("abc"), "snapshot": "s", "period_start": "2019-01-01",
+                            "period_end": "2019-12-31", "records_end": None})
+    trio = linkage.Trio(name="t", area="europe_routes", sources=("a", "b", "c"),
+                        pairings=("ab", "ac", "bc"), not_estimated_because=trio_reason)
+    tables = overlap_tables(con, linkage.Linkage(pd.concat(frames, ignore_index=True), pd.DataFrame(quality)),
+                            sources, tuple(pairings), (trio,))
+    estimates_frame = DeathsEstimates.validate(tables["deaths_estimates"])
+    return estimates_frame[estimates_frame["lists"] == 3].iloc[0]
+
+
+def test_three_independent_lists_get_the_loglinear_estimate():
+    # test_overlap.INDEPENDENT: N = 1,000 persons, 790 seen; the model gives back 1,000.
+    from tests.test_overlap import INDEPENDENT
+    row = _trio_tables(INDEPENDENT)
+    assert (row["method"], row["status"], row["assumptions_failing"]) == ("loglinear", "estimated", "")
+    assert (row["persons_l"], row["persons_r"], row["persons_3"]) == (500, 400, 300)
+    # In at least two lists: 140 + 90 + 60 + 60 = 350; in any: 790 exactly (precision 1).
+    assert row["linked"] == 350 and (row["union_min"], row["union_max"]) == (500, 850)
+    assert row["estimate"] == pytest.approx(1000, rel=1e-6) and row["ci_low"] > 790
+
+
+def test_page_shows_three_lists_together(tmp_path):
+    import re
+
+    from pipelines.publish.page.write import render_page
+    from tests.test_page import sources_rows
+
+    row = _trio_tables({(1, 1, 1): 1, (1, 0, 1): 1, (0, 1, 0): 1}, trio_reason="persons_caught_by_incident")
+    tables = {"deaths_estimates": pd.DataFrame([row]), "deaths_overlap": pd.DataFrame(),
+              "sources": sources_rows("a", "b")}
+    page = render_page(tables, tmp_path, "R1", created="2026-01-01T00:00:00+00:00", sample=False)
+    start = page.index('<section id="overlap">')
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[start:page.index("</section>", start)]))
+    assert "Routes to Europe (deaths on the way to Europe or in it): three lists together" in text
+    assert "over 2019 (full years) persons in a 2 in b 2 in c 2 in at least two lists 2" in text
+    assert "(log-linear model) no estimate: the lists count incidents" in text
+
+
+def test_three_incident_lists_count_the_second_largest_and_give_no_estimate():
+    # One boat in all three lists (10, 12 and 7 persons), one in a and c (3 and 4), one in b.
+    row = _trio_tables({(1, 1, 1): 1, (1, 0, 1): 1, (0, 1, 0): 1},
+                       {(1, 1, 1): {"a": 10, "b": 12, "c": 7}, (1, 0, 1): {"a": 3, "c": 4},
+                        (0, 1, 0): {"b": 2}}, trio_reason="persons_caught_by_incident")
+    assert (row["persons_l"], row["persons_r"], row["persons_3"]) == (13, 14, 11)
+    assert row["linked"] == 10 + 3  # the second largest count of each boat in two lists or more
+    assert (row["union_min"], row["union_max"]) == (14, 13 + 14 + 11 - 13)
+    assert row["status"] == "not_estimated" and row["reason"] == "persons_caught_by_incident"
+    assert pd.isna(row["estimate"])
+
+
 # --- real files ---------------------------------------------------------------------------------
 
 def _real_inputs(real_dir):

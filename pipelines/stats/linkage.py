@@ -379,6 +379,22 @@ class Pairing:
         return f"{self.left.source}+{self.right.source}"
 
 
+@dataclass(frozen=True)
+class Trio:
+    """Three lists of one area, each pair of them a declared `Pairing`: the log-linear estimate
+    of `deaths_estimates` over the years all three cover whole, from the clusters the three
+    pairings' links form (`interactions`: the pairs of lists, 0-based in `sources` order, whose
+    dependence the model carries), unless it declares why none may be published."""
+
+    name: str
+    area: str
+    sources: tuple[str, str, str]
+    pairings: tuple[str, str, str]
+    interactions: tuple[tuple[int, int], ...] = ()
+    assumptions_failing: tuple[str, ...] = ()
+    not_estimated_because: str | None = None
+
+
 LINK_COLUMNS = ["source_l", "snapshot_l", "record_id_l", "source_r", "snapshot_r", "record_id_r",
                 "match_probability", "match_weight", *[f"level_{c}" for c in ALL_COMPARED],
                 "threshold", "rule"]

@@ -87,4 +87,20 @@ def overlap_section(overlap: pd.DataFrame, race: pd.DataFrame, estimates: pd.Dat
                             "linked": thousands(r.linked), "union": _range(int(r.union_min), int(r.union_max))}
                            for r in rows.itertuples()],
         })
-    return {"areas": areas, "empty": Figure("overlap-empty", captions().overlap_empty(), None)}
+    return {"areas": areas, "trios": _trios(estimates),
+            "empty": Figure("overlap-empty", captions().overlap_empty(), None)}
+
+
+def _trios(estimates: pd.DataFrame) -> list[dict]:
+    """The rows of three lists of `deaths_estimates`: each list's persons, those in at least
+    two, the range of those in any, and the estimate or why there is none."""
+    if estimates.empty or "lists" not in estimates:
+        return []
+    rows = estimates[estimates["lists"] == 3].sort_values(["area", "sources"])
+    return [{"name": AREA_NAMES.get(r.area, r.area),
+             "years": (str(int(r.first_year)) if r.first_year == r.last_year
+                       else f"{int(r.first_year)}-{int(r.last_year)}"),
+             "lists": [{"source": source, "persons": thousands(n)}
+                       for source, n in zip(r.sources.split("+"), (r.persons_l, r.persons_r, r.persons_3))],
+             "linked": thousands(r.linked), "union": _range(int(r.union_min), int(r.union_max)),
+             "estimate": _estimate(r)} for r in rows.itertuples()]
