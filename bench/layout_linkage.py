@@ -46,7 +46,7 @@ BENCH_PAIRING = Pairing(
     left=Side("bench_left", "", _not_built, None), right=Side("bench_right", "", _not_built, None),
     compared=("found_date", "sex", "age", "location"),
     blocking=("cell_year", "cell_half_shifted_year", "day_area"),
-    training_blocking=("found_date", "area"))
+    em_on=(("found_date", "area"),))
 
 
 def persons(rng: np.random.Generator, n: int) -> pd.DataFrame:

@@ -305,7 +305,7 @@ def linkage(args) -> None:
     the generated truth. Stages timed; imports apart."""
     started = time.perf_counter()
     from bench.layout_linkage import BENCH_PAIRING, block_sizes, lists, quality
-    from pipelines.stats.linkage import links, predict
+    from pipelines.stats.linkage import links, scored
     import splink  # noqa: F401  (imported here so that its import is not in `predict_s`)
     imports_s = time.perf_counter() - started
     stages = {}
@@ -314,7 +314,7 @@ def linkage(args) -> None:
     stages["generate"] = round(time.perf_counter() - t, 3)
     blocks = block_sizes(left, right, BENCH_PAIRING.blocking)
     t = time.perf_counter()
-    pairs = predict(left, right, compared=BENCH_PAIRING.compared, blocking=BENCH_PAIRING.blocking)
+    pairs = scored(left, right, BENCH_PAIRING)
     stages["train_and_predict"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
     chosen = links(pairs)

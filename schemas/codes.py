@@ -90,7 +90,10 @@ SGBV = ("yes", "no", "unknown")
 # us_border_counties_outside_pima_ome: the border counties of maps/nmd_border_counties.csv
 # (California, Arizona's Yuma, New Mexico, Texas), where nmd_border_deaths' other sub-sources
 # and MMP's US incidents are linked.
-AREA = ("us_az_pima_county", "us_az_pima_ome_jurisdiction", "us_border_counties_outside_pima_ome")
+# europe_routes: deaths on the way to Europe or in it (UNITED, The Migrants' Files, and MMP's
+# incidents in the Mediterranean, in Europe and on the Atlantic route to the Canary Islands).
+AREA = ("us_az_pima_county", "us_az_pima_ome_jurisdiction", "us_border_counties_outside_pima_ome",
+        "europe_routes")
 # What the union's upper bound subtracts: nothing, or the links true at the lower end of the
 # 95 % interval of the pairing's measured precision (docs/linkage.md).
 LINK_QUALITY_BASIS = ("answer_key", "clerical_review", "none")
@@ -101,5 +104,7 @@ ESTIMATE_STATUS = ("estimated", "not_estimated")
 # lists_entered_from_the_same_records: both lists are entered, for most of their records,
 # from the records of the same examiners or agencies (or one list cites the other): not
 # independent captures.
+# persons_caught_by_incident: the lists count incidents of one to hundreds of persons, so
+# persons are not caught one by one and an incident's size decides which lists hold it.
 ESTIMATE_REASON = ("one_list_entered_from_the_other", "lists_entered_from_the_same_records",
-                   "no_person_in_both_lists", "no_list_linked")
+                   "no_person_in_both_lists", "no_list_linked", "persons_caught_by_incident")

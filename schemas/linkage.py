@@ -34,7 +34,23 @@ class RecordLinks(pa.DataFrameModel):
         nullable=True, description="Distance between the coordinates: 3 within 0.01 km (the same "
                                    "point as written), 2 within 0.1 km, 1 within "
                                    "5 km, 0 further, -1 unknown on a side.")
-    threshold: Series[float] = pa.Field(description="The match probability a link needs.")
+    level_event_date: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, description="Days between two incidents' dates (incident lists): 4 same "
+                                   "day, 3 within 1 day, 2 within 3 days, 1 within 30 days, 0 "
+                                   "further, -1 unknown on a side.")
+    level_dead_and_missing: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, description="Persons dead and missing the two incidents count: 2 the "
+                                   "same, 1 within 1 person or a fifth of the larger count, 0 "
+                                   "further apart, -1 unknown on a side.")
+    level_country: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, description="Country of the incident: 1 the same, 0 different, -1 "
+                                   "unknown on a side (at sea, not stated).")
+    level_place: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, description="Distance between the coordinates at sea scale: 3 within "
+                                   "25 km, 2 within 100 km, 1 within 500 km, 0 further, -1 "
+                                   "unknown on a side.")
+    threshold: Series[float] = pa.Field(description="The match probability a link needs (per "
+                                        "pairing: docs/linkage.md).")
     rule: Series[str] = pa.Field(description="How links were chosen among the pairs above the "
                                  "threshold (unambiguous: the one best pair for both records; "
                                  "many_to_one: each person record's one best incident, an incident "

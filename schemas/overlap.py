@@ -17,7 +17,10 @@ def _area():
                       "deaths the Pima County medical examiner examined, in Pima and "
                       "neighbouring counties; us_border_counties_outside_pima_ome: the US border counties "
                       "outside it where nmd_border_deaths' county examiners, sheriffs and the El Paso "
-                      "sector's database record deaths, listed in maps/nmd_border_counties.csv).")
+                      "sector's database record deaths, listed in maps/nmd_border_counties.csv; "
+                      "europe_routes: deaths on the way to Europe or in "
+                      "it, the incidents of UNITED's List, The Migrants' Files and MMP in the "
+                      "Mediterranean, Europe and on the Atlantic route to the Canary Islands).")
 
 
 def _sources():
@@ -127,20 +130,23 @@ class DeathsEstimates(pa.DataFrameModel):
 
     area: Series[str] = _area()
     sources: Series[str] = _sources()
-    first_year: Series[pd.Int32Dtype] = pa.Field(description="First full year both lists cover.")
-    last_year: Series[pd.Int32Dtype] = pa.Field(description="Last full year both lists cover.")
+    first_year: Series[pd.Int32Dtype] = pa.Field(description="First full year all its lists cover.")
+    last_year: Series[pd.Int32Dtype] = pa.Field(description="Last full year all its lists cover.")
     method: Series[str] = code_field(codes.ESTIMATE_METHOD, "chapman (two lists) or loglinear "
                                      "(three or more).")
     lists: Series[pd.Int64Dtype] = pa.Field(ge=2, description="How many lists.")
     persons_l: Series[pd.Int64Dtype] = count_field("Persons in the first list (deaths_overlap, "
                                                    "summed over the period).", nullable=False)
     persons_r: Series[pd.Int64Dtype] = count_field("Persons in the second list.", nullable=False)
+    persons_3: Series[pd.Int64Dtype] = count_field("Persons in the third list (rows of three "
+                                                   "lists; null for two).")
     linked: Series[pd.Int64Dtype] = count_field("Persons linked in both (both records in the "
-                                                "period).", nullable=False)
-    union_min: Series[pd.Int64Dtype] = count_field("Persons counted in either list over the "
+                                                "period); for three lists, persons in at least "
+                                                "two of them.", nullable=False)
+    union_min: Series[pd.Int64Dtype] = count_field("Persons counted in any of the lists over the "
                                                    "period, at least (deaths_overlap's rule).",
                                                    nullable=False)
-    union_max: Series[pd.Int64Dtype] = count_field("Persons counted in either list over the "
+    union_max: Series[pd.Int64Dtype] = count_field("Persons counted in any of the lists over the "
                                                    "period, at most.", nullable=False)
     status: Series[str] = code_field(codes.ESTIMATE_STATUS, "estimated, or not_estimated (see "
                                      "reason).")

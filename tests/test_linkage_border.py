@@ -118,7 +118,7 @@ def test_a_measurement_pairing_adds_no_overlap_row():
 
 
 def test_location_m_is_set_not_trained():
-    creator = linkage.settings(("found_date", "location"), location_m=border.LOCATION_M)
+    creator = linkage.settings(("found_date", "location"), m_set={"location": border.LOCATION_M})
     (location,) = [c for c in creator.comparisons if c.get_comparison("duckdb").output_column_name == "location"]
     levels = [lv for lv in location.get_comparison("duckdb").comparison_levels if not lv.is_null_level]
     assert [lv.m_probability for lv in levels] == pytest.approx(list(border.LOCATION_M))
@@ -144,8 +144,7 @@ def _real_inputs(real_dir, pairing):
 
 
 def _chosen(left, right, pairing):
-    pairs = linkage.predict(left, right, compared=pairing.compared, blocking=pairing.blocking,
-                            location_m=pairing.location_m, training=pairing.training_blocking)
+    pairs = linkage.scored(left, right, pairing)
     return linkage.links(pairs, capacity=right.persons if pairing.incidents_right else None)
 
 

@@ -37,21 +37,24 @@ DATE_THRESHOLDS_DAYS = (3, 30)
 # (sex and county say too little): it settles on "found in the same month" as the matching
 # class (docs/linkage.md). EM trains the other comparisons on pairs found the same day.
 DATE_M = (0.7, 0.2, 0.08, 0.02)
+EVENT_DATE_THRESHOLDS_DAYS = (1, 3, 30)
 # The two blocking rules: calendar year found, and the year of the date moved by half a year.
 # Two dates within six months of each other share one of the two, so no pair within the
 # date comparison's useful range (30 days) is left out, and each block stays one year wide.
 BLOCKING_COLUMNS = ("found_year", "found_half_shifted_year")
 COMPARED = ("found_date", "sex", "age", "county")
-# EM trains on the pairs found the same day (one rule, its columns ANDed). Lists of a million
-# records have ~10^8 such pairs: a pairing that large narrows it (same day and same area,
-# bench/layout_linkage.py); the date stays out of training as long as found_date is in it.
-TRAINING_BLOCKING = ("found_date",)
 # Every comparison a pairing may declare (the levels `record_links` keeps, null where a
 # pairing does not compare one).
-ALL_COMPARED = (*COMPARED, "location")
+ALL_COMPARED = (*COMPARED, "location", "event_date", "dead_and_missing", "country", "place")
 # Distance levels (km) of the coordinates: the same point (to 10 m: as written to 4-6
 # decimals), within 100 m, near.
 LOCATION_KM = (0.01, 0.1, 5)
+PLACE_KM = (25, 100, 500)  # the same for incidents at sea (`place`)
+# The deterministic rule whose pairs give the prior (the share of pairs that match), taken
+# to find 70 % of the true pairs: the same day and sex (lists without sex: their own rule).
+PRIOR_ON = ("found_date", "sex")
+PRIOR_RECALL = 0.7
+EM_ON = (("found_date",),)  # the blocks EM trains over, one pass each
 THRESHOLD = 0.1  # the match probability a link needs (docs/linkage.md: the curve)
 # EM trains on the pairs found the same day: with fewer, no model is trained and nothing linked.
 MIN_SAME_DAY_PAIRS = 20
@@ -138,6 +141,45 @@ def comparisons() -> dict:
         "sex": cl.ExactMatch("sex"),
         "age": age,
         "county": cl.ExactMatch("county"),
+        # The incident date of incident lists (docs/linkage.md, routes to Europe): their dates
+        # have different bases (found, incident) and The Migrants' Files' copy of UNITED's
+        # entries is mostly a day early, so a day apart is a level of its own; m is estimated
+        # by EM over the pairs that count the same persons (`Pairing.em_on`).
+        "event_date": cl.CustomComparison(
+            output_column_name="event_date",
+            comparison_description="days between the incident dates",
+            comparison_levels=[
+                cll.NullLevel("found_date"),
+                cll.ExactMatchLevel("found_date"),
+                *[cll.AbsoluteDateDifferenceLevel("found_date", input_is_string=False, threshold=days,
+                                                  metric="day") for days in EVENT_DATE_THRESHOLDS_DAYS],
+                cll.ElseLevel(),
+            ]),
+        "country": cl.ExactMatch("country"),
+        # Incident lists: the persons an incident counts, dead and missing together. Lists
+        # revise a count (bodies found later, missing by survivors' word), so near counts
+        # are a level of their own: within 1 person or a fifth of the larger count.
+        "dead_and_missing": cl.CustomComparison(
+            output_column_name="dead_and_missing",
+            comparison_description="persons dead and missing the incident counts",
+            comparison_levels=[
+                cll.NullLevel("dead_and_missing"),
+                cll.CustomLevel("dead_and_missing_l = dead_and_missing_r", "same count"),
+                cll.CustomLevel("abs(dead_and_missing_l - dead_and_missing_r) <= greatest(1, "
+                                "0.2 * greatest(dead_and_missing_l, dead_and_missing_r))",
+                                "near count"),
+                cll.ElseLevel(),
+            ]),
+        # Coordinates at the scale of a sea crossing: one list geocodes "off Crete" where
+        # the other has the rescue's position.
+        "place": cl.CustomComparison(
+            output_column_name="place",
+            comparison_description="distance between the coordinates, at sea scale",
+            comparison_levels=[
+                cll.Or(cll.NullLevel("lat"), cll.NullLevel("lon")),
+                *[cll.DistanceInKMLevel("lat", "lon", km) for km in PLACE_KM],
+                cll.ElseLevel(),
+            ]),
         "location": cl.CustomComparison(
             output_column_name="location",
             comparison_description="distance between the coordinates",
@@ -150,15 +192,15 @@ def comparisons() -> dict:
 
 
 def settings(compared: tuple[str, ...] = COMPARED, blocking: tuple[str, ...] = BLOCKING_COLUMNS,
-             location_m: tuple[float, ...] | None = None):
+             m_set: dict[str, tuple[float, ...]] | None = None):
     """The Splink model of a pairing: its comparisons and blocking rules (by default the Pima
-    pairing's: four comparisons, two blocking rules); `location_m`: the m probabilities of the
-    location levels, set (best first), not trained."""
+    pairing's: four comparisons, two blocking rules); `m_set`: m probabilities a pairing sets
+    for a comparison instead of estimating them (one per level, best first, nulls apart)."""
     from splink import SettingsCreator, block_on
 
     known = comparisons()
-    if location_m is not None:
-        known["location"] = known["location"].configure(m_probabilities=list(location_m))
+    for name, m in (m_set or {}).items():
+        known[name] = known[name].configure(m_probabilities=list(m))
     return SettingsCreator(
         link_type="link_only",
         comparisons=[known[c] for c in compared],
@@ -170,12 +212,13 @@ def settings(compared: tuple[str, ...] = COMPARED, blocking: tuple[str, ...] = B
 def predict(left: LinkInput, right: LinkInput, floor: float = 0.01,
             compared: tuple[str, ...] = COMPARED,
             blocking: tuple[str, ...] = BLOCKING_COLUMNS,
-            location_m: tuple[float, ...] | None = None,
-            training: tuple[str, ...] = TRAINING_BLOCKING) -> pd.DataFrame:
+            prior_on: tuple[str, ...] = PRIOR_ON, prior_recall: float = PRIOR_RECALL,
+            em_on: tuple[tuple[str, ...], ...] = EM_ON,
+            m_set: dict[str, tuple[float, ...]] | None = None) -> pd.DataFrame:
     """Scored pairs with match probability >= `floor`: unique_id_l/_r, match_probability,
     match_weight and the comparison level (gamma_<comparison>) of each compared column.
-    Trained without labels: u from a seeded random sample, m by expectation maximisation
-    (except the date's, and the location's where `location_m` sets them)."""
+    Trained without labels: the prior from the pairs agreeing on `prior_on`, u from a seeded
+    random sample, m by expectation maximisation."""
     import duckdb
 
     logging.getLogger("splink").setLevel(logging.WARNING)
@@ -187,28 +230,34 @@ def predict(left: LinkInput, right: LinkInput, floor: float = 0.01,
         # list, DuckDB's own default (80 % of RAM) let the process pass 8 GiB.
         con = limit_memory(duckdb.connect(config={"threads": 1, "temp_directory": spill}))
         try:
-            return _trained_and_scored(con, left, right, floor, compared, blocking, training, location_m)
+            return _trained_and_scored(con, left, right, floor, compared, blocking,
+                                       prior_on, prior_recall, em_on, m_set)
         finally:
             con.close()
 
 
 def _trained_and_scored(con, left: LinkInput, right: LinkInput, floor: float,
                         compared: tuple[str, ...], blocking: tuple[str, ...],
-                        training: tuple[str, ...], location_m: tuple[float, ...] | None) -> pd.DataFrame:
+                        prior_on: tuple[str, ...], prior_recall: float,
+                        em_on: tuple[tuple[str, ...], ...],
+                        m_set: dict[str, tuple[float, ...]] | None) -> pd.DataFrame:
     """`predict` on an open DuckDB connection."""
     from splink import DuckDBAPI, Linker, block_on
 
     db_api = DuckDBAPI(connection=con)
-    linker = Linker([left.frame, right.frame], settings(compared, blocking, location_m), db_api=db_api,
-                    input_table_aliases=[left.name, right.name], set_up_basic_logging=False)
+    # Splink reads the same columns from both lists: a column only one list has is left out.
+    common = [c for c in left.frame.columns if c in right.frame.columns]
+    linker = Linker([left.frame[common], right.frame[common]], settings(compared, blocking, m_set),
+                    db_api=db_api, input_table_aliases=[left.name, right.name],
+                    set_up_basic_logging=False)
     linker.training.estimate_probability_two_random_records_match(
-        [block_on("found_date", "sex")], recall=0.7)
+        [block_on(*prior_on)], recall=prior_recall)
     linker.training.estimate_u_using_random_sampling(max_pairs=MAX_PAIRS_FOR_U, seed=SEED)
-    # EM trains sex, age and county (the date keeps DATE_M) on the pairs `training` blocks
-    # (found the same day; with `location_m`, also at
-    # the same point): a comparison of the blocking rule's columns is not trained, so the
-    # location keeps the m probabilities it was given.
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on(*training))
+    # EM on the pairs found the same day trains sex, age and county; the date keeps DATE_M.
+    # A pairing may train over other blocks instead (a comparison of a block's columns is
+    # not trained: it keeps the m it was set), or not at all (every m set: Europe).
+    for columns in em_on:
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on(*columns))
     pairs = linker.inference.predict(threshold_match_probability=floor).as_pandas_dataframe()
     keep = ["source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r",
             "match_probability", "match_weight", *[f"gamma_{c}" for c in compared]]
@@ -326,13 +375,25 @@ class Pairing:
     right: Side
     compared: tuple[str, ...] = COMPARED
     blocking: tuple[str, ...] = BLOCKING_COLUMNS
-    training_blocking: tuple[str, ...] = TRAINING_BLOCKING
     answer_key: bool = False
     # Precision measured by a clerical review of a sample of links: (agreed, reviewed), the
     # review in docs/linkage.md. Used where there is no answer key.
     review: tuple[int, int] | None = None
     # The right list's records are incidents that may count several persons (`many_to_one`).
     incidents_right: bool = False
+    # Both lists' records are incidents: links stay unambiguous (one incident to one), and the
+    # persons of a link are the smaller of its two counts (what both lists count).
+    incidents_both: bool = False
+    # The columns of the deterministic rule that gives the prior (`predict`).
+    prior_on: tuple[str, ...] = PRIOR_ON
+    # The share of true pairs that rule finds, and the blocks EM trains over (`predict`).
+    prior_recall: float = PRIOR_RECALL
+    em_on: tuple[tuple[str, ...], ...] = EM_ON
+    # m probabilities set, not estimated, per comparison (`settings`): e.g. the location's
+    # where EM weighs "within 100 m" above "the same point" (docs/linkage.md, the nmd pairings).
+    m_set: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    # The match probability a link needs.
+    threshold: float = THRESHOLD
     # The race the right list's examiner estimated is crossed with the linked left records
     # (`deaths_linked_race`).
     cross_race: bool = False
@@ -340,10 +401,6 @@ class Pairing:
     # schemas.codes.ESTIMATE_ASSUMPTIONS), and why, as a code of ESTIMATE_REASONS.
     assumptions_failing: tuple[str, ...] = ()
     not_estimated_because: str | None = None
-    # The m probabilities of the location levels (within 10 m, 100 m, 5 km, further), set
-    # rather than trained (EM can weigh "within 100 m" above "the same point": see
-    # docs/linkage.md, the nmd pairings).
-    location_m: tuple[float, ...] | None = None
     # False: a pairing linked to measure the linker only (its lists are the same records, one
     # of them outside the statistics): links and quality, no `deaths_overlap` row.
     overlap: bool = True
@@ -351,6 +408,22 @@ class Pairing:
     @property
     def sources(self) -> str:
         return f"{self.left.source}+{self.right.source}"
+
+
+@dataclass(frozen=True)
+class Trio:
+    """Three lists of one area, each pair of them a declared `Pairing`: the log-linear estimate
+    of `deaths_estimates` over the years all three cover whole, from the clusters the three
+    pairings' links form (`interactions`: the pairs of lists, 0-based in `sources` order, whose
+    dependence the model carries), unless it declares why none may be published."""
+
+    name: str
+    area: str
+    sources: tuple[str, str, str]
+    pairings: tuple[str, str, str]
+    interactions: tuple[tuple[int, int], ...] = ()
+    assumptions_failing: tuple[str, ...] = ()
+    not_estimated_because: str | None = None
 
 
 LINK_COLUMNS = ["pairing", "source_l", "snapshot_l", "record_id_l", "source_r", "snapshot_r", "record_id_r",
@@ -454,6 +527,14 @@ def proportion_low(successes: int, trials: int) -> float:
     return float(proportion_confint(successes, trials, alpha=0.05, method="wilson")[0]) if trials else 0.0
 
 
+def scored(left: LinkInput, right: LinkInput, pairing: Pairing, floor: float = 0.01) -> pd.DataFrame:
+    """`predict` with the model a pairing declares (comparisons, blocking, prior, training and
+    the m probabilities it sets): the one way a pairing's pairs are scored."""
+    return predict(left, right, floor, compared=pairing.compared, blocking=pairing.blocking,
+                   prior_on=pairing.prior_on, prior_recall=pairing.prior_recall,
+                   em_on=pairing.em_on, m_set=dict(pairing.m_set))
+
+
 def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing,
                  previous: PreviousLinkage | None = None) -> tuple[pd.DataFrame, dict, dict, bool] | None:
     """(links, quality row, the record ids of each side's input, whether taken from
@@ -480,9 +561,7 @@ def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing,
     if same_day_pairs(left, right) < MIN_SAME_DAY_PAIRS:
         return None
     capacity = right.persons if pairing.incidents_right else None
-    chosen = links(predict(left, right, compared=pairing.compared, blocking=pairing.blocking,
-                           location_m=pairing.location_m, training=pairing.training_blocking),
-                 capacity=capacity)
+    chosen = links(scored(left, right, pairing), threshold=pairing.threshold, capacity=capacity)
     out = pd.DataFrame({
         "pairing": pairing.name, "source_l": left.name, "snapshot_l": found[0][0],
         "record_id_l": left.record_ids.to_numpy()[chosen["unique_id_l"].astype(int)],
@@ -492,7 +571,7 @@ def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing,
         "match_weight": chosen["match_weight"].to_numpy(),
         **{f"level_{c}": (chosen[f"gamma_{c}"].to_numpy() if c in pairing.compared else pd.NA)
            for c in ALL_COMPARED},
-        "threshold": THRESHOLD, "rule": "many_to_one" if pairing.incidents_right else "unambiguous"})
+        "threshold": pairing.threshold, "rule": "many_to_one" if pairing.incidents_right else "unambiguous"})
     quality = {"pairing": pairing.name, "area": pairing.area, "source_l": left.name,
                "snapshot_l": found[0][0], "source_r": right.name, "snapshot_r": found[1][0],
                "links": len(chosen), "true_pairs": None, "true_positives": None, "precision": None,

@@ -20,9 +20,9 @@ import pandas as pd
 
 from pipelines.sql import sql_text
 from pipelines.stats.deaths import PUBLISHED_ROWS
-from pipelines.stats.estimates import chapman
-from pipelines.stats.linkage import Linkage, Pairing
-from pipelines.stats.pairings import PAIRINGS
+from pipelines.stats.estimates import chapman, loglinear
+from pipelines.stats.linkage import Linkage, Pairing, Trio
+from pipelines.stats.pairings import PAIRINGS, TRIOS
 from schemas import codes
 
 RECORD_COLUMNS = ["record_id", "year", "year_basis", "dead_and_missing", "race_ethnicity"]
@@ -85,6 +85,13 @@ class PairingData:
         self.links = (mine[["record_id_l", "record_id_r"]]
                       .merge(self.left.add_suffix("_l"), on="record_id_l")
                       .merge(self.right.add_suffix("_r"), on="record_id_r"))
+        # The persons a link puts in both lists: the first list's record (one person a record),
+        # or, where both lists count incidents, the smaller of the two counts.
+        persons = self.links["dead_and_missing_l"]
+        if pairing.incidents_both:
+            persons = persons.where(persons <= self.links["dead_and_missing_r"],
+                                    self.links["dead_and_missing_r"])
+        self.links["persons_linked"] = persons
         self.period = _period(sources, [(pairing.left.source, quality["snapshot_l"]),
                                         (pairing.right.source, quality["snapshot_r"])])
 
@@ -130,8 +137,7 @@ def overlap_rows(data: PairingData) -> list[dict]:
         by_year[side] = frame.groupby("year").agg(records=("record_id", "size"),
                                                   persons=("dead_and_missing", "sum"))
     same_year = data.links[data.links["year_l"] == data.links["year_r"]]
-    # Persons linked: the person-level records of the first list (one person a record).
-    linked = same_year.groupby("year_l")["dead_and_missing_l"].sum()
+    linked = same_year.groupby("year_l")["persons_linked"].sum()
     basis_l, basis_r = _basis(data.left), _basis(data.right)
     rows = []
     for year in range(first, last + 1):
@@ -185,7 +191,7 @@ def estimate_rows(data: PairingData) -> list[dict]:
     n_l = int(data.in_period(data.left)["dead_and_missing"].sum())
     n_r = int(data.in_period(data.right)["dead_and_missing"].sum())
     links = data.links_in_period()
-    m = int(links["dead_and_missing_l"].sum())
+    m = int(links["persons_linked"].sum())
     true_min = math.floor(m * data.precision_low)
     failing = list(p.assumptions_failing)
     quality = data.quality
@@ -193,7 +199,8 @@ def estimate_rows(data: PairingData) -> list[dict]:
     if any(v is None or pd.isna(v) or v < 1 for v in measured):
         failing.append("perfect_linkage")  # missed links bias the estimate up, false ones down
     row = {"area": p.area, "sources": p.sources, "first_year": first, "last_year": last,
-           "method": "chapman", "lists": 2, "persons_l": n_l, "persons_r": n_r, "linked": m,
+           "method": "chapman", "lists": 2, "persons_l": n_l, "persons_r": n_r, "persons_3": None,
+           "linked": m,
            "union_min": max(n_l, n_r), "union_max": n_l + n_r - true_min,
            "assumptions_failing": ";".join(a for a in codes.ESTIMATE_ASSUMPTIONS if a in failing),
            "status": "not_estimated", "reason": None, "estimate": None, "ci_low": None,
@@ -207,19 +214,123 @@ def estimate_rows(data: PairingData) -> list[dict]:
              "ci_high": found.ci_high}]
 
 
+def _held(members: dict[str, pd.Series], links: list[tuple[str, str, pd.DataFrame]]):
+    """(records, persons) each cluster holds of each list, as arrays clusters x lists: the
+    records of `members` (each list's persons by record id) grouped through the links between
+    them (scipy's connected components); links to records outside `members` are left out."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    index, owner, persons = {}, [], []
+    for k, (name, counts) in enumerate(members.items()):
+        for record, n in counts.items():
+            index[(name, record)] = len(owner)
+            owner.append(k)
+            persons.append(n)
+    rows, cols = [], []
+    for left, right, frame in links:
+        for a, b in zip(frame["record_id_l"], frame["record_id_r"]):
+            if (left, a) in index and (right, b) in index:
+                rows.append(index[(left, a)])
+                cols.append(index[(right, b)])
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(owner), len(owner)))
+    label = connected_components(graph, directed=False)[1] if owner else np.zeros(0, dtype=int)
+    shape = (label.max() + 1 if len(label) else 0, len(members))
+    records, held = np.zeros(shape, dtype=int), np.zeros(shape, dtype=float)
+    np.add.at(records, (label, np.array(owner, dtype=int)), 1)
+    np.add.at(held, (label, np.array(owner, dtype=int)), np.array(persons, dtype=float))
+    return records, held
+
+
+def capture_patterns(members: dict[str, list], links: list[tuple[str, str, pd.DataFrame]]
+                     ) -> tuple[dict[tuple[int, ...], int], int]:
+    """Records of several lists grouped by the links between them: ({which lists hold a
+    cluster, as 0/1 in the order of `members`: clusters}, clusters holding two records of one
+    list). `members`: each list's record ids; `links`: (list, list, frame of record_id_l,
+    record_id_r), links to records outside `members` left out. For a log-linear model of
+    three lists (`estimates.loglinear`); docs/linkage.md counts the European incidents so."""
+    records, _ = _held({name: pd.Series(1, index=list(ids)) for name, ids in members.items()}, links)
+    patterns: dict[tuple[int, ...], int] = {}
+    for row in records:
+        key = tuple(int(v > 0) for v in row)
+        patterns[key] = patterns.get(key, 0) + 1
+    return patterns, int((records > 1).any(axis=1).sum())
+
+
+def trio_rows(trio: Trio, datas: dict[str, PairingData]) -> list[dict]:
+    """The `deaths_estimates` row of three lists over the full years all three pairings cover:
+    the persons of each, those in at least two (a cluster of linked records counts its second
+    largest list), the range of those in any, and the log-linear estimate (clusters counted by
+    their largest list) unless the trio declares why none may be published."""
+    import numpy as np
+
+    if any(name not in datas or datas[name].period is None or datas[name].full_years is None
+           for name in trio.pairings):
+        return []
+    spans = [datas[name].full_years for name in trio.pairings]
+    first, last = max(a for a, _ in spans), min(b for _, b in spans)
+    if first > last:
+        return []
+    members, links, quality = {}, [], []
+    for name in trio.pairings:
+        data = datas[name]
+        sides = ((data.pairing.left.source, data.left), (data.pairing.right.source, data.right))
+        for source, frame in sides:
+            if source not in members:
+                kept = frame[frame["year"].between(first, last)]
+                members[source] = kept.set_index("record_id")["dead_and_missing"].astype(float)
+        years = data.links[["year_l", "year_r"]]
+        both = data.links[years["year_l"].between(first, last) & years["year_r"].between(first, last)]
+        links.append((data.pairing.left.source, data.pairing.right.source, both))
+        quality.append(data)
+    members = {source: members[source] for source in trio.sources}
+    records, held = _held(members, links)
+    n = [int(members[source].sum()) for source in trio.sources]
+    again = np.sort(held, axis=1)[:, -2]  # the second largest list of each cluster
+    linked = int(again[(records > 0).sum(axis=1) >= 2].sum())
+    true_min = math.floor(linked * min(d.precision_low for d in quality))
+    failing = list(trio.assumptions_failing)
+    if any(v is None or pd.isna(v) or v < 1 for d in quality
+           for v in (d.quality.get("precision"), d.quality.get("recall"))):
+        failing.append("perfect_linkage")
+    row = {"area": trio.area, "sources": "+".join(trio.sources), "first_year": first,
+           "last_year": last, "method": "loglinear", "lists": 3, "persons_l": n[0],
+           "persons_r": n[1], "persons_3": n[2], "linked": linked, "union_min": max(n),
+           "union_max": sum(n) - true_min,
+           "assumptions_failing": ";".join(a for a in codes.ESTIMATE_ASSUMPTIONS if a in failing),
+           "status": "not_estimated", "reason": None, "estimate": None, "ci_low": None, "ci_high": None}
+    if trio.not_estimated_because:
+        return [{**row, "reason": trio.not_estimated_because}]
+    if linked == 0:
+        return [{**row, "reason": "no_person_in_both_lists"}]
+    patterns: dict[tuple[int, ...], float] = {}
+    for held_row in held:
+        key = tuple(int(v > 0) for v in held_row)
+        patterns[key] = patterns.get(key, 0) + float(held_row.max())
+    found = loglinear(patterns, trio.interactions)
+    return [{**row, "status": "estimated", "estimate": found.estimate, "ci_low": found.ci_low,
+             "ci_high": found.ci_high}]
+
+
 def overlap_tables(con: duckdb.DuckDBPyConnection, linkage: Linkage, sources: pd.DataFrame,
-                   pairings: tuple[Pairing, ...] = PAIRINGS) -> dict[str, pd.DataFrame]:
+                   pairings: tuple[Pairing, ...] = PAIRINGS,
+                   trios: tuple[Trio, ...] = TRIOS) -> dict[str, pd.DataFrame]:
     """`deaths_overlap`, `deaths_linked_race` and `deaths_estimates` of every pairing linked
-    (`linkage.quality` has a row for each), over a DuckDB connection with a `deaths` view."""
+    (`linkage.quality` has a row for each), and of every trio whose three pairings were, over
+    a DuckDB connection with a `deaths` view."""
     overlap, race, estimates = [], [], []
-    by_name = {p.name: p for p in pairings}
+    by_name, datas = {p.name: p for p in pairings}, {}
     for quality in linkage.quality.to_dict("records"):
         if not by_name[quality["pairing"]].overlap:
             continue
         data = PairingData(con, by_name[quality["pairing"]], quality, linkage.links, sources,
                            linkage.members)
+        datas[data.pairing.name] = data
         overlap += overlap_rows(data)
         race += linked_race_rows(data) if data.pairing.cross_race else []
         estimates += estimate_rows(data)
+    for trio in trios:
+        estimates += trio_rows(trio, datas)
     return {"deaths_overlap": pd.DataFrame(overlap), "deaths_linked_race": pd.DataFrame(race),
             "deaths_estimates": pd.DataFrame(estimates)}

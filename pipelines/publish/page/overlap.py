@@ -16,7 +16,8 @@ AREA_NAMES = {"us_az_pima_county": "Pima County, Arizona (US-Mexico border)",
                                              "(southern Arizona)",
               "us_border_counties_outside_pima_ome": "US border counties outside the Pima County "
                                                      "examiner's (California, Yuma, New Mexico, "
-                                                     "Texas)"}
+                                                     "Texas)",
+              "europe_routes": "Routes to Europe (deaths on the way to Europe or in it)"}
 ASSUMPTION_WORDS = {"closed_population": "closed population", "independence": "independent lists",
                     "equal_catchability": "equal catchability", "perfect_linkage": "perfect linkage"}
 REASON_WORDS = {
@@ -26,6 +27,8 @@ REASON_WORDS = {
                                            "and agencies' records: not independent captures",
     "no_person_in_both_lists": "no person was linked in both lists",
     "no_list_linked": "no list was linked",
+    "persons_caught_by_incident": "the lists count incidents of one to hundreds of persons, so "
+                                  "persons are not caught one by one",
 }
 
 
@@ -73,7 +76,8 @@ def overlap_section(overlap: pd.DataFrame, race: pd.DataFrame, estimates: pd.Dat
             "period": None if period is None else {
                 "persons_l": thousands(period.persons_l), "persons_r": thousands(period.persons_r),
                 "linked": thousands(period.linked),
-                "years": f"{int(period.first_year)}-{int(period.last_year)}",
+                "years": (str(int(period.first_year)) if period.first_year == period.last_year
+                          else f"{int(period.first_year)}-{int(period.last_year)}"),
                 "union": _range(int(period.union_min), int(period.union_max))},
             "estimate": None if period is None else _estimate(period),
             "race": {"rows": race_rows, "linked": thousands(int(linked_all.iloc[0])) if len(linked_all) else "0",
@@ -88,4 +92,20 @@ def overlap_section(overlap: pd.DataFrame, race: pd.DataFrame, estimates: pd.Dat
                             "linked": thousands(r.linked), "union": _range(int(r.union_min), int(r.union_max))}
                            for r in rows.itertuples()],
         })
-    return {"areas": areas, "empty": Figure("overlap-empty", captions().overlap_empty(), None)}
+    return {"areas": areas, "trios": _trios(estimates),
+            "empty": Figure("overlap-empty", captions().overlap_empty(), None)}
+
+
+def _trios(estimates: pd.DataFrame) -> list[dict]:
+    """The rows of three lists of `deaths_estimates`: each list's persons, those in at least
+    two, the range of those in any, and the estimate or why there is none."""
+    if estimates.empty or "lists" not in estimates:
+        return []
+    rows = estimates[estimates["lists"] == 3].sort_values(["area", "sources"])
+    return [{"name": AREA_NAMES.get(r.area, r.area),
+             "years": (str(int(r.first_year)) if r.first_year == r.last_year
+                       else f"{int(r.first_year)}-{int(r.last_year)}"),
+             "lists": [{"source": source, "persons": thousands(n)}
+                       for source, n in zip(r.sources.split("+"), (r.persons_l, r.persons_r, r.persons_3))],
+             "linked": thousands(r.linked), "union": _range(int(r.union_min), int(r.union_max)),
+             "estimate": _estimate(r)} for r in rows.itertuples()]

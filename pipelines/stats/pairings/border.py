@@ -177,8 +177,9 @@ BORDER_PAIRINGS = (
         name="pima_ome_nmd", area="us_az_pima_ome_jurisdiction",
         left=Side("pcome_humane_borders", "", pcome_all_input, "TRUE"),
         right=Side("nmd_border_deaths", "", nmd_pima_input, None),
-        compared=("found_date", "sex", "location"), location_m=LOCATION_M,
-        training_blocking=("found_date", "lat", "lon"),
+        compared=("found_date", "sex", "location"), m_set=(("location", LOCATION_M),),
+        # EM on the pairs found the same day at the same point: it trains sex only.
+        em_on=(("found_date", "lat", "lon"),),
         # docs/linkage.md: a seeded random sample of 40 of the 3,760 links of the real files
         # read record against record (age, county and cause, which the linker does not
         # compare, and the rest): all 40 the same record (and the 6 weakest links, apart).
