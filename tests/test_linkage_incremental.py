@@ -86,9 +86,9 @@ def predict_calls(monkeypatch):
     """The pairings `predict` was called for (the real function runs)."""
     calls, real = [], linkage.predict
 
-    def counting(left, right, **kwargs):
+    def counting(left, right, *args, **kwargs):
         calls.append((left.name, right.name))
-        return real(left, right, **kwargs)
+        return real(left, right, *args, **kwargs)
     monkeypatch.setattr(linkage, "predict", counting)
     return calls
 
