@@ -314,7 +314,8 @@ def linkage(args) -> None:
     stages["generate"] = round(time.perf_counter() - t, 3)
     blocks = block_sizes(left, right, BENCH_PAIRING.blocking)
     t = time.perf_counter()
-    pairs = predict(left, right, compared=BENCH_PAIRING.compared, blocking=BENCH_PAIRING.blocking)
+    pairs = predict(left, right, compared=BENCH_PAIRING.compared, blocking=BENCH_PAIRING.blocking,
+                    training=BENCH_PAIRING.training_blocking)
     stages["train_and_predict"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
     chosen = links(pairs)
