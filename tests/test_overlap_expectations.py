@@ -51,7 +51,7 @@ def _linked_race() -> pd.DataFrame:
 
 
 def _estimates() -> pd.DataFrame:
-    base = dict(first_year=2001, last_year=2021, method="chapman", lists=2)
+    base = dict(first_year=2001, last_year=2021, method="chapman", lists=2, persons_3=None)
     return _table(DeathsEstimates, [
         {**PIMA, **base, "persons_l": 100, "persons_r": 40, "linked": 30, "union_min": 100,
          "union_max": 115, "status": "not_estimated", "reason": "one_list_entered_from_the_other",
