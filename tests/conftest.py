@@ -36,6 +36,14 @@ prepare_third_parties(quiet_logs=True)
 # Tests build raw folders of links to the real files (never copies): let links lead there.
 os.environ.setdefault("HARMSTATS_RAW_LINK_ROOTS", str(REAL_DATA_DIR))
 
+# The releases tests build (about 45, and the real release's subprocess) write no Data Docs and
+# no page: GX still validates every table (a failure still blocks), only the HTML is left out
+# (a fifth of a small build's time). The sample release (tests/sample_release.py) and the
+# attack series (tests/attack_releases.py) are built with what their tests read, whatever
+# is set here; `HARMSTATS_DATA_DOCS=1 HARMSTATS_PAGE=1 make test` writes them everywhere.
+os.environ.setdefault("HARMSTATS_DATA_DOCS", "0")
+os.environ.setdefault("HARMSTATS_PAGE", "0")
+
 # The shared checks in tests/helpers.py report their values on failure, as a test's own do.
 pytest.register_assert_rewrite("tests.helpers")
 
