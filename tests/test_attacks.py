@@ -37,13 +37,15 @@ STATS = ("crimes_stats", "prosecutions_stats")
 
 
 @pytest.fixture(scope="session")
-def series(tmp_path_factory) -> dict[str, Path]:
-    return release_series(tmp_path_factory.getbasetemp() / "attack-releases")
+def release(tmp_path_factory) -> Path:
+    return sample_release(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
-def release(tmp_path_factory) -> Path:
-    return sample_release(tmp_path_factory)
+def series(tmp_path_factory, release) -> dict[str, Path]:
+    """The attack series; asks for the sample release first only so that it is built before
+    the series (this file comes early, tests/conftest.py: the other process may be waiting)."""
+    return release_series(tmp_path_factory.getbasetemp() / "attack-releases")
 
 
 def public_table(release: Path, name: str) -> pd.DataFrame:
