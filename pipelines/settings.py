@@ -57,13 +57,25 @@ def _optional(text: str) -> str | None:
     return text or None
 
 
+_YES = ("1", "yes", "true", "on")
+_NO = ("0", "no", "false", "off")
+
+
+def _yes_no(text: str) -> bool:
+    """1 / yes / true / on, or 0 / no / false / off (any case)."""
+    word = text.lower()
+    if word not in _YES + _NO:
+        raise ValueError
+    return word in _YES
+
+
 def _paths(text: str) -> tuple[Path, ...]:
     """Folders separated by the path separator (`:`), resolved."""
     return tuple(Path(p.strip()).resolve() for p in text.split(os.pathsep) if p.strip())
 
 
 KINDS = {_whole: "whole number", _number: "number", _bytes: "whole number of bytes",
-         _text: "text", _optional: "text", _paths: "folders"}
+         _text: "text", _optional: "text", _yes_no: "yes/no", _paths: "folders"}
 
 
 # --- checks: why a value cannot be used, or None ------------------------------------------------
@@ -177,6 +189,16 @@ class Settings:
     anomaly_yearly_total_min: int = setting(
         "HARMSTATS_ANOMALY_YEARLY_TOTAL_MIN", 10, "... and by at least this many, for years "
         "both snapshots cover fully, makes a run warn.", _whole, check=_at_least(0))
+    # --- what a release writes besides its tables, extracts and manifests
+    data_docs: bool = setting(
+        "HARMSTATS_DATA_DOCS", True, "Write Great Expectations' Data Docs (HTML pages) into "
+        "both tiers of a release. `0`: the tables are validated all the same (a failure still "
+        "blocks the release, the manifests record every result) but no pages are written: "
+        "for test runs that never read them.", _yes_no)
+    page: bool = setting(
+        "HARMSTATS_PAGE", True, "Write the release page (`public/index.html`) and its charts "
+        "(`public/charts/`). `0`: neither (the public manifest's `page` is null): for test "
+        "runs that never read them.", _yes_no)
     # --- Prefect
     prefect: str = setting(
         "HARMSTATS_PREFECT", "auto", "`auto`: a run goes through the Prefect flow when "
@@ -302,6 +324,8 @@ def prepare_third_parties(quiet_logs: bool = False) -> None:
 def _shown(value) -> str:
     if value is None or value == ():
         return "unset"
+    if isinstance(value, bool):
+        return "1" if value else "0"
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1 << 20:
         return f"{value:_}"
     return str(value)

@@ -73,14 +73,18 @@ def raw_dir(base: Path, name: str, added: list[dict]) -> Path:
 
 
 def release(raw: Path, out: Path, work: Path) -> Path:
-    """One release of the NGO source from `raw` into `out` (after any release already there)."""
-    from pipelines.sources.process import process_source
+    """One release of the NGO source from `raw` into `out` (after any release already there),
+    with its page (the attacks read every public file but Data Docs, which the test run's
+    settings leave out)."""
     from pipelines.publish.release import current_release, write_release
+    from pipelines.settings import Settings, activated
+    from pipelines.sources.process import process_source
     from pipelines.stats.tables import build_tables
 
     summaries = [process_source(NGO, raw, "latest", work)]
     tables = build_tables(raw, summaries, previous=current_release(out))
-    return write_release(tables, out, {}, sample=True)
+    with activated(Settings.from_env().with_flags(page=True)):
+        return write_release(tables, out, {}, sample=True)
 
 
 def release_series(base: Path) -> dict[str, Path]:

@@ -27,6 +27,7 @@ os.environ["DO_NOT_TRACK"] = "1"
 from pipelines.config import REAL_DATA_DIR  # noqa: E402
 from pipelines.settings import prepare_third_parties  # noqa: E402
 from tests import real_release as real_release_module  # noqa: E402
+from tests import sample_release as sample_release_module  # noqa: E402
 from tests.shared_fixture import build_once  # noqa: E402
 
 # What a run sets before Prefect is imported (tests import it directly); log level WARNING: no
@@ -35,6 +36,14 @@ prepare_third_parties(quiet_logs=True)
 
 # Tests build raw folders of links to the real files (never copies): let links lead there.
 os.environ.setdefault("HARMSTATS_RAW_LINK_ROOTS", str(REAL_DATA_DIR))
+
+# The releases tests build (about 45, and the real release's subprocess) write no Data Docs and
+# no page: GX still validates every table (a failure still blocks), only the HTML is left out
+# (a fifth of a small build's time). The sample release (tests/sample_release.py) and the
+# attack series (tests/attack_releases.py) are built with what their tests read, whatever
+# is set here; `HARMSTATS_DATA_DOCS=1 HARMSTATS_PAGE=1 make test` writes them everywhere.
+os.environ.setdefault("HARMSTATS_DATA_DOCS", "0")
+os.environ.setdefault("HARMSTATS_PAGE", "0")
 
 # The shared checks in tests/helpers.py report their values on failure, as a test's own do.
 pytest.register_assert_rewrite("tests.helpers")
@@ -68,7 +77,9 @@ def pytest_collection_modifyitems(config, items):
     """The order pytest-xdist hands whole files out in (`--dist loadfile`: a file's tests, and
     so its module-scoped fixtures, stay on one process): the first file that reads the real
     release goes first, so one process builds that release (a minute or more) while the other
-    runs files that do not need it; the other real-release files go last, when it is built.
+    builds the sample release (tests/sample_release.py: the files reading it come next), so
+    that neither process later waits for the other's build; then the files that need neither;
+    the other real-release files go last, when it is built.
     xdist keeps this order only with `--no-loadscope-reorder` (`make test` passes it): by
     default it hands out the files with the most tests first.
     (`--dist loadgroup` would say this with markers, but xdist 3.8 renames node ids through an
@@ -76,16 +87,26 @@ def pytest_collection_modifyitems(config, items):
     def file_of(item) -> str:
         return item.nodeid.split("::")[0]
 
+    def reads_sample(item) -> bool:
+        """The item's module imported tests/sample_release.py's `sample_release` or
+        `sample_report` (what every reader of the sample release calls)."""
+        names = vars(getattr(item, "module", None) or object)
+        return any(names.get(n) is getattr(sample_release_module, n)
+                   for n in ("sample_release", "sample_report"))
+
     # Ranked by file, not by test: xdist queues a file where its first test stands, so a file
     # with one test that does not read the real release would otherwise start early and wait.
     real_files = [file_of(item) for item in items if "real_release" in getattr(item, "fixturenames", ())]
     first_file = real_files[0] if real_files else None
     real_set = set(real_files)
+    sample_set = {file_of(item) for item in items if reads_sample(item)}
 
     def rank(item) -> int:
         if file_of(item) == first_file:
             return 0
-        return 2 if file_of(item) in real_set else 1
+        if file_of(item) in real_set:
+            return 3
+        return 1 if file_of(item) in sample_set else 2
 
     items.sort(key=rank)  # stable: the order within each rank stays pytest's
 

@@ -3,7 +3,10 @@ a separate process (as an operator runs it): the tests that read it never import
 to build it, so tests/reference stays independent of the code it checks.
 
 This module imports nothing from `pipelines` or `schemas` (tests/reference/test_independence.py
-checks it). Environment:
+checks it). The command inherits the test run's environment, in which tests/conftest.py turns
+off Data Docs and the page (HARMSTATS_DATA_DOCS=0, HARMSTATS_PAGE=0): the tests read its
+catalog, tables and extracts, never its HTML; its tables are validated all the same.
+Environment:
 
 - `HARMSTATS_REFERENCE_OUT`: an OUT folder already built (`harmstats run --raw-dir ... --snapshot
   all --out OUT`); used as it is, nothing is run. For iterating on tests without a 35 s rebuild.

@@ -2,7 +2,7 @@
 source's sample snapshots in data/raw/ (what `make run` publishes), built once per test run,
 also across pytest-xdist's processes (tests/shared_fixture.py), then read by every test that
 needs a whole release (the flow's own end-to-end tests, the public tier, extracts, page,
-notebooks, README queries, attacks).
+notebooks, README queries, attacks), with its Data Docs and page (`full_settings`).
 
 Read-only: a test that changes a release copies it (`copy_out`) or builds its own small one."""
 
@@ -18,11 +18,20 @@ from tests.shared_fixture import build_once
 REPORT = "sample-run-report.json"
 
 
+def full_settings():
+    """The environment's settings with Data Docs and the page written, whatever the test run
+    sets (tests/conftest.py turns them off for the releases no test reads them from)."""
+    from pipelines.settings import Settings
+
+    return Settings.from_env().with_flags(data_docs=True, page=True)
+
+
 def _build(folder: Path) -> Path:
     from pipelines.flows import run_pipeline
 
     out = folder / "out"
-    report = run_pipeline(raw_dir=str(DEFAULT_RAW_DIR), out_dir=str(out), snapshot_mode="all")
+    report = run_pipeline(raw_dir=str(DEFAULT_RAW_DIR), out_dir=str(out), snapshot_mode="all",
+                          settings=full_settings())
     (folder / REPORT).write_text(json.dumps(report, default=str), encoding="utf-8")
     if not report.get("release"):
         raise RuntimeError(f"the sample run published nothing: {report.get('summary')}")

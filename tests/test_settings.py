@@ -24,8 +24,8 @@ VARIABLES = {spec.metadata["env"] for spec in fields(Settings)}
 
 # A value other than the default for each kind of setting, and one its parser refuses.
 OTHER = {"whole number": ("7", 7), "number": ("0.25", 0.25), "text": ("x y", "x y"),
-         "whole number of bytes": ("1_000", 1000)}
-BAD = {"whole number": "seven", "number": "a lot", "whole number of bytes": "1MB"}
+         "whole number of bytes": ("1_000", 1000), "yes/no": ("No", False)}
+BAD = {"whole number": "seven", "number": "a lot", "whole number of bytes": "1MB", "yes/no": "maybe"}
 
 
 def _sources() -> list[Path]:

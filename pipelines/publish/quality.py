@@ -1,7 +1,8 @@
 """Great Expectations over the release tables: one checkpoint, Data Docs that work offline.
 
 `run_expectations(tables, docs_dir)` validates every table that has a suite in
-`schemas/expectations.py`, in ONE checkpoint run, and writes Data Docs into `docs_dir`.
+`schemas/expectations.py`, in ONE checkpoint run, and writes Data Docs into `docs_dir`
+(none when it is None: the setting HARMSTATS_DATA_DOCS=0).
 
 - The context is ephemeral and its files live in a temporary folder: nothing is written into
   the project (no `gx/` folder), and the run leaves only `docs_dir` behind.
@@ -82,16 +83,18 @@ _CSS_URL = re.compile(r"url\(\s*(['\"]?)([^)'\"]+)\1\s*\)")
 _GX_STATIC = re.compile(r"^(?:\./|(?:\.\./)+)?static/(.+)$")
 
 
-def run_expectations(tables: dict[str, pd.DataFrame], docs_dir: Path,
+def run_expectations(tables: dict[str, pd.DataFrame], docs_dir: Path | None,
                      run_name: str = "harmstats", skip_sources: set[str] | frozenset = frozenset(),
                      without: dict[str, tuple[str, ...]] | None = None) -> dict:
     """Validate the tables that have a suite in ONE checkpoint and write offline Data Docs
-    into `docs_dir` (a new or empty folder, e.g. `<release staging>/data_docs`).
+    into `docs_dir` (a new or empty folder, e.g. `<release staging>/data_docs`; None: validate
+    the same, write no pages: HARMSTATS_DATA_DOCS=0).
 
     Returns a JSON-able summary: `success` (every expectation passed), per suite the counts
     `evaluated` / `failed`, `failed` (table, expectation, column, observed), `completeness`
     (per source: share of its latest count with a known sex / nationality), and `data_docs`
-    (index path relative to docs_dir's parent, `offline`, any `external_refs` left).
+    (index path relative to docs_dir's parent, `offline`, any `external_refs` left; None
+    when no pages were written).
 
     `skip_sources` get no completeness expectation: the public tier's run passes the
     confidential sources, whose known shares are withheld from the public tables; `without`
@@ -104,7 +107,7 @@ def run_expectations(tables: dict[str, pd.DataFrame], docs_dir: Path,
     from schemas.expectations import (batch_frame,  # lazy: imports great_expectations (2 s)
                                       build_suites)
 
-    docs_dir = Path(docs_dir).resolve()
+    docs_dir = Path(docs_dir).resolve() if docs_dir is not None else None
     suites = build_suites(tables, deaths_expected=_deaths_source_read(tables), skip_sources=skip_sources,
                           without=without)
     if not suites:
@@ -126,20 +129,24 @@ def run_expectations(tables: dict[str, pd.DataFrame], docs_dir: Path,
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": 10}))
         result = checkpoint.run(run_id=RunIdentifier(run_name=run_name,
                                                      run_time=datetime.now(timezone.utc)))
-        # One build of the site from the context's stores (this run's results and suites):
-        # GX's UpdateDataDocsAction rebuilt the site, index and all, once per table.
-        context.build_data_docs(site_names=[SITE_NAME])
-    external = make_offline(docs_dir)
-    scrub_paths(docs_dir, {scratch: "batch"})
+        if docs_dir is not None:
+            # One build of the site from the context's stores (this run's results and suites):
+            # GX's UpdateDataDocsAction rebuilt the site, index and all, once per table.
+            context.build_data_docs(site_names=[SITE_NAME])
     summary = summarise(result)
-    summary["data_docs"] = {"index": f"{docs_dir.name}/index.html", "offline": not external,
-                            "external_refs": external}
+    summary["data_docs"] = None
+    if docs_dir is not None:
+        external = make_offline(docs_dir)
+        scrub_paths(docs_dir, {scratch: "batch"})
+        summary["data_docs"] = {"index": f"{docs_dir.name}/index.html", "offline": not external,
+                                "external_refs": external}
     summary["seconds"] = round(time.perf_counter() - started, 2)
     return summary
 
 
-def _context(docs_dir: Path):
-    """An ephemeral context (nothing on disk) whose only Data Docs site is `docs_dir`."""
+def _context(docs_dir: Path | None):
+    """An ephemeral context (nothing on disk) whose only Data Docs site is `docs_dir` (None:
+    no site)."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -150,6 +157,8 @@ def _context(docs_dir: Path):
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # no tqdm on stderr
     for site in list(context.get_site_names()):   # the default site points at a random /tmp
         context.delete_data_docs_site(site)
+    if docs_dir is None:
+        return context
     context.add_data_docs_site(site_name=SITE_NAME, site_config={
         "class_name": "SiteBuilder",
         "show_how_to_buttons": False,

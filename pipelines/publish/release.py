@@ -34,6 +34,7 @@ from pipelines.publish.page.write import write_page
 from pipelines.publish.public import public_tables
 from pipelines.publish.quality import run_expectations
 from pipelines.publish.scorecard import letter_scorecard
+from pipelines.settings import active
 from pipelines.snapshots import sha256_file
 from pipelines.stats.checks import BlockingCheckError
 from pipelines.stored import StoredTable, frame_to_arrow, table_frames
@@ -100,7 +101,9 @@ def write_release(tables: dict, out_dir: Path, run_info: dict,
                   sample: bool) -> Path:
     """Write every table (frames, and the record and case-statistics tables already stored
     as Parquet, hard-linked in where they can be), the catalog and the manifest into a new
-    release and make it current."""
+    release and make it current. The run's settings (`active()`) say whether Data Docs and
+    the page are written."""
+    settings = active()
     releases = out_dir / "releases"
     releases.mkdir(parents=True, exist_ok=True)
     recover_interrupted(out_dir)
@@ -130,7 +133,8 @@ def write_release(tables: dict, out_dir: Path, run_info: dict,
                                         {"release_id": release_id, "created": created,
                                          "sample": sample, "code_version": version}, sample)
             # The catalog tier's own validation (blocking); its Data Docs stay in the catalog.
-            quality = run_expectations(tables, staging / "data_docs", run_name=release_id)
+            quality = run_expectations(tables, staging / "data_docs" if settings.data_docs else None,
+                                       run_name=release_id)
             if not quality["success"]:
                 raise BlockingCheckError("Great Expectations checkpoint failed: " + "; ".join(
                     f"{f['table']}.{f['column']} {f['expectation']} ({f.get('observed')})"
@@ -163,7 +167,8 @@ def write_release(tables: dict, out_dir: Path, run_info: dict,
                                                       "sha256": sha256_file(scorecard_file)}
             manifest["public"] = write_public_tier(
                 {**published, "letter_scorecard": scorecard}, staging / PUBLIC_DIR, release_id,
-                created=created, sample=sample, code_version=version, disclosure=tier.public_note())
+                created=created, sample=sample, code_version=version, disclosure=tier.public_note(),
+                data_docs=settings.data_docs, page=settings.page)
             catalog.result()
             add_table(staging / CATALOG_NAME, "letter_scorecard", scorecard_file, sample)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n",
@@ -177,18 +182,21 @@ def write_release(tables: dict, out_dir: Path, run_info: dict,
 
 
 def write_public_tier(tables: dict, folder: Path, release_id: str, *, created: str, sample: bool,
-                      code_version: str, disclosure: dict) -> dict:
+                      code_version: str, disclosure: dict, data_docs: bool = True,
+                      page: bool = True) -> dict:
     """Write the public folder of a release: extracts (+ SHA256SUMS) and their zip, the page,
     offline Data Docs validating the public tables, and a public manifest. Returns what the
     catalog manifest records of it. `tables` are the tables as published (disclosure control
-    done); only the public tables are read."""
+    done); only the public tables are read. Without `data_docs` the public tables are
+    validated but no Data Docs written; without `page`, no page (HARMSTATS_DATA_DOCS,
+    HARMSTATS_PAGE)."""
     folder.mkdir(parents=True, exist_ok=True)
     public = published_tables(tables)
     if tables.get("letter_scorecard") is None:
         public["letter_scorecard"] = letter_scorecard(public)
     checked = ("deaths_stats", "sources", "coverage", *LINKED_TABLES)
     quality = run_expectations(_materialised(public, checked),
-                               folder / "data_docs", run_name=release_id,
+                               folder / "data_docs" if data_docs else None, run_name=release_id,
                                skip_sources=confidential_sources(), without=PRIVATE_COLUMNS)
     if not quality["success"]:
         raise BlockingCheckError("Great Expectations checkpoint on the public tables failed: "
@@ -196,8 +204,8 @@ def write_public_tier(tables: dict, folder: Path, release_id: str, *, created: s
                                              for f in quality["failed"][:5]))
     extracts = write_extracts(public, folder, release_id, created=created, sample=sample,
                               code_version=code_version)
-    page = write_page(public, folder, release_id, created=created, sample=sample,
-                      extracts=extracts, code_version=code_version).name
+    page_name = write_page(public, folder, release_id, created=created, sample=sample,
+                           extracts=extracts, code_version=code_version).name if page else None
     manifest = {
         "release_id": release_id,
         "created": created,
@@ -210,10 +218,10 @@ def write_public_tier(tables: dict, folder: Path, release_id: str, *, created: s
         "quality": {k: quality[k] for k in ("success", "suites", "failed", "completeness", "data_docs")},
         "disclosure_control": disclosure,
         "extracts": extracts,
-        "page": page,
+        "page": page_name,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
-    return {"dir": folder.name, "page": f"{folder.name}/{page}", "manifest": f"{folder.name}/{MANIFEST}",
+    return {"dir": folder.name, "page": f"{folder.name}/{page_name}" if page_name else None, "manifest": f"{folder.name}/{MANIFEST}",
             "extracts": extracts, "quality": manifest["quality"]}
 
 
