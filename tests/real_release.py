@@ -4,8 +4,10 @@ to build it, so tests/reference stays independent of the code it checks.
 
 This module imports nothing from `pipelines` or `schemas` (tests/reference/test_independence.py
 checks it). The command inherits the test run's environment, in which tests/conftest.py turns
-off Data Docs and the page (HARMSTATS_DATA_DOCS=0, HARMSTATS_PAGE=0): the tests read its
-catalog, tables and extracts, never its HTML; its tables are validated all the same.
+off Data Docs (HARMSTATS_DATA_DOCS=0: the tests read its catalog, tables and extracts, never
+its HTML; its tables are validated all the same). The page is drawn (HARMSTATS_PAGE=1): the
+sections built from links (overlap, three lists) have rows only on the real files, so this is
+the one build that draws them, and a page that fails to build fails the run.
 Environment:
 
 - `HARMSTATS_REFERENCE_OUT`: an OUT folder already built (`harmstats run --raw-dir ... --snapshot
@@ -68,7 +70,7 @@ def build(raw: Path, out: Path) -> RealRelease:
     command = [*harmstats_command(), "run", "--raw-dir", str(raw), "--snapshot", "all",
                "--out", str(out)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT_ROOT,
-                          env={**os.environ, "COLUMNS": "200"})
+                          env={**os.environ, "COLUMNS": "200", "HARMSTATS_PAGE": "1"})
     if done.returncode not in PUBLISHED_EXIT_CODES:
         raise RuntimeError(f"{' '.join(command)} exited {done.returncode} (nothing published):\n"
                            f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
