@@ -23,8 +23,8 @@ from pipelines.harmonize.labels import normalise_label
 from pipelines.sources.base import RawTable
 from pipelines.sources.curate import content_ids
 from pipelines.sources.nmd_border_deaths import DATE_FORMATS, coordinates, pima_rows
-from pipelines.stats.linkage import LinkInput, NotLinkable, Pairing, Side, coordinates_of, with_dates
-from pipelines.stats.pairings.pima import pcome_all_input
+from pipelines.stats.linkage import LinkInput, NotLinkable, Pairing, Side, with_dates
+from pipelines.stats.pairings.pima import MMP_COLUMNS, mmp_incidents, mmp_input, mmp_needs, pcome_all_input
 
 NMD_SEX = {"m": "male", "male": "male", "f": "female", "female": "female"}
 NMD_COLUMNS = {"Source", "Date", "Gender", "Latitude", "Longitude", "County"}
@@ -140,30 +140,12 @@ def mmp_area_input(raw: RawTable) -> LinkInput:
     """MMP incidents in the United States whose Location of Incident names a county of the
     area (the place is read for that only): date, sex where the incident counts one person,
     coordinates; blocked by county and year."""
+    mmp_needs(raw, MMP_COLUMNS)
     cols = raw.frame
-    needed = {"Location of Incident", "Coordinates", "Incident Date", "Incident ID",
-              "Country of Incident", "Total Number of Dead and Missing"}
-    if not needed <= set(cols):
-        raise NotLinkable(f"{raw.name}: the MMP pairing needs the columns {sorted(needed - set(cols))}")
     county = mmp_county(cols["Location of Incident"]).map(area_county)
     keep = county.notna() & cols["Country of Incident"].str.contains("United States", na=False)
-    rows = cols[keep].reset_index(drop=True)
-    frame = pd.DataFrame({"unique_id": range(len(rows))})
-    frame = with_dates(frame, pd.to_datetime(rows["Incident Date"].str.strip().str[:10],
-                                              format="%Y-%m-%d", errors="coerce"))
-    count = lambda c: pd.to_numeric(rows[c].astype("str").str.strip(), errors="coerce")  # noqa: E731
-    total = count("Total Number of Dead and Missing")
-    one = total == 1
-    sex = pd.Series([None] * len(rows), dtype="object")
-    if {"Number of Females", "Number of Males"} <= set(rows):
-        sex[one & (count("Number of Females") == 1)] = "female"
-        sex[one & (count("Number of Males") == 1)] = "male"
-    frame["sex"] = sex
-    parts = rows["Coordinates"].astype("str").str.split(",", n=1, expand=True).reindex(columns=[0, 1])
-    frame["lat"], frame["lon"] = coordinates_of(parts[0], parts[1])
-    frame = with_county_blocks(frame, county[keep])
-    return LinkInput("mmp", frame, rows["Incident ID"].str.strip(),
-                     pd.Series([None] * len(rows), dtype="object"), persons=total.fillna(1).astype(int))
+    rows, frame, persons = mmp_incidents(raw, keep)
+    return mmp_input(rows, with_county_blocks(frame, county[keep]), persons)
 
 
 # m of the location levels (within 10 m, 100 m, 5 km, further), set: trained by EM, "within

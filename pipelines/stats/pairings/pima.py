@@ -65,19 +65,22 @@ def pcome_all_input(raw: RawTable) -> LinkInput:
 PIMA_OME = "pima"  # MMP incidents whose source or place names the Pima County examiner
 
 
-def mmp_pima_input(raw: RawTable) -> LinkInput:
-    """MMP incidents in the United States whose `Information Source` or `Location of
-    Incident` names Pima (the Pima County medical examiner, or the county): both columns
-    are read for that selection only. Sex is compared where the incident counts one person
-    (female or male by its counts); coordinates from `Coordinates` ("lat, lon")."""
-    cols = raw.frame
-    needed = {"Information Source", "Location of Incident", "Coordinates", "Incident Date",
-              "Incident ID", "Country of Incident"}
-    if not needed <= set(cols):
-        raise NotLinkable(f"{raw.name}: the MMP pairing needs the columns {sorted(needed - set(cols))}")
-    text = (cols["Information Source"].fillna("") + " " + cols["Location of Incident"].fillna("")).str.lower()
-    keep = text.str.contains(PIMA_OME) & cols["Country of Incident"].str.contains("United States", na=False)
-    rows = cols[keep].reset_index(drop=True)
+MMP_COLUMNS = {"Location of Incident", "Coordinates", "Incident Date", "Incident ID",
+               "Country of Incident", "Total Number of Dead and Missing"}
+
+
+def mmp_needs(raw: RawTable, columns: set[str]) -> None:
+    """Raise NotLinkable when MMP's file lacks a column a pairing reads (an older format)."""
+    missing = sorted(columns - set(raw.frame))
+    if missing:
+        raise NotLinkable(f"{raw.name}: the MMP pairing needs the columns {missing}")
+
+
+def mmp_incidents(raw: RawTable, keep: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """(rows kept, link frame, persons each counts) of MMP's incidents under `keep`: the
+    incident date, sex where the incident counts one person (female or male by its counts,
+    where the file has them) and coordinates from `Coordinates` ("lat, lon")."""
+    rows = raw.frame[keep.to_numpy()].reset_index(drop=True)
     frame = pd.DataFrame({"unique_id": range(len(rows))})
     frame = with_dates(frame, pd.to_datetime(rows["Incident Date"].str.strip().str[:10],
                                               format="%Y-%m-%d", errors="coerce"))
@@ -85,13 +88,30 @@ def mmp_pima_input(raw: RawTable) -> LinkInput:
     total = count("Total Number of Dead and Missing")
     one = total == 1
     sex = pd.Series([None] * len(rows), dtype="object")
-    sex[one & (count("Number of Females") == 1)] = "female"
-    sex[one & (count("Number of Males") == 1)] = "male"
+    if {"Number of Females", "Number of Males"} <= set(rows):
+        sex[one & (count("Number of Females") == 1)] = "female"
+        sex[one & (count("Number of Males") == 1)] = "male"
     frame["sex"] = sex
     parts = rows["Coordinates"].astype("str").str.split(",", n=1, expand=True).reindex(columns=[0, 1])
     frame["lat"], frame["lon"] = coordinates_of(parts[0], parts[1])
+    return rows, frame, total.fillna(1).astype(int)
+
+
+def mmp_input(rows: pd.DataFrame, frame: pd.DataFrame, persons: pd.Series) -> LinkInput:
+    """The link input of MMP's incidents (`mmp_incidents`): ids are the Incident IDs."""
     return LinkInput("mmp", frame, rows["Incident ID"].str.strip(),
-                     pd.Series([None] * len(rows), dtype="object"), persons=total.fillna(1).astype(int))
+                     pd.Series([None] * len(rows), dtype="object"), persons=persons)
+
+
+def mmp_pima_input(raw: RawTable) -> LinkInput:
+    """MMP incidents in the United States whose `Information Source` or `Location of
+    Incident` names Pima (the Pima County medical examiner, or the county): both columns
+    are read for that selection only."""
+    mmp_needs(raw, MMP_COLUMNS | {"Information Source"})
+    cols = raw.frame
+    text = (cols["Information Source"].fillna("") + " " + cols["Location of Incident"].fillna("")).str.lower()
+    keep = text.str.contains(PIMA_OME) & cols["Country of Incident"].str.contains("United States", na=False)
+    return mmp_input(*mmp_incidents(raw, keep))
 
 
 PIMA_AREA = "lower(trim(region)) = 'pima'"
