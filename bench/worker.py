@@ -305,7 +305,8 @@ def linkage(args) -> None:
     the generated truth. Stages timed; imports apart."""
     started = time.perf_counter()
     from bench.layout_linkage import BENCH_PAIRING, block_sizes, lists, quality
-    from pipelines.stats.linkage import links, scored
+    from pipelines.stats.link_rules import links
+    from pipelines.stats.linkage import scored
     import splink  # noqa: F401  (imported here so that its import is not in `predict_s`)
     imports_s = time.perf_counter() - started
     stages = {}

@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.sources import pcome_humane_borders as pcome
 from pipelines.sources import us_namus_unidentified as namus
-from pipelines.stats import linkage
+from pipelines.stats import link_rules, linkage
 from pipelines.stats.pairings import PAIRINGS, pima
 from tests.conftest import real_snapshot
 
@@ -34,19 +34,19 @@ def test_unambiguous_links_leave_ties_out():
     pairs = _pairs([(1, 10, 0.9), (1, 11, 0.2),   # 1-10 best for both
                     (2, 12, 0.6), (3, 12, 0.6),   # 12 tied between 2 and 3: neither
                     (4, 13, 0.5), (5, 13, 0.7)])  # 13 is best with 5, not with 4
-    got = set(zip(linkage.unambiguous(pairs)["unique_id_l"], linkage.unambiguous(pairs)["unique_id_r"]))
+    got = set(zip(link_rules.unambiguous(pairs)["unique_id_l"], link_rules.unambiguous(pairs)["unique_id_r"]))
     assert got == {(1, 10), (5, 13)}
 
 
 def test_one_to_one_takes_pairs_by_falling_probability():
     pairs = _pairs([(1, 10, 0.9), (2, 10, 0.8), (2, 11, 0.7), (1, 11, 0.6)])
-    assert linkage.one_to_one(pairs)[["unique_id_l", "unique_id_r"]].values.tolist() == [[1, 10], [2, 11]]
+    assert link_rules.one_to_one(pairs)[["unique_id_l", "unique_id_r"]].values.tolist() == [[1, 10], [2, 11]]
 
 
 def test_pairs_are_oriented_left_to_right_whichever_order_splink_chose():
     pairs = pd.DataFrame({"source_dataset_l": ["mmp", "pcome"], "unique_id_l": [7, 1],
                           "source_dataset_r": ["pcome", "mmp"], "unique_id_r": [3, 9]})
-    got = linkage.oriented(pairs, "pcome")
+    got = link_rules.oriented(pairs, "pcome")
     assert got[["unique_id_l", "unique_id_r"]].values.tolist() == [[3, 7], [1, 9]]
     assert (got["source_dataset_l"] == "pcome").all() and (got["source_dataset_r"] == "mmp").all()
 
@@ -55,13 +55,13 @@ def test_many_to_one_lets_an_incident_take_as_many_persons_as_it_counts():
     pairs = _pairs([(1, 0, 0.9), (2, 0, 0.8), (3, 0, 0.7),   # incident 0 counts 2: 1 and 2
                     (4, 1, 0.6), (4, 2, 0.6),                # 4 tied between two incidents
                     (5, 1, 0.5), (5, 2, 0.4)])               # 5's best is incident 1
-    got = linkage.many_to_one(pairs, pd.Series([2, 1, 1]))
+    got = link_rules.many_to_one(pairs, pd.Series([2, 1, 1]))
     assert sorted(zip(got["unique_id_l"], got["unique_id_r"])) == [(1, 0), (2, 0), (5, 1)]
 
 
 def test_evaluate_counts_true_and_false_links():
     pairs = _pairs([(1, 10, 0.9), (2, 11, 0.5), (3, 12, 0.05)])
-    table = linkage.evaluate(pairs, {(1, 10), (3, 12), (4, 13)}, (0.1,)).set_index("method")
+    table = link_rules.evaluate(pairs, {(1, 10), (3, 12), (4, 13)}, (0.1,)).set_index("method")
     row = table.loc["all_pairs"]
     assert (row["links"], row["true_positives"], row["false_positives"], row["false_negatives"]) == (2, 1, 1, 2)
     assert row["precision"] == 0.5 and row["recall"] == pytest.approx(1 / 3)
@@ -84,7 +84,7 @@ def test_real_pima_linkage_keeps_its_measured_quality(real_dir):
     pairs = linkage.predict(left, right)
     truth = linkage.true_pairs(left, right)
     assert len(truth) == 1009
-    table = linkage.evaluate(pairs, truth, (linkage.THRESHOLD,)).set_index("method")
+    table = link_rules.evaluate(pairs, truth, (link_rules.THRESHOLD,)).set_index("method")
     chosen = table.loc["unambiguous"]
     assert chosen["precision"] >= PRECISION_FLOOR, table
     assert chosen["recall"] >= RECALL_FLOOR, table

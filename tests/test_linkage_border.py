@@ -16,7 +16,7 @@ from pipelines.sources import mmp as mmp_source
 from pipelines.sources import nmd_border_deaths as nmd
 from pipelines.sources import pcome_humane_borders as pcome
 from pipelines.sources.base import RawTable
-from pipelines.stats import linkage
+from pipelines.stats import link_rules, linkage
 from pipelines.stats.overlap import overlap_tables
 from pipelines.stats.pairings import PAIRINGS, border
 from tests.conftest import real_snapshot
@@ -145,7 +145,7 @@ def _real_inputs(real_dir, pairing):
 
 def _chosen(left, right, pairing):
     pairs = linkage.scored(left, right, pairing)
-    return linkage.links(pairs, capacity=right.persons if pairing.incidents_right else None)
+    return link_rules.links(pairs, capacity=right.persons if pairing.incidents_right else None)
 
 
 @pytest.mark.real

@@ -15,7 +15,7 @@ import pytest
 
 from pipelines.sources.base import RawTable
 from pipelines.sources.curate import content_ids
-from pipelines.stats import linkage
+from pipelines.stats import link_rules, linkage
 from pipelines.stats import estimates
 from pipelines.stats.overlap import capture_patterns, overlap_tables
 from pipelines.stats.pairings import PAIRINGS, europe
@@ -120,7 +120,7 @@ def test_incidents_link_one_to_one_on_date_count_and_country():
     right = _incidents("mmp", right_days, np.r_[counts[:15], counts[40:65]],
                        list(countries[:15]) + list(countries[40:65]))
     pairing = next(p for p in europe.EUROPE_PAIRINGS if p.name == "europe_united_mmp")
-    chosen = linkage.links(linkage.scored(left, right, pairing), threshold=pairing.threshold)
+    chosen = link_rules.links(linkage.scored(left, right, pairing), threshold=pairing.threshold)
     got = set(zip(chosen["unique_id_l"].astype(int), chosen["unique_id_r"].astype(int)))
     assert got == {(i, i) for i in range(15)}
 
@@ -291,7 +291,7 @@ def _real_inputs(real_dir):
 
 def _links(inputs, pairing):
     left, right = inputs[pairing.left.source], inputs[pairing.right.source]
-    return linkage.links(linkage.scored(left, right, pairing), threshold=pairing.threshold)
+    return link_rules.links(linkage.scored(left, right, pairing), threshold=pairing.threshold)
 
 
 # Measured on the real files (docs/linkage.md, "Routes to Europe").
