@@ -123,6 +123,14 @@ def comparisons() -> dict:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
+    def distance(name: str, description: str, km: tuple[float, ...]):
+        """Levels of the distance between the coordinates (lat, lon), nearest first."""
+        return cl.CustomComparison(
+            output_column_name=name, comparison_description=description,
+            comparison_levels=[cll.Or(cll.NullLevel("lat"), cll.NullLevel("lon")),
+                               *[cll.DistanceInKMLevel("lat", "lon", d) for d in km],
+                               cll.ElseLevel()])
+
     age = cl.CustomComparison(
         output_column_name="age",
         comparison_description="age (OGIS) inside the NamUs age range, ranges overlapping",
@@ -143,8 +151,8 @@ def comparisons() -> dict:
         "county": cl.ExactMatch("county"),
         # The incident date of incident lists (docs/linkage.md, routes to Europe): their dates
         # have different bases (found, incident) and The Migrants' Files' copy of UNITED's
-        # entries is mostly a day early, so a day apart is a level of its own; m is estimated
-        # by EM over the pairs that count the same persons (`Pairing.em_on`).
+        # entries is mostly a day early, so a day apart is a level of its own; its m is set
+        # per pairing (`Pairing.m_set`).
         "event_date": cl.CustomComparison(
             output_column_name="event_date",
             comparison_description="days between the incident dates",
@@ -172,22 +180,8 @@ def comparisons() -> dict:
             ]),
         # Coordinates at the scale of a sea crossing: one list geocodes "off Crete" where
         # the other has the rescue's position.
-        "place": cl.CustomComparison(
-            output_column_name="place",
-            comparison_description="distance between the coordinates, at sea scale",
-            comparison_levels=[
-                cll.Or(cll.NullLevel("lat"), cll.NullLevel("lon")),
-                *[cll.DistanceInKMLevel("lat", "lon", km) for km in PLACE_KM],
-                cll.ElseLevel(),
-            ]),
-        "location": cl.CustomComparison(
-            output_column_name="location",
-            comparison_description="distance between the coordinates",
-            comparison_levels=[
-                cll.Or(cll.NullLevel("lat"), cll.NullLevel("lon")),
-                *[cll.DistanceInKMLevel("lat", "lon", km) for km in LOCATION_KM],
-                cll.ElseLevel(),
-            ]),
+        "place": distance("place", "distance between the coordinates, at sea scale", PLACE_KM),
+        "location": distance("location", "distance between the coordinates", LOCATION_KM),
     }
 
 
