@@ -10,6 +10,9 @@ from pandera.typing import Series
 from schemas import codes
 from schemas.fields import code_field, count_field
 
+# The public tables built from the links between death lists.
+LINKED_TABLES = ("deaths_overlap", "deaths_linked_race", "deaths_estimates")
+
 
 def _area():
     return code_field(codes.AREA, "Area the lists were linked in (us_az_pima_county: remains "

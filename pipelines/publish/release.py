@@ -38,9 +38,8 @@ from pipelines.settings import active
 from pipelines.snapshots import sha256_file
 from pipelines.stats.checks import BlockingCheckError
 from pipelines.stored import StoredTable, frame_to_arrow, table_frames
+from schemas.overlap import LINKED_TABLES
 
-# The public tables built from links, validated again in the public tier (small).
-LINKED_TABLES = ("deaths_overlap", "deaths_linked_race", "deaths_estimates")
 LIBRARIES = ("pandas", "pyarrow", "duckdb", "pandera", "prefect", "great_expectations", "pycountry")
 
 
