@@ -455,14 +455,30 @@ def scored(left: LinkInput, right: LinkInput, pairing: Pairing, floor: float = 0
                    em_on=pairing.em_on, m_set=dict(pairing.m_set))
 
 
+class RawFiles:
+    """The raw files of a linkage run, each read once however many pairings link it (MMP's
+    workbook is read by four)."""
+
+    def __init__(self):
+        self._read: dict[tuple[str, Path], RawTable] = {}
+
+    def __call__(self, source: str, path: Path) -> RawTable:
+        key = (source, Path(path))
+        if key not in self._read:
+            self._read[key] = SOURCES[source].read_raw(path)
+        return self._read[key]
+
+
 def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing,
-                 previous: PreviousLinkage | None = None) -> tuple[pd.DataFrame, dict, dict, bool] | None:
+                 previous: PreviousLinkage | None = None, read: RawFiles | None = None
+                 ) -> tuple[pd.DataFrame, dict, dict, bool] | None:
     """(links, quality row, the record ids of each side's input, whether taken from
     `previous`) of one pairing over the latest snapshots of both lists; None when
     either is missing, its format lacks what the linkage compares (the 2018 OGIS copy has no
     Name, so persons still unidentified cannot be told), or fewer than MIN_SAME_DAY_PAIRS
     pairs were found the same day (too few to train on). Taken from `previous` when it
     linked the same inputs (`inputs_digest`)."""
+    read = read or RawFiles()
     sides = (pairing.left, pairing.right)
     found = [_latest_file(raw_dir, sources, side.source, side.file_starts) for side in sides]
     if None in found:
@@ -470,11 +486,11 @@ def link_pairing(raw_dir: Path, sources: pd.DataFrame, pairing: Pairing,
     digest = inputs_digest(pairing, found)
     kept = previous.of(pairing.name, digest) if previous is not None else None
     if kept is not None:
-        return (*kept, reused_members(pairing, found), True)
+        return (*kept, reused_members(pairing, found, read), True)
     inputs = []
     for side, (_, path) in zip(sides, found):
         try:
-            inputs.append(side.build(SOURCES[side.source].read_raw(path)))
+            inputs.append(side.build(read(side.source, path)))
         except NotLinkable:
             return None
     left, right = inputs
@@ -522,13 +538,13 @@ def check_public(pairing: Pairing) -> None:
                              "its records are never linked")
 
 
-def reused_members(pairing: Pairing, found: list[tuple[str, Path]]) -> dict:
+def reused_members(pairing: Pairing, found: list[tuple[str, Path]], read: RawFiles) -> dict:
     """The record ids of the inputs of a reused pairing's sides without `area_sql` (their
     area, for `deaths_overlap`): those files are read again, but nothing is linked."""
     members = {}
     for key, side, (_, path) in zip(("l", "r"), (pairing.left, pairing.right), found):
         if side.area_sql is None:
-            members[key] = list(side.build(SOURCES[side.source].read_raw(path)).record_ids)
+            members[key] = list(side.build(read(side.source, path)).record_ids)
     return members
 
 
@@ -538,10 +554,11 @@ def link_all(raw_dir: Path, sources: pd.DataFrame, pairings: tuple[Pairing, ...]
     inputs did not change since `previous` (the current release, offered only when it was
     built with the same code and libraries) is taken from it, not linked again."""
     frames, quality, members, reused = [], [], {}, []
+    read = RawFiles()
     for pairing in pairings:
         check_public(pairing)
         started = time.perf_counter()
-        done = link_pairing(raw_dir, sources, pairing, previous)
+        done = link_pairing(raw_dir, sources, pairing, previous, read)
         log.info("linkage: %s %s in %.1f s", pairing.name, "not linked" if done is None else
                  "taken from the current release" if done[3] else "linked", time.perf_counter() - started)
         if done is not None:
