@@ -165,15 +165,10 @@ def test_the_persons_of_an_incident_link_are_the_smaller_count():
 
 
 def test_page_names_the_area_and_why_incident_lists_get_no_estimate(tmp_path):
-    import re
-
-    from pipelines.publish.page.write import render_page
     from tests.test_page import sources_rows
 
     tables = {**_incident_tables(), "sources": sources_rows("a", "b").assign(snapshot=["s1", "s2"])}
-    page = render_page(tables, tmp_path, "R1", created="2026-01-01T00:00:00+00:00", sample=False)
-    start = page.index('<section id="overlap">')
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[start:page.index("</section>", start)]))
+    text = _overlap_section(tables, tmp_path)
     assert "Routes to Europe (deaths on the way to Europe or in it)" in text
     assert "clerical review of a sample: 88% (recall not measured)" in text
     assert "in either list (counted range) 19-27" in text
@@ -247,17 +242,12 @@ def test_three_independent_lists_get_the_loglinear_estimate():
 
 
 def test_page_shows_three_lists_together(tmp_path):
-    import re
-
-    from pipelines.publish.page.write import render_page
     from tests.test_page import sources_rows
 
     row = _trio_tables({(1, 1, 1): 1, (1, 0, 1): 1, (0, 1, 0): 1}, trio_reason="persons_caught_by_incident")
     tables = {"deaths_estimates": pd.DataFrame([row]), "deaths_overlap": pd.DataFrame(),
               "sources": sources_rows("a", "b")}
-    page = render_page(tables, tmp_path, "R1", created="2026-01-01T00:00:00+00:00", sample=False)
-    start = page.index('<section id="overlap">')
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[start:page.index("</section>", start)]))
+    text = _overlap_section(tables, tmp_path)
     assert "Routes to Europe (deaths on the way to Europe or in it): three lists together" in text
     assert "over 2019 (full years) persons in a 2 in b 2 in c 2 in at least two lists 2" in text
     assert "(log-linear model) no estimate: the lists count incidents" in text
@@ -337,3 +327,14 @@ def test_real_europe_links_keep_their_measured_counts_and_are_deterministic(real
     assert round(estimates.loglinear(patterns).estimate) == 573
     assert round(estimates.loglinear(patterns, ((0, 1), (0, 2), (1, 2))).estimate) == 6059
     assert time.monotonic() - started < 120  # about 20 s on a loaded machine
+
+
+def _overlap_section(tables: dict, folder) -> str:
+    """The page's "Overlap" section as plain text."""
+    import re
+
+    from pipelines.publish.page.write import render_page
+
+    page = render_page(tables, folder, "R1", created="2026-01-01T00:00:00+00:00", sample=False)
+    start = page.index('<section id="overlap">')
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[start:page.index("</section>", start)]))
